@@ -1,0 +1,689 @@
+//! The program's state and the one function that changes it.
+//!
+//! `update(&mut AppState, Action) -> Vec<Effect>` is the whole behaviour of the screen,
+//! with no terminal and no disk: writing a sidecar is an [`Effect`] that the loop carries
+//! out, then reports back with [`AppState::write_finished`]. The labels shown always come
+//! from what was last read from or written to disk, so the screen never claims a
+//! decision is saved when it is not.
+
+pub mod action;
+
+use crate::labels::{Axis, Taxonomy};
+use crate::search;
+use crate::store::{Decision, Edit, Entry, Sidecar, SidecarState, Status, StoreError};
+
+pub use action::{Action, Context};
+
+/// Which pane has focus; on narrow screens, which pane is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    List,
+    Reader,
+}
+
+/// A one-line text editor (note, search prompt, picker filter).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LineEdit {
+    pub text: String,
+}
+
+impl LineEdit {
+    fn apply(&mut self, action: &Action) -> bool {
+        match action {
+            Action::Input(c) => {
+                self.text.push(*c);
+                true
+            }
+            Action::Backspace => {
+                self.text.pop();
+                true
+            }
+            _ => false,
+        }
+    }
+}
+
+/// An open region or theme picker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Picker {
+    pub axis: Axis,
+    /// Index into [`Picker::visible`] of the highlighted label.
+    pub highlight: usize,
+    /// `Some` while filtering by name.
+    pub filter: Option<LineEdit>,
+}
+
+impl Picker {
+    /// Indexes (into the axis's labels) of the labels the filter lets through.
+    pub fn visible(&self, taxonomy: &Taxonomy) -> Vec<usize> {
+        let labels = &taxonomy.axis(self.axis).labels;
+        match &self.filter {
+            Some(f) if !f.text.is_empty() => {
+                let wanted = f.text.to_lowercase();
+                labels
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, l)| {
+                        l.name.to_lowercase().contains(&wanted)
+                            || l.id.contains(&wanted)
+                            || l.aliases.iter().any(|a| a.to_lowercase().contains(&wanted))
+                    })
+                    .map(|(i, _)| i)
+                    .collect()
+            }
+            _ => (0..labels.len()).collect(),
+        }
+    }
+}
+
+/// What is open on top of the panes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mode {
+    Normal,
+    Picker(Picker),
+    Note(LineEdit),
+    Search(LineEdit),
+    Help { scroll: u16 },
+}
+
+/// Why a write was made, so its result lands on the right history stack.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteKind {
+    New,
+    Undo,
+    Redo,
+}
+
+/// A change to one article's sidecar, with what undoes it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Write {
+    /// Index into [`AppState::entries`].
+    pub entry: usize,
+    pub edits: Vec<Edit>,
+    pub inverse: Vec<Edit>,
+    pub kind: WriteKind,
+}
+
+/// Work for the loop: the only ways `update` reaches outside the state.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// Write these edits to the sidecar now, before the next frame.
+    Write(Write),
+    Quit,
+}
+
+/// A line in the status bar that replaces the key hints until the next key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    pub text: String,
+    pub error: bool,
+}
+
+/// Everything the screen shows.
+#[derive(Debug)]
+pub struct AppState {
+    pub reviewer: String,
+    pub taxonomy: Taxonomy,
+    /// Every article, in inbox order.
+    pub entries: Vec<Entry>,
+    /// Folders or files the scan could not read.
+    pub problems: Vec<String>,
+    /// Indexes into `entries` of the rows shown (all, or a search's results).
+    pub view: Vec<usize>,
+    /// Position in `view` of the selected row.
+    pub cursor: usize,
+    /// First line of the reading pane.
+    pub scroll: u16,
+    /// Largest useful `scroll`, reported by the drawing code after each frame.
+    pub max_scroll: u16,
+    /// Lines the reading pane shows at once, reported like `max_scroll`.
+    pub page: u16,
+    pub focus: Focus,
+    pub mode: Mode,
+    /// The search that filters the list, kept after the prompt closes.
+    pub filter: Option<String>,
+    pub message: Option<Message>,
+    pub width: u16,
+    pub height: u16,
+    undo: Vec<Write>,
+    redo: Vec<Write>,
+}
+
+impl AppState {
+    pub fn new(reviewer: String, taxonomy: Taxonomy, entries: Vec<Entry>) -> AppState {
+        let view = (0..entries.len()).collect();
+        AppState {
+            reviewer,
+            taxonomy,
+            entries,
+            problems: Vec::new(),
+            view,
+            cursor: 0,
+            scroll: 0,
+            max_scroll: u16::MAX,
+            page: 10,
+            focus: Focus::List,
+            mode: Mode::Normal,
+            filter: None,
+            message: None,
+            width: 80,
+            height: 24,
+            undo: Vec::new(),
+            redo: Vec::new(),
+        }
+    }
+
+    /// The selected article's index into `entries`.
+    pub fn selected(&self) -> Option<usize> {
+        self.view.get(self.cursor).copied()
+    }
+
+    pub fn selected_entry(&self) -> Option<&Entry> {
+        self.selected().and_then(|i| self.entries.get(i))
+    }
+
+    /// This reviewer's decision on an article, as last read or written.
+    pub fn decision(&self, entry: usize) -> Decision {
+        self.entries
+            .get(entry)
+            .and_then(|e| e.mine.sidecar())
+            .map(|s| s.decision.clone())
+            .unwrap_or_default()
+    }
+
+    pub fn status(&self, entry: usize) -> Status {
+        self.entries
+            .get(entry)
+            .and_then(|e| e.mine.sidecar())
+            .map_or(Status::Todo, |s| s.decision.status)
+    }
+
+    /// Counts for the list's title: (done, flagged, total).
+    pub fn progress(&self) -> (usize, usize, usize) {
+        let mut done = 0;
+        let mut flagged = 0;
+        for i in 0..self.entries.len() {
+            match self.status(i) {
+                Status::Done => done += 1,
+                Status::Flagged => flagged += 1,
+                _ => {}
+            }
+        }
+        (done, flagged, self.entries.len())
+    }
+
+    /// The keymap contexts that apply now, highest priority first.
+    pub fn contexts(&self) -> &'static [Context] {
+        match (&self.mode, self.focus) {
+            (Mode::Normal, Focus::List) => &[Context::List, Context::Global],
+            (Mode::Normal, Focus::Reader) => &[Context::Reader, Context::Global],
+            (Mode::Picker(_), _) => &[Context::Picker],
+            (Mode::Note(_), _) => &[Context::Note],
+            (Mode::Search(_), _) => &[Context::Search],
+            (Mode::Help { .. }, _) => &[Context::Help],
+        }
+    }
+
+    /// True when unbound printable keys are text for a prompt rather than commands.
+    pub fn typing(&self) -> bool {
+        match &self.mode {
+            Mode::Note(_) | Mode::Search(_) => true,
+            Mode::Picker(p) => p.filter.is_some(),
+            _ => false,
+        }
+    }
+
+    /// Called by the loop once a [`Write`] has been carried out. On success the
+    /// entry shows what is now on disk and the change joins the undo history; on
+    /// failure nothing on screen claims it was saved.
+    pub fn write_finished(&mut self, write: Write, result: Result<Sidecar, StoreError>) {
+        match result {
+            Ok(sidecar) => {
+                if let Some(entry) = self.entries.get_mut(write.entry) {
+                    entry.mine = SidecarState::Saved(Box::new(sidecar));
+                }
+                match write.kind {
+                    WriteKind::New => {
+                        self.undo.push(write);
+                        self.redo.clear();
+                    }
+                    WriteKind::Undo => self.redo.push(write),
+                    WriteKind::Redo => self.undo.push(write),
+                }
+            }
+            Err(e) => {
+                if let (StoreError::Broken { problem, .. }, Some(entry)) =
+                    (&e, self.entries.get_mut(write.entry))
+                {
+                    entry.mine = SidecarState::Broken(problem.clone());
+                }
+                // Put the history back as it was: the change did not happen.
+                match write.kind {
+                    WriteKind::New => {}
+                    WriteKind::Undo => self.undo.push(write),
+                    WriteKind::Redo => self.redo.push(write),
+                }
+                self.error(format!("Not saved: {e}"));
+            }
+        }
+    }
+
+    fn info(&mut self, text: impl Into<String>) {
+        self.message = Some(Message {
+            text: text.into(),
+            error: false,
+        });
+    }
+
+    fn error(&mut self, text: impl Into<String>) {
+        self.message = Some(Message {
+            text: text.into(),
+            error: true,
+        });
+    }
+
+    fn select(&mut self, cursor: usize) {
+        if self.view.is_empty() {
+            self.cursor = 0;
+            return;
+        }
+        let cursor = cursor.min(self.view.len() - 1);
+        if cursor != self.cursor {
+            self.cursor = cursor;
+            self.scroll = 0;
+            self.max_scroll = u16::MAX;
+        }
+    }
+
+    /// Builds the write for edits on the selected article, with the edits that undo it.
+    fn write(&self, edits: Vec<Edit>) -> Option<Effect> {
+        let entry = self.selected()?;
+        let before = self.decision(entry);
+        let mut inverse = Vec::new();
+        let mut after = before.clone();
+        for edit in &edits {
+            inverse.push(inverse_of(&after, edit));
+            after.apply(edit);
+        }
+        inverse.reverse();
+        Some(Effect::Write(Write {
+            entry,
+            edits,
+            inverse,
+            kind: WriteKind::New,
+        }))
+    }
+
+    /// The next article in the view, after the selected one and wrapping around,
+    /// that is still to do; the selected one never counts (it was just decided).
+    fn next_todo(&self) -> Option<usize> {
+        let n = self.view.len();
+        (1..n)
+            .map(|step| (self.cursor + step) % n)
+            .find(|&pos| self.status(self.view[pos]) == Status::Todo)
+    }
+
+    /// Sets a status and moves on to the next article still to do.
+    fn decide(&mut self, status: Status) -> Vec<Effect> {
+        let Some(effect) = self.write(vec![Edit::SetStatus(status)]) else {
+            return Vec::new();
+        };
+        match self.next_todo() {
+            Some(pos) => self.select(pos),
+            None => self.info(format!("{} — nothing left to do here", status.as_str())),
+        }
+        vec![effect]
+    }
+
+    fn toggle(&self, axis: Axis, id: &str) -> Vec<Edit> {
+        let Some(entry) = self.selected() else {
+            return Vec::new();
+        };
+        if self.decision(entry).has(axis, id) {
+            vec![Edit::Remove(axis, id.to_string())]
+        } else {
+            vec![Edit::Add(axis, id.to_string())]
+        }
+    }
+
+    /// The edits that accept every suggestion without overwriting a label already set.
+    fn accept(&self) -> Vec<Edit> {
+        let (Some(entry), Some(e)) = (self.selected(), self.selected_entry()) else {
+            return Vec::new();
+        };
+        let decision = self.decision(entry);
+        let mut edits = Vec::new();
+        for axis in [Axis::Region, Axis::Theme] {
+            for id in e.suggestions.ids(axis) {
+                if !decision.has(axis, id) {
+                    edits.push(Edit::Add(axis, id.to_string()));
+                }
+            }
+        }
+        if decision.reliability.is_none()
+            && let Some(s) = &e.suggestions.reliability
+        {
+            edits.push(Edit::SetReliability(Some(s.id.clone())));
+        }
+        edits
+    }
+
+    /// Re-ranks the view for a query, keeping the selected article when it still matches.
+    fn apply_filter(&mut self, query: Option<String>) {
+        let keep = self.selected();
+        self.view = match query.as_deref() {
+            Some(q) if !q.trim().is_empty() => search::rank(&self.entries, &self.taxonomy, q),
+            _ => (0..self.entries.len()).collect(),
+        };
+        self.filter = query.filter(|q| !q.trim().is_empty());
+        let pos = keep
+            .and_then(|k| self.view.iter().position(|&i| i == k))
+            .unwrap_or(0);
+        self.cursor = usize::MAX; // force select() to reset scrolling
+        self.select(pos);
+        if self.view.is_empty() {
+            self.cursor = 0;
+        }
+    }
+}
+
+/// The edit that puts back what `edit` changes in `before`.
+fn inverse_of(before: &Decision, edit: &Edit) -> Edit {
+    match edit {
+        Edit::Add(axis, id) if before.has(*axis, id) => Edit::Add(*axis, id.clone()),
+        Edit::Add(axis, id) => Edit::Remove(*axis, id.clone()),
+        Edit::Remove(axis, id) if before.has(*axis, id) => Edit::Add(*axis, id.clone()),
+        Edit::Remove(axis, id) => Edit::Remove(*axis, id.clone()),
+        Edit::SetReliability(_) => Edit::SetReliability(before.reliability.clone()),
+        Edit::SetStatus(_) => Edit::SetStatus(before.status),
+        Edit::SetNote(_) => Edit::SetNote(before.note.clone()),
+        // Time spent is not undone: it was spent.
+        Edit::AddSeconds(_) => Edit::AddSeconds(0.0),
+    }
+}
+
+/// Applies one action. Pure: the disk is touched only through the returned effects.
+pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
+    if !matches!(action, Action::Resize(..)) {
+        state.message = None;
+    }
+    match state.mode.clone() {
+        Mode::Normal => update_normal(state, action),
+        Mode::Picker(picker) => update_picker(state, picker, action),
+        Mode::Note(mut edit) => {
+            match action {
+                Action::Close => state.mode = Mode::Normal,
+                Action::Confirm => {
+                    state.mode = Mode::Normal;
+                    let note = edit.text.trim().to_string();
+                    let note = (!note.is_empty()).then_some(note);
+                    let current = state.selected().and_then(|i| state.decision(i).note);
+                    if note != current {
+                        return state.write(vec![Edit::SetNote(note)]).into_iter().collect();
+                    }
+                }
+                other => {
+                    if edit.apply(&other) {
+                        state.mode = Mode::Note(edit);
+                    } else {
+                        return common(state, other);
+                    }
+                }
+            }
+            Vec::new()
+        }
+        Mode::Search(mut edit) => {
+            match action {
+                Action::Close => {
+                    state.mode = Mode::Normal;
+                    state.apply_filter(None);
+                }
+                Action::Confirm => {
+                    state.mode = Mode::Normal;
+                }
+                Action::MenuDown => state.select(state.cursor.saturating_add(1)),
+                Action::MenuUp => state.select(state.cursor.saturating_sub(1)),
+                other => {
+                    if edit.apply(&other) {
+                        state.apply_filter(Some(edit.text.clone()));
+                        state.mode = Mode::Search(edit);
+                    } else {
+                        return common(state, other);
+                    }
+                }
+            }
+            Vec::new()
+        }
+        Mode::Help { scroll } => {
+            match action {
+                Action::Close | Action::Help => state.mode = Mode::Normal,
+                Action::MenuDown => {
+                    state.mode = Mode::Help {
+                        scroll: scroll.saturating_add(1),
+                    }
+                }
+                Action::MenuUp => {
+                    state.mode = Mode::Help {
+                        scroll: scroll.saturating_sub(1),
+                    }
+                }
+                other => return common(state, other),
+            }
+            Vec::new()
+        }
+    }
+}
+
+/// Actions that mean the same in every mode.
+fn common(state: &mut AppState, action: Action) -> Vec<Effect> {
+    match action {
+        Action::Resize(w, h) => {
+            state.width = w;
+            state.height = h;
+            Vec::new()
+        }
+        Action::Quit => vec![Effect::Quit],
+        _ => Vec::new(),
+    }
+}
+
+fn update_normal(state: &mut AppState, action: Action) -> Vec<Effect> {
+    let last = state.view.len().saturating_sub(1);
+    match action {
+        Action::Next => state.select(state.cursor.saturating_add(1)),
+        Action::Prev => state.select(state.cursor.saturating_sub(1)),
+        Action::First => state.select(0),
+        Action::Last => state.select(last),
+        Action::ScrollDown => {
+            state.scroll = state
+                .scroll
+                .saturating_add(state.page.saturating_sub(1).max(1))
+                .min(state.max_scroll)
+        }
+        Action::ScrollUp => {
+            state.scroll = state
+                .scroll
+                .saturating_sub(state.page.saturating_sub(1).max(1))
+        }
+        Action::LineDown => state.scroll = state.scroll.saturating_add(1).min(state.max_scroll),
+        Action::LineUp => state.scroll = state.scroll.saturating_sub(1),
+        Action::ScrollTop => state.scroll = 0,
+        Action::ScrollBottom => state.scroll = state.max_scroll,
+        Action::FocusNext => {
+            state.focus = match state.focus {
+                Focus::List => Focus::Reader,
+                Focus::Reader => Focus::List,
+            }
+        }
+        Action::PickRegion | Action::PickTheme => {
+            if state.selected().is_some() {
+                let axis = if action == Action::PickRegion {
+                    Axis::Region
+                } else {
+                    Axis::Theme
+                };
+                state.mode = Mode::Picker(Picker {
+                    axis,
+                    highlight: 0,
+                    filter: None,
+                });
+            }
+        }
+        Action::SetReliability(id) => {
+            if state.taxonomy.label(Axis::Reliability, &id).is_none() {
+                state.error(format!("No reliability label \"{id}\" in labels.toml"));
+                return Vec::new();
+            }
+            let current = state.selected().and_then(|i| state.decision(i).reliability);
+            // Pressing the chosen level again clears it, like toggling a label.
+            let new = (current.as_deref() != Some(id.as_str())).then_some(id);
+            return state
+                .write(vec![Edit::SetReliability(new)])
+                .into_iter()
+                .collect();
+        }
+        Action::Accept => {
+            let edits = state.accept();
+            if edits.is_empty() {
+                let none = state
+                    .selected_entry()
+                    .is_none_or(|e| e.suggestions.is_empty());
+                state.info(if none {
+                    "No suggestions for this article"
+                } else {
+                    "The suggestions are already applied"
+                });
+                return Vec::new();
+            }
+            return state.write(edits).into_iter().collect();
+        }
+        Action::Done => return state.decide(Status::Done),
+        Action::Skip => return state.decide(Status::Skipped),
+        Action::Flag => return state.decide(Status::Flagged),
+        Action::Note => {
+            if let Some(i) = state.selected() {
+                state.mode = Mode::Note(LineEdit {
+                    text: state.decision(i).note.unwrap_or_default(),
+                });
+            }
+        }
+        Action::Undo => {
+            let Some(done) = state.undo.pop() else {
+                state.info("Nothing to undo");
+                return Vec::new();
+            };
+            if let Some(pos) = state.view.iter().position(|&i| i == done.entry) {
+                state.select(pos);
+            }
+            return vec![Effect::Write(Write {
+                entry: done.entry,
+                edits: done.inverse,
+                inverse: done.edits,
+                kind: WriteKind::Undo,
+            })];
+        }
+        Action::Redo => {
+            let Some(undone) = state.redo.pop() else {
+                state.info("Nothing to redo");
+                return Vec::new();
+            };
+            if let Some(pos) = state.view.iter().position(|&i| i == undone.entry) {
+                state.select(pos);
+            }
+            return vec![Effect::Write(Write {
+                entry: undone.entry,
+                edits: undone.inverse,
+                inverse: undone.edits,
+                kind: WriteKind::Redo,
+            })];
+        }
+        Action::Search => {
+            state.mode = Mode::Search(LineEdit {
+                text: state.filter.clone().unwrap_or_default(),
+            })
+        }
+        Action::Help => state.mode = Mode::Help { scroll: 0 },
+        Action::Close => {
+            if state.filter.is_some() {
+                state.apply_filter(None);
+            }
+        }
+        other => return common(state, other),
+    }
+    Vec::new()
+}
+
+fn update_picker(state: &mut AppState, mut picker: Picker, action: Action) -> Vec<Effect> {
+    let visible = picker.visible(&state.taxonomy);
+    let labels = &state.taxonomy.axis(picker.axis).labels;
+    let highlighted = visible
+        .get(picker.highlight)
+        .and_then(|&i| labels.get(i))
+        .map(|l| l.id.clone());
+    let mut close = false;
+    let mut edits = Vec::new();
+    match action {
+        Action::Close => {
+            if picker.filter.is_some() {
+                picker.filter = None;
+                picker.highlight = 0;
+            } else {
+                close = true;
+            }
+        }
+        Action::Confirm => {
+            if picker.filter.is_some()
+                && let Some(id) = &highlighted
+            {
+                edits = state.toggle(picker.axis, id);
+            }
+            close = true;
+        }
+        Action::Filter => {
+            picker.filter = Some(LineEdit::default());
+            picker.highlight = 0;
+        }
+        Action::MenuDown => {
+            picker.highlight = (picker.highlight + 1).min(visible.len().saturating_sub(1))
+        }
+        Action::MenuUp => picker.highlight = picker.highlight.saturating_sub(1),
+        Action::Toggle => {
+            if let Some(id) = &highlighted {
+                edits = state.toggle(picker.axis, id);
+            }
+        }
+        Action::Input(_) | Action::Backspace => {
+            if let Some(filter) = &mut picker.filter {
+                filter.apply(&action);
+                picker.highlight = 0;
+            }
+        }
+        Action::PickerKey(key) => {
+            let lower: Vec<char> = key.to_lowercase().collect();
+            let keep_open = key.is_uppercase() && lower.len() == 1;
+            let wanted = if keep_open { lower[0] } else { key };
+            match labels.iter().find(|l| l.key == wanted) {
+                Some(label) => {
+                    let id = label.id.clone();
+                    edits = state.toggle(picker.axis, &id);
+                    close = !keep_open;
+                }
+                None => state.error(format!("No {} label on key {key}", picker.axis)),
+            }
+        }
+        other => return common(state, other),
+    }
+    state.mode = if close {
+        Mode::Normal
+    } else {
+        Mode::Picker(picker)
+    };
+    if edits.is_empty() {
+        Vec::new()
+    } else {
+        state.write(edits).into_iter().collect()
+    }
+}
+
+#[cfg(test)]
+mod tests;

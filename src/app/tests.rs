@@ -1,0 +1,368 @@
+//! `update` tests: state + action → state + effects, no terminal and no disk. The
+//! loop's part (carrying out writes) is played by `run`, which applies the edits to an
+//! in-memory sidecar exactly as the store applies them to the re-read file.
+
+use std::path::PathBuf;
+
+use super::*;
+use crate::article::{Article, Suggestion, Suggestions};
+use crate::store::{Sidecar, SidecarState, Status};
+
+fn entry(name: &str, suggestions: Suggestions) -> Entry {
+    Entry {
+        rel: PathBuf::from(name),
+        path: PathBuf::from("inbox").join(name),
+        article: Ok(Article {
+            title: format!("Title of {name}"),
+            ..Article::default()
+        }),
+        suggestions,
+        sha256: "abc".into(),
+        mine: SidecarState::Missing,
+        others: Vec::new(),
+    }
+}
+
+fn suggested(region: &[&str], theme: &[&str], reliability: Option<&str>) -> Suggestions {
+    let s = |id: &&str| Suggestion {
+        id: id.to_string(),
+        from: "test".into(),
+    };
+    Suggestions {
+        region: region.iter().map(s).collect(),
+        theme: theme.iter().map(s).collect(),
+        reliability: reliability.map(|id| s(&id)),
+    }
+}
+
+fn state(n: usize) -> AppState {
+    let entries = (0..n)
+        .map(|i| entry(&format!("{i:03}.txt"), Suggestions::default()))
+        .collect();
+    AppState::new("alice".into(), Taxonomy::default(), entries)
+}
+
+/// Plays the loop: every write succeeds against an in-memory sidecar.
+fn run(state: &mut AppState, actions: impl IntoIterator<Item = Action>) -> Vec<Effect> {
+    let mut all = Vec::new();
+    for action in actions {
+        for effect in update(state, action) {
+            if let Effect::Write(write) = &effect {
+                let entry = &state.entries[write.entry];
+                let mut sidecar = entry.mine.sidecar().cloned().unwrap_or_else(|| Sidecar {
+                    schema: 1,
+                    article: entry.rel.to_string_lossy().into_owned(),
+                    reviewer: "alice".into(),
+                    article_sha256: None,
+                    decision: Decision::default(),
+                    decided_at: None,
+                    extra: Default::default(),
+                });
+                for edit in &write.edits {
+                    sidecar.decision.apply(edit);
+                }
+                state.write_finished(write.clone(), Ok(sidecar));
+            }
+            all.push(effect);
+        }
+    }
+    all
+}
+
+fn keys(text: &str) -> Vec<Action> {
+    text.chars().map(Action::PickerKey).collect()
+}
+
+fn set_status(state: &mut AppState, entry: usize, status: Status) {
+    let cursor = state.cursor;
+    state.cursor = state.view.iter().position(|&i| i == entry).unwrap_or(0);
+    run(state, [Action::Done]);
+    if status != Status::Done {
+        unreachable!("helper only marks done");
+    }
+    state.cursor = cursor;
+}
+
+#[test]
+fn done_moves_to_next_todo_skipping_decided_articles() {
+    let mut s = state(5);
+    set_status(&mut s, 1, Status::Done);
+    set_status(&mut s, 2, Status::Done);
+    s.cursor = 0;
+    let effects = run(&mut s, [Action::Done]);
+    assert_eq!(s.status(0), Status::Done);
+    assert_eq!(s.selected(), Some(3), "articles 1 and 2 were already done");
+    assert!(
+        matches!(&effects[..], [Effect::Write(w)] if w.edits == vec![Edit::SetStatus(Status::Done)])
+    );
+}
+
+#[test]
+fn done_wraps_around_to_an_earlier_todo() {
+    let mut s = state(3);
+    s.cursor = 2;
+    run(&mut s, [Action::Done]);
+    assert_eq!(s.selected(), Some(0));
+}
+
+#[test]
+fn done_on_the_last_todo_stays_and_says_so() {
+    let mut s = state(2);
+    run(&mut s, [Action::Done, Action::Done]);
+    assert_eq!(s.progress(), (2, 0, 2));
+    assert!(
+        s.message
+            .as_ref()
+            .is_some_and(|m| m.text.contains("nothing left"))
+    );
+}
+
+#[test]
+fn skip_and_flag_move_on_too() {
+    let mut s = state(3);
+    run(&mut s, [Action::Skip, Action::Flag]);
+    assert_eq!(s.status(0), Status::Skipped);
+    assert_eq!(s.status(1), Status::Flagged);
+    assert_eq!(s.selected(), Some(2));
+    assert_eq!(s.progress(), (0, 1, 3));
+}
+
+#[test]
+fn lowercase_label_key_toggles_and_closes_the_picker() {
+    let mut s = state(1);
+    run(&mut s, [Action::PickRegion]);
+    assert!(matches!(
+        s.mode,
+        Mode::Picker(Picker {
+            axis: Axis::Region,
+            ..
+        })
+    ));
+    run(&mut s, keys("m"));
+    assert_eq!(s.mode, Mode::Normal);
+    assert_eq!(s.decision(0).region, vec!["mena"]);
+    // The same key again removes it.
+    run(&mut s, [Action::PickRegion]);
+    run(&mut s, keys("m"));
+    assert!(s.decision(0).region.is_empty());
+}
+
+#[test]
+fn capital_label_key_toggles_and_keeps_the_picker_open() {
+    let mut s = state(1);
+    run(&mut s, [Action::PickRegion]);
+    run(&mut s, keys("MR"));
+    assert!(matches!(s.mode, Mode::Picker(_)));
+    run(&mut s, [Action::Confirm]);
+    assert_eq!(s.mode, Mode::Normal);
+    assert_eq!(s.decision(0).region, vec!["mena", "russia-fsu"]);
+}
+
+#[test]
+fn unknown_picker_key_changes_nothing_and_says_why() {
+    let mut s = state(1);
+    run(&mut s, [Action::PickTheme]);
+    let effects = run(&mut s, keys("z"));
+    assert!(effects.is_empty());
+    assert!(matches!(s.mode, Mode::Picker(_)));
+    assert!(s.message.as_ref().is_some_and(|m| m.error));
+}
+
+#[test]
+fn picker_filter_then_enter_toggles_the_first_match() {
+    let mut s = state(1);
+    run(&mut s, [Action::PickTheme, Action::Filter]);
+    assert!(
+        s.typing(),
+        "typed letters go to the filter, not to label keys"
+    );
+    run(&mut s, "energ".chars().map(Action::Input));
+    run(&mut s, [Action::Confirm]);
+    assert_eq!(s.mode, Mode::Normal);
+    assert_eq!(s.decision(0).theme, vec!["energy"]);
+}
+
+#[test]
+fn picker_escape_leaves_the_filter_first_then_the_picker() {
+    let mut s = state(1);
+    run(&mut s, [Action::PickRegion, Action::Filter, Action::Close]);
+    assert!(matches!(&s.mode, Mode::Picker(p) if p.filter.is_none()));
+    run(&mut s, [Action::Close]);
+    assert_eq!(s.mode, Mode::Normal);
+}
+
+#[test]
+fn by_hand_labeling_takes_six_keystrokes() {
+    // r m t w 4 Enter, as product.md promises.
+    let mut s = state(2);
+    run(
+        &mut s,
+        [
+            Action::PickRegion,
+            Action::PickerKey('m'),
+            Action::PickTheme,
+            Action::PickerKey('w'),
+            Action::SetReliability("unreliable".into()),
+            Action::Done,
+        ],
+    );
+    let d = s.decision(0);
+    assert_eq!(d.region, vec!["mena"]);
+    assert_eq!(d.theme, vec!["war-conflict"]);
+    assert_eq!(d.reliability.as_deref(), Some("unreliable"));
+    assert_eq!(d.status, Status::Done);
+    assert_eq!(s.selected(), Some(1));
+}
+
+#[test]
+fn accept_applies_suggestions_but_never_overwrites_reliability() {
+    let mut s = state(1);
+    s.entries[0].suggestions = suggested(&["mena", "russia-fsu"], &["war-conflict"], Some("mixed"));
+    run(
+        &mut s,
+        [Action::SetReliability("unreliable".into()), Action::Accept],
+    );
+    let d = s.decision(0);
+    assert_eq!(d.region, vec!["mena", "russia-fsu"]);
+    assert_eq!(d.theme, vec!["war-conflict"]);
+    assert_eq!(d.reliability.as_deref(), Some("unreliable"));
+}
+
+#[test]
+fn accept_without_suggestions_writes_nothing() {
+    let mut s = state(1);
+    assert!(run(&mut s, [Action::Accept]).is_empty());
+    assert!(s.message.is_some());
+}
+
+#[test]
+fn reliability_key_twice_clears_it() {
+    let mut s = state(1);
+    run(&mut s, [Action::SetReliability("mixed".into())]);
+    assert_eq!(s.decision(0).reliability.as_deref(), Some("mixed"));
+    run(&mut s, [Action::SetReliability("mixed".into())]);
+    assert_eq!(s.decision(0).reliability, None);
+}
+
+#[test]
+fn undo_restores_the_labels_and_redo_puts_them_back() {
+    let mut s = state(2);
+    s.entries[0].suggestions = suggested(&["mena"], &["war-conflict"], None);
+    run(
+        &mut s,
+        [
+            Action::Accept,
+            Action::SetReliability("unreliable".into()),
+            Action::Done,
+        ],
+    );
+    assert_eq!(s.selected(), Some(1));
+
+    let effects = run(&mut s, [Action::Undo]);
+    assert!(
+        matches!(&effects[..], [Effect::Write(w)] if w.kind == WriteKind::Undo && w.entry == 0)
+    );
+    assert_eq!(s.selected(), Some(0), "undo shows the article it changed");
+    assert_eq!(s.status(0), Status::Todo);
+
+    run(&mut s, [Action::Undo, Action::Undo]);
+    let d = s.decision(0);
+    assert!(d.region.is_empty() && d.theme.is_empty() && d.reliability.is_none());
+
+    run(&mut s, [Action::Redo, Action::Redo]);
+    let d = s.decision(0);
+    assert_eq!(d.region, vec!["mena"]);
+    assert_eq!(d.reliability.as_deref(), Some("unreliable"));
+    assert_eq!(d.status, Status::Todo);
+
+    // A new change after undo forgets the redo history.
+    run(&mut s, [Action::Flag]);
+    assert!(run(&mut s, [Action::Redo]).is_empty());
+}
+
+#[test]
+fn a_failed_write_is_not_shown_as_saved_and_keeps_history() {
+    let mut s = state(1);
+    let effects = update(&mut s, Action::SetReliability("mixed".into()));
+    let Some(Effect::Write(write)) = effects.into_iter().next() else {
+        panic!("a reliability key writes");
+    };
+    let err = StoreError::Io {
+        op: "write",
+        path: PathBuf::from("inbox/000.txt.alice.toml"),
+        source: std::io::Error::other("disk full"),
+    };
+    s.write_finished(write, Err(err));
+    assert_eq!(s.decision(0).reliability, None);
+    assert!(
+        s.message
+            .as_ref()
+            .is_some_and(|m| m.error && m.text.contains("Not saved"))
+    );
+    assert!(
+        run(&mut s, [Action::Undo]).is_empty(),
+        "nothing was saved, so nothing to undo"
+    );
+}
+
+#[test]
+fn note_is_saved_on_enter_and_dropped_on_escape() {
+    let mut s = state(1);
+    run(&mut s, [Action::Note]);
+    assert!(s.typing());
+    run(&mut s, "RT reprint".chars().map(Action::Input));
+    run(&mut s, [Action::Confirm]);
+    assert_eq!(s.decision(0).note.as_deref(), Some("RT reprint"));
+
+    run(
+        &mut s,
+        [
+            Action::Note,
+            Action::Backspace,
+            Action::Input('X'),
+            Action::Close,
+        ],
+    );
+    assert_eq!(s.decision(0).note.as_deref(), Some("RT reprint"));
+}
+
+#[test]
+fn search_narrows_the_list_and_escape_restores_it() {
+    let mut s = state(3);
+    run(&mut s, [Action::Search]);
+    run(&mut s, "002".chars().map(Action::Input));
+    assert_eq!(s.view, vec![2]);
+    assert_eq!(s.selected(), Some(2));
+    run(&mut s, [Action::Close]);
+    assert_eq!(s.view, vec![0, 1, 2]);
+    assert_eq!(s.mode, Mode::Normal);
+}
+
+#[test]
+fn contexts_follow_mode_and_focus() {
+    let mut s = state(1);
+    assert_eq!(s.contexts(), &[Context::List, Context::Global]);
+    run(&mut s, [Action::FocusNext]);
+    assert_eq!(s.contexts(), &[Context::Reader, Context::Global]);
+    run(&mut s, [Action::Help]);
+    assert_eq!(s.contexts(), &[Context::Help]);
+}
+
+#[test]
+fn reader_scrolling_stops_at_the_end_reported_by_the_drawing() {
+    let mut s = state(1);
+    s.page = 10;
+    s.max_scroll = 12;
+    run(&mut s, [Action::ScrollDown]);
+    assert_eq!(s.scroll, 9);
+    run(&mut s, [Action::ScrollDown]);
+    assert_eq!(s.scroll, 12);
+    run(&mut s, [Action::ScrollUp, Action::ScrollTop]);
+    assert_eq!(s.scroll, 0);
+}
+
+#[test]
+fn quit_is_an_effect() {
+    let mut s = state(1);
+    assert_eq!(update(&mut s, Action::Quit), vec![Effect::Quit]);
+}

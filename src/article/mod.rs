@@ -1,0 +1,90 @@
+//! Articles: what an inbox file says, read without a terminal and without writing.
+//!
+//! Every format is reduced to one [`Article`]: title, metadata, the article's own
+//! classification (which becomes a suggestion), the story's paragraphs, and the
+//! publisher's footer kept apart from the story. Parsing never fails on odd text;
+//! only a file that is not text at all is refused, with the reason.
+
+mod suggest;
+mod text;
+
+use std::path::Path;
+
+use serde::Serialize;
+
+pub use suggest::{Suggestion, Suggestions, suggest};
+pub use text::normalize_date;
+
+/// Which parser reads a file, decided by its extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Text,
+    Markdown,
+    Html,
+}
+
+impl Format {
+    /// The format of an inbox file, or `None` for files the inbox ignores.
+    pub fn from_path(path: &Path) -> Option<Format> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "txt" => Some(Format::Text),
+            "md" | "markdown" => Some(Format::Markdown),
+            "html" | "htm" => Some(Format::Html),
+            _ => None,
+        }
+    }
+}
+
+/// One article as the reviewer reads it. All text is as found in the file (Markdown
+/// links already reduced to their text); it is *not* sanitized for the terminal —
+/// the drawing code does that, on everything, in one place.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Article {
+    /// First non-empty line (or front matter / HTML title); never empty: falls back to the file name.
+    pub title: String,
+    /// From a `By X` byline; several when the byline lists several.
+    pub authors: Vec<String>,
+    /// Who published this copy, e.g. `Global Research` from `Global Research, September 12, 2015`.
+    pub publisher: Option<String>,
+    /// Publication date as `YYYY-MM-DD`.
+    pub date: Option<String>,
+    /// Where the story comes from: `The original source of this article is X`, a
+    /// `Source:` header, or a URL's domain.
+    pub source: Option<String>,
+    pub url: Option<String>,
+    /// Every `Key: value` header line before the body, in order, links as text
+    /// (`("In-depth Report", "SYRIA")`).
+    pub fields: Vec<(String, String)>,
+    /// The article's own region names (`Middle East & North Africa`).
+    pub regions: Vec<String>,
+    /// The article's own theme names (`US NATO War Agenda`).
+    pub themes: Vec<String>,
+    /// Other tags or categories the article gives itself.
+    pub tags: Vec<String>,
+    /// The story, one string per paragraph.
+    pub body: Vec<String>,
+    /// The publisher's footer (source line, copyright, disclaimers), one string per paragraph.
+    pub footer: Vec<String>,
+    /// Problems met while reading that did not stop it (shown on the article).
+    pub warnings: Vec<String>,
+    /// True when the bytes were not valid UTF-8 and were decoded lossily.
+    pub lossy: bool,
+}
+
+/// Why a file could not be read as an article; shown on its row in the list.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ArticleError {
+    #[error("not a text file ({0})")]
+    NotText(String),
+}
+
+/// Reads an article from its bytes. `file_name` is the title of last resort.
+pub fn parse(format: Format, file_name: &str, bytes: &[u8]) -> Result<Article, ArticleError> {
+    match format {
+        // Markdown front matter and HTML come in their own parsers later; until then
+        // both are read as text, which already understands the common exported shape.
+        Format::Text | Format::Markdown | Format::Html => text::parse(file_name, bytes),
+    }
+}

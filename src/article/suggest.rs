@@ -1,0 +1,184 @@
+//! Suggestions: the article's own classification, translated into our label ids.
+//!
+//! Many publishers already tag their articles (`Region: Middle East & North Africa`).
+//! Those words are not ours, but the taxonomy's aliases map most of them onto our ids,
+//! so the reviewer can accept them with one key instead of picking them by hand. A
+//! suggestion is never a decision: it only says what the article claims and where.
+
+use serde::Serialize;
+
+use super::Article;
+use crate::labels::{Axis, Taxonomy};
+
+/// One suggested label, with the article's own words for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Suggestion {
+    /// The label id, as sidecars store it.
+    pub id: String,
+    /// Where it came from, shown to the reviewer, e.g. `Region: Middle East & North Africa`,
+    /// so that a surprising suggestion can be checked against the article at a glance.
+    pub from: String,
+}
+
+/// Everything suggested for one article, per axis, in the order the article gives it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Suggestions {
+    pub region: Vec<Suggestion>,
+    pub theme: Vec<Suggestion>,
+    /// Stays empty until a list of sources and their reliability exists.
+    pub reliability: Option<Suggestion>,
+}
+
+impl Suggestions {
+    /// True when there is nothing to accept, so the screen can say so instead of
+    /// offering an `a` that does nothing.
+    pub fn is_empty(&self) -> bool {
+        self.region.is_empty() && self.theme.is_empty() && self.reliability.is_none()
+    }
+
+    /// The suggested ids of one axis, which is what accepting them writes.
+    pub fn ids(&self, axis: Axis) -> Vec<&str> {
+        match axis {
+            Axis::Region => self.region.iter().map(|s| s.id.as_str()).collect(),
+            Axis::Theme => self.theme.iter().map(|s| s.id.as_str()).collect(),
+            Axis::Reliability => self.reliability.iter().map(|s| s.id.as_str()).collect(),
+        }
+    }
+}
+
+/// What the article's own regions, themes and tags mean in `taxonomy`. Regions are
+/// looked up on the region axis, themes on the theme axis, and tags, which publishers
+/// use for both, on either. Words no label knows are left out, and an id suggested
+/// twice is kept where it first appeared.
+pub fn suggest(article: &Article, taxonomy: &Taxonomy) -> Suggestions {
+    let mut out = Suggestions::default();
+    for name in &article.regions {
+        add(&mut out.region, taxonomy, Axis::Region, "Region", name);
+    }
+    for name in &article.themes {
+        add(&mut out.theme, taxonomy, Axis::Theme, "Theme", name);
+    }
+    for name in &article.tags {
+        add(&mut out.region, taxonomy, Axis::Region, "Tag", name);
+        add(&mut out.theme, taxonomy, Axis::Theme, "Tag", name);
+    }
+    out
+}
+
+fn add(list: &mut Vec<Suggestion>, taxonomy: &Taxonomy, axis: Axis, kind: &str, name: &str) {
+    let Some(label) = taxonomy.find(axis, name) else {
+        return;
+    };
+    if list.iter().any(|s| s.id == label.id) {
+        return;
+    }
+    list.push(Suggestion {
+        id: label.id.clone(),
+        from: format!("{kind}: {}", name.trim()),
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::article::{Format, parse};
+
+    fn article(regions: &[&str], themes: &[&str], tags: &[&str]) -> Article {
+        let own = |names: &[&str]| names.iter().map(|s| s.to_string()).collect();
+        Article {
+            regions: own(regions),
+            themes: own(themes),
+            tags: own(tags),
+            ..Article::default()
+        }
+    }
+
+    #[test]
+    fn seed_article_suggests_its_own_regions_and_theme() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/inbox/000_466bdefa64880cc0.txt"
+        );
+        let bytes = std::fs::read(path).expect("the seed article is readable");
+        let a = parse(Format::Text, "000_466bdefa64880cc0.txt", &bytes).expect("seed parses");
+        let s = suggest(&a, &Taxonomy::default());
+        assert_eq!(s.ids(Axis::Region), ["mena", "russia-fsu"]);
+        assert_eq!(s.ids(Axis::Theme), ["war-conflict"]);
+        assert_eq!(s.ids(Axis::Reliability), Vec::<&str>::new());
+        assert_eq!(s.region[0].from, "Region: Middle East & North Africa");
+        assert_eq!(s.theme[0].from, "Theme: US NATO War Agenda");
+        assert!(!s.is_empty());
+    }
+
+    #[test]
+    fn sample_inbox_region_and_theme_names_all_map_to_labels() {
+        let taxonomy = Taxonomy::default();
+        let mut suggested = 0;
+        for (path, format) in crate::article::text::sample_inbox() {
+            let bytes = std::fs::read(&path).expect("inbox file is readable");
+            let a = parse(format, "sample", &bytes).expect("sample parses");
+            for name in &a.regions {
+                let found = taxonomy.find(Axis::Region, name);
+                assert!(found.is_some(), "{}: region {name:?}", path.display());
+            }
+            for name in &a.themes {
+                let found = taxonomy.find(Axis::Theme, name);
+                assert!(found.is_some(), "{}: theme {name:?}", path.display());
+            }
+            suggested += usize::from(!suggest(&a, &taxonomy).is_empty());
+        }
+        assert!(
+            suggested >= 10,
+            "only {suggested} sample articles get suggestions"
+        );
+    }
+
+    #[test]
+    fn names_match_through_aliases_ignoring_case_and_punctuation() {
+        let a = article(&["middle-east", "RUSSIA"], &["oil and energy", "Tech"], &[]);
+        let s = suggest(&a, &Taxonomy::default());
+        assert_eq!(s.ids(Axis::Region), ["mena", "russia-fsu"]);
+        assert_eq!(s.ids(Axis::Theme), ["energy", "technology"]);
+        assert_eq!(s.region[0].from, "Region: middle-east");
+    }
+
+    #[test]
+    fn unknown_names_suggest_nothing() {
+        let a = article(&["SYRIA", "Atlantis"], &["Gardening"], &["misc"]);
+        let s = suggest(&a, &Taxonomy::default());
+        assert!(s.is_empty(), "{s:?}");
+    }
+
+    #[test]
+    fn tags_suggest_on_whichever_axis_knows_them() {
+        let a = article(&[], &[], &["Africa", "Climate", "nonsense"]);
+        let s = suggest(&a, &Taxonomy::default());
+        assert_eq!(s.ids(Axis::Region), ["africa"]);
+        assert_eq!(s.ids(Axis::Theme), ["environment"]);
+        assert_eq!(s.theme[0].from, "Tag: Climate");
+    }
+
+    #[test]
+    fn an_id_suggested_twice_is_kept_where_it_first_appeared() {
+        let a = article(
+            &["MENA", "Middle East"],
+            &["War"],
+            &["Military", "Middle East"],
+        );
+        let s = suggest(&a, &Taxonomy::default());
+        assert_eq!(s.ids(Axis::Region), ["mena"]);
+        assert_eq!(s.region[0].from, "Region: MENA");
+        assert_eq!(s.ids(Axis::Theme), ["war-conflict"]);
+        assert_eq!(s.theme[0].from, "Theme: War");
+    }
+
+    #[test]
+    fn an_inbox_taxonomy_replaces_the_default_one() {
+        let text = "[region]\nlabels = [{ id = \"levant\", name = \"Levant\", key = \"l\", aliases = [\"Middle East & North Africa\"] }]\n[theme]\nlabels = [{ id = \"t\", name = \"T\", key = \"t\" }]\n[reliability]\nlabels = [{ id = \"r\", name = \"R\", key = \"1\" }]\n";
+        let taxonomy = Taxonomy::parse(text, "labels.toml").expect("valid taxonomy");
+        let a = article(&["Middle East & North Africa", "Russia"], &["War"], &[]);
+        let s = suggest(&a, &taxonomy);
+        assert_eq!(s.ids(Axis::Region), ["levant"]);
+        assert!(s.theme.is_empty());
+    }
+}

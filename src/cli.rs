@@ -1,0 +1,509 @@
+//! The command line: options, where settings come from, and the non-interactive
+//! commands. Every command goes through the same code as the TUI — the same inbox
+//! loading, the same `store::write_edits` — so `triage label` writes byte for byte
+//! the sidecar a keystroke would.
+
+use std::io::{self, Write as _};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use serde::{Deserialize, Serialize};
+
+use crate::app::AppState;
+use crate::article::{Format, Suggestions};
+use crate::input::{Keymap, user_keymap_path};
+use crate::labels::{Axis, Taxonomy};
+use crate::sanitize::sanitize;
+use crate::store::{
+    Edit, Entry, Inbox, SidecarState, Status, WriteContext, valid_reviewer, write_edits,
+};
+
+/// Classify news articles from the terminal, one keystroke per label.
+#[derive(Debug, Parser)]
+#[command(name = "triage", version, about, max_term_width = 100)]
+pub struct Cli {
+    /// The inbox folder [default: ./inbox]
+    #[arg(long, global = true, env = "TRIAGE_INBOX", value_name = "DIR")]
+    pub inbox: Option<PathBuf>,
+    /// Your reviewer name: letters, digits, '.', '_' and '-' [default: config file, then login name]
+    #[arg(long, global = true, env = "TRIAGE_REVIEWER", value_name = "NAME")]
+    pub reviewer: Option<String>,
+    /// A built-in keymap (default, vim) or a keymap file
+    #[arg(long, global = true, value_name = "NAME|PATH")]
+    pub keymap: Option<String>,
+    /// The taxonomy [default: the inbox's labels.toml, else the built-in one]
+    #[arg(long, global = true, value_name = "FILE")]
+    pub labels: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Every article: file, status, region, theme, reliability, title
+    List {
+        #[arg(long, value_enum, default_value_t = ListFormat::Tsv)]
+        format: ListFormat,
+    },
+    /// Label one article without the TUI (adds labels; the same sidecar the TUI writes)
+    Label {
+        /// The article, as a path or relative to the inbox
+        file: PathBuf,
+        /// Add a region label id (repeatable)
+        #[arg(long, value_name = "ID")]
+        region: Vec<String>,
+        /// Add a theme label id (repeatable)
+        #[arg(long, value_name = "ID")]
+        theme: Vec<String>,
+        /// Set the reliability label id
+        #[arg(long, value_name = "ID")]
+        reliability: Option<String>,
+        /// todo, done, skipped or flagged
+        #[arg(long, value_name = "S")]
+        status: Option<String>,
+        /// Set the note ("" removes it)
+        #[arg(long, value_name = "TEXT")]
+        note: Option<String>,
+    },
+    /// Validate labels.toml, the keymaps and every sidecar; exit 1 if anything is wrong
+    Check,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Tsv,
+    Json,
+}
+
+/// Why a command stopped. Usage problems exit 2, problems found exit 1.
+#[derive(Debug, thiserror::Error)]
+pub enum Failure {
+    #[error("{0}")]
+    Usage(String),
+    #[error("{0}")]
+    Problem(String),
+}
+
+impl Failure {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Failure::Usage(_) => 2,
+            Failure::Problem(_) => 1,
+        }
+    }
+}
+
+/// `$XDG_CONFIG_HOME/triage/config.toml`: defaults below the flags and environment.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Config {
+    reviewer: Option<String>,
+    inbox: Option<PathBuf>,
+    keymap: Option<String>,
+}
+
+/// The folder that holds triage's user files (`config.toml`, `keymap.toml`).
+pub fn config_dir() -> Option<PathBuf> {
+    match std::env::var_os("XDG_CONFIG_HOME") {
+        Some(dir) if !dir.is_empty() => Some(PathBuf::from(dir).join("triage")),
+        _ => std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config/triage")),
+    }
+}
+
+fn load_config() -> Result<Config, Failure> {
+    let Some(path) = config_dir().map(|d| d.join("config.toml")) else {
+        return Ok(Config::default());
+    };
+    match std::fs::read_to_string(&path) {
+        Ok(text) => toml::from_str(&text)
+            .map_err(|e| Failure::Problem(format!("{}: {}", path.display(), e.message().trim()))),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Config::default()),
+        Err(e) => Err(Failure::Problem(format!(
+            "cannot read {}: {e}",
+            path.display()
+        ))),
+    }
+}
+
+/// Everything a command needs, resolved from flags, environment, config and defaults.
+pub struct Setup {
+    pub inbox: PathBuf,
+    pub reviewer: String,
+    pub taxonomy: Taxonomy,
+    /// Where the taxonomy came from, for messages.
+    pub labels_source: String,
+    pub keymap_choice: String,
+}
+
+impl Setup {
+    pub fn resolve(cli: &Cli) -> Result<Setup, Failure> {
+        let config = load_config()?;
+        let inbox = cli
+            .inbox
+            .clone()
+            .or(config.inbox)
+            .unwrap_or_else(|| PathBuf::from("inbox"));
+        let reviewer = cli
+            .reviewer
+            .clone()
+            .or(config.reviewer)
+            .or_else(|| std::env::var("USER").ok().filter(|u| !u.is_empty()))
+            .or_else(|| std::env::var("LOGNAME").ok().filter(|u| !u.is_empty()))
+            .ok_or_else(|| {
+                Failure::Usage(
+                    "no reviewer name: pass --reviewer NAME or set TRIAGE_REVIEWER".into(),
+                )
+            })?;
+        if !valid_reviewer(&reviewer) {
+            return Err(Failure::Usage(format!(
+                "reviewer name {:?} may only use letters, digits, '.', '_' and '-'",
+                sanitize(&reviewer)
+            )));
+        }
+        let labels_path = cli.labels.clone().or_else(|| {
+            let p = inbox.join("labels.toml");
+            p.is_file().then_some(p)
+        });
+        let (taxonomy, labels_source) = match labels_path {
+            Some(p) => (
+                Taxonomy::load(&p).map_err(|e| Failure::Problem(e.to_string()))?,
+                p.display().to_string(),
+            ),
+            None => (Taxonomy::default(), "built-in labels".to_string()),
+        };
+        let keymap_choice = cli
+            .keymap
+            .clone()
+            .or(config.keymap)
+            .unwrap_or_else(|| "default".to_string());
+        Ok(Setup {
+            inbox,
+            reviewer,
+            taxonomy,
+            labels_source,
+            keymap_choice,
+        })
+    }
+
+    pub fn keymap(&self) -> Result<Keymap, Failure> {
+        let user = user_keymap_path().filter(|p| p.is_file());
+        Keymap::load(&self.keymap_choice, user.as_deref(), &self.taxonomy)
+            .map_err(|e| Failure::Problem(e.to_string()))
+    }
+
+    pub fn load_inbox(&self) -> Result<Inbox, Failure> {
+        Inbox::load(&self.inbox, &self.reviewer, &self.taxonomy).map_err(|e| {
+            Failure::Problem(format!(
+                "cannot read the inbox {}: {e}",
+                self.inbox.display()
+            ))
+        })
+    }
+}
+
+/// Runs the command the user asked for, or the TUI.
+pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
+    let setup = Setup::resolve(&cli)?;
+    match &cli.command {
+        None => {
+            let keymap = setup.keymap()?;
+            let inbox = setup.load_inbox()?;
+            let mut state = AppState::new(
+                setup.reviewer.clone(),
+                setup.taxonomy.clone(),
+                inbox.entries,
+            );
+            state.problems = inbox.problems;
+            let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            crate::tui::run(state, keymap, color)
+                .map_err(|e| Failure::Problem(format!("the terminal failed: {e}")))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::List { format }) => quiet_pipe(list(&setup, *format)),
+        Some(Command::Label {
+            file,
+            region,
+            theme,
+            reliability,
+            status,
+            note,
+        }) => {
+            let edits = label_edits(&setup.taxonomy, region, theme, reliability, status, note)?;
+            let path = label(&setup, file, &edits, None)?;
+            quiet_pipe(writeln!(io::stdout(), "{}", path.display()).map_err(io_failure))
+        }
+        Some(Command::Check) => check(&setup),
+    }
+}
+
+fn io_failure(e: io::Error) -> Failure {
+    Failure::Problem(format!("cannot write the output: {e}"))
+}
+
+/// `triage list | head` closes the pipe early; that is the reader's choice, not an error.
+fn quiet_pipe(result: Result<(), Failure>) -> Result<ExitCode, Failure> {
+    match result {
+        Err(Failure::Problem(m)) if m.contains("Broken pipe") => Ok(ExitCode::SUCCESS),
+        other => other.map(|()| ExitCode::SUCCESS),
+    }
+}
+
+/// The edits `triage label` makes, checked against the taxonomy.
+pub fn label_edits(
+    taxonomy: &Taxonomy,
+    region: &[String],
+    theme: &[String],
+    reliability: &Option<String>,
+    status: &Option<String>,
+    note: &Option<String>,
+) -> Result<Vec<Edit>, Failure> {
+    let known = |axis: Axis, id: &str| {
+        if taxonomy.label(axis, id).is_some() {
+            Ok(())
+        } else {
+            let ids: Vec<&str> = taxonomy
+                .axis(axis)
+                .labels
+                .iter()
+                .map(|l| l.id.as_str())
+                .collect();
+            Err(Failure::Usage(format!(
+                "unknown {axis} id {:?}; known: {}",
+                sanitize(id),
+                ids.join(", ")
+            )))
+        }
+    };
+    let mut edits = Vec::new();
+    for id in region {
+        known(Axis::Region, id)?;
+        edits.push(Edit::Add(Axis::Region, id.clone()));
+    }
+    for id in theme {
+        known(Axis::Theme, id)?;
+        edits.push(Edit::Add(Axis::Theme, id.clone()));
+    }
+    if let Some(id) = reliability {
+        known(Axis::Reliability, id)?;
+        edits.push(Edit::SetReliability(Some(id.clone())));
+    }
+    if let Some(s) = status {
+        let status = Status::parse(s).ok_or_else(|| {
+            Failure::Usage(format!(
+                "unknown status {:?}; use todo, done, skipped or flagged",
+                sanitize(s)
+            ))
+        })?;
+        edits.push(Edit::SetStatus(status));
+    }
+    if let Some(n) = note {
+        edits.push(Edit::SetNote(Some(n.clone())));
+    }
+    if edits.is_empty() {
+        return Err(Failure::Usage(
+            "nothing to change: give --region, --theme, --reliability, --status or --note".into(),
+        ));
+    }
+    Ok(edits)
+}
+
+/// Writes edits to one article's sidecar and returns the sidecar's path. `now` fixes
+/// the clock (tests compare this with the TUI's bytes); `None` is the real time.
+pub fn label(
+    setup: &Setup,
+    file: &Path,
+    edits: &[Edit],
+    now: Option<toml::value::Datetime>,
+) -> Result<PathBuf, Failure> {
+    let path = if file.is_file() {
+        file.to_path_buf()
+    } else {
+        setup.inbox.join(file)
+    };
+    if !path.is_file() {
+        return Err(Failure::Usage(format!(
+            "no article {} (looked for it as given and in the inbox {})",
+            file.display(),
+            setup.inbox.display()
+        )));
+    }
+    if Format::from_path(&path).is_none() {
+        return Err(Failure::Usage(format!(
+            "{} is not an article (.txt, .md, .markdown, .html, .htm)",
+            file.display()
+        )));
+    }
+    let (root, rel) = match path.parent() {
+        Some(parent) => (
+            parent.to_path_buf(),
+            PathBuf::from(path.file_name().unwrap_or_default()),
+        ),
+        None => (PathBuf::from("."), path.clone()),
+    };
+    // The same loading as the TUI, so the hash written is the same.
+    let entry = Entry::load(&root, &rel, &[], &setup.reviewer, &setup.taxonomy);
+    let mut ctx = WriteContext::now(entry.sha256.clone());
+    if let Some(now) = now {
+        ctx.now = now;
+    }
+    write_edits(&entry.path, &setup.reviewer, edits, &ctx)
+        .map_err(|e| Failure::Problem(e.to_string()))?;
+    Ok(crate::store::sidecar_path(&entry.path, &setup.reviewer))
+}
+
+/// One article as `triage list --format json` shows it.
+#[derive(Debug, Serialize)]
+pub struct ListRow<'a> {
+    pub file: String,
+    pub status: &'a str,
+    pub region: Vec<&'a str>,
+    pub theme: Vec<&'a str>,
+    pub reliability: Option<&'a str>,
+    pub note: Option<&'a str>,
+    pub title: &'a str,
+    pub authors: &'a [String],
+    pub publisher: Option<&'a str>,
+    pub source: Option<&'a str>,
+    pub url: Option<&'a str>,
+    pub date: Option<&'a str>,
+    pub suggestions: &'a Suggestions,
+    pub changed: bool,
+    /// Why the article or its sidecar cannot be read, when it cannot.
+    pub error: Option<String>,
+}
+
+fn row(e: &Entry) -> ListRow<'_> {
+    let sidecar = e.mine.sidecar();
+    let d = sidecar.map(|s| &s.decision);
+    let a = e.article.as_ref().ok();
+    let error = match (&e.article, &e.mine) {
+        (Err(reason), _) => Some(reason.clone()),
+        (_, SidecarState::Broken(problem)) => Some(problem.clone()),
+        _ => None,
+    };
+    ListRow {
+        file: e.rel.to_string_lossy().into_owned(),
+        status: d.map_or("todo", |d| d.status.as_str()),
+        region: d.map(|d| d.labels(Axis::Region)).unwrap_or_default(),
+        theme: d.map(|d| d.labels(Axis::Theme)).unwrap_or_default(),
+        reliability: d.and_then(|d| d.reliability.as_deref()),
+        note: d.and_then(|d| d.note.as_deref()),
+        title: e.title(),
+        authors: a.map_or(&[], |a| a.authors.as_slice()),
+        publisher: a.and_then(|a| a.publisher.as_deref()),
+        source: a.and_then(|a| a.source.as_deref()),
+        url: a.and_then(|a| a.url.as_deref()),
+        date: a.and_then(|a| a.date.as_deref()),
+        suggestions: &e.suggestions,
+        changed: e.changed(),
+        error,
+    }
+}
+
+fn list(setup: &Setup, format: ListFormat) -> Result<(), Failure> {
+    let inbox = setup.load_inbox()?;
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    match format {
+        ListFormat::Json => {
+            let rows: Vec<ListRow> = inbox.entries.iter().map(row).collect();
+            serde_json::to_writer_pretty(&mut out, &rows)
+                .map_err(|e| io_failure(io::Error::other(e)))?;
+            writeln!(out).map_err(io_failure)?;
+        }
+        ListFormat::Tsv => {
+            for e in &inbox.entries {
+                let r = row(e);
+                // Fields are sanitized: a title cannot add columns, rows or escapes.
+                let fields = [
+                    sanitize(&r.file).into_owned(),
+                    r.status.to_string(),
+                    r.region.join(";"),
+                    r.theme.join(";"),
+                    r.reliability.unwrap_or("").to_string(),
+                    sanitize(r.title).into_owned(),
+                ];
+                writeln!(out, "{}", fields.join("\t")).map_err(io_failure)?;
+            }
+        }
+    }
+    out.flush().map_err(io_failure)
+}
+
+/// `triage check`: every problem on its own line, naming its file.
+fn check(setup: &Setup) -> Result<ExitCode, Failure> {
+    let mut problems: Vec<String> = Vec::new();
+    let mut warnings: Vec<String> = Vec::new();
+    for name in Keymap::BUILTIN_NAMES {
+        if let Err(e) = Keymap::load(name, None, &setup.taxonomy) {
+            problems.push(e.to_string());
+        }
+    }
+    if let Err(e) = setup.keymap() {
+        problems.push(e.to_string());
+    }
+    let inbox = setup.load_inbox()?;
+    problems.extend(inbox.problems.iter().cloned());
+    let mut sidecars = 0;
+    for e in &inbox.entries {
+        let file = e.rel.display();
+        match &e.article {
+            Err(reason) => problems.push(format!("{file}: {reason}")),
+            Ok(a) => warnings.extend(a.warnings.iter().map(|w| format!("{file}: {w}"))),
+        }
+        let mut states = vec![(setup.reviewer.as_str(), &e.mine)];
+        states.extend(e.others.iter().map(|(r, s)| (r.as_str(), s)));
+        for (reviewer, state) in states {
+            let sidecar_file = format!("{file}.{reviewer}.toml");
+            match state {
+                SidecarState::Missing => {}
+                SidecarState::Broken(problem) => {
+                    sidecars += 1;
+                    problems.push(problem.clone());
+                }
+                SidecarState::Saved(s) => {
+                    sidecars += 1;
+                    for axis in Axis::ALL {
+                        for id in s.decision.labels(axis) {
+                            if setup.taxonomy.label(axis, id).is_none() {
+                                problems.push(format!(
+                                    "{sidecar_file}: {axis} id {id:?} is not in {}",
+                                    setup.labels_source
+                                ));
+                            }
+                        }
+                    }
+                    if s.reviewer != reviewer {
+                        problems.push(format!(
+                            "{sidecar_file}: says reviewer {:?} but its name says {reviewer:?}",
+                            s.reviewer
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    let mut emit = |line: String| writeln!(out, "{}", sanitize(&line));
+    for w in &warnings {
+        let _ = emit(format!("warning: {w}"));
+    }
+    for p in &problems {
+        let _ = emit(format!("problem: {p}"));
+    }
+    let _ = emit(format!(
+        "checked {} articles, {sidecars} sidecars, {}, keymap {}: {} problem{}",
+        inbox.entries.len(),
+        setup.labels_source,
+        setup.keymap_choice,
+        problems.len(),
+        if problems.len() == 1 { "" } else { "s" }
+    ));
+    Ok(if problems.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}

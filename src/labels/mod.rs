@@ -1,0 +1,399 @@
+//! The taxonomy: three axes of labels read from `labels.toml`.
+//!
+//! Sidecars store label *ids*; the screen shows *names*; pickers use *keys*; articles
+//! name labels in their own words, which *aliases* map back to ids. A broken taxonomy
+//! stops the program before anything is drawn, with the file, line and problem, because
+//! every later decision would be stored against it.
+
+use std::fmt;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use toml::Spanned;
+
+/// The taxonomy every binary carries; an inbox's own `labels.toml` replaces it whole.
+pub const DEFAULT_LABELS: &str = include_str!("default.toml");
+
+/// One of the three things a reviewer decides about an article.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Axis {
+    Region,
+    Theme,
+    Reliability,
+}
+
+impl Axis {
+    pub const ALL: [Axis; 3] = [Axis::Region, Axis::Theme, Axis::Reliability];
+
+    /// The key used for this axis in `labels.toml`, sidecars and on screen.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Axis::Region => "region",
+            Axis::Theme => "theme",
+            Axis::Reliability => "reliability",
+        }
+    }
+}
+
+impl fmt::Display for Axis {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One label of one axis.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Label {
+    /// Stable identifier stored in sidecars.
+    pub id: String,
+    /// What the reviewer reads.
+    pub name: String,
+    /// The keystroke that picks it (inside its picker; directly for reliability).
+    pub key: char,
+    /// Names articles use for it.
+    pub aliases: Vec<String>,
+}
+
+/// The labels of one axis and whether several may be chosen at once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AxisLabels {
+    pub multiple: bool,
+    pub labels: Vec<Label>,
+}
+
+/// The whole taxonomy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Taxonomy {
+    pub region: AxisLabels,
+    pub theme: AxisLabels,
+    pub reliability: AxisLabels,
+}
+
+/// Why a `labels.toml` was refused; the message names the file and line.
+#[derive(Debug, thiserror::Error)]
+pub enum LabelsError {
+    #[error("cannot read {file}: {source}")]
+    Read {
+        file: String,
+        source: std::io::Error,
+    },
+    #[error("{file}:{line}: {problem}")]
+    Invalid {
+        file: String,
+        line: usize,
+        problem: String,
+    },
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTaxonomy {
+    region: Option<Spanned<RawAxis>>,
+    theme: Option<Spanned<RawAxis>>,
+    reliability: Option<Spanned<RawAxis>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAxis {
+    #[serde(default)]
+    multiple: Option<bool>,
+    labels: Option<Spanned<Vec<Spanned<RawLabel>>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLabel {
+    id: Spanned<String>,
+    name: String,
+    key: Spanned<String>,
+    #[serde(default)]
+    aliases: Vec<String>,
+}
+
+impl Default for Taxonomy {
+    /// The built-in taxonomy of product.md.
+    fn default() -> Self {
+        match Taxonomy::parse(DEFAULT_LABELS, "built-in labels.toml") {
+            Ok(taxonomy) => taxonomy,
+            // The built-in file is tested; reaching this is a build defect, not user input.
+            Err(e) => unreachable!("built-in taxonomy is invalid: {e}"),
+        }
+    }
+}
+
+impl Taxonomy {
+    /// Reads and validates a `labels.toml`.
+    pub fn load(path: &Path) -> Result<Taxonomy, LabelsError> {
+        let file = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| LabelsError::Read {
+            file: file.clone(),
+            source,
+        })?;
+        Taxonomy::parse(&text, &file)
+    }
+
+    /// Validates a taxonomy's text; `file` is only used in messages.
+    pub fn parse(text: &str, file: &str) -> Result<Taxonomy, LabelsError> {
+        let invalid = |offset: usize, problem: String| LabelsError::Invalid {
+            file: file.to_string(),
+            line: line_of(text, offset),
+            problem,
+        };
+        let raw: RawTaxonomy = toml::from_str(text).map_err(|e| {
+            let offset = e.span().map(|s| s.start).unwrap_or(0);
+            invalid(offset, e.message().trim().to_string())
+        })?;
+        let mut axes = Vec::with_capacity(3);
+        for (axis, raw_axis) in [
+            (Axis::Region, raw.region),
+            (Axis::Theme, raw.theme),
+            (Axis::Reliability, raw.reliability),
+        ] {
+            let Some(raw_axis) = raw_axis else {
+                return Err(invalid(
+                    text.len(),
+                    format!("the [{axis}] table is missing"),
+                ));
+            };
+            let axis_span = raw_axis.span();
+            let raw_axis = raw_axis.into_inner();
+            let (list_span, raw_labels) = match raw_axis.labels {
+                Some(list) => (list.span(), list.into_inner()),
+                None => (axis_span.clone(), Vec::new()),
+            };
+            if raw_labels.is_empty() {
+                let at = if list_span.start < list_span.end {
+                    list_span.start
+                } else {
+                    axis_span.start
+                };
+                return Err(invalid(at, format!("the {axis} axis has no labels")));
+            }
+            let mut labels: Vec<Label> = Vec::with_capacity(raw_labels.len());
+            let mut seen: Vec<(String, char, usize)> = Vec::new();
+            for raw_label in raw_labels {
+                let raw_label = raw_label.into_inner();
+                let id_at = raw_label.id.span().start;
+                let key_at = raw_label.key.span().start;
+                let id = raw_label.id.into_inner();
+                let key_text = raw_label.key.into_inner();
+                if !valid_id(&id) {
+                    return Err(invalid(
+                        id_at,
+                        format!(
+                            "{axis} label id {id:?} may only use lowercase letters, digits, '-' and '_'"
+                        ),
+                    ));
+                }
+                let mut chars = key_text.chars();
+                let key = match (chars.next(), chars.next()) {
+                    (Some(c), None) if !c.is_whitespace() && !c.is_control() => c,
+                    _ => {
+                        return Err(invalid(
+                            key_at,
+                            format!(
+                                "{axis} label {id:?} needs a key of exactly one visible character, not {key_text:?}"
+                            ),
+                        ));
+                    }
+                };
+                if axis != Axis::Reliability && !key.is_lowercase() && !key.is_ascii_digit() {
+                    return Err(invalid(
+                        key_at,
+                        format!(
+                            "{axis} label {id:?} has key {key:?}; picker keys must be lowercase letters or digits, because the capital letter keeps the picker open"
+                        ),
+                    ));
+                }
+                for (other_id, other_key, other_line) in &seen {
+                    if *other_id == id {
+                        return Err(invalid(
+                            id_at,
+                            format!("{axis} label id {id:?} is already used on line {other_line}"),
+                        ));
+                    }
+                    if *other_key == key {
+                        return Err(invalid(
+                            key_at,
+                            format!(
+                                "{axis} key {key:?} of {id:?} is already the key of {other_id:?} (line {other_line})"
+                            ),
+                        ));
+                    }
+                }
+                seen.push((id.clone(), key, line_of(text, id_at)));
+                labels.push(Label {
+                    id,
+                    name: raw_label.name,
+                    key,
+                    aliases: raw_label.aliases,
+                });
+            }
+            let multiple = raw_axis.multiple.unwrap_or(axis != Axis::Reliability);
+            axes.push(AxisLabels { multiple, labels });
+        }
+        let mut axes = axes.into_iter();
+        match (axes.next(), axes.next(), axes.next()) {
+            (Some(region), Some(theme), Some(reliability)) => Ok(Taxonomy {
+                region,
+                theme,
+                reliability,
+            }),
+            _ => Err(invalid(0, "the taxonomy needs three axes".into())),
+        }
+    }
+
+    /// The labels of one axis.
+    pub fn axis(&self, axis: Axis) -> &AxisLabels {
+        match axis {
+            Axis::Region => &self.region,
+            Axis::Theme => &self.theme,
+            Axis::Reliability => &self.reliability,
+        }
+    }
+
+    /// The label with this id, if the taxonomy has it.
+    pub fn label(&self, axis: Axis, id: &str) -> Option<&Label> {
+        self.axis(axis).labels.iter().find(|l| l.id == id)
+    }
+
+    /// The label's display name, or the id itself when the taxonomy no longer has it
+    /// (a sidecar written under an older taxonomy still shows what it says).
+    pub fn name_of<'a>(&'a self, axis: Axis, id: &'a str) -> &'a str {
+        self.label(axis, id).map_or(id, |l| l.name.as_str())
+    }
+
+    /// The label an article's own wording refers to: its id, name or one of its
+    /// aliases, compared ignoring case and punctuation.
+    pub fn find(&self, axis: Axis, words: &str) -> Option<&Label> {
+        let wanted = fold(words);
+        if wanted.is_empty() {
+            return None;
+        }
+        self.axis(axis).labels.iter().find(|label| {
+            fold(&label.id) == wanted
+                || fold(&label.name) == wanted
+                || label.aliases.iter().any(|a| fold(a) == wanted)
+        })
+    }
+
+    /// The position of a label on its axis; reliability is an ordered scale.
+    pub fn position(&self, axis: Axis, id: &str) -> Option<usize> {
+        self.axis(axis).labels.iter().position(|l| l.id == id)
+    }
+}
+
+/// Ids are written into file-adjacent TOML and used in search filters, so keep them plain.
+fn valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+}
+
+/// Lowercases and keeps only letters and digits, each word separated by one space,
+/// so that "Middle-East  &  North Africa" and "middle east north africa" compare equal.
+pub fn fold(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for word in text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.extend(word.chars().flat_map(char::to_lowercase));
+    }
+    out
+}
+
+/// 1-based line of a byte offset.
+fn line_of(text: &str, offset: usize) -> usize {
+    let end = offset.min(text.len());
+    text.as_bytes()[..end]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_taxonomy_matches_product_ids_and_keys() {
+        let t = Taxonomy::default();
+        let ids_keys = |axis| {
+            t.axis(axis)
+                .labels
+                .iter()
+                .map(|l| format!("{}={}", l.id, l.key))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        assert_eq!(
+            ids_keys(Axis::Region),
+            "africa=a asia=s europe=e latam=l mena=m north-america=n oceania=o russia-fsu=r global=g"
+        );
+        assert_eq!(
+            ids_keys(Axis::Theme),
+            "war-conflict=w terrorism=t politics=p economy=e energy=n environment=v health-science=h civil-rights=c media=m intelligence=i law=j religion=r history=y technology=k"
+        );
+        assert_eq!(
+            ids_keys(Axis::Reliability),
+            "reliable=1 mostly-reliable=2 mixed=3 unreliable=4 fabricated=5"
+        );
+        assert!(t.region.multiple && t.theme.multiple && !t.reliability.multiple);
+    }
+
+    #[test]
+    fn sample_inbox_carries_the_default_taxonomy() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("inbox/labels.toml");
+        let inbox = Taxonomy::load(&path).expect("inbox/labels.toml loads");
+        assert_eq!(inbox, Taxonomy::default());
+    }
+
+    #[test]
+    fn aliases_match_ignoring_case_and_punctuation() {
+        let t = Taxonomy::default();
+        let id = |axis, words| t.find(axis, words).map(|l| l.id.as_str());
+        assert_eq!(id(Axis::Region, "Middle East & North Africa"), Some("mena"));
+        assert_eq!(id(Axis::Region, "russia AND fsu"), Some("russia-fsu"));
+        assert_eq!(id(Axis::Theme, "US-NATO war agenda"), Some("war-conflict"));
+        assert_eq!(id(Axis::Region, "SYRIA"), None);
+        assert_eq!(id(Axis::Region, " & "), None);
+    }
+
+    #[test]
+    fn duplicate_key_names_file_line_and_both_labels() {
+        let text = "[region]\nlabels = [\n  { id = \"a\", name = \"A\", key = \"x\" },\n  { id = \"b\", name = \"B\", key = \"x\" },\n]\n[theme]\nlabels = [{ id = \"t\", name = \"T\", key = \"t\" }]\n[reliability]\nlabels = [{ id = \"r\", name = \"R\", key = \"1\" }]\n";
+        let err = Taxonomy::parse(text, "inbox/labels.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("inbox/labels.toml:4: "), "{err}");
+        assert!(err.contains("\"a\"") && err.contains("\"b\""), "{err}");
+    }
+
+    #[test]
+    fn duplicate_id_is_refused() {
+        let text = "[region]\nlabels = [\n  { id = \"a\", name = \"A\", key = \"x\" },\n  { id = \"a\", name = \"B\", key = \"y\" },\n]\n[theme]\nlabels = [{ id = \"t\", name = \"T\", key = \"t\" }]\n[reliability]\nlabels = [{ id = \"r\", name = \"R\", key = \"1\" }]\n";
+        let err = Taxonomy::parse(text, "l.toml").unwrap_err().to_string();
+        assert!(err.starts_with("l.toml:4: "), "{err}");
+        assert!(err.contains("already used on line 3"), "{err}");
+    }
+
+    #[test]
+    fn empty_axis_and_syntax_errors_name_the_line() {
+        let text = "[region]\nlabels = []\n[theme]\nlabels = [{ id = \"t\", name = \"T\", key = \"t\" }]\n[reliability]\nlabels = [{ id = \"r\", name = \"R\", key = \"1\" }]\n";
+        let err = Taxonomy::parse(text, "l.toml").unwrap_err().to_string();
+        assert_eq!(err, "l.toml:2: the region axis has no labels");
+
+        let err = Taxonomy::parse("[region]\nlabels = [\n  { id = ", "l.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("l.toml:3: "), "{err}");
+    }
+}

@@ -1,0 +1,26 @@
+//! triage: classify news articles from the terminal.
+//!
+//! The crate is a library with a thin binary. Dependencies point one way:
+//! `ui → app → (article, labels, store, search)`, and `input → app::Action`.
+//!
+//! - [`article`] reads an inbox file into an [`article::Article`] and suggests labels;
+//!   no terminal, no disk writes.
+//! - [`labels`] is the taxonomy of `labels.toml`.
+//! - [`store`] scans the inbox and reads and writes sidecars atomically under a lock.
+//! - [`search`] ranks articles for a query.
+//! - [`app`] holds the state and `update(state, action) -> effects`, free of I/O.
+//! - [`input`] turns keys into actions through TOML keymaps.
+//! - [`ui`] draws a state into a ratatui frame, sanitizing every string on the way.
+//! - [`tui`] is the one place that touches the terminal.
+//! - [`cli`] runs the non-interactive commands through the same code paths.
+
+pub mod app;
+pub mod article;
+pub mod cli;
+pub mod input;
+pub mod labels;
+pub mod sanitize;
+pub mod search;
+pub mod store;
+pub mod tui;
+pub mod ui;

@@ -1,0 +1,138 @@
+//! The inbox on disk: finding articles and reading and writing sidecars.
+//!
+//! Every decision lives in `<article>.<reviewer>.toml` next to the article. Different
+//! reviewers never write the same file (the maildir principle), so they need no locks
+//! between them and merge cleanly in git. The same reviewer in two sessions is kept
+//! safe by a lock file that is never renamed and by re-reading the sidecar before each
+//! write and applying only the edits being made.
+
+pub mod inbox;
+pub mod scan;
+pub mod sidecar;
+
+use serde::{Deserialize, Serialize};
+
+use crate::labels::Axis;
+
+pub use inbox::{Entry, Inbox, SidecarState};
+pub use scan::{Scan, ScanEntry, scan};
+pub use sidecar::{
+    LOCK_FILE, Sidecar, StoreError, WriteContext, parse_sidecar, read_sidecar, render_sidecar,
+    sha256_hex, sidecar_path, valid_reviewer, write_edits,
+};
+
+/// Where an article stands for one reviewer. With no sidecar, it is `Todo`; a sidecar
+/// that holds labels but was not yet marked done, skipped or flagged also says `todo`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    #[default]
+    Todo,
+    Done,
+    Skipped,
+    Flagged,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Todo => "todo",
+            Status::Done => "done",
+            Status::Skipped => "skipped",
+            Status::Flagged => "flagged",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Status> {
+        match text {
+            "todo" => Some(Status::Todo),
+            "done" => Some(Status::Done),
+            "skipped" => Some(Status::Skipped),
+            "flagged" => Some(Status::Flagged),
+            _ => None,
+        }
+    }
+}
+
+/// What one reviewer decided about one article.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Decision {
+    pub status: Status,
+    /// Region label ids, in the order they were added.
+    pub region: Vec<String>,
+    /// Theme label ids, in the order they were added.
+    pub theme: Vec<String>,
+    pub reliability: Option<String>,
+    pub note: Option<String>,
+    /// Seconds spent on the article so far, across visits.
+    pub seconds: f64,
+}
+
+/// One change to a decision. Writes carry edits rather than whole decisions so that,
+/// after re-reading the sidecar under the lock, only what this keystroke changed is
+/// applied, and a second session's changes to other fields survive.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Edit {
+    /// Add a label id to a multi-label axis (no-op if present).
+    Add(Axis, String),
+    /// Remove a label id from a multi-label axis (no-op if absent).
+    Remove(Axis, String),
+    SetReliability(Option<String>),
+    SetStatus(Status),
+    SetNote(Option<String>),
+    /// Add time spent on the article.
+    AddSeconds(f64),
+}
+
+impl Decision {
+    /// Applies one edit in memory; the store applies the same edits to what it re-reads.
+    pub fn apply(&mut self, edit: &Edit) {
+        match edit {
+            Edit::Add(axis, id) => {
+                if let Some(list) = self.list_mut(*axis) {
+                    if !list.contains(id) {
+                        list.push(id.clone());
+                    }
+                } else {
+                    self.reliability = Some(id.clone());
+                }
+            }
+            Edit::Remove(axis, id) => {
+                if let Some(list) = self.list_mut(*axis) {
+                    list.retain(|x| x != id);
+                } else if self.reliability.as_deref() == Some(id) {
+                    self.reliability = None;
+                }
+            }
+            Edit::SetReliability(id) => self.reliability = id.clone(),
+            Edit::SetStatus(status) => self.status = *status,
+            Edit::SetNote(note) => self.note = note.clone().filter(|n| !n.is_empty()),
+            Edit::AddSeconds(s) => {
+                if s.is_finite() && *s > 0.0 {
+                    self.seconds += s;
+                }
+            }
+        }
+    }
+
+    /// The label ids chosen on an axis (reliability as a list of zero or one).
+    pub fn labels(&self, axis: Axis) -> Vec<&str> {
+        match axis {
+            Axis::Region => self.region.iter().map(String::as_str).collect(),
+            Axis::Theme => self.theme.iter().map(String::as_str).collect(),
+            Axis::Reliability => self.reliability.iter().map(String::as_str).collect(),
+        }
+    }
+
+    pub fn has(&self, axis: Axis, id: &str) -> bool {
+        self.labels(axis).contains(&id)
+    }
+
+    fn list_mut(&mut self, axis: Axis) -> Option<&mut Vec<String>> {
+        match axis {
+            Axis::Region => Some(&mut self.region),
+            Axis::Theme => Some(&mut self.theme),
+            Axis::Reliability => None,
+        }
+    }
+}

@@ -1,0 +1,371 @@
+//! Finding the articles of an inbox and the sidecars beside them.
+//!
+//! The scan only looks at names and file types; it reads no article. Its order —
+//! relative paths compared component by component, byte by byte — is "inbox order",
+//! the order lists, exports and search ties use, so that it does not depend on the
+//! file system or the locale.
+
+use std::collections::HashMap;
+use std::ffi::{OsStr, OsString};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::article::Format;
+
+use super::sidecar::valid_reviewer;
+
+/// One article found in the inbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScanEntry {
+    /// Path relative to the inbox root: what lists and exports show.
+    pub rel: PathBuf,
+    /// Every reviewer's sidecar beside it (`<article file name>.<reviewer>.toml`), as
+    /// (reviewer, inbox root joined with the sidecar's relative path), sorted by
+    /// reviewer, so agreement and exports see all reviewers without another scan.
+    pub sidecars: Vec<(String, PathBuf)>,
+}
+
+/// What a scan found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Scan {
+    /// Articles in inbox order.
+    pub entries: Vec<ScanEntry>,
+    /// One sentence per folder or file that could not be read. A shared inbox often
+    /// has a folder someone else owns; that is reported, never fatal.
+    pub problems: Vec<String>,
+}
+
+/// Scans an inbox recursively. Fails only when the root itself cannot be read, since
+/// then there is no inbox to show.
+///
+/// Symlinked files are followed (an inbox may link articles in from elsewhere), but
+/// symlinked folders are never descended: that is what guarantees the scan ends, even
+/// when a folder links to itself or to one of its parents, without having to track
+/// the folders already seen.
+pub fn scan(root: &Path) -> Result<Scan, std::io::Error> {
+    let mut scan = Scan::default();
+    // Read the root first so that its failure is the caller's error, not a problem.
+    let root_listing = fs::read_dir(root)?;
+    let mut pending = vec![(PathBuf::new(), Some(root_listing))];
+    while let Some((rel_dir, listing)) = pending.pop() {
+        let dir = root.join(&rel_dir);
+        let listing = match listing {
+            Some(listing) => listing,
+            None => match fs::read_dir(&dir) {
+                Ok(listing) => listing,
+                Err(e) => {
+                    scan.problems
+                        .push(format!("cannot read folder {}: {e}", dir.display()));
+                    continue;
+                }
+            },
+        };
+        let found = read_folder(&dir, listing, &mut scan.problems);
+        for name in found.folders {
+            pending.push((rel_dir.join(name), None));
+        }
+        scan.entries
+            .extend(group_sidecars(root, &rel_dir, found.articles, &found.tomls));
+    }
+    scan.entries.sort_by(|a, b| a.rel.cmp(&b.rel));
+    scan.problems.sort();
+    Ok(scan)
+}
+
+/// The names in one folder that matter to the inbox.
+#[derive(Default)]
+struct Folder {
+    articles: Vec<OsString>,
+    tomls: Vec<OsString>,
+    folders: Vec<OsString>,
+}
+
+fn read_folder(dir: &Path, listing: fs::ReadDir, problems: &mut Vec<String>) -> Folder {
+    let mut found = Folder::default();
+    for item in listing {
+        let item = match item {
+            Ok(item) => item,
+            Err(e) => {
+                problems.push(format!("cannot list folder {}: {e}", dir.display()));
+                break;
+            }
+        };
+        let name = item.file_name();
+        if name.as_encoded_bytes().starts_with(b".") {
+            continue;
+        }
+        let file_type = match item.file_type() {
+            Ok(t) => t,
+            Err(e) => {
+                problems.push(format!("cannot read {}: {e}", item.path().display()));
+                continue;
+            }
+        };
+        let is_file = if file_type.is_symlink() {
+            // Follow a link to see whether it is a file; a folder behind a link is
+            // not descended (see `scan`). A dangling link with an article's name is
+            // listed, so that its row can say why it cannot be read.
+            match fs::metadata(item.path()) {
+                Ok(target) => target.is_file(),
+                Err(_) => true,
+            }
+        } else if file_type.is_dir() {
+            found.folders.push(name);
+            continue;
+        } else {
+            file_type.is_file()
+        };
+        if !is_file || is_temporary(&name) {
+            continue;
+        }
+        if has_extension(&name, b".toml") {
+            found.tomls.push(name);
+        } else if Format::from_path(Path::new(&name)).is_some() {
+            found.articles.push(name);
+        }
+    }
+    found
+}
+
+/// The temporary files of editors and downloads, which come and go under a reviewer's
+/// feet. (Dotfiles, which include our own lock and temporary files, are skipped before.)
+/// Only files are tested: a folder named `2015.part` is still an inbox folder.
+fn is_temporary(name: &OsStr) -> bool {
+    let bytes = name.as_encoded_bytes();
+    bytes.ends_with(b"~")
+        || (bytes.len() > 1 && bytes.starts_with(b"#") && bytes.ends_with(b"#"))
+        || [&b".swp"[..], b".tmp", b".part", b".crdownload"]
+            .iter()
+            .any(|ext| has_extension(name, ext))
+}
+
+fn has_extension(name: &OsStr, ext: &[u8]) -> bool {
+    let bytes = name.as_encoded_bytes();
+    bytes.len() > ext.len() && bytes[bytes.len() - ext.len()..].eq_ignore_ascii_case(ext)
+}
+
+/// Pairs each `<article>.<reviewer>.toml` of a folder with its article. Reviewer names
+/// may contain dots, so every split is tried, longest article name first; the lookup
+/// is by hash, so a folder of 100,000 articles costs no more than a few passes.
+fn group_sidecars(
+    root: &Path,
+    rel_dir: &Path,
+    articles: Vec<OsString>,
+    tomls: &[OsString],
+) -> Vec<ScanEntry> {
+    let index: HashMap<&[u8], usize> = articles
+        .iter()
+        .enumerate()
+        .map(|(i, name)| (name.as_encoded_bytes(), i))
+        .collect();
+    let mut sidecars: Vec<Vec<(String, PathBuf)>> = vec![Vec::new(); articles.len()];
+    for toml in tomls {
+        let bytes = toml.as_encoded_bytes();
+        let stem = &bytes[..bytes.len() - b".toml".len()];
+        let dots = stem.iter().enumerate().rev().filter(|(_, b)| **b == b'.');
+        for (dot, _) in dots {
+            let (article, reviewer) = (&stem[..dot], &stem[dot + 1..]);
+            let Some(&i) = index.get(article) else {
+                continue;
+            };
+            // Valid reviewer names are ASCII, so this never needs a lossy conversion.
+            if let Ok(reviewer) = std::str::from_utf8(reviewer)
+                && valid_reviewer(reviewer)
+            {
+                sidecars[i].push((reviewer.to_string(), root.join(rel_dir).join(toml)));
+                break;
+            }
+        }
+    }
+    articles
+        .into_iter()
+        .zip(sidecars)
+        .map(|(name, mut sidecars)| {
+            sidecars.sort();
+            ScanEntry {
+                rel: rel_dir.join(name),
+                sidecars,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tempfile::TempDir;
+
+    fn touch(root: &Path, rel: &str) {
+        let path = root.join(rel);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).expect("create folder");
+        }
+        fs::write(&path, "x\n").expect("write file");
+    }
+
+    fn rels(scan: &Scan) -> Vec<String> {
+        scan.entries
+            .iter()
+            .map(|e| e.rel.to_string_lossy().into_owned())
+            .collect()
+    }
+
+    #[test]
+    fn finds_nested_articles_in_inbox_order_and_ignores_the_rest() {
+        let dir = TempDir::new().expect("temp dir");
+        let root = dir.path();
+        for rel in [
+            "b.txt",
+            "A.TXT",
+            "a/z.md",
+            "a/sub/c.html",
+            "a-b.htm",
+            "notes.markdown",
+            // ignored
+            ".hidden.txt",
+            ".git/x.txt",
+            "a/.cache/y.md",
+            "notes.txt~",
+            "#draft.txt#",
+            "b.txt.swp",
+            "c.txt.tmp",
+            "d.txt.part",
+            "e.txt.crdownload",
+            "labels.toml",
+            "image.png",
+            "README",
+            "a/sub/orphan.txt.alice.toml",
+            // a folder is not a temporary file, whatever its name
+            "old.part/d.txt",
+        ] {
+            touch(root, rel);
+        }
+        let scan = scan(root).expect("scan");
+        // By components: "a" < "a-b.htm" even though '-' sorts before '/'.
+        assert_eq!(
+            rels(&scan),
+            [
+                "A.TXT",
+                "a/sub/c.html",
+                "a/z.md",
+                "a-b.htm",
+                "b.txt",
+                "notes.markdown",
+                "old.part/d.txt"
+            ]
+        );
+        assert!(scan.problems.is_empty(), "{:?}", scan.problems);
+    }
+
+    #[test]
+    fn sidecars_are_grouped_with_their_article() {
+        let dir = TempDir::new().expect("temp dir");
+        let root = dir.path();
+        for rel in [
+            "w/a.txt",
+            "w/a.txt.bob.toml",
+            "w/a.txt.alice.toml",
+            "w/a.txt.bad name.toml",
+            "w/a.txt..hidden.toml",
+            "w/a.txt.bob.smith.toml",
+            "w/a.txt.x.txt",
+            "w/a.txt.x.txt.carol.toml",
+            "w/b.md",
+        ] {
+            touch(root, rel);
+        }
+        let scan = scan(root).expect("scan");
+        let sidecars = |rel: &str| -> Vec<(String, PathBuf)> {
+            scan.entries
+                .iter()
+                .find(|e| e.rel == Path::new(rel))
+                .map(|e| e.sidecars.clone())
+                .unwrap_or_default()
+        };
+        let w = root.join("w");
+        assert_eq!(
+            sidecars("w/a.txt"),
+            [
+                ("alice".to_string(), w.join("a.txt.alice.toml")),
+                ("bob".to_string(), w.join("a.txt.bob.toml")),
+                ("bob.smith".to_string(), w.join("a.txt.bob.smith.toml")),
+            ]
+        );
+        // The longest article name wins: carol reviewed `a.txt.x.txt`, not `a.txt`.
+        assert_eq!(
+            sidecars("w/a.txt.x.txt"),
+            [("carol".to_string(), w.join("a.txt.x.txt.carol.toml"))]
+        );
+        assert_eq!(sidecars("w/b.md"), []);
+        assert_eq!(rels(&scan), ["w/a.txt", "w/a.txt.x.txt", "w/b.md"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlink_loop_ends_and_linked_files_are_followed() {
+        let dir = TempDir::new().expect("temp dir");
+        let root = dir.path();
+        touch(root, "sub/a.txt");
+        std::os::unix::fs::symlink("..", root.join("sub/up")).expect("symlink folder");
+        std::os::unix::fs::symlink(root, root.join("self")).expect("symlink root");
+        std::os::unix::fs::symlink("a.txt", root.join("sub/link.txt")).expect("symlink file");
+        std::os::unix::fs::symlink("gone.txt", root.join("dangling.txt")).expect("symlink");
+        let scan = scan(root).expect("scan");
+        assert_eq!(rels(&scan), ["dangling.txt", "sub/a.txt", "sub/link.txt"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn non_utf8_names_do_not_panic() {
+        use std::os::unix::ffi::OsStrExt;
+        let dir = TempDir::new().expect("temp dir");
+        let root = dir.path();
+        let name = OsStr::from_bytes(b"caf\xe9.txt");
+        let mut sidecar = name.to_os_string();
+        sidecar.push(".alice.toml");
+        fs::write(root.join(name), "x").expect("write article");
+        fs::write(root.join(&sidecar), "").expect("write sidecar");
+        fs::write(root.join(OsStr::from_bytes(b"x.\xff.toml")), "").expect("write toml");
+        fs::write(root.join(OsStr::from_bytes(b"y.t\xffxt")), "").expect("write odd");
+        let scan = scan(root).expect("scan");
+        assert_eq!(scan.entries.len(), 1);
+        assert_eq!(scan.entries[0].rel, Path::new(name));
+        assert_eq!(
+            scan.entries[0].sidecars,
+            [("alice".to_string(), root.join(&sidecar))]
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn unreadable_folder_is_a_problem_not_a_failure() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = TempDir::new().expect("temp dir");
+        let root = dir.path();
+        touch(root, "ok.txt");
+        touch(root, "locked/secret.txt");
+        let locked = root.join("locked");
+        fs::set_permissions(&locked, fs::Permissions::from_mode(0o000)).expect("chmod 000");
+        // Root (and some sandboxes) can read anything; then there is nothing to test.
+        let readable_anyway = fs::read_dir(&locked).is_ok();
+        let result = scan(root);
+        fs::set_permissions(&locked, fs::Permissions::from_mode(0o755)).expect("chmod back");
+        let scan = result.expect("scan");
+        if readable_anyway {
+            return;
+        }
+        assert_eq!(rels(&scan), ["ok.txt"]);
+        assert_eq!(scan.problems.len(), 1, "{:?}", scan.problems);
+        assert!(
+            scan.problems[0].starts_with(&format!("cannot read folder {}: ", locked.display())),
+            "{:?}",
+            scan.problems
+        );
+    }
+
+    #[test]
+    fn unreadable_root_is_an_error() {
+        let dir = TempDir::new().expect("temp dir");
+        assert!(scan(&dir.path().join("missing")).is_err());
+    }
+}

@@ -1,0 +1,960 @@
+//! Sidecars: one reviewer's decision about one article, as a TOML file beside it.
+//!
+//! The format is a contract with users, scripts and git diffs, so one function renders
+//! it ([`render_sidecar`]) and one function writes it ([`write_edits`]): the TUI and
+//! `triage label` produce the same bytes for the same decision. Writes are atomic
+//! (temporary file, fsync, rename, fsync of the folder), serialized by a lock file that
+//! is never renamed, and re-read the sidecar under that lock so that two sessions of the
+//! same reviewer lose nothing. A sidecar that does not parse is never overwritten.
+
+use std::ffi::OsString;
+use std::fs::{self, File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use sha2::{Digest, Sha256};
+use toml::value::{Date, Datetime, Offset, Time};
+use toml::{Table, Value};
+
+use super::{Decision, Edit, Status};
+
+/// The lock file each write holds, one per folder. It is never renamed or removed,
+/// so every writer locks the same inode (locking the sidecar itself would not work:
+/// the rename replaces it). The leading dot keeps it out of the inbox scan.
+pub const LOCK_FILE: &str = ".triage.lock";
+
+/// The schema this version writes and the newest it reads.
+const SCHEMA: i64 = 1;
+
+/// The first line of every sidecar, for whoever opens one in an editor.
+const HEADER: &str = "# triage decision — edit with care; unknown keys are kept\n";
+
+/// Keys this version knows, in the order it writes them.
+const KNOWN_KEYS: [&str; 11] = [
+    "schema",
+    "article",
+    "reviewer",
+    "article_sha256",
+    "status",
+    "region",
+    "theme",
+    "reliability",
+    "note",
+    "decided_at",
+    "seconds",
+];
+
+/// A sidecar as read from or written to disk: the decision plus what identifies it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sidecar {
+    /// The format's version, so that an older triage refuses rather than misreads.
+    pub schema: i64,
+    /// The article's file name, without its folder, so the pair can be moved together.
+    pub article: String,
+    pub reviewer: String,
+    /// The article's bytes when the decision was made, to show when it changed since.
+    pub article_sha256: Option<String>,
+    pub decision: Decision,
+    /// The last write, in UTC to the second: for exports and for the reviewer's record.
+    pub decided_at: Option<Datetime>,
+    /// Keys this version does not know (written by a newer triage or by hand), kept in
+    /// their order on rewrite so that nothing a user or tool added is lost.
+    pub extra: Table,
+}
+
+impl Sidecar {
+    /// The sidecar of an article nobody has decided on yet.
+    fn fresh(article: String, reviewer: String) -> Sidecar {
+        Sidecar {
+            schema: SCHEMA,
+            article,
+            reviewer,
+            article_sha256: None,
+            decision: Decision::default(),
+            decided_at: None,
+            extra: Table::new(),
+        }
+    }
+}
+
+/// When and against which bytes a write is made. It is passed in rather than read
+/// inside [`write_edits`] so that tests, and the test that `triage label` and the TUI
+/// write identical bytes, control the clock.
+#[derive(Debug, Clone)]
+pub struct WriteContext {
+    pub now: Datetime,
+    pub article_sha256: String,
+}
+
+impl WriteContext {
+    /// A context stamped with the current time, to the second, in UTC.
+    pub fn now(article_sha256: String) -> WriteContext {
+        // humantime panics on times before 1970; a clock that wrong writes the epoch.
+        let now = SystemTime::now().max(UNIX_EPOCH);
+        let now = humantime::format_rfc3339_seconds(now)
+            .to_string()
+            .parse()
+            .unwrap_or(EPOCH);
+        WriteContext {
+            now,
+            article_sha256,
+        }
+    }
+}
+
+const EPOCH: Datetime = Datetime {
+    date: Some(Date {
+        year: 1970,
+        month: 1,
+        day: 1,
+    }),
+    time: Some(Time {
+        hour: 0,
+        minute: 0,
+        second: 0,
+        nanosecond: 0,
+    }),
+    offset: Some(Offset::Z),
+};
+
+/// Why a sidecar could not be read or written. Every message is one sentence naming
+/// the file, because it is shown on the article's row or printed by the CLI as is.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The disk refused; `op` says what was being done (`read`, `lock`, `write`, …).
+    #[error("cannot {op} {}: {source}", path.display())]
+    Io {
+        op: &'static str,
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// A sidecar that does not parse. It is never overwritten: it may hold a decision
+    /// typed by hand that a rewrite would destroy. `problem` is what [`parse_sidecar`]
+    /// said (`line 3: expected a string for `reliability``).
+    #[error("{}", broken_message(path, problem))]
+    Broken { path: PathBuf, problem: String },
+    /// Reviewer names become part of file names, so they are kept to a safe alphabet.
+    #[error(
+        "reviewer name {0:?} may only use letters, digits, '.', '_' and '-' (at most 64, not starting with '.')"
+    )]
+    BadReviewer(String),
+}
+
+/// `inbox/a.txt.alice.toml:3: expected …; it will not be overwritten`.
+fn broken_message(path: &Path, problem: &str) -> String {
+    let located = problem.strip_prefix("line ").and_then(|rest| {
+        let (line, message) = rest.split_once(": ")?;
+        line.parse::<usize>().ok().map(|line| (line, message))
+    });
+    match located {
+        Some((line, message)) => format!(
+            "{}:{line}: {message}; it will not be overwritten",
+            path.display()
+        ),
+        None => format!("{}: {problem}; it will not be overwritten", path.display()),
+    }
+}
+
+/// Reviewer names are part of sidecar file names and are matched back out of them by
+/// the scan, so they use a plain alphabet and cannot make a dotfile.
+pub fn valid_reviewer(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && !name.starts_with('.')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+}
+
+/// `<article path>.<reviewer>.toml`: beside the article, so the two move together.
+pub fn sidecar_path(article: &Path, reviewer: &str) -> PathBuf {
+    let mut name = OsString::from(article.as_os_str());
+    name.push(".");
+    name.push(reviewer);
+    name.push(".toml");
+    PathBuf::from(name)
+}
+
+/// The hex SHA-256 of an article's bytes, as stored in `article_sha256`.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    let digest = Sha256::digest(bytes);
+    let mut hex = String::with_capacity(64);
+    for byte in digest {
+        let _ = write!(hex, "{byte:02x}");
+    }
+    hex
+}
+
+/// Reads a sidecar's text. Unknown keys are kept in `extra`; a known key of the wrong
+/// type, an unknown status or a newer schema is refused, so that nothing this version
+/// misunderstands is ever rewritten. The error is one sentence, starting with
+/// `line N: ` when the line is known.
+pub fn parse_sidecar(text: &str) -> Result<Sidecar, String> {
+    let mut table: Table = text.parse().map_err(|e: toml::de::Error| {
+        let message = one_line(e.message());
+        match e.span() {
+            Some(span) => format!("line {}: {message}", line_of(text, span.start)),
+            None => message,
+        }
+    })?;
+    let wrong = |key: &str, expected: &str| -> String {
+        let message = format!("expected {expected} for `{key}`");
+        match key_line(text, key) {
+            Some(line) => format!("line {line}: {message}"),
+            None => message,
+        }
+    };
+    let string = |table: &mut Table, key: &str| -> Result<Option<String>, String> {
+        match table.remove(key) {
+            None => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s)),
+            Some(_) => Err(wrong(key, "a string")),
+        }
+    };
+    let list = |table: &mut Table, key: &str| -> Result<Vec<String>, String> {
+        match table.remove(key) {
+            None => Ok(Vec::new()),
+            Some(Value::Array(items)) => items
+                .into_iter()
+                .map(|item| match item {
+                    Value::String(s) => Ok(s),
+                    _ => Err(wrong(key, "a list of label ids (strings)")),
+                })
+                .collect(),
+            Some(_) => Err(wrong(key, "a list of label ids (strings)")),
+        }
+    };
+
+    let schema = match table.remove("schema") {
+        None => SCHEMA,
+        Some(Value::Integer(n)) if n > SCHEMA => {
+            return Err(with_line(
+                key_line(text, "schema"),
+                format!(
+                    "schema {n} was written by a newer triage; this version reads schema {SCHEMA}"
+                ),
+            ));
+        }
+        Some(Value::Integer(n)) if n < 1 => {
+            return Err(with_line(
+                key_line(text, "schema"),
+                format!("schema {n} is not a schema triage knows"),
+            ));
+        }
+        Some(Value::Integer(n)) => n,
+        Some(_) => return Err(wrong("schema", "a whole number")),
+    };
+    let article = string(&mut table, "article")?.unwrap_or_default();
+    let reviewer = string(&mut table, "reviewer")?.unwrap_or_default();
+    let article_sha256 = string(&mut table, "article_sha256")?;
+    let status = match string(&mut table, "status")? {
+        None => Status::Todo,
+        Some(s) => Status::parse(&s).ok_or_else(|| {
+            with_line(
+                key_line(text, "status"),
+                format!(
+                    "unknown status {s:?} (expected \"todo\", \"done\", \"skipped\" or \"flagged\")"
+                ),
+            )
+        })?,
+    };
+    let region = list(&mut table, "region")?;
+    let theme = list(&mut table, "theme")?;
+    let reliability = string(&mut table, "reliability")?;
+    let note = string(&mut table, "note")?;
+    let decided_at = match table.remove("decided_at") {
+        None => None,
+        Some(Value::Datetime(d)) => Some(d),
+        Some(_) => return Err(wrong("decided_at", "a date and time")),
+    };
+    let seconds = match table.remove("seconds") {
+        None => 0.0,
+        Some(Value::Float(s)) => s,
+        // Hand-edited files may well say `seconds = 14`.
+        Some(Value::Integer(s)) => s as f64,
+        Some(_) => return Err(wrong("seconds", "a number")),
+    };
+    Ok(Sidecar {
+        schema,
+        article,
+        reviewer,
+        article_sha256,
+        decision: Decision {
+            status,
+            region,
+            theme,
+            reliability,
+            note,
+            seconds,
+        },
+        decided_at,
+        extra: table,
+    })
+}
+
+/// The sidecar's text: the header comment, the known keys in the documented order
+/// (absent optional ones omitted), then the unknown keys in their original order.
+/// It is the only producer of sidecar text, so equal sidecars are equal bytes.
+pub fn render_sidecar(sidecar: &Sidecar) -> String {
+    let d = &sidecar.decision;
+    let strings = |ids: &[String]| Value::Array(ids.iter().cloned().map(Value::String).collect());
+    let mut table = Table::new();
+    table.insert("schema".into(), Value::Integer(sidecar.schema));
+    table.insert("article".into(), Value::String(sidecar.article.clone()));
+    table.insert("reviewer".into(), Value::String(sidecar.reviewer.clone()));
+    if let Some(sha) = &sidecar.article_sha256 {
+        table.insert("article_sha256".into(), Value::String(sha.clone()));
+    }
+    table.insert("status".into(), Value::String(d.status.as_str().into()));
+    table.insert("region".into(), strings(&d.region));
+    table.insert("theme".into(), strings(&d.theme));
+    if let Some(reliability) = &d.reliability {
+        table.insert("reliability".into(), Value::String(reliability.clone()));
+    }
+    if let Some(note) = &d.note {
+        table.insert("note".into(), Value::String(note.clone()));
+    }
+    if let Some(at) = sidecar.decided_at {
+        table.insert("decided_at".into(), Value::Datetime(at));
+    }
+    table.insert(
+        "seconds".into(),
+        Value::Float((d.seconds * 10.0).round() / 10.0),
+    );
+    for (key, value) in &sidecar.extra {
+        // A known key smuggled into `extra` must not override or duplicate the real one.
+        if !KNOWN_KEYS.contains(&key.as_str()) {
+            table.insert(key.clone(), value.clone());
+        }
+    }
+    // The serializer puts tables after plain values, as TOML requires.
+    match toml::to_string(&table) {
+        Ok(body) => format!("{HEADER}{body}"),
+        // A table of `toml::Value`s has string keys and TOML-representable values only.
+        Err(e) => unreachable!("a toml::Table always serializes: {e}"),
+    }
+}
+
+/// Reads and parses a sidecar; `Ok(None)` when there is none, which means "todo".
+pub fn read_sidecar(path: &Path) -> Result<Option<Sidecar>, StoreError> {
+    let bytes = match fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(source) => {
+            return Err(StoreError::Io {
+                op: "read",
+                path: path.to_path_buf(),
+                source,
+            });
+        }
+    };
+    let broken = |problem: String| StoreError::Broken {
+        path: path.to_path_buf(),
+        problem,
+    };
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let line = line_of_bytes(e.as_bytes(), at);
+        broken(format!("line {line}: the file is not UTF-8 text"))
+    })?;
+    parse_sidecar(&text).map(Some).map_err(broken)
+}
+
+/// Applies `edits` to the reviewer's sidecar of `article` and writes it, atomically.
+///
+/// This is the one way a decision reaches the disk: the TUI and `triage label` both
+/// call it. Under an exclusive lock on the folder's [`LOCK_FILE`] it re-reads the
+/// sidecar and applies only these edits, so a second session's changes to other
+/// fields survive. A broken sidecar is returned as [`StoreError::Broken`] and left
+/// exactly as it is.
+pub fn write_edits(
+    article: &Path,
+    reviewer: &str,
+    edits: &[Edit],
+    ctx: &WriteContext,
+) -> Result<Sidecar, StoreError> {
+    if !valid_reviewer(reviewer) {
+        return Err(StoreError::BadReviewer(reviewer.to_string()));
+    }
+    let Some(file_name) = article.file_name() else {
+        return Err(StoreError::Io {
+            op: "write a sidecar for",
+            path: article.to_path_buf(),
+            source: std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "the path does not name a file",
+            ),
+        });
+    };
+    let folder = match article.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+
+    let lock_path = folder.join(LOCK_FILE);
+    let io = |op: &'static str, path: &Path| {
+        let path = path.to_path_buf();
+        move |source| StoreError::Io { op, path, source }
+    };
+    let lock = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&lock_path)
+        .map_err(io("open", &lock_path))?;
+    lock.lock().map_err(io("lock", &lock_path))?;
+
+    let path = sidecar_path(article, reviewer);
+    let mut sidecar = read_sidecar(&path)?.unwrap_or_else(|| {
+        Sidecar::fresh(
+            file_name.to_string_lossy().into_owned(),
+            reviewer.to_string(),
+        )
+    });
+    for edit in edits {
+        sidecar.decision.apply(edit);
+    }
+    // The sidecar describes the file it sits beside, whatever an older copy said.
+    sidecar.article = file_name.to_string_lossy().into_owned();
+    sidecar.reviewer = reviewer.to_string();
+    sidecar.article_sha256 = Some(ctx.article_sha256.clone());
+    sidecar.decided_at = Some(ctx.now);
+
+    write_atomically(folder, &path, render_sidecar(&sidecar).as_bytes())?;
+    drop(lock);
+    Ok(sidecar)
+}
+
+/// Distinguishes temporary files of concurrent writes within one process.
+static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// Writes `bytes` to `path` so that a crash leaves the old file or the new one, never
+/// a torn one: a temporary dotfile in the same folder (so the rename cannot cross file
+/// systems, and the scan ignores it), fsync, rename, fsync of the folder.
+fn write_atomically(folder: &Path, path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
+    let name = path.file_name().unwrap_or(path.as_os_str());
+    let (temp_path, mut temp) = loop {
+        let mut temp_name = OsString::from(".");
+        temp_name.push(name);
+        temp_name.push(format!(
+            ".{}.{}.tmp",
+            std::process::id(),
+            TEMP_COUNTER.fetch_add(1, Ordering::Relaxed)
+        ));
+        let temp_path = folder.join(temp_name);
+        match OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&temp_path)
+        {
+            Ok(file) => break (temp_path, file),
+            // Left over by a crashed process that had our pid: take the next number.
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(source) => {
+                return Err(StoreError::Io {
+                    op: "write",
+                    path: temp_path,
+                    source,
+                });
+            }
+        }
+    };
+    let written = temp
+        .write_all(bytes)
+        .and_then(|()| temp.sync_all())
+        .map_err(|source| StoreError::Io {
+            op: "write",
+            path: temp_path.clone(),
+            source,
+        })
+        .and_then(|()| {
+            drop(temp);
+            fs::rename(&temp_path, path).map_err(|source| StoreError::Io {
+                op: "write",
+                path: path.to_path_buf(),
+                source,
+            })
+        });
+    if let Err(e) = written {
+        let _ = fs::remove_file(&temp_path);
+        return Err(e);
+    }
+    sync_folder(folder)
+}
+
+/// Makes the rename itself durable. Only Unix lets a folder be opened and synced.
+#[cfg(unix)]
+fn sync_folder(folder: &Path) -> Result<(), StoreError> {
+    File::open(folder)
+        .and_then(|dir| dir.sync_all())
+        .map_err(|source| StoreError::Io {
+            op: "sync",
+            path: folder.to_path_buf(),
+            source,
+        })
+}
+
+#[cfg(not(unix))]
+fn sync_folder(_folder: &Path) -> Result<(), StoreError> {
+    Ok(())
+}
+
+fn with_line(line: Option<usize>, message: String) -> String {
+    match line {
+        Some(line) => format!("line {line}: {message}"),
+        None => message,
+    }
+}
+
+/// The line of a top-level key, for messages about its value.
+fn key_line(text: &str, key: &str) -> Option<usize> {
+    let document = toml::de::DeTable::parse(text).ok()?;
+    document
+        .get_ref()
+        .iter()
+        .find(|(k, _)| k.get_ref() == key)
+        .map(|(k, _)| line_of(text, k.span().start))
+}
+
+/// 1-based line of a byte offset.
+fn line_of(text: &str, offset: usize) -> usize {
+    line_of_bytes(text.as_bytes(), offset)
+}
+
+fn line_of_bytes(bytes: &[u8], offset: usize) -> usize {
+    let end = offset.min(bytes.len());
+    bytes[..end].iter().filter(|&&b| b == b'\n').count() + 1
+}
+
+/// The parser's messages span lines; ours are one sentence.
+fn one_line(message: &str) -> String {
+    message
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::labels::Axis;
+    use proptest::prelude::*;
+    use tempfile::TempDir;
+
+    fn at(text: &str) -> Datetime {
+        text.parse().expect("test datetime parses")
+    }
+
+    fn ctx(sha: &str) -> WriteContext {
+        WriteContext {
+            now: at("2026-11-24T20:01:02Z"),
+            article_sha256: sha.to_string(),
+        }
+    }
+
+    /// An inbox folder with one article in it.
+    fn inbox() -> (TempDir, PathBuf) {
+        let dir = TempDir::new().expect("temp dir");
+        let article = dir.path().join("000_466bdefa64880cc0.txt");
+        fs::write(&article, "Title\n\nBody.\n").expect("write article");
+        (dir, article)
+    }
+
+    /// Names in a folder other than the article, its sidecar and the lock file.
+    fn leftovers(dir: &Path, article: &Path, reviewer: &str) -> Vec<String> {
+        let keep = [
+            article.to_path_buf(),
+            sidecar_path(article, reviewer),
+            dir.join(LOCK_FILE),
+        ];
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .expect("read dir")
+            .map(|e| e.expect("dir entry").path())
+            .filter(|p| !keep.contains(p))
+            .map(|p| p.display().to_string())
+            .collect();
+        names.sort();
+        names
+    }
+
+    const PRODUCT_EXAMPLE: &str = "# triage decision — edit with care; unknown keys are kept
+schema = 1
+article = \"000_466bdefa64880cc0.txt\"
+reviewer = \"alice\"
+article_sha256 = \"9f2c…\"
+status = \"done\"
+region = [\"mena\", \"russia-fsu\"]
+theme = [\"war-conflict\"]
+reliability = \"unreliable\"
+note = \"RT reprint; Lavrov quotes\"
+decided_at = 2026-11-24T20:01:02Z
+seconds = 14.2
+";
+
+    fn product_sidecar() -> Sidecar {
+        Sidecar {
+            schema: 1,
+            article: "000_466bdefa64880cc0.txt".into(),
+            reviewer: "alice".into(),
+            article_sha256: Some("9f2c…".into()),
+            decision: Decision {
+                status: Status::Done,
+                region: vec!["mena".into(), "russia-fsu".into()],
+                theme: vec!["war-conflict".into()],
+                reliability: Some("unreliable".into()),
+                note: Some("RT reprint; Lavrov quotes".into()),
+                seconds: 14.2,
+            },
+            decided_at: Some(at("2026-11-24T20:01:02Z")),
+            extra: Table::new(),
+        }
+    }
+
+    #[test]
+    fn product_example_renders_byte_for_byte() {
+        assert_eq!(render_sidecar(&product_sidecar()), PRODUCT_EXAMPLE);
+    }
+
+    #[test]
+    fn full_sidecar_survives_render_and_parse() {
+        let mut sidecar = product_sidecar();
+        sidecar
+            .extra
+            .insert("reviewed_with".into(), Value::String("v2".into()));
+        let back = parse_sidecar(&render_sidecar(&sidecar)).expect("parses");
+        assert_eq!(back, sidecar);
+        assert_eq!(
+            parse_sidecar(PRODUCT_EXAMPLE).expect("parses"),
+            product_sidecar()
+        );
+    }
+
+    #[test]
+    fn fresh_sidecar_says_todo_and_omits_what_is_unset() {
+        let sidecar = Sidecar::fresh("a.txt".into(), "bob".into());
+        let text = render_sidecar(&sidecar);
+        assert_eq!(
+            text,
+            "# triage decision — edit with care; unknown keys are kept\nschema = 1\narticle = \"a.txt\"\nreviewer = \"bob\"\nstatus = \"todo\"\nregion = []\ntheme = []\nseconds = 0.0\n"
+        );
+    }
+
+    #[test]
+    fn seconds_are_rounded_to_a_tenth() {
+        let mut sidecar = product_sidecar();
+        sidecar.decision.seconds = 0.1 + 0.2;
+        assert!(render_sidecar(&sidecar).contains("\nseconds = 0.3\n"));
+        sidecar.decision.seconds = 7.06;
+        assert!(render_sidecar(&sidecar).contains("\nseconds = 7.1\n"));
+    }
+
+    #[test]
+    fn missing_optional_keys_take_defaults_and_whole_seconds_are_read() {
+        let sidecar = parse_sidecar("status = \"flagged\"\nseconds = 14\n").expect("parses");
+        assert_eq!(sidecar.schema, 1);
+        assert_eq!(sidecar.decision.status, Status::Flagged);
+        assert_eq!(sidecar.decision.seconds, 14.0);
+        assert!(sidecar.decision.region.is_empty() && sidecar.decided_at.is_none());
+    }
+
+    #[test]
+    fn wrong_types_and_unknown_status_name_the_line() {
+        let cases = [
+            (
+                "schema = 1\nstatus = \"done\"\nreliability = 4\n",
+                "line 3: expected a string for `reliability`",
+            ),
+            (
+                "schema = 1\nstatus = \"finished\"\n",
+                "line 2: unknown status \"finished\" (expected \"todo\", \"done\", \"skipped\" or \"flagged\")",
+            ),
+            (
+                "region = [\"mena\", 3]\n",
+                "line 1: expected a list of label ids (strings) for `region`",
+            ),
+            (
+                "schema = 1\n\ndecided_at = \"yesterday\"\n",
+                "line 3: expected a date and time for `decided_at`",
+            ),
+            (
+                "schema = \"1\"\n",
+                "line 1: expected a whole number for `schema`",
+            ),
+        ];
+        for (text, want) in cases {
+            assert_eq!(parse_sidecar(text).unwrap_err(), want, "{text:?}");
+        }
+        let syntax = parse_sidecar("schema = 1\nnote = \"unterminated\n").unwrap_err();
+        assert!(syntax.starts_with("line 2: "), "{syntax}");
+        assert!(!syntax.contains('\n'), "{syntax}");
+    }
+
+    #[test]
+    fn broken_message_names_file_and_line() {
+        let e = StoreError::Broken {
+            path: PathBuf::from("inbox/a.txt.alice.toml"),
+            problem: "line 3: expected a string for `reliability`".into(),
+        };
+        assert_eq!(
+            e.to_string(),
+            "inbox/a.txt.alice.toml:3: expected a string for `reliability`; it will not be overwritten"
+        );
+        let e = StoreError::Broken {
+            path: PathBuf::from("inbox/a.txt.alice.toml"),
+            problem: "something odd".into(),
+        };
+        assert_eq!(
+            e.to_string(),
+            "inbox/a.txt.alice.toml: something odd; it will not be overwritten"
+        );
+    }
+
+    #[test]
+    fn write_edits_creates_a_sidecar_that_reads_back() {
+        let (dir, article) = inbox();
+        let edits = [
+            Edit::Add(Axis::Region, "mena".into()),
+            Edit::SetReliability(Some("unreliable".into())),
+            Edit::SetStatus(Status::Done),
+            Edit::AddSeconds(14.2),
+        ];
+        let written = write_edits(&article, "alice", &edits, &ctx("abc")).expect("writes");
+        let path = dir.path().join("000_466bdefa64880cc0.txt.alice.toml");
+        assert_eq!(read_sidecar(&path).expect("reads"), Some(written.clone()));
+        assert_eq!(written.article, "000_466bdefa64880cc0.txt");
+        assert_eq!(written.reviewer, "alice");
+        assert_eq!(written.article_sha256.as_deref(), Some("abc"));
+        assert_eq!(written.decided_at, Some(at("2026-11-24T20:01:02Z")));
+        assert_eq!(written.decision.region, ["mena"]);
+        assert!(dir.path().join(LOCK_FILE).exists());
+        assert_eq!(
+            leftovers(dir.path(), &article, "alice"),
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn missing_sidecar_reads_as_none() {
+        let (dir, _) = inbox();
+        let path = dir.path().join("nothing.txt.alice.toml");
+        assert_eq!(read_sidecar(&path).expect("no error"), None);
+    }
+
+    #[test]
+    fn unknown_keys_survive_a_rewrite_in_order() {
+        let (_dir, article) = inbox();
+        let path = sidecar_path(&article, "alice");
+        fs::write(
+            &path,
+            "schema = 1\nzeta = \"kept\"\nstatus = \"todo\"\nalpha = [1, 2]\n\n[tool]\nname = \"importer\"\nrun = 3\n",
+        )
+        .expect("write sidecar");
+        write_edits(
+            &article,
+            "alice",
+            &[Edit::SetStatus(Status::Done)],
+            &ctx("abc"),
+        )
+        .expect("writes");
+        let text = fs::read_to_string(&path).expect("read back");
+        assert!(
+            text.ends_with(
+                "seconds = 0.0\nzeta = \"kept\"\nalpha = [1, 2]\n\n[tool]\nname = \"importer\"\nrun = 3\n"
+            ),
+            "{text}"
+        );
+        let sidecar = parse_sidecar(&text).expect("parses");
+        assert_eq!(sidecar.decision.status, Status::Done);
+        let keys: Vec<&str> = sidecar.extra.keys().map(String::as_str).collect();
+        assert_eq!(keys, ["zeta", "alpha", "tool"]);
+    }
+
+    #[test]
+    fn broken_sidecar_is_never_overwritten() {
+        let (dir, article) = inbox();
+        let path = sidecar_path(&article, "alice");
+        let garbage = b"schema = 1\nstatus = done\n\xff[[[\n";
+        fs::write(&path, garbage).expect("write garbage");
+        let err = write_edits(
+            &article,
+            "alice",
+            &[Edit::SetStatus(Status::Done)],
+            &ctx("abc"),
+        )
+        .unwrap_err();
+        assert!(matches!(err, StoreError::Broken { .. }), "{err}");
+        assert!(
+            err.to_string().ends_with("it will not be overwritten"),
+            "{err}"
+        );
+        assert_eq!(fs::read(&path).expect("still there"), garbage);
+        assert_eq!(
+            leftovers(dir.path(), &article, "alice"),
+            Vec::<String>::new()
+        );
+
+        fs::write(&path, "status = \"done\"\nreliability = 4\n").expect("write bad type");
+        let err = write_edits(&article, "alice", &[], &ctx("abc")).unwrap_err();
+        assert!(err.to_string().contains(":2: expected a string"), "{err}");
+        assert_eq!(
+            fs::read_to_string(&path).expect("still there"),
+            "status = \"done\"\nreliability = 4\n"
+        );
+    }
+
+    #[test]
+    fn newer_schema_is_refused_and_not_overwritten() {
+        let (_dir, article) = inbox();
+        let path = sidecar_path(&article, "alice");
+        let text = "schema = 2\nstatus = \"done\"\nconfidence = 0.9\n";
+        fs::write(&path, text).expect("write sidecar");
+        let err = write_edits(
+            &article,
+            "alice",
+            &[Edit::SetStatus(Status::Skipped)],
+            &ctx("abc"),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("newer triage"), "{err}");
+        assert_eq!(fs::read_to_string(&path).expect("still there"), text);
+    }
+
+    #[test]
+    fn bad_reviewer_writes_nothing() {
+        let (dir, article) = inbox();
+        let err = write_edits(&article, "x y", &[], &ctx("abc")).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "reviewer name \"x y\" may only use letters, digits, '.', '_' and '-' (at most 64, not starting with '.')"
+        );
+        assert_eq!(fs::read_dir(dir.path()).expect("read dir").count(), 1);
+    }
+
+    #[test]
+    fn two_writers_lose_nothing() {
+        let (_dir, article) = inbox();
+        let threads: Vec<_> = (0..4)
+            .map(|writer| {
+                let article = article.clone();
+                std::thread::spawn(move || {
+                    for i in 0..50 {
+                        let edit = match writer {
+                            0 => Edit::Add(Axis::Region, format!("r{i}")),
+                            1 => Edit::Add(Axis::Theme, format!("t{i}")),
+                            2 => Edit::SetReliability(Some(format!("rel{i}"))),
+                            _ => Edit::SetNote(Some(format!("note {i}"))),
+                        };
+                        write_edits(&article, "alice", &[edit], &ctx("abc")).expect("writes");
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().expect("writer thread");
+        }
+        let sidecar = read_sidecar(&sidecar_path(&article, "alice"))
+            .expect("reads")
+            .expect("exists");
+        let regions: Vec<String> = (0..50).map(|i| format!("r{i}")).collect();
+        let themes: Vec<String> = (0..50).map(|i| format!("t{i}")).collect();
+        assert_eq!(sidecar.decision.region, regions);
+        assert_eq!(sidecar.decision.theme, themes);
+        assert_eq!(sidecar.decision.reliability.as_deref(), Some("rel49"));
+        assert_eq!(sidecar.decision.note.as_deref(), Some("note 49"));
+    }
+
+    #[test]
+    fn sidecar_path_appends_reviewer_and_toml() {
+        let cases = [
+            ("inbox/world/a.txt", "alice", "inbox/world/a.txt.alice.toml"),
+            ("a.md", "bob.smith", "a.md.bob.smith.toml"),
+            ("/abs/x y.html", "c_1-2", "/abs/x y.html.c_1-2.toml"),
+        ];
+        for (article, reviewer, want) in cases {
+            assert_eq!(
+                sidecar_path(Path::new(article), reviewer),
+                PathBuf::from(want)
+            );
+        }
+    }
+
+    #[test]
+    fn reviewer_names_are_a_safe_alphabet() {
+        let long_ok = "a".repeat(64);
+        let too_long = "a".repeat(65);
+        let cases: [(&str, bool); 13] = [
+            ("alice", true),
+            ("Bob.Smith", true),
+            ("c_1-2", true),
+            ("x.", true),
+            (&long_ok, true),
+            ("", false),
+            (".hidden", false),
+            ("x y", false),
+            ("a/b", false),
+            ("a\\b", false),
+            ("élodie", false),
+            ("a\nb", false),
+            (&too_long, false),
+        ];
+        for (name, ok) in cases {
+            assert_eq!(valid_reviewer(name), ok, "{name:?}");
+        }
+    }
+
+    #[test]
+    fn sha256_is_lowercase_hex() {
+        assert_eq!(
+            sha256_hex(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+
+    #[test]
+    fn write_context_now_is_a_utc_datetime_to_the_second() {
+        let now = WriteContext::now("abc".into()).now;
+        assert_eq!(now.offset, Some(Offset::Z));
+        assert!(now.date.is_some_and(|d| d.year >= 2024));
+        assert!(now.time.is_some_and(|t| t.nanosecond == 0));
+    }
+
+    proptest! {
+        #[test]
+        fn any_text_survives_render_and_parse(
+            note in any::<String>(),
+            id in any::<String>(),
+            key in "[A-Za-z_][A-Za-z0-9_-]{0,8}",
+            value in any::<String>(),
+        ) {
+            let mut sidecar = product_sidecar();
+            sidecar.decision.note = Some(note);
+            sidecar.decision.region.push(id.clone());
+            sidecar.decision.reliability = Some(id);
+            if !KNOWN_KEYS.contains(&key.as_str()) {
+                sidecar.extra.insert(key, Value::String(value));
+            }
+            let back = parse_sidecar(&render_sidecar(&sidecar));
+            prop_assert_eq!(back, Ok(sidecar));
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        #[test]
+        fn any_note_survives_write_and_read(note in any::<String>()) {
+            let (_dir, article) = inbox();
+            write_edits(&article, "alice", &[Edit::SetNote(Some(note.clone()))], &ctx("abc"))
+                .map_err(|e| TestCaseError::fail(e.to_string()))?;
+            let read = read_sidecar(&sidecar_path(&article, "alice"))
+                .map_err(|e| TestCaseError::fail(e.to_string()))?;
+            let expected = Some(note).filter(|n| !n.is_empty());
+            prop_assert_eq!(read.and_then(|s| s.decision.note), expected);
+        }
+    }
+}

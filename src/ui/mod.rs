@@ -1,0 +1,182 @@
+//! Drawing: a state becomes a frame, nothing else.
+//!
+//! Every string from an article, a file name or a sidecar goes through
+//! [`crate::sanitize::sanitize`] before it becomes a span, so nothing untrusted can
+//! reach the terminal as a control sequence. Only the visible list rows and reader
+//! lines are built each frame; wrapped article text is cached per article and width.
+//! Colour only ever repeats what a mark or a word already says, so the screen reads
+//! the same with `NO_COLOR` or on a 16-colour terminal.
+
+mod help;
+mod list;
+mod picker;
+mod reader;
+mod status;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+
+use crate::app::{AppState, Focus, Mode};
+use crate::input::Keymap;
+
+/// Screens this wide or narrower show one pane at a time; `Tab` switches.
+pub const NARROW: u16 = 80;
+
+/// What the drawing learned that the state needs for the next keystroke.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RenderInfo {
+    /// The largest scroll offset that still shows text in the reading pane.
+    pub max_scroll: u16,
+    /// How many lines the reading pane shows at once.
+    pub page: u16,
+}
+
+/// Styles, with colour or without (`NO_COLOR`). Modifiers (bold, reverse, dim) are
+/// kept without colour because they carry no meaning of their own.
+#[derive(Debug, Clone, Copy)]
+pub struct Palette {
+    pub color: bool,
+}
+
+impl Palette {
+    fn fg(self, color: Color) -> Style {
+        if self.color {
+            Style::new().fg(color)
+        } else {
+            Style::new()
+        }
+    }
+    pub fn title(self) -> Style {
+        self.fg(Color::Cyan).add_modifier(Modifier::BOLD)
+    }
+    pub fn dim(self) -> Style {
+        self.fg(Color::DarkGray).add_modifier(Modifier::DIM)
+    }
+    pub fn done(self) -> Style {
+        self.fg(Color::Green)
+    }
+    pub fn flagged(self) -> Style {
+        self.fg(Color::Yellow)
+    }
+    pub fn error(self) -> Style {
+        self.fg(Color::Red).add_modifier(Modifier::BOLD)
+    }
+    pub fn label(self) -> Style {
+        self.fg(Color::Magenta)
+    }
+    pub fn key(self) -> Style {
+        self.fg(Color::Yellow).add_modifier(Modifier::BOLD)
+    }
+    pub fn selected(self) -> Style {
+        Style::new().add_modifier(Modifier::REVERSED)
+    }
+    pub fn border(self, focused: bool) -> Style {
+        if focused {
+            self.fg(Color::Cyan)
+        } else {
+            self.fg(Color::DarkGray)
+        }
+    }
+}
+
+/// Drawing state that lives across frames but is not the application's business:
+/// where the list is scrolled to, and wrapped reader text.
+#[derive(Debug)]
+pub struct Ui {
+    pub palette: Palette,
+    list_offset: usize,
+    reader: reader::Cache,
+}
+
+impl Ui {
+    pub fn new(color: bool) -> Ui {
+        Ui {
+            palette: Palette { color },
+            list_offset: 0,
+            reader: reader::Cache::default(),
+        }
+    }
+
+    /// Draws the whole screen.
+    pub fn render(&mut self, state: &AppState, keymap: &Keymap, frame: &mut Frame) -> RenderInfo {
+        let area = frame.area();
+        let mut info = RenderInfo {
+            max_scroll: 0,
+            page: 1,
+        };
+        if area.width < 2 || area.height < 2 {
+            return info;
+        }
+        let [main, bottom] =
+            Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(area);
+        let p = self.palette;
+        let (list_area, reader_area) = split(main, state.focus);
+        if let Some(r) = list_area {
+            self.list_offset = list::render(state, p, self.list_offset, r, frame.buffer_mut());
+        }
+        if let Some(r) = reader_area {
+            info = self.reader.render(state, p, r, frame.buffer_mut());
+        }
+        status::render(state, keymap, p, bottom, frame.buffer_mut());
+        match &state.mode {
+            Mode::Picker(picker) => {
+                picker::render(state, picker, keymap, p, main, frame.buffer_mut())
+            }
+            Mode::Help { scroll } => {
+                help::render(state, keymap, p, *scroll, main, frame.buffer_mut())
+            }
+            _ => {}
+        }
+        info
+    }
+}
+
+/// Side by side when wide; only the focused pane when narrow.
+fn split(area: Rect, focus: Focus) -> (Option<Rect>, Option<Rect>) {
+    if area.width > NARROW {
+        let [l, r] = Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
+            .areas(area);
+        (Some(l), Some(r))
+    } else {
+        match focus {
+            Focus::List => (Some(area), None),
+            Focus::Reader => (None, Some(area)),
+        }
+    }
+}
+
+/// Cuts a sanitized string to `width` display columns, ending in `…` when cut.
+pub fn fit(text: &str, width: usize) -> String {
+    use unicode_width::UnicodeWidthChar;
+    let total: usize = text.chars().map(|c| c.width().unwrap_or(0)).sum();
+    if total <= width {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    if width > 0 {
+        out.push('…');
+    }
+    out
+}
+
+/// A centred rectangle for overlays.
+fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let w = width.min(area.width);
+    let h = height.min(area.height);
+    Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    }
+}

@@ -1,0 +1,257 @@
+//! The reading pane: metadata, suggestions, the reviewer's labels, then the story.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Widget};
+
+use super::{Palette, RenderInfo, fit};
+use crate::app::{AppState, Focus};
+use crate::labels::Axis;
+use crate::sanitize::sanitize;
+use crate::store::{Entry, SidecarState};
+
+/// Wrapped story text of the last article drawn. Wrapping a long article is the one
+/// costly step of a frame, so it is done once per article and width, not every frame.
+#[derive(Debug, Default)]
+pub struct Cache {
+    key: Option<(usize, u16)>,
+    lines: Vec<Line<'static>>,
+}
+
+impl Cache {
+    fn body(&mut self, entry: usize, e: &Entry, width: u16, p: Palette) -> &[Line<'static>] {
+        if self.key != Some((entry, width)) {
+            self.lines = wrap_story(e, width as usize, p);
+            self.key = Some((entry, width));
+        }
+        &self.lines
+    }
+
+    pub fn render(
+        &mut self,
+        state: &AppState,
+        p: Palette,
+        area: Rect,
+        buf: &mut Buffer,
+    ) -> RenderInfo {
+        let focused = state.focus == Focus::Reader;
+        let Some(entry) = state.selected() else {
+            Block::bordered()
+                .border_style(p.border(focused))
+                .render(area, buf);
+            return RenderInfo {
+                max_scroll: 0,
+                page: 1,
+            };
+        };
+        let e = &state.entries[entry];
+        let title_width = area.width.saturating_sub(4) as usize;
+        let block = Block::bordered()
+            .title(Span::styled(
+                format!(" {} ", fit(&sanitize(e.title()), title_width)),
+                p.title(),
+            ))
+            .border_style(p.border(focused));
+        let inner = block.inner(area);
+        block.render(area, buf);
+        if inner.width == 0 || inner.height == 0 {
+            return RenderInfo {
+                max_scroll: 0,
+                page: 1,
+            };
+        }
+        let mut lines = header(state, entry, e, inner.width as usize, p);
+        lines.push(Line::raw(""));
+        let head = lines.len();
+        let body = self.body(entry, e, inner.width, p);
+        let total = head + body.len();
+        let page = inner.height as usize;
+        let max_scroll = total.saturating_sub(page);
+        let scroll = (state.scroll as usize).min(max_scroll);
+        let visible = (scroll..total).take(page);
+        for (row, i) in visible.enumerate() {
+            let line = if i < head { &lines[i] } else { &body[i - head] };
+            let r = Rect {
+                y: inner.y + row as u16,
+                height: 1,
+                ..inner
+            };
+            line.render(r, buf);
+        }
+        RenderInfo {
+            max_scroll: max_scroll.min(u16::MAX as usize) as u16,
+            page: page.min(u16::MAX as usize) as u16,
+        }
+    }
+}
+
+/// Lays out `prefix` then segments joined by ` · `, starting a new line (indented
+/// under the first) whenever the next segment would not fit, so header lines wrap
+/// between their parts instead of being cut.
+fn packed(
+    prefix: &str,
+    segments: &[String],
+    style: Style,
+    p: Palette,
+    width: usize,
+) -> Vec<Line<'static>> {
+    use unicode_width::UnicodeWidthStr;
+    let indent = prefix.width();
+    let room = width.saturating_sub(indent).max(1);
+    let mut rows: Vec<String> = Vec::new();
+    for seg in segments {
+        let seg = sanitize(seg).into_owned();
+        match rows.last_mut() {
+            Some(row) if row.width() + 3 + seg.width() <= room => {
+                row.push_str(" · ");
+                row.push_str(&seg);
+            }
+            _ => rows.extend(
+                textwrap::wrap(&seg, room)
+                    .into_iter()
+                    .map(|c| c.into_owned()),
+            ),
+        }
+    }
+    if rows.is_empty() {
+        rows.push("—".to_string());
+    }
+    rows.into_iter()
+        .enumerate()
+        .map(|(i, row)| {
+            let lead = if i == 0 {
+                prefix.to_string()
+            } else {
+                " ".repeat(indent)
+            };
+            Line::from(vec![Span::styled(lead, p.dim()), Span::styled(row, style)])
+        })
+        .collect()
+}
+
+fn ids_line(ids: &[&str]) -> String {
+    if ids.is_empty() {
+        "—".to_string()
+    } else {
+        ids.join(", ")
+    }
+}
+
+/// The lines above the story; rebuilt every frame because labels change with keystrokes.
+fn header(
+    state: &AppState,
+    entry: usize,
+    e: &Entry,
+    width: usize,
+    p: Palette,
+) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    let clip = |s: String| fit(&s, width);
+    match &e.article {
+        Ok(a) => {
+            let mut meta: Vec<String> = a.authors.clone();
+            meta.extend(a.publisher.iter().cloned());
+            meta.extend(a.date.iter().cloned());
+            if let Some(src) = &a.source
+                && !a.authors.contains(src)
+            {
+                meta.push(format!("source {src}"));
+            }
+            if !meta.is_empty() {
+                lines.extend(packed("", &meta, p.dim(), p, width));
+            }
+        }
+        Err(reason) => lines.extend(packed(
+            "Unreadable: ",
+            std::slice::from_ref(reason),
+            p.error(),
+            p,
+            width,
+        )),
+    }
+    lines.push(Line::styled(
+        clip(sanitize(&e.rel.to_string_lossy()).into_owned()),
+        p.dim(),
+    ));
+
+    let s = &e.suggestions;
+    let suggested: Vec<String> = [Axis::Region, Axis::Theme, Axis::Reliability]
+        .into_iter()
+        .filter(|&axis| !s.ids(axis).is_empty())
+        .map(|axis| format!("{axis} {}", s.ids(axis).join(", ")))
+        .collect();
+    lines.extend(packed("Suggested: ", &suggested, Style::new(), p, width));
+
+    let d = state.decision(entry);
+    let labels = [
+        format!("region {}", ids_line(&d.labels(Axis::Region))),
+        format!("theme {}", ids_line(&d.labels(Axis::Theme))),
+        format!("reliability {}", d.reliability.as_deref().unwrap_or("—")),
+        d.status.as_str().to_string(),
+    ];
+    lines.extend(packed("Labels:    ", &labels, p.label(), p, width));
+    if let Some(note) = &d.note {
+        lines.extend(packed(
+            "Note:      ",
+            std::slice::from_ref(note),
+            Style::new(),
+            p,
+            width,
+        ));
+    }
+    if let SidecarState::Broken(problem) = &e.mine {
+        lines.push(Line::styled(
+            clip(format!(
+                "Sidecar unreadable, kept as it is: {}",
+                sanitize(problem)
+            )),
+            p.error(),
+        ));
+    }
+    if e.changed() {
+        lines.push(Line::styled(
+            "Changed since your decision: the article's bytes differ.",
+            p.flagged(),
+        ));
+    }
+    if let Ok(a) = &e.article {
+        for w in &a.warnings {
+            lines.push(Line::styled(
+                clip(format!("Warning: {}", sanitize(w))),
+                p.flagged(),
+            ));
+        }
+    }
+    lines
+}
+
+/// Wraps the story's paragraphs, then the publisher's footer set apart and dimmed.
+fn wrap_story(e: &Entry, width: usize, p: Palette) -> Vec<Line<'static>> {
+    let Ok(a) = &e.article else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let width = width.max(1);
+    let push = |para: &str, style: Style, out: &mut Vec<Line<'static>>| {
+        let clean = sanitize(para);
+        for piece in textwrap::wrap(&clean, width) {
+            out.push(Line::styled(piece.into_owned(), style));
+        }
+        out.push(Line::raw(""));
+    };
+    for para in &a.body {
+        push(para, Style::new(), &mut out);
+    }
+    if !a.footer.is_empty() {
+        out.push(Line::styled(
+            fit("── publisher's footer ──", width),
+            p.dim(),
+        ));
+        for para in &a.footer {
+            push(para, p.dim(), &mut out);
+        }
+    }
+    out
+}

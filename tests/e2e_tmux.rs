@@ -1,0 +1,228 @@
+//! End to end: the built `triage` binary in a real terminal (tmux), driven with
+//! `send-keys` and read with `capture-pane`, the way a reviewer would use it.
+//!
+//! Waiting is done by polling the screen or the disk until a condition holds, with a
+//! generous limit so a slow machine is not a failure; nothing here measures time.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::thread::sleep;
+use std::time::{Duration, Instant};
+
+use common::SEED;
+
+const LIMIT: Duration = Duration::from_secs(20);
+
+/// A private tmux server (its own socket), killed when the test ends however it ends.
+struct Tmux {
+    socket: String,
+    _config: tempfile::TempDir,
+}
+
+impl Tmux {
+    fn new(name: &str) -> Tmux {
+        let socket = format!("triage-e2e-{name}-{}", std::process::id());
+        Tmux {
+            socket,
+            _config: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    fn cmd(&self, args: &[&str]) -> Output {
+        Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .arg("-f")
+            .arg("/dev/null")
+            .args(args)
+            .output()
+            .expect("tmux runs (CI installs it; install tmux to run this test)")
+    }
+
+    /// Starts `triage` in a new 120×40 session.
+    fn start(&self, inbox: &Path) {
+        let bin = env!("CARGO_BIN_EXE_triage");
+        let config = self._config.path().display().to_string();
+        let command = format!("{bin} --inbox '{}' --reviewer alice", inbox.display());
+        let out = self.cmd(&[
+            "new-session",
+            "-d",
+            "-s",
+            "main",
+            "-x",
+            "120",
+            "-y",
+            "40",
+            "-e",
+            &format!("XDG_CONFIG_HOME={config}"),
+            "-e",
+            "NO_COLOR=1",
+            &command,
+        ]);
+        assert!(
+            out.status.success(),
+            "tmux new-session: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        for key in keys {
+            let out = self.cmd(&["send-keys", "-t", "main", key]);
+            assert!(out.status.success(), "send-keys {key}");
+        }
+    }
+
+    fn screen(&self) -> String {
+        String::from_utf8_lossy(&self.cmd(&["capture-pane", "-p", "-t", "main"]).stdout)
+            .into_owned()
+    }
+
+    fn wait_for_screen(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if ok(&screen) {
+                return screen;
+            }
+            assert!(
+                start.elapsed() < LIMIT,
+                "screen never showed {what}:\n{screen}"
+            );
+            sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn running(&self) -> bool {
+        self.cmd(&["has-session", "-t", "main"]).status.success()
+    }
+
+    fn wait_for_exit(&self) {
+        let start = Instant::now();
+        while self.running() {
+            assert!(
+                start.elapsed() < LIMIT,
+                "triage did not quit:\n{}",
+                self.screen()
+            );
+            sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.cmd(&["kill-server"]);
+    }
+}
+
+fn wait_for_file(path: &Path, ok: impl Fn(&str) -> bool) -> String {
+    let start = Instant::now();
+    loop {
+        if let Ok(text) = std::fs::read_to_string(path)
+            && ok(&text)
+        {
+            return text;
+        }
+        assert!(
+            start.elapsed() < LIMIT,
+            "{} never held the decision",
+            path.display()
+        );
+        sleep(Duration::from_millis(50));
+    }
+}
+
+fn strings(value: &toml::Value, key: &str) -> Vec<String> {
+    value
+        .get(key)
+        .and_then(|v| v.as_array())
+        .map(|a| {
+            a.iter()
+                .filter_map(|s| s.as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn accept_reliability_done_reaches_disk_and_survives_a_restart() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let inbox: PathBuf = common::copy_inbox(dir.path());
+    let sidecar = inbox.join(format!("{SEED}.alice.toml"));
+    let tmux = Tmux::new("label");
+
+    tmux.start(&inbox);
+    // The seed article is first in inbox order and selected at start.
+    tmux.wait_for_screen("the seed article in the reader", |s| {
+        s.contains("Russia Backs Syria") && s.contains("Suggested:") && s.contains("mena")
+    });
+    tmux.keys(&["a", "4", "Enter"]);
+
+    let text = wait_for_file(&sidecar, |t| t.contains("status = \"done\""));
+    let value: toml::Value = toml::from_str(&text).expect("the sidecar is valid TOML");
+    assert_eq!(strings(&value, "region"), ["mena", "russia-fsu"]);
+    assert_eq!(strings(&value, "theme"), ["war-conflict"]);
+    assert_eq!(
+        value.get("reliability").and_then(|v| v.as_str()),
+        Some("unreliable")
+    );
+    assert_eq!(value.get("status").and_then(|v| v.as_str()), Some("done"));
+    assert_eq!(
+        value.get("reviewer").and_then(|v| v.as_str()),
+        Some("alice")
+    );
+    assert_eq!(value.get("article").and_then(|v| v.as_str()), Some(SEED));
+
+    // Done moved on: the list's title counts one done.
+    tmux.wait_for_screen("1 done in the list title", |s| s.contains("1/"));
+    tmux.keys(&["q"]);
+    tmux.wait_for_exit();
+
+    // Start again: the decision is on screen.
+    tmux.start(&inbox);
+    let screen = tmux.wait_for_screen("the earlier decision", |s| {
+        s.contains("✓ Russia Backs Syria")
+            && s.contains("region mena, russia-fsu · theme war-conflict")
+            && s.contains("reliability unreliable · done")
+    });
+    assert!(screen.contains("1/"), "{screen}");
+    tmux.keys(&["q"]);
+    tmux.wait_for_exit();
+}
+
+#[test]
+fn terminal_is_restored_after_quitting() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let inbox = common::copy_inbox(dir.path());
+    let tmux = Tmux::new("restore");
+    // Run triage inside a shell so the pane survives it and shows what comes after.
+    let bin = env!("CARGO_BIN_EXE_triage");
+    let out = tmux.cmd(&[
+        "new-session",
+        "-d",
+        "-s",
+        "main",
+        "-x",
+        "100",
+        "-y",
+        "30",
+        "sh",
+    ]);
+    assert!(out.status.success());
+    let line = format!(
+        "{bin} --inbox '{}' --reviewer alice; echo AFTER-TRIAGE",
+        inbox.display()
+    );
+    tmux.keys(&[&line, "Enter"]);
+    tmux.wait_for_screen("the program", |s| s.contains("Inbox"));
+    tmux.keys(&["q"]);
+    let screen = tmux.wait_for_screen("the shell again", |s| s.contains("AFTER-TRIAGE"));
+    // Back on the main screen: the list is gone and the shell's own lines show.
+    assert!(!screen.contains("Inbox  "), "{screen}");
+    // Raw mode is off: typed text echoes as the shell sees it.
+    tmux.keys(&["echo restored-$((1+1))", "Enter"]);
+    tmux.wait_for_screen("cooked-mode echo", |s| s.contains("restored-2"));
+}
