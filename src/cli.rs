@@ -83,6 +83,10 @@ pub enum Failure {
     Usage(String),
     #[error("{0}")]
     Problem(String),
+    /// Whoever read our output stopped reading (`triage list | head`): their choice,
+    /// not an error, so it ends the command quietly and successfully.
+    #[error("the output was closed")]
+    ClosedPipe,
 }
 
 impl Failure {
@@ -90,6 +94,7 @@ impl Failure {
         match self {
             Failure::Usage(_) => 2,
             Failure::Problem(_) => 1,
+            Failure::ClosedPipe => 0,
         }
     }
 }
@@ -148,8 +153,9 @@ impl Setup {
             .reviewer
             .clone()
             .or(config.reviewer)
-            .or_else(|| std::env::var("USER").ok().filter(|u| !u.is_empty()))
-            .or_else(|| std::env::var("LOGNAME").ok().filter(|u| !u.is_empty()))
+            // The login name from the system's user database: USER is often unset
+            // in containers and root shells, where triage must still start.
+            .or_else(|| whoami::username().ok().filter(|u| !u.is_empty()))
             .ok_or_else(|| {
                 Failure::Usage(
                     "no reviewer name: pass --reviewer NAME or set TRIAGE_REVIEWER".into(),
@@ -238,13 +244,17 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
 }
 
 fn io_failure(e: io::Error) -> Failure {
-    Failure::Problem(format!("cannot write the output: {e}"))
+    if e.kind() == io::ErrorKind::BrokenPipe {
+        Failure::ClosedPipe
+    } else {
+        Failure::Problem(format!("cannot write the output: {e}"))
+    }
 }
 
 /// `triage list | head` closes the pipe early; that is the reader's choice, not an error.
 fn quiet_pipe(result: Result<(), Failure>) -> Result<ExitCode, Failure> {
     match result {
-        Err(Failure::Problem(m)) if m.contains("Broken pipe") => Ok(ExitCode::SUCCESS),
+        Err(Failure::ClosedPipe) => Ok(ExitCode::SUCCESS),
         other => other.map(|()| ExitCode::SUCCESS),
     }
 }
@@ -408,8 +418,7 @@ fn list(setup: &Setup, format: ListFormat) -> Result<(), Failure> {
     match format {
         ListFormat::Json => {
             let rows: Vec<ListRow> = inbox.entries.iter().map(row).collect();
-            serde_json::to_writer_pretty(&mut out, &rows)
-                .map_err(|e| io_failure(io::Error::other(e)))?;
+            serde_json::to_writer_pretty(&mut out, &rows).map_err(|e| io_failure(e.into()))?;
             writeln!(out).map_err(io_failure)?;
         }
         ListFormat::Tsv => {

@@ -54,22 +54,30 @@ pub struct Picker {
 }
 
 impl Picker {
-    /// Indexes (into the axis's labels) of the labels the filter lets through.
+    /// Indexes (into the axis's labels) of the labels the filter lets through, best
+    /// match first (fuzzy over name, id and aliases), so `north` puts North America
+    /// before Middle East & North Africa.
     pub fn visible(&self, taxonomy: &Taxonomy) -> Vec<usize> {
+        use fuzzy_matcher::FuzzyMatcher;
         let labels = &taxonomy.axis(self.axis).labels;
         match &self.filter {
-            Some(f) if !f.text.is_empty() => {
-                let wanted = f.text.to_lowercase();
-                labels
+            Some(f) if !f.text.trim().is_empty() => {
+                let matcher = fuzzy_matcher::skim::SkimMatcherV2::default().ignore_case();
+                let wanted = f.text.trim();
+                let mut scored: Vec<(i64, usize)> = labels
                     .iter()
                     .enumerate()
-                    .filter(|(_, l)| {
-                        l.name.to_lowercase().contains(&wanted)
-                            || l.id.contains(&wanted)
-                            || l.aliases.iter().any(|a| a.to_lowercase().contains(&wanted))
+                    .filter_map(|(i, l)| {
+                        std::iter::once(&l.name)
+                            .chain(std::iter::once(&l.id))
+                            .chain(l.aliases.iter())
+                            .filter_map(|text| matcher.fuzzy_match(text, wanted))
+                            .max()
+                            .map(|score| (score, i))
                     })
-                    .map(|(i, _)| i)
-                    .collect()
+                    .collect();
+                scored.sort_by_key(|&(score, _)| std::cmp::Reverse(score));
+                scored.into_iter().map(|(_, i)| i).collect()
             }
             _ => (0..labels.len()).collect(),
         }

@@ -183,6 +183,24 @@ fn picker_filter_then_enter_toggles_the_first_match() {
 }
 
 #[test]
+fn picker_filter_ranks_the_best_name_first() {
+    let mut s = state(1);
+    run(&mut s, [Action::PickRegion, Action::Filter]);
+    run(&mut s, "north".chars().map(Action::Input));
+    let Mode::Picker(picker) = &s.mode else {
+        panic!("the picker stays open while filtering");
+    };
+    let ids: Vec<&str> = picker
+        .visible(&s.taxonomy)
+        .into_iter()
+        .map(|i| s.taxonomy.region.labels[i].id.as_str())
+        .collect();
+    assert_eq!(ids.first(), Some(&"north-america"), "{ids:?}");
+    assert!(ids.contains(&"mena"), "{ids:?}");
+    assert!(!ids.contains(&"asia"), "{ids:?}");
+}
+
+#[test]
 fn picker_escape_leaves_the_filter_first_then_the_picker() {
     let mut s = state(1);
     run(&mut s, [Action::PickRegion, Action::Filter, Action::Close]);

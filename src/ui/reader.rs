@@ -149,6 +149,14 @@ fn header(
 ) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
     let clip = |s: String| fit(&s, width);
+    // The pane's border holds the title only as far as it fits; when it is cut,
+    // the whole title opens the pane so nothing is out of reach.
+    let title = sanitize(e.title());
+    if unicode_width::UnicodeWidthStr::width(title.as_ref()) > width.saturating_sub(2) {
+        for piece in textwrap::wrap(&title, width.max(1)) {
+            lines.push(Line::styled(piece.into_owned(), p.title()));
+        }
+    }
     match &e.article {
         Ok(a) => {
             let mut meta: Vec<String> = a.authors.clone();

@@ -87,7 +87,11 @@ fn hints(state: &AppState, keymap: &Keymap) -> Vec<Hint> {
             add(&mut out, Context::Search, Action::Confirm, "keep filter", 0);
             add(&mut out, Context::Search, Action::Close, "clear", 0);
         }
-        Mode::Help { .. } => add(&mut out, Context::Help, Action::Close, "close", 0),
+        Mode::Help { .. } => {
+            add(&mut out, Context::Help, Action::MenuDown, "scroll down", 1);
+            add(&mut out, Context::Help, Action::MenuUp, "scroll up", 1);
+            add(&mut out, Context::Help, Action::Close, "close", 0);
+        }
     }
     out
 }

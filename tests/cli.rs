@@ -1,0 +1,269 @@
+//! The non-interactive commands, run as a user runs them: the built binary, a private
+//! copy of the sample inbox, exit codes and what lands on stdout, stderr and disk.
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use common::SEED;
+
+fn triage(inbox: &Path, args: &[&str]) -> Output {
+    let config = inbox.parent().unwrap_or(inbox).join("config");
+    Command::new(env!("CARGO_BIN_EXE_triage"))
+        .arg("--inbox")
+        .arg(inbox)
+        .arg("--reviewer")
+        .arg("alice")
+        .args(args)
+        .env("XDG_CONFIG_HOME", config)
+        .env_remove("TRIAGE_INBOX")
+        .env_remove("TRIAGE_REVIEWER")
+        .stdin(Stdio::null())
+        .output()
+        .expect("the binary runs")
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn list_tsv_has_one_row_per_article_with_status_and_labels() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let inbox = common::copy_inbox(dir.path());
+    let out = triage(
+        &inbox,
+        &[
+            "label",
+            SEED,
+            "--region",
+            "mena",
+            "--region",
+            "russia-fsu",
+            "--reliability",
+            "unreliable",
+            "--status",
+            "done",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out).trim(),
+        inbox
+            .join(format!("{SEED}.alice.toml"))
+            .display()
+            .to_string()
+    );
+
+    let out = triage(&inbox, &["list"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let rows: Vec<Vec<&str>> = text.lines().map(|l| l.split('\t').collect()).collect();
+    assert_eq!(rows.len(), 15, "{text}");
+    assert!(rows.iter().all(|r| r.len() == 6), "{text}");
+    assert_eq!(
+        rows[0],
+        [
+            SEED,
+            "done",
+            "mena;russia-fsu",
+            "",
+            "unreliable",
+            "Russia Backs Syria's Fight against ISIS, in Support of Assad Government: Lavrov"
+        ]
+    );
+    assert_eq!(rows[1][1], "todo");
+    assert!(
+        rows.iter().any(|r| r[0].starts_with("europe/")),
+        "subfolders are listed: {text}"
+    );
+}
+
+#[test]
+fn list_json_carries_metadata_and_suggestions() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let inbox = common::copy_inbox(dir.path());
+    let out = triage(&inbox, &["list", "--format", "json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    let seed = &rows[0];
+    assert_eq!(seed["file"], SEED);
+    assert_eq!(seed["status"], "todo");
+    assert_eq!(seed["publisher"], "Global Research");
+    assert_eq!(seed["date"], "2015-09-12");
+    assert_eq!(seed["authors"], serde_json::json!(["RT"]));
+    assert_eq!(seed["suggestions"]["region"][0]["id"], "mena");
+    assert_eq!(seed["suggestions"]["region"][1]["id"], "russia-fsu");
+    assert_eq!(seed["suggestions"]["theme"][0]["id"], "war-conflict");
+}
+
+#[test]
+fn bad_usage_exits_2_with_one_sentence() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let inbox = common::copy_inbox(dir.path());
+    for args in [
+        vec!["label", SEED, "--region", "atlantis"],
+        vec!["label", SEED],
+        vec!["label", "no-such-article.txt", "--status", "done"],
+        vec!["label", SEED, "--status", "finished"],
+        vec!["list", "--format", "xml"],
+    ] {
+        let out = triage(&inbox, &args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        let err = stderr(&out);
+        assert!(
+            !err.contains("panicked") && !err.contains("Error {"),
+            "{args:?}: {err}"
+        );
+    }
+    let out = triage(&inbox, &["label", SEED, "--region", "atlantis"]);
+    assert_eq!(stderr(&out).lines().count(), 1, "{}", stderr(&out));
+    assert!(
+        !inbox.join(format!("{SEED}.alice.toml")).exists(),
+        "nothing was written"
+    );
+}
+
+#[test]
+fn check_passes_on_the_sample_inbox_and_names_a_broken_sidecar() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let inbox = common::copy_inbox(dir.path());
+    let out = triage(&inbox, &["check"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    assert!(
+        stdout(&out).contains("checked 15 articles"),
+        "{}",
+        stdout(&out)
+    );
+
+    let broken = inbox.join("europe").join(
+        fs::read_dir(inbox.join("europe"))
+            .expect("europe folder")
+            .filter_map(Result::ok)
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .find(|n| n.ends_with(".md") || n.ends_with(".txt"))
+            .map(|n| format!("{n}.bob.toml"))
+            .expect("an article in europe/"),
+    );
+    let garbage = "status = \"done\"\nregion = [\"mena\"\n";
+    fs::write(&broken, garbage).expect("write a broken sidecar");
+    let out = triage(&inbox, &["check"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let report = stdout(&out);
+    let name = broken
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    assert!(
+        report
+            .lines()
+            .any(|l| l.starts_with("problem:") && l.contains(&name)),
+        "{report}"
+    );
+
+    // Labeling as bob refuses to touch it, says why, and leaves the bytes alone.
+    let article = broken
+        .to_string_lossy()
+        .trim_end_matches(".bob.toml")
+        .to_string();
+    let out = Command::new(env!("CARGO_BIN_EXE_triage"))
+        .args([
+            "--inbox",
+            &inbox.to_string_lossy(),
+            "--reviewer",
+            "bob",
+            "label",
+            &article,
+            "--status",
+            "done",
+        ])
+        .env("XDG_CONFIG_HOME", dir.path())
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("will not be overwritten"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(fs::read_to_string(&broken).expect("still there"), garbage);
+}
+
+#[test]
+fn a_broken_labels_file_stops_with_file_and_line() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let inbox = common::copy_inbox(dir.path());
+    let labels = inbox.join("labels.toml");
+    let text = fs::read_to_string(&labels).expect("labels.toml");
+    // Give Europe the key of Asia.
+    fs::write(
+        &labels,
+        text.replace(
+            "name = \"Europe\", key = \"e\"",
+            "name = \"Europe\", key = \"s\"",
+        ),
+    )
+    .expect("write");
+    let out = triage(&inbox, &["list"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("labels.toml:") && err.contains("\"asia\""),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+}
+
+#[test]
+fn a_keymap_with_a_key_bound_twice_stops_start_up() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let inbox = common::copy_inbox(dir.path());
+    let keymap = dir.path().join("mine.toml");
+    fs::write(&keymap, "[list]\nbindings = [\n  { keys = [\"j\"], action = \"next\" },\n  { keys = [\"j\"], action = \"prev\" },\n]\n").expect("write");
+    let out = triage(&inbox, &["--keymap", &keymap.to_string_lossy()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("mine.toml:4") && err.contains("next") && err.contains("prev"),
+        "{err}"
+    );
+}
+
+#[test]
+fn list_into_a_closed_pipe_exits_quietly() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let inbox = dir.path().join("big");
+    fs::create_dir_all(&inbox).expect("inbox");
+    // Enough rows to overflow a pipe buffer, so the writer meets the closed pipe.
+    for i in 0..3000 {
+        fs::write(
+            inbox.join(format!("{i:05}.txt")),
+            format!("Article number {i} with a reasonably long title for the row\n\nBody.\n"),
+        )
+        .expect("write");
+    }
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "'{}' --inbox '{}' --reviewer alice list | head -n 1",
+            env!("CARGO_BIN_EXE_triage"),
+            inbox.display()
+        ))
+        .output()
+        .expect("sh runs");
+    assert!(out.status.success());
+    assert_eq!(stdout(&out).lines().count(), 1);
+    assert_eq!(stderr(&out), "", "no panic, no error on a closed pipe");
+}
