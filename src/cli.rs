@@ -16,7 +16,8 @@ use crate::input::{Keymap, user_keymap_path};
 use crate::labels::{Axis, Taxonomy};
 use crate::sanitize::sanitize;
 use crate::store::{
-    Edit, Entry, Inbox, SidecarState, Status, WriteContext, valid_reviewer, write_edits,
+    Edit, Entry, Inbox, SidecarState, Status, WriteContext, load_in_background, valid_reviewer,
+    write_edits,
 };
 
 /// Classify news articles from the terminal, one keystroke per label.
@@ -65,6 +66,17 @@ pub enum Command {
         /// Set the note ("" removes it)
         #[arg(long, value_name = "TEXT")]
         note: Option<String>,
+    },
+    /// The TUI's search, ranked: best match first
+    Search {
+        /// The query: terms that must all match, 'exact ^prefix suffix$ !not, and
+        /// filters is: region: theme: rel: src: by: changed:
+        query: String,
+        /// At most this many results
+        #[arg(long, value_name = "N")]
+        limit: Option<usize>,
+        #[arg(long, value_enum, default_value_t = ListFormat::Tsv)]
+        format: ListFormat,
     },
     /// Validate labels.toml, the keymaps and every sidecar; exit 1 if anything is wrong
     Check,
@@ -214,15 +226,21 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
     match &cli.command {
         None => {
             let keymap = setup.keymap()?;
-            let inbox = setup.load_inbox()?;
-            let mut state = AppState::new(
+            if !setup.inbox.is_dir() {
+                return Err(Failure::Problem(format!(
+                    "the inbox {} is not a folder (give --inbox DIR or set TRIAGE_INBOX)",
+                    setup.inbox.display()
+                )));
+            }
+            let loader = load_in_background(
+                setup.inbox.clone(),
                 setup.reviewer.clone(),
                 setup.taxonomy.clone(),
-                inbox.entries,
             );
-            state.problems = inbox.problems;
+            let state = AppState::empty(setup.reviewer.clone(), setup.taxonomy.clone());
             let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-            crate::tui::run(state, keymap, color)
+            let session = crate::tui::Session::loading(state, keymap, color, loader);
+            crate::tui::run(session)
                 .map_err(|e| Failure::Problem(format!("the terminal failed: {e}")))?;
             Ok(ExitCode::SUCCESS)
         }
@@ -239,6 +257,11 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
             let path = label(&setup, file, &edits, None)?;
             quiet_pipe(writeln!(io::stdout(), "{}", path.display()).map_err(io_failure))
         }
+        Some(Command::Search {
+            query,
+            limit,
+            format,
+        }) => quiet_pipe(search(&setup, query, *limit, *format)),
         Some(Command::Check) => check(&setup),
     }
 }
@@ -432,6 +455,74 @@ fn list(setup: &Setup, format: ListFormat) -> Result<(), Failure> {
                     r.theme.join(";"),
                     r.reliability.unwrap_or("").to_string(),
                     sanitize(r.title).into_owned(),
+                ];
+                writeln!(out, "{}", fields.join("\t")).map_err(io_failure)?;
+            }
+        }
+    }
+    out.flush().map_err(io_failure)
+}
+
+/// One result of `triage search --format json`.
+#[derive(Debug, Serialize)]
+pub struct SearchRow<'a> {
+    pub file: String,
+    pub score: i64,
+    pub status: &'a str,
+    pub title: &'a str,
+    /// Character indices of the title's matched characters.
+    pub title_matches: &'a [usize],
+    /// The best matching paragraph of the body, when a term matched there.
+    pub body_line: Option<&'a str>,
+}
+
+/// `triage search`: the same parsing, index and ranking as the TUI's `/`.
+fn search(
+    setup: &Setup,
+    text: &str,
+    limit: Option<usize>,
+    format: ListFormat,
+) -> Result<(), Failure> {
+    let query =
+        crate::search::parse(text).map_err(|e| Failure::Usage(format!("bad query: {e}")))?;
+    let inbox = setup.load_inbox()?;
+    let state = AppState::new(
+        setup.reviewer.clone(),
+        setup.taxonomy.clone(),
+        inbox.entries,
+    );
+    let hits = crate::search::search(&state.docs, &state.facets, &query, None, &|| false)
+        .unwrap_or_default();
+    let hits = &hits[..limit.unwrap_or(usize::MAX).min(hits.len())];
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    let rows: Vec<SearchRow> = hits
+        .iter()
+        .map(|h| {
+            let e = &state.entries[h.entry];
+            SearchRow {
+                file: e.rel.to_string_lossy().into_owned(),
+                score: h.score,
+                status: state.status(h.entry).as_str(),
+                title: &state.docs[h.entry].title,
+                title_matches: &h.title_chars,
+                body_line: h.body_line.as_deref(),
+            }
+        })
+        .collect();
+    match format {
+        ListFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, &rows).map_err(|e| io_failure(e.into()))?;
+            writeln!(out).map_err(io_failure)?;
+        }
+        ListFormat::Tsv => {
+            for r in &rows {
+                let fields = [
+                    sanitize(&r.file).into_owned(),
+                    r.status.to_string(),
+                    r.score.to_string(),
+                    sanitize(r.title).into_owned(),
+                    sanitize(r.body_line.unwrap_or("")).into_owned(),
                 ];
                 writeln!(out, "{}", fields.join("\t")).map_err(io_failure)?;
             }

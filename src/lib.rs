@@ -13,10 +13,12 @@
 //! - [`ui`] draws a state into a ratatui frame, sanitizing every string on the way.
 //! - [`tui`] is the one place that touches the terminal.
 //! - [`cli`] runs the non-interactive commands through the same code paths.
+//! - [`corpus`] generates deterministic inboxes of any size for benchmarks and tests.
 
 pub mod app;
 pub mod article;
 pub mod cli;
+pub mod corpus;
 pub mod input;
 pub mod labels;
 pub mod sanitize;

@@ -6,6 +6,7 @@
 //! changed, and ratatui sends only the cells that differ, in one buffered write.
 
 use std::io;
+use std::sync::mpsc::{Receiver, TryRecvError};
 use std::time::{Duration, Instant};
 
 use crossterm::event::{self, Event, KeyCode, KeyEventKind, KeyModifiers};
@@ -15,7 +16,8 @@ use ratatui::backend::Backend;
 
 use crate::app::{Action, AppState, Effect, Mode, Write, update};
 use crate::input::{Key, Keymap, Resolved, Resolver};
-use crate::store::{Edit, WriteContext, write_edits};
+use crate::search::{Job, Worker};
+use crate::store::{Edit, Loaded, WriteContext, write_edits};
 use crate::ui::Ui;
 
 /// Restores the terminal when dropped, so an early return or an error cannot leave
@@ -66,6 +68,10 @@ pub struct Session {
     dwell: Dwell,
     /// A fixed clock for writes (tests); `None` is the real time.
     fixed_now: Option<toml::value::Datetime>,
+    /// Ranks searches on its own thread.
+    worker: Worker,
+    /// Batches of the inbox still arriving from the background loader.
+    loader: Option<Receiver<Loaded>>,
 }
 
 impl Session {
@@ -81,6 +87,79 @@ impl Session {
             ui: Ui::new(color),
             dwell,
             fixed_now: None,
+            worker: Worker::spawn(),
+            loader: None,
+        }
+    }
+
+    /// A session whose articles are still loading; they join as batches arrive.
+    pub fn loading(
+        mut state: AppState,
+        keymap: Keymap,
+        color: bool,
+        loader: Receiver<Loaded>,
+    ) -> Session {
+        state.loading = true;
+        let mut session = Session::new(state, keymap, color);
+        session.loader = Some(loader);
+        session
+    }
+
+    /// True while articles are loading or a ranking is on its way.
+    pub fn busy(&self) -> bool {
+        self.loader.is_some() || self.state.searching
+    }
+
+    /// Takes in whatever the loader and the search worker have ready, without
+    /// waiting. Returns true when the screen should be redrawn.
+    pub fn pump(&mut self) -> bool {
+        let mut changed = false;
+        // A bounded number of batches per turn keeps keystrokes flowing while a
+        // huge inbox streams in.
+        for _ in 0..8 {
+            let Some(rx) = &self.loader else { break };
+            match rx.try_recv() {
+                Ok(Loaded::Batch(entries)) => {
+                    let effects = self.state.add_entries(entries);
+                    self.carry_out(effects);
+                    self.dwell.follow(self.state.selected());
+                }
+                Ok(Loaded::Done(problems)) => {
+                    self.loader = None;
+                    let effects = self.state.loading_finished(problems);
+                    self.carry_out(effects);
+                }
+                Ok(Loaded::Failed(reason)) => {
+                    self.loader = None;
+                    self.state.loading_finished(vec![reason.clone()]);
+                    self.state.message = Some(crate::app::Message {
+                        text: reason,
+                        error: true,
+                    });
+                }
+                Err(TryRecvError::Empty) => break,
+                Err(TryRecvError::Disconnected) => {
+                    self.loader = None;
+                    self.state.loading = false;
+                }
+            }
+            changed = true;
+        }
+        while let Ok(outcome) = self.worker.results.try_recv() {
+            self.state
+                .search_results(outcome.generation, outcome.hits, outcome.complete);
+            changed = true;
+        }
+        changed
+    }
+
+    /// Waits until loading and searching are finished (tests, and `triage search`).
+    pub fn settle(&mut self, limit: Duration) {
+        let start = Instant::now();
+        while self.busy() && start.elapsed() < limit {
+            if !self.pump() {
+                std::thread::sleep(Duration::from_millis(2));
+            }
         }
     }
 
@@ -100,6 +179,7 @@ impl Session {
             self.state.max_scroll = info.max_scroll;
             self.state.page = info.page;
             self.state.scroll = self.state.scroll.min(info.max_scroll);
+            self.state.match_lines = info.match_lines;
         }
         Ok(())
     }
@@ -122,13 +202,27 @@ impl Session {
 
     /// Applies an action and its effects; false means quit.
     pub fn apply(&mut self, action: Action) -> bool {
-        for effect in update(&mut self.state, action) {
+        let effects = update(&mut self.state, action);
+        let go_on = self.carry_out(effects);
+        self.dwell.follow(self.state.selected());
+        go_on
+    }
+
+    /// Carries out effects in order; false means quit.
+    fn carry_out(&mut self, effects: Vec<Effect>) -> bool {
+        for effect in effects {
             match effect {
                 Effect::Quit => return false,
                 Effect::Write(write) => self.write(write),
+                Effect::Search(request) => self.worker.submit(Job {
+                    generation: request.generation,
+                    query: request.query,
+                    docs: request.docs,
+                    facets: request.facets,
+                    within: request.within,
+                }),
             }
         }
-        self.dwell.follow(self.state.selected());
         true
     }
 
@@ -152,20 +246,27 @@ impl Session {
     }
 }
 
-/// Runs the interactive program until the reviewer quits.
-pub fn run(state: AppState, keymap: Keymap, color: bool) -> io::Result<()> {
+/// Runs the interactive program until the reviewer quits. The first frame is drawn
+/// at once; the inbox fills in behind it while keys already work.
+pub fn run(session: Session) -> io::Result<()> {
+    let mut session = session;
     let mut terminal = ratatui::try_init()?;
     let _restore = Restore;
-    let mut session = Session::new(state, keymap, color);
     let size = terminal.size()?;
     session.apply(Action::Resize(size.width, size.height));
     let mut dirty = true;
     loop {
+        if session.pump() {
+            dirty = true;
+        }
         if dirty {
             session.draw(&mut terminal)?;
+            dirty = false;
         }
-        dirty = false;
-        if !event::poll(Duration::from_millis(500))? {
+        // Short waits while work is arriving, long ones when idle: nothing is drawn,
+        // and no CPU spent, when nothing changes.
+        let wait = if session.busy() { 15 } else { 500 };
+        if !event::poll(Duration::from_millis(wait))? {
             continue;
         }
         match session.handle(event::read()?) {

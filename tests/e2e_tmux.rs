@@ -75,6 +75,12 @@ impl Tmux {
         }
     }
 
+    /// The screen with its SGR attributes (`capture-pane -e`), to see highlighting.
+    fn screen_styled(&self) -> String {
+        String::from_utf8_lossy(&self.cmd(&["capture-pane", "-p", "-e", "-t", "main"]).stdout)
+            .into_owned()
+    }
+
     fn screen(&self) -> String {
         String::from_utf8_lossy(&self.cmd(&["capture-pane", "-p", "-t", "main"]).stdout)
             .into_owned()
@@ -225,4 +231,63 @@ fn terminal_is_restored_after_quitting() {
     // Raw mode is off: typed text echoes as the shell sees it.
     tmux.keys(&["echo restored-$((1+1))", "Enter"]);
     tmux.wait_for_screen("cooked-mode echo", |s| s.contains("restored-2"));
+}
+
+/// True when `word` appears in `styled` (capture-pane -e output) with underline on:
+/// the last SGR sequence before it sets attribute 4 and nothing reset it since.
+fn underlined(styled: &str, word: &str) -> bool {
+    styled.match_indices(word).any(|(at, _)| {
+        let before = &styled[..at];
+        let Some(esc) = before.rfind("\x1b[") else {
+            return false;
+        };
+        let Some(end) = before[esc..].find('m') else {
+            return false;
+        };
+        let params = &before[esc + 2..esc + end];
+        params.split(';').any(|p| p == "4")
+    })
+}
+
+#[test]
+fn search_narrows_the_list_and_highlights_the_body_match() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let inbox = common::copy_inbox(dir.path());
+    let tmux = Tmux::new("search");
+    tmux.start(&inbox);
+    tmux.wait_for_screen("the inbox", |s| s.contains("Russia Backs Syria"));
+
+    tmux.keys(&["/"]);
+    tmux.keys(&["desalination brine"]);
+    let screen = tmux.wait_for_screen("the list narrowed to one article", |s| {
+        s.contains("1 match") && !s.contains("Russia Backs Syria's Fight")
+    });
+    assert!(screen.contains("Desalination Boom"), "{screen}");
+    tmux.keys(&["Enter"]);
+
+    // The one result is selected and open in the reader, its body match marked.
+    let styled = tmux.wait_for_screen("the article open in the reader", |s| {
+        s.contains("outfalls") || s.contains("brine")
+    });
+    assert!(styled.contains("Desalination"), "{styled}");
+    let start = Instant::now();
+    loop {
+        let styled = tmux.screen_styled();
+        if underlined(&styled, "brine") {
+            break;
+        }
+        assert!(
+            start.elapsed() < LIMIT,
+            "brine was never highlighted:\n{styled}"
+        );
+        sleep(Duration::from_millis(50));
+    }
+
+    // Esc clears the kept filter: the whole inbox is back.
+    tmux.keys(&["Escape"]);
+    tmux.wait_for_screen("the whole inbox again", |s| {
+        s.contains("Russia Backs Syria") && !s.contains("1 match")
+    });
+    tmux.keys(&["q"]);
+    tmux.wait_for_exit();
 }

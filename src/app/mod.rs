@@ -8,8 +8,11 @@
 
 pub mod action;
 
+use std::sync::Arc;
+
 use crate::labels::{Axis, Taxonomy};
-use crate::search;
+use crate::sanitize::sanitize;
+use crate::search::{self, Doc, Facet, Hit, Query};
 use crate::store::{Decision, Edit, Entry, Sidecar, SidecarState, Status, StoreError};
 
 pub use action::{Action, Context};
@@ -112,12 +115,90 @@ pub struct Write {
     pub kind: WriteKind,
 }
 
+/// A ranking for the search worker to run off the drawing thread.
+#[derive(Debug, Clone)]
+pub struct SearchRequest {
+    /// Results of older generations are stale and never shown.
+    pub generation: u64,
+    pub query: Query,
+    pub docs: Arc<Vec<Arc<Doc>>>,
+    pub facets: Arc<Vec<Facet>>,
+    /// When the query only narrowed the last complete one, just its results.
+    pub within: Option<Arc<Vec<usize>>>,
+}
+
 /// Work for the loop: the only ways `update` reaches outside the state.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub enum Effect {
     /// Write these edits to the sidecar now, before the next frame.
     Write(Write),
+    /// Rank the inbox for a query; the newest request cancels older ones.
+    Search(SearchRequest),
     Quit,
+}
+
+impl PartialEq for Effect {
+    /// Search requests compare by generation (their snapshots are large and shared).
+    fn eq(&self, other: &Effect) -> bool {
+        match (self, other) {
+            (Effect::Write(a), Effect::Write(b)) => a == b,
+            (Effect::Search(a), Effect::Search(b)) => a.generation == b.generation,
+            (Effect::Quit, Effect::Quit) => true,
+            _ => false,
+        }
+    }
+}
+
+/// The searchable text of an entry, built once when it arrives.
+pub fn doc_of(entry: &Entry) -> Doc {
+    let mut side: Vec<String> = Vec::new();
+    let mut src = String::new();
+    if let Ok(a) = &entry.article {
+        side.extend(a.source.iter().cloned());
+        side.extend(a.publisher.iter().cloned());
+        side.extend(a.authors.iter().cloned());
+        src = a
+            .source
+            .as_deref()
+            .or(a.publisher.as_deref())
+            .unwrap_or("")
+            .to_lowercase();
+    }
+    side.push(entry.rel.to_string_lossy().into_owned());
+    Doc {
+        title: sanitize(entry.title()).into_owned(),
+        side: sanitize(&side.join(" ")).into_owned(),
+        src,
+        article: entry.article.as_ref().ok().cloned(),
+    }
+}
+
+/// What search filters see of an entry's decisions; rebuilt after each write.
+pub fn facet_of(entry: &Entry, reviewer: &str, taxonomy: &Taxonomy) -> Facet {
+    let mut facet = Facet::default();
+    if let Some(s) = entry.mine.sidecar() {
+        let d = &s.decision;
+        facet.status = d.status;
+        facet.region = d.region.clone();
+        facet.theme = d.theme.clone();
+        facet.reliability = d.reliability.clone();
+        facet.reviewers.push(reviewer.to_string());
+        let names: Vec<&str> = Axis::ALL
+            .iter()
+            .flat_map(|&axis| d.labels(axis).into_iter().map(move |id| (axis, id)))
+            .map(|(axis, id)| taxonomy.name_of(axis, id))
+            .collect();
+        facet.label_names = names.join(" ");
+    }
+    facet.reviewers.extend(
+        entry
+            .others
+            .iter()
+            .filter(|(_, state)| !matches!(state, SidecarState::Missing))
+            .map(|(name, _)| name.clone()),
+    );
+    facet.changed = entry.changed();
+    facet
 }
 
 /// A line in the status bar that replaces the key hints until the next key.
@@ -148,24 +229,49 @@ pub struct AppState {
     pub page: u16,
     pub focus: Focus,
     pub mode: Mode,
-    /// The search that filters the list, kept after the prompt closes.
+    /// The search text that filters the list, kept after the prompt closes.
     pub filter: Option<String>,
+    /// The parsed query behind `filter`, for highlighting in the reader.
+    pub query: Option<Query>,
+    /// Why the text in the search prompt is not a query, shown under it.
+    pub search_error: Option<String>,
+    /// A ranking has been asked for and its complete result has not arrived yet.
+    pub searching: bool,
+    /// Per row of `view` while a search filters it: what matched, for highlighting.
+    pub hits: Vec<Hit>,
+    /// The searchable text of every entry, shared with the search worker.
+    pub docs: Arc<Vec<Arc<Doc>>>,
+    /// Every entry's decisions as search filters see them.
+    pub facets: Arc<Vec<Facet>>,
+    /// True while the inbox is still loading in the background.
+    pub loading: bool,
+    /// Reader lines that hold a body match, reported by the drawing; `n`/`N` jump between them.
+    pub match_lines: Vec<u16>,
     pub message: Option<Message>,
     pub width: u16,
     pub height: u16,
     undo: Vec<Write>,
     redo: Vec<Write>,
+    search_generation: u64,
+    /// The last query whose complete result is in `view`, to narrow from.
+    last_complete: Option<(Query, Arc<Vec<usize>>)>,
 }
 
 impl AppState {
     pub fn new(reviewer: String, taxonomy: Taxonomy, entries: Vec<Entry>) -> AppState {
-        let view = (0..entries.len()).collect();
+        let mut state = AppState::empty(reviewer, taxonomy);
+        state.add_entries(entries);
+        state
+    }
+
+    /// A state with no articles yet, for an inbox that loads in the background.
+    pub fn empty(reviewer: String, taxonomy: Taxonomy) -> AppState {
         AppState {
             reviewer,
             taxonomy,
-            entries,
+            entries: Vec::new(),
             problems: Vec::new(),
-            view,
+            view: Vec::new(),
             cursor: 0,
             scroll: 0,
             max_scroll: u16::MAX,
@@ -173,11 +279,111 @@ impl AppState {
             focus: Focus::List,
             mode: Mode::Normal,
             filter: None,
+            query: None,
+            search_error: None,
+            searching: false,
+            hits: Vec::new(),
+            docs: Arc::new(Vec::new()),
+            facets: Arc::new(Vec::new()),
+            loading: false,
+            match_lines: Vec::new(),
             message: None,
             width: 80,
             height: 24,
             undo: Vec::new(),
             redo: Vec::new(),
+            search_generation: 0,
+            last_complete: None,
+        }
+    }
+
+    /// Adds articles that finished loading, in inbox order. Without a search they
+    /// join the list at once; with one, the search is run again to include them.
+    pub fn add_entries(&mut self, entries: Vec<Entry>) -> Vec<Effect> {
+        let start = self.entries.len();
+        {
+            let docs = Arc::make_mut(&mut self.docs);
+            let facets = Arc::make_mut(&mut self.facets);
+            for e in &entries {
+                docs.push(Arc::new(doc_of(e)));
+                facets.push(facet_of(e, &self.reviewer, &self.taxonomy));
+            }
+        }
+        self.entries.extend(entries);
+        if self.query.is_none() {
+            self.view.extend(start..self.entries.len());
+            return Vec::new();
+        }
+        if self.searching {
+            // The ranking in flight will be redone when loading ends.
+            return Vec::new();
+        }
+        self.last_complete = None;
+        self.rerun_search()
+    }
+
+    /// The inbox finished loading.
+    pub fn loading_finished(&mut self, problems: Vec<String>) -> Vec<Effect> {
+        self.loading = false;
+        self.problems = problems;
+        if self.query.is_some() {
+            self.last_complete = None;
+            return self.rerun_search();
+        }
+        Vec::new()
+    }
+
+    fn rerun_search(&mut self) -> Vec<Effect> {
+        match self.query.clone() {
+            Some(q) => self.request_search(q, None),
+            None => Vec::new(),
+        }
+    }
+
+    fn request_search(&mut self, query: Query, within: Option<Arc<Vec<usize>>>) -> Vec<Effect> {
+        self.search_generation += 1;
+        self.searching = true;
+        self.query = Some(query.clone());
+        vec![Effect::Search(SearchRequest {
+            generation: self.search_generation,
+            query,
+            docs: Arc::clone(&self.docs),
+            facets: Arc::clone(&self.facets),
+            within,
+        })]
+    }
+
+    /// A ranking arrived from the worker. Rankings of older queries are dropped:
+    /// a stale ranking never replaces a newer one.
+    pub fn search_results(&mut self, generation: u64, hits: Vec<Hit>, complete: bool) {
+        if generation != self.search_generation || self.query.is_none() {
+            return;
+        }
+        let keep = self.selected();
+        self.view = hits.iter().map(|h| h.entry).collect();
+        self.hits = hits;
+        let pos = keep
+            .and_then(|k| self.view.iter().position(|&i| i == k))
+            .unwrap_or(0);
+        self.cursor = usize::MAX;
+        self.select(pos);
+        if self.view.is_empty() {
+            self.cursor = 0;
+        }
+        if complete {
+            self.searching = false;
+            if let Some(q) = &self.query {
+                self.last_complete = Some((q.clone(), Arc::new(self.view.clone())));
+            }
+        }
+    }
+
+    /// The hit behind a row of the view, while a search filters the list.
+    pub fn hit(&self, pos: usize) -> Option<&Hit> {
+        if self.query.is_some() {
+            self.hits.get(pos)
+        } else {
+            None
         }
     }
 
@@ -249,6 +455,10 @@ impl AppState {
             Ok(sidecar) => {
                 if let Some(entry) = self.entries.get_mut(write.entry) {
                     entry.mine = SidecarState::Saved(Box::new(sidecar));
+                    let facet = facet_of(entry, &self.reviewer, &self.taxonomy);
+                    if let Some(slot) = Arc::make_mut(&mut self.facets).get_mut(write.entry) {
+                        *slot = facet;
+                    }
                 }
                 match write.kind {
                     WriteKind::New => {
@@ -376,22 +586,44 @@ impl AppState {
         edits
     }
 
-    /// Re-ranks the view for a query, keeping the selected article when it still matches.
-    fn apply_filter(&mut self, query: Option<String>) {
-        let keep = self.selected();
-        self.view = match query.as_deref() {
-            Some(q) if !q.trim().is_empty() => search::rank(&self.entries, &self.taxonomy, q),
-            _ => (0..self.entries.len()).collect(),
+    /// Starts ranking for the text in the search prompt. A query that only narrowed
+    /// the last complete one re-ranks just its results; a malformed one is reported
+    /// under the prompt and changes nothing.
+    fn search_for(&mut self, text: &str) -> Vec<Effect> {
+        let query = match search::parse(text) {
+            Ok(q) => q,
+            Err(e) => {
+                self.search_error = Some(e.to_string());
+                return Vec::new();
+            }
         };
-        self.filter = query.filter(|q| !q.trim().is_empty());
-        let pos = keep
-            .and_then(|k| self.view.iter().position(|&i| i == k))
-            .unwrap_or(0);
-        self.cursor = usize::MAX; // force select() to reset scrolling
-        self.select(pos);
-        if self.view.is_empty() {
-            self.cursor = 0;
+        self.search_error = None;
+        if query.is_empty() {
+            self.clear_search();
+            return Vec::new();
         }
+        self.filter = Some(text.to_string());
+        let within = match &self.last_complete {
+            Some((older, results)) if query.narrows(older) => Some(Arc::clone(results)),
+            _ => None,
+        };
+        self.request_search(query, within)
+    }
+
+    /// Shows the whole inbox again, keeping the selected article.
+    fn clear_search(&mut self) {
+        let keep = self.selected();
+        self.search_generation += 1; // whatever is in flight is now stale
+        self.searching = false;
+        self.query = None;
+        self.filter = None;
+        self.search_error = None;
+        self.hits.clear();
+        self.last_complete = None;
+        self.view = (0..self.entries.len()).collect();
+        let pos = keep.unwrap_or(0);
+        self.cursor = usize::MAX;
+        self.select(pos);
     }
 }
 
@@ -444,20 +676,21 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
             match action {
                 Action::Close => {
                     state.mode = Mode::Normal;
-                    state.apply_filter(None);
+                    state.clear_search();
                 }
                 Action::Confirm => {
                     state.mode = Mode::Normal;
+                    state.search_error = None;
                 }
                 Action::MenuDown => state.select(state.cursor.saturating_add(1)),
                 Action::MenuUp => state.select(state.cursor.saturating_sub(1)),
                 other => {
                     if edit.apply(&other) {
-                        state.apply_filter(Some(edit.text.clone()));
+                        let effects = state.search_for(&edit.text);
                         state.mode = Mode::Search(edit);
-                    } else {
-                        return common(state, other);
+                        return effects;
                     }
+                    return common(state, other);
                 }
             }
             Vec::new()
@@ -613,9 +846,19 @@ fn update_normal(state: &mut AppState, action: Action) -> Vec<Effect> {
         Action::Help => state.mode = Mode::Help { scroll: 0 },
         Action::Close => {
             if state.filter.is_some() {
-                state.apply_filter(None);
+                state.clear_search();
             }
         }
+        Action::NextMatch => match state.match_lines.iter().find(|&&l| l > state.scroll) {
+            Some(&line) => state.scroll = line.min(state.max_scroll),
+            None if state.match_lines.is_empty() => state.info("No body match in this article"),
+            None => state.info("No more matches below"),
+        },
+        Action::PrevMatch => match state.match_lines.iter().rev().find(|&&l| l < state.scroll) {
+            Some(&line) => state.scroll = line,
+            None if state.match_lines.is_empty() => state.info("No body match in this article"),
+            None => state.info("No more matches above"),
+        },
         other => return common(state, other),
     }
     Vec::new()

@@ -6,16 +6,17 @@ use std::path::PathBuf;
 
 use super::*;
 use crate::article::{Article, Suggestion, Suggestions};
+use crate::search;
 use crate::store::{Sidecar, SidecarState, Status};
 
 fn entry(name: &str, suggestions: Suggestions) -> Entry {
     Entry {
         rel: PathBuf::from(name),
         path: PathBuf::from("inbox").join(name),
-        article: Ok(Article {
+        article: Ok(std::sync::Arc::new(Article {
             title: format!("Title of {name}"),
             ..Article::default()
-        }),
+        })),
         suggestions,
         sha256: "abc".into(),
         mine: SidecarState::Missing,
@@ -62,6 +63,17 @@ fn run(state: &mut AppState, actions: impl IntoIterator<Item = Action>) -> Vec<E
                     sidecar.decision.apply(edit);
                 }
                 state.write_finished(write.clone(), Ok(sidecar));
+            }
+            if let Effect::Search(request) = &effect {
+                let hits = search::search(
+                    &request.docs,
+                    &request.facets,
+                    &request.query,
+                    request.within.as_deref().map(|v| v.as_slice()),
+                    &|| false,
+                )
+                .unwrap_or_default();
+                state.search_results(request.generation, hits, true);
             }
             all.push(effect);
         }
@@ -354,6 +366,86 @@ fn search_narrows_the_list_and_escape_restores_it() {
     run(&mut s, [Action::Close]);
     assert_eq!(s.view, vec![0, 1, 2]);
     assert_eq!(s.mode, Mode::Normal);
+}
+
+#[test]
+fn a_stale_ranking_never_replaces_a_newer_one() {
+    let mut s = state(3);
+    s.entries[1] = entry("oil.txt", Suggestions::default());
+    s = AppState::new("alice".into(), Taxonomy::default(), s.entries);
+    run(&mut s, [Action::Search]);
+    let first = update(&mut s, Action::Input('o'));
+    let second = update(&mut s, Action::Input('i'));
+    let (Some(Effect::Search(old)), Some(Effect::Search(new))) = (first.first(), second.first())
+    else {
+        panic!("typing asks for rankings");
+    };
+    assert!(new.generation > old.generation);
+    let hit = |entry| Hit {
+        entry,
+        score: 1,
+        title_chars: vec![],
+        body_line: None,
+    };
+    s.search_results(new.generation, vec![hit(1)], true);
+    s.search_results(old.generation, vec![hit(0), hit(2)], true);
+    assert_eq!(
+        s.view,
+        vec![1],
+        "the older ranking arrived last and was dropped"
+    );
+}
+
+#[test]
+fn a_grown_query_reranks_only_the_previous_results() {
+    let mut s = state(4);
+    run(&mut s, [Action::Search]);
+    run(&mut s, "00".chars().map(Action::Input));
+    let effects = update(&mut s, Action::Input('2'));
+    let Some(Effect::Search(request)) = effects.first() else {
+        panic!("typing asks for a ranking");
+    };
+    assert_eq!(
+        request.within.as_deref().map(|v| v.len()),
+        Some(4),
+        "narrowed from the 4 results of \"00\""
+    );
+    let request = request.clone();
+    s.search_results(request.generation, vec![], true);
+    let effects = update(&mut s, Action::Backspace);
+    let Some(Effect::Search(request)) = effects.first() else {
+        panic!("deleting asks for a ranking");
+    };
+    assert!(
+        request.within.is_none(),
+        "a shorter query must look at everything again"
+    );
+}
+
+#[test]
+fn articles_that_arrive_while_loading_join_the_list() {
+    let mut s = AppState::empty("alice".into(), Taxonomy::default());
+    s.loading = true;
+    s.add_entries(vec![entry("000.txt", Suggestions::default())]);
+    assert_eq!(s.selected(), Some(0));
+    s.add_entries(vec![entry("001.txt", Suggestions::default())]);
+    assert_eq!(s.view, vec![0, 1]);
+    assert_eq!(s.selected(), Some(0), "the selection stays put");
+    s.loading_finished(Vec::new());
+    assert!(!s.loading);
+}
+
+#[test]
+fn n_jumps_to_the_next_body_match_line() {
+    let mut s = state(1);
+    s.max_scroll = 100;
+    s.match_lines = vec![5, 30, 60];
+    run(&mut s, [Action::NextMatch]);
+    assert_eq!(s.scroll, 5);
+    run(&mut s, [Action::NextMatch, Action::NextMatch]);
+    assert_eq!(s.scroll, 60);
+    run(&mut s, [Action::PrevMatch]);
+    assert_eq!(s.scroll, 30);
 }
 
 #[test]

@@ -1,79 +1,52 @@
-//! Finding articles: every term of a query must match.
+//! Finding articles: a query language, ranking, and the worker that runs it off
+//! the drawing thread.
 //!
-//! Titles, sources and file names match fuzzily (fuzzy-matcher's skim algorithm);
-//! bodies match as a case-insensitive substring of each term, because fuzzy matching
-//! over a whole body matches almost anything and so ranks nothing. Title matches rank
-//! above body-only matches; ties keep inbox order.
+//! Titles, sources, file names and label names match fuzzily (fuzzy-matcher's skim
+//! algorithm); bodies match as a case-insensitive substring of each term, because
+//! fuzzy matching over a whole body matches almost anything and so ranks nothing.
+//! Title matches rank above body-only matches; ties keep inbox order.
 
-use fuzzy_matcher::FuzzyMatcher;
-use fuzzy_matcher::skim::SkimMatcherV2;
+mod engine;
+mod query;
+pub mod worker;
 
-use crate::labels::{Axis, Taxonomy};
-use crate::store::Entry;
+use std::sync::Arc;
 
-/// The rows that match `query`, best first, as indexes into `entries`.
-pub fn rank(entries: &[Entry], taxonomy: &Taxonomy, query: &str) -> Vec<usize> {
-    let terms: Vec<String> = query.split_whitespace().map(str::to_lowercase).collect();
-    if terms.is_empty() {
-        return (0..entries.len()).collect();
-    }
-    let matcher = SkimMatcherV2::default().ignore_case();
-    let mut scored: Vec<(i64, usize)> = entries
-        .iter()
-        .enumerate()
-        .filter_map(|(i, e)| score(&matcher, e, taxonomy, &terms).map(|s| (s, i)))
-        .collect();
-    // Stable sort: equal scores keep inbox order.
-    scored.sort_by_key(|s| std::cmp::Reverse(s.0));
-    scored.into_iter().map(|(_, i)| i).collect()
+use crate::article::Article;
+use crate::store::Status;
+
+pub use engine::{Hit, byte_ranges, search};
+pub use query::{Filter, Query, QueryError, Term, TermKind, parse};
+pub use worker::{Job, Outcome, Worker};
+
+/// The searchable text of one article, built once when it loads and never changed.
+#[derive(Debug, Clone, Default)]
+pub struct Doc {
+    /// The title exactly as the list draws it (already sanitized): the character
+    /// indices of a [`Hit`] refer to this string.
+    pub title: String,
+    /// Source, publisher, authors and the file name, joined by spaces (sanitized).
+    pub side: String,
+    /// The source as `src:` compares it: lowercase domain or name ("" when unknown).
+    pub src: String,
+    /// The parsed article, whose `body` paragraphs are searched; `None` when unreadable.
+    pub article: Option<Arc<Article>>,
 }
 
-/// Title-side matches score above any body-only match.
-const TITLE_BONUS: i64 = 1 << 20;
-
-fn score(
-    matcher: &SkimMatcherV2,
-    entry: &Entry,
-    taxonomy: &Taxonomy,
-    terms: &[String],
-) -> Option<i64> {
-    let mut haystack = String::new();
-    haystack.push_str(entry.title());
-    if let Ok(a) = &entry.article {
-        for part in a
-            .source
-            .iter()
-            .chain(a.publisher.iter())
-            .chain(a.authors.iter())
-        {
-            haystack.push(' ');
-            haystack.push_str(part);
-        }
-    }
-    haystack.push(' ');
-    haystack.push_str(&entry.rel.to_string_lossy());
-    if let Some(s) = entry.mine.sidecar() {
-        for axis in Axis::ALL {
-            for id in s.decision.labels(axis) {
-                haystack.push(' ');
-                haystack.push_str(taxonomy.name_of(axis, id));
-            }
-        }
-    }
-    let body = entry
-        .article
-        .as_ref()
-        .ok()
-        .map(|a| a.body.join("\n").to_lowercase());
-    let mut total = 0;
-    for term in terms {
-        if let Some(s) = matcher.fuzzy_match(&haystack, term) {
-            total += TITLE_BONUS + s;
-        } else if body.as_deref().is_some_and(|b| b.contains(term.as_str())) {
-            total += 1;
-        } else {
-            return None;
-        }
-    }
-    Some(total)
+/// What can change about an article while the program runs: its decisions. Kept
+/// apart from [`Doc`] so that labeling updates a small record, not the text index.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Facet {
+    /// This reviewer's status.
+    pub status: Status,
+    /// This reviewer's label ids.
+    pub region: Vec<String>,
+    pub theme: Vec<String>,
+    pub reliability: Option<String>,
+    /// Every reviewer with a sidecar for the article (this one included).
+    pub reviewers: Vec<String>,
+    /// The article's bytes differ from those this reviewer decided on.
+    pub changed: bool,
+    /// Display names of this reviewer's labels, space-separated, matched fuzzily.
+    pub label_names: String,
 }

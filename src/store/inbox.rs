@@ -1,11 +1,13 @@
 //! Loading the inbox: every article with its parsed text, suggestions and sidecars.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::mpsc;
 
 use crate::article::{self, Article, Format, Suggestions};
 use crate::labels::Taxonomy;
 
-use super::{Scan, Sidecar, StoreError, read_sidecar, scan, sha256_hex, sidecar_path};
+use super::{ScanEntry, Sidecar, StoreError, read_sidecar, scan_each, sha256_hex, sidecar_path};
 
 /// Articles larger than this are read only this far: the reader stays responsive and
 /// memory stays bounded whatever lands in the inbox. The hash still covers what was read.
@@ -45,8 +47,9 @@ pub struct Entry {
     pub rel: PathBuf,
     /// Path to open and to write the sidecar beside.
     pub path: PathBuf,
-    /// The parsed article, or why it could not be read.
-    pub article: Result<Article, String>,
+    /// The parsed article, or why it could not be read. Shared with the search
+    /// index, so the text of a large inbox is held once.
+    pub article: Result<Arc<Article>, String>,
     pub suggestions: Suggestions,
     /// SHA-256 of the bytes read, to tell when an article changed after a decision.
     pub sha256: String,
@@ -75,6 +78,7 @@ impl Entry {
                 let sha = sha256_hex(&bytes);
                 let format = Format::from_path(&path).unwrap_or(Format::Text);
                 let parsed = article::parse(format, &file_name, &bytes).map(|mut a| {
+                    a.shrink_to_fit();
                     if truncated {
                         a.warnings.push(format!(
                             "the file is larger than {} MiB; only the start is shown",
@@ -83,7 +87,7 @@ impl Entry {
                     }
                     a
                 });
-                (parsed.map_err(|e| e.to_string()), sha)
+                (parsed.map(Arc::new).map_err(|e| e.to_string()), sha)
             }
             Err(e) => (Err(format!("cannot read it: {e}")), String::new()),
         };
@@ -138,19 +142,123 @@ pub struct Inbox {
 }
 
 impl Inbox {
-    /// Scans and loads every article. Fails only when the folder itself cannot be read.
+    /// Scans and loads every article before returning (the commands' way). Fails
+    /// only when the folder itself cannot be read.
     pub fn load(root: &Path, reviewer: &str, taxonomy: &Taxonomy) -> std::io::Result<Inbox> {
-        let Scan { entries, problems } = scan(root)?;
-        let entries = entries
+        let mut inbox = Inbox {
+            root: root.to_path_buf(),
+            ..Inbox::default()
+        };
+        let mut batch = Vec::new();
+        scan_each(root, &mut inbox.problems, &mut |found| {
+            batch.push(found);
+            if batch.len() >= LATER_BATCH {
+                inbox.entries.extend(load_batch(
+                    root,
+                    &std::mem::take(&mut batch),
+                    reviewer,
+                    taxonomy,
+                ));
+            }
+            true
+        })?;
+        inbox
+            .entries
+            .extend(load_batch(root, &batch, reviewer, taxonomy));
+        inbox.problems.sort();
+        Ok(inbox)
+    }
+}
+
+/// What the background loader sends, in order.
+#[derive(Debug)]
+pub enum Loaded {
+    /// The next articles in inbox order.
+    Batch(Vec<Entry>),
+    /// Everything is loaded; these folders or files could not be read.
+    Done(Vec<String>),
+    /// The inbox folder itself could not be read.
+    Failed(String),
+}
+
+/// Small first, so the first screen of a huge inbox shows at once; larger later,
+/// so the rest streams in with little overhead per batch.
+const FIRST_BATCH: usize = 64;
+const LATER_BATCH: usize = 512;
+
+/// Loads the inbox on its own thread, sending batches in inbox order as they are
+/// ready, so the program is usable while a large inbox fills in behind it. Dropping
+/// the receiver stops the loading at the next batch.
+pub fn load_in_background(
+    root: PathBuf,
+    reviewer: String,
+    taxonomy: Taxonomy,
+) -> mpsc::Receiver<Loaded> {
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut problems = Vec::new();
+        let mut batch: Vec<ScanEntry> = Vec::new();
+        let mut sent = 0usize;
+        let mut open = true;
+        let walked = scan_each(&root, &mut problems, &mut |found| {
+            batch.push(found);
+            let size = if sent == 0 { FIRST_BATCH } else { LATER_BATCH };
+            if batch.len() >= size {
+                let entries = load_batch(&root, &std::mem::take(&mut batch), &reviewer, &taxonomy);
+                sent += entries.len();
+                open = tx.send(Loaded::Batch(entries)).is_ok();
+            }
+            open
+        });
+        if let Err(e) = walked {
+            let _ = tx.send(Loaded::Failed(format!(
+                "cannot read the inbox {}: {e}",
+                root.display()
+            )));
+            return;
+        }
+        if open && !batch.is_empty() {
+            let _ = tx.send(Loaded::Batch(load_batch(
+                &root, &batch, &reviewer, &taxonomy,
+            )));
+        }
+        problems.sort();
+        let _ = tx.send(Loaded::Done(problems));
+    });
+    rx
+}
+
+/// Reads and parses a batch of articles on every core, keeping their order.
+fn load_batch(root: &Path, found: &[ScanEntry], reviewer: &str, taxonomy: &Taxonomy) -> Vec<Entry> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let per = found.len().div_ceil(threads.max(1)).max(1);
+    if found.len() < 16 || threads == 1 {
+        return found
             .iter()
             .map(|e| Entry::load(root, &e.rel, &e.sidecars, reviewer, taxonomy))
             .collect();
-        Ok(Inbox {
-            root: root.to_path_buf(),
-            entries,
-            problems,
-        })
     }
+    std::thread::scope(|scope| {
+        let parts: Vec<_> = found
+            .chunks(per)
+            .map(|chunk| {
+                scope.spawn(move || {
+                    chunk
+                        .iter()
+                        .map(|e| Entry::load(root, &e.rel, &e.sidecars, reviewer, taxonomy))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        parts
+            .into_iter()
+            .flat_map(|p| match p.join() {
+                Ok(entries) => entries,
+                // A parser panic is a bug; resume it on this thread rather than lose articles silently.
+                Err(panic) => std::panic::resume_unwind(panic),
+            })
+            .collect()
+    })
 }
 
 fn read_capped(path: &Path) -> std::io::Result<(Vec<u8>, bool)> {

@@ -14,8 +14,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::labels::Axis;
 
-pub use inbox::{Entry, Inbox, SidecarState};
-pub use scan::{Scan, ScanEntry, scan};
+pub use inbox::{Entry, Inbox, Loaded, SidecarState, load_in_background};
+pub use scan::{Scan, ScanEntry, scan, scan_each};
 pub use sidecar::{
     LOCK_FILE, Sidecar, StoreError, WriteContext, parse_sidecar, read_sidecar, render_sidecar,
     sha256_hex, sidecar_path, valid_reviewer, write_edits,

@@ -44,32 +44,88 @@ pub struct Scan {
 /// the folders already seen.
 pub fn scan(root: &Path) -> Result<Scan, std::io::Error> {
     let mut scan = Scan::default();
+    let mut problems = Vec::new();
+    scan_each(root, &mut problems, &mut |entry| {
+        scan.entries.push(entry);
+        true
+    })?;
+    problems.sort();
+    scan.problems = problems;
+    Ok(scan)
+}
+
+/// Walks the inbox in inbox order, handing each article to `found` as soon as its
+/// folder has been read, so a caller can show the first articles of a huge inbox
+/// before the walk ends. Each folder's children are sorted by name and folders are
+/// visited where their name falls, which yields exactly the component-by-component
+/// order of `scan`. `found` returns false to stop early.
+pub fn scan_each(
+    root: &Path,
+    problems: &mut Vec<String>,
+    found: &mut dyn FnMut(ScanEntry) -> bool,
+) -> Result<(), std::io::Error> {
     // Read the root first so that its failure is the caller's error, not a problem.
     let root_listing = fs::read_dir(root)?;
-    let mut pending = vec![(PathBuf::new(), Some(root_listing))];
-    while let Some((rel_dir, listing)) = pending.pop() {
-        let dir = root.join(&rel_dir);
-        let listing = match listing {
-            Some(listing) => listing,
-            None => match fs::read_dir(&dir) {
-                Ok(listing) => listing,
-                Err(e) => {
-                    scan.problems
-                        .push(format!("cannot read folder {}: {e}", dir.display()));
-                    continue;
+    visit(root, PathBuf::new(), root_listing, problems, found);
+    Ok(())
+}
+
+/// One child of a folder, in the order the walk visits them.
+enum Child {
+    Article(ScanEntry),
+    Folder(OsString),
+}
+
+fn visit(
+    root: &Path,
+    rel_dir: PathBuf,
+    listing: fs::ReadDir,
+    problems: &mut Vec<String>,
+    found: &mut dyn FnMut(ScanEntry) -> bool,
+) -> bool {
+    let dir = root.join(&rel_dir);
+    let folder = read_folder(&dir, listing, problems);
+    let mut children: Vec<(OsString, Child)> =
+        group_sidecars(root, &rel_dir, folder.articles, &folder.tomls)
+            .into_iter()
+            .map(|e| {
+                (
+                    e.rel.file_name().unwrap_or_default().to_os_string(),
+                    Child::Article(e),
+                )
+            })
+            .chain(
+                folder
+                    .folders
+                    .into_iter()
+                    .map(|f| (f.clone(), Child::Folder(f))),
+            )
+            .collect();
+    children.sort_by(|a, b| a.0.as_encoded_bytes().cmp(b.0.as_encoded_bytes()));
+    for (_, child) in children {
+        match child {
+            Child::Article(entry) => {
+                if !found(entry) {
+                    return false;
                 }
-            },
-        };
-        let found = read_folder(&dir, listing, &mut scan.problems);
-        for name in found.folders {
-            pending.push((rel_dir.join(name), None));
+            }
+            Child::Folder(name) => {
+                let rel = rel_dir.join(&name);
+                match fs::read_dir(root.join(&rel)) {
+                    Ok(listing) => {
+                        if !visit(root, rel, listing, problems, found) {
+                            return false;
+                        }
+                    }
+                    Err(e) => problems.push(format!(
+                        "cannot read folder {}: {e}",
+                        root.join(&rel).display()
+                    )),
+                }
+            }
         }
-        scan.entries
-            .extend(group_sidecars(root, &rel_dir, found.articles, &found.tomls));
     }
-    scan.entries.sort_by(|a, b| a.rel.cmp(&b.rel));
-    scan.problems.sort();
-    Ok(scan)
+    true
 }
 
 /// The names in one folder that matter to the inbox.

@@ -2,6 +2,7 @@
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Widget};
 use unicode_width::UnicodeWidthStr;
@@ -62,7 +63,15 @@ pub fn render(state: &AppState, p: Palette, offset: usize, area: Rect, buf: &mut
         title.push_str(&format!(" · {flagged} flagged"));
     }
     if let Some(q) = &state.filter {
-        title.push_str(&format!(" · {} match “{}”", state.view.len(), sanitize(q)));
+        let more = if state.searching { "…" } else { "" };
+        title.push_str(&format!(
+            " · {}{more} match “{}”",
+            state.view.len(),
+            sanitize(q)
+        ));
+    }
+    if state.loading {
+        title.push_str(&format!(" · loading {}…", state.entries.len()));
     }
     title.push(' ');
     let block = Block::bordered()
@@ -129,6 +138,32 @@ pub fn render(state: &AppState, p: Palette, offset: usize, area: Rect, buf: &mut
         };
         let changed = if e.changed() { "± " } else { "" };
         let title = fit(&format!("{changed}{}", sanitize(e.title())), title_w);
+        // While searching: matched title characters, then the best body line after it.
+        let hit = state.hit(pos);
+        let mut title_spans = match hit {
+            Some(h) => {
+                let shift = changed.chars().count();
+                let marked: Vec<usize> = h.title_chars.iter().map(|i| i + shift).collect();
+                super::marked_spans(&title, &marked, Style::new(), p.matched())
+            }
+            None => vec![Span::raw(title.clone())],
+        };
+        let mut title_used = title.width();
+        if let Some(line) = hit.and_then(|h| h.body_line.as_deref()) {
+            let room = title_w.saturating_sub(title_used + 3);
+            if room >= 8 {
+                let snippet = fit(&sanitize(line), room);
+                title_used += 3 + snippet.width();
+                title_spans.push(Span::styled(" — ", p.dim()));
+                let terms = state
+                    .query
+                    .as_ref()
+                    .map(super::reader::positive_terms)
+                    .unwrap_or_default();
+                let marked = super::find_terms(&snippet, &terms);
+                title_spans.extend(super::marked_spans(&snippet, &marked, p.dim(), p.matched()));
+            }
+        }
         let mut right = String::new();
         let article = e.article.as_ref().ok();
         if show_source {
@@ -147,16 +182,16 @@ pub fn render(state: &AppState, p: Palette, offset: usize, area: Rect, buf: &mut
             right.push_str(&" ".repeat(DATE_W.saturating_sub(date.width())));
         }
         let labels = fit(&labels, labels_w);
-        let pad = title_w.saturating_sub(title.width());
+        let pad = title_w.saturating_sub(title_used);
         let right_text = right;
-        let mut spans = vec![
-            Span::styled(format!("{mark} "), mark_style),
-            Span::raw(title),
+        let mut spans = vec![Span::styled(format!("{mark} "), mark_style)];
+        spans.extend(title_spans);
+        spans.extend([
             Span::raw(" ".repeat(pad)),
             Span::styled(right_text, p.dim()),
             Span::raw(" "),
             Span::styled(labels, p.label()),
-        ];
+        ]);
         if pos == state.cursor {
             for s in &mut spans {
                 s.style = s.style.patch(p.selected());

@@ -16,6 +16,7 @@ mod status;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::Span;
 
 use crate::app::{AppState, Focus, Mode};
 use crate::input::Keymap;
@@ -24,12 +25,14 @@ use crate::input::Keymap;
 pub const NARROW: u16 = 80;
 
 /// What the drawing learned that the state needs for the next keystroke.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct RenderInfo {
     /// The largest scroll offset that still shows text in the reading pane.
     pub max_scroll: u16,
     /// How many lines the reading pane shows at once.
     pub page: u16,
+    /// Reader lines holding a body match of the search, for `n`/`N`.
+    pub match_lines: Vec<u16>,
 }
 
 /// Styles, with colour or without (`NO_COLOR`). Modifiers (bold, reverse, dim) are
@@ -68,6 +71,11 @@ impl Palette {
     pub fn key(self) -> Style {
         self.fg(Color::Yellow).add_modifier(Modifier::BOLD)
     }
+    /// Matched characters of a search: bold and underlined, so they show without colour.
+    pub fn matched(self) -> Style {
+        self.fg(Color::Yellow)
+            .add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
+    }
     pub fn selected(self) -> Style {
         Style::new().add_modifier(Modifier::REVERSED)
     }
@@ -102,8 +110,8 @@ impl Ui {
     pub fn render(&mut self, state: &AppState, keymap: &Keymap, frame: &mut Frame) -> RenderInfo {
         let area = frame.area();
         let mut info = RenderInfo {
-            max_scroll: 0,
             page: 1,
+            ..RenderInfo::default()
         };
         if area.width < 2 || area.height < 2 {
             return info;
@@ -167,6 +175,56 @@ pub fn fit(text: &str, width: usize) -> String {
         out.push('…');
     }
     out
+}
+
+/// Splits `text` into spans, styling the characters whose indices (counted in
+/// characters, as fuzzy-matcher reports them) are in `marked`.
+pub fn marked_spans(text: &str, marked: &[usize], base: Style, mark: Style) -> Vec<Span<'static>> {
+    let mut spans = Vec::new();
+    let mut run = String::new();
+    let mut run_marked = false;
+    for (i, c) in text.chars().enumerate() {
+        let m = marked.binary_search(&i).is_ok();
+        if m != run_marked && !run.is_empty() {
+            spans.push(Span::styled(
+                std::mem::take(&mut run),
+                if run_marked { mark } else { base },
+            ));
+        }
+        run_marked = m;
+        run.push(c);
+    }
+    if !run.is_empty() {
+        spans.push(Span::styled(run, if run_marked { mark } else { base }));
+    }
+    spans
+}
+
+/// Character ranges of `line` where any of `terms` (lowercase) occurs, ignoring case.
+pub fn find_terms(line: &str, terms: &[String]) -> Vec<usize> {
+    let folded: Vec<char> = line
+        .chars()
+        .map(|c| c.to_lowercase().next().unwrap_or(c))
+        .collect();
+    let mut marked = Vec::new();
+    for term in terms {
+        let t: Vec<char> = term.chars().collect();
+        if t.is_empty() || t.len() > folded.len() {
+            continue;
+        }
+        let mut i = 0;
+        while i + t.len() <= folded.len() {
+            if folded[i..i + t.len()] == t[..] {
+                marked.extend(i..i + t.len());
+                i += t.len();
+            } else {
+                i += 1;
+            }
+        }
+    }
+    marked.sort_unstable();
+    marked.dedup();
+    marked
 }
 
 /// A centred rectangle for overlays.

@@ -18,6 +18,23 @@ use crate::store::{Entry, SidecarState};
 pub struct Cache {
     key: Option<(usize, u16)>,
     lines: Vec<Line<'static>>,
+    /// Body lines holding a search match, for the article, width and query in the key.
+    matches_key: Option<(usize, u16, String)>,
+    matches: Vec<usize>,
+}
+
+/// The words of a query that select by content, lowercased: what the reader marks.
+pub fn positive_terms(query: &crate::search::Query) -> Vec<String> {
+    query
+        .terms
+        .iter()
+        .filter(|t| !t.negated && !t.text.is_empty())
+        .map(|t| t.text.clone())
+        .collect()
+}
+
+fn line_text(line: &Line) -> String {
+    line.spans.iter().map(|s| s.content.as_ref()).collect()
 }
 
 impl Cache {
@@ -42,8 +59,8 @@ impl Cache {
                 .border_style(p.border(focused))
                 .render(area, buf);
             return RenderInfo {
-                max_scroll: 0,
                 page: 1,
+                ..RenderInfo::default()
             };
         };
         let e = &state.entries[entry];
@@ -58,31 +75,60 @@ impl Cache {
         block.render(area, buf);
         if inner.width == 0 || inner.height == 0 {
             return RenderInfo {
-                max_scroll: 0,
                 page: 1,
+                ..RenderInfo::default()
             };
         }
         let mut lines = header(state, entry, e, inner.width as usize, p);
         lines.push(Line::raw(""));
         let head = lines.len();
-        let body = self.body(entry, e, inner.width, p);
+        let terms = state.query.as_ref().map(positive_terms).unwrap_or_default();
+        let query_key = terms.join("\u{1f}");
+        self.body(entry, e, inner.width, p);
+        if self.matches_key.as_ref() != Some(&(entry, inner.width, query_key.clone())) {
+            self.matches = if terms.is_empty() {
+                Vec::new()
+            } else {
+                (0..self.lines.len())
+                    .filter(|&i| !super::find_terms(&line_text(&self.lines[i]), &terms).is_empty())
+                    .collect()
+            };
+            self.matches_key = Some((entry, inner.width, query_key));
+        }
+        let body = &self.lines;
         let total = head + body.len();
         let page = inner.height as usize;
         let max_scroll = total.saturating_sub(page);
         let scroll = (state.scroll as usize).min(max_scroll);
         let visible = (scroll..total).take(page);
         for (row, i) in visible.enumerate() {
-            let line = if i < head { &lines[i] } else { &body[i - head] };
             let r = Rect {
                 y: inner.y + row as u16,
                 height: 1,
                 ..inner
             };
-            line.render(r, buf);
+            if i < head {
+                (&lines[i]).render(r, buf);
+                continue;
+            }
+            let line = &body[i - head];
+            if self.matches.binary_search(&(i - head)).is_ok() {
+                let text = line_text(line);
+                let marked = super::find_terms(&text, &terms);
+                let base = line.spans.first().map_or(Style::new(), |s| s.style);
+                Line::from(super::marked_spans(&text, &marked, base, p.matched())).render(r, buf);
+            } else {
+                line.render(r, buf);
+            }
         }
         RenderInfo {
             max_scroll: max_scroll.min(u16::MAX as usize) as u16,
             page: page.min(u16::MAX as usize) as u16,
+            match_lines: self
+                .matches
+                .iter()
+                .map(|&i| (i + head).min(u16::MAX as usize) as u16)
+                .collect(),
         }
     }
 }

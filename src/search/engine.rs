@@ -1,0 +1,1114 @@
+//! Matching and ranking: one pass over the inbox per keystroke, split across cores.
+//!
+//! The work per article is kept small because it runs 100,000 times per keystroke:
+//!
+//! - Titles, side text and label names are lowercased one character at a time into
+//!   buffers reused for every article (see `fold_char` in the query module), so the
+//!   character indices skim reports are those of the original title.
+//! - A fuzzy term is first tested as a byte subsequence of the lowercased text with
+//!   `memchr`; only texts that pass are scored by `SkimMatcherV2`, which copies its
+//!   input and allocates on every call. It scores at most [`SCORED_CHARS`] characters.
+//! - Bodies are never lowercased: each term gets one case-insensitive searcher per
+//!   query (see `Needle`), run over the original paragraphs, and only for terms that
+//!   did not match the title side. A term with non-ASCII letters is searched as
+//!   written (lowercase), Capitalised and UPPERCASE, so a body containing `МОСКВА` or
+//!   `Москва` matches `москва`, but `МосКВА` does not; ASCII letters match in any case.
+//! - Articles are handed out to `available_parallelism()` scoped threads in blocks of
+//!   [`BLOCK`]; between blocks each thread polls the cancel flag.
+
+use std::num::NonZeroUsize;
+use std::ops::Range;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use fuzzy_matcher::skim::SkimMatcherV2;
+use memchr::memmem;
+
+use super::query::{Filter, Query, Term, TermKind, fold_into};
+use super::{Doc, Facet};
+
+/// Characters of a title, side text or label list that skim scores. Its cost grows
+/// with pattern × text length; titles longer than this are rare and their tail adds
+/// nothing to the ranking. Exact, prefix and suffix tests see the whole text.
+const SCORED_CHARS: usize = 256;
+/// Articles a thread takes at a time; also how often it polls for cancellation.
+const BLOCK: usize = 256;
+/// Below this many candidates, starting threads costs more than it saves.
+const PARALLEL_MIN: usize = 4096;
+/// Subtracted from the score of an article some term matched only in its body, so
+/// that every title-side match outranks it whatever the fuzzy scores.
+const BODY_ONLY: i64 = 1 << 40;
+/// Score per character of an exact, prefix or suffix match, about what skim gives a
+/// run of consecutive characters, so `'word` and `word` rank alike.
+const EXACT_CHAR: i64 = 20;
+/// Extra score when an exact match starts a word.
+const WORD_START: i64 = 16;
+/// Length of the body line shown beside a title, and how much of it precedes the match.
+const SNIPPET_CHARS: usize = 160;
+const SNIPPET_LEAD: usize = 40;
+
+/// One article that matched, with what the list needs to draw it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit {
+    /// Index into the `docs` given to [`search`].
+    pub entry: usize,
+    /// Higher ranks first. Articles where some term matched only in the body are
+    /// pushed below all others by a large constant, so sorting by score alone, then
+    /// by `entry`, reproduces the ranking (merging partial results relies on this).
+    pub score: i64,
+    /// Char indices into doc.title of matched characters (for highlighting); sorted,
+    /// without duplicates. Turn them into byte ranges with [`byte_ranges`].
+    pub title_chars: Vec<usize>,
+    /// The best matching body paragraph, cut to about 160 chars around the first
+    /// match, with line breaks as spaces; only when some term matched only in the body.
+    pub body_line: Option<String>,
+}
+
+/// Ranks `docs` for `query`; `facets[i]` holds the decisions on `docs[i]` (a missing
+/// facet counts as an undecided article).
+///
+/// `within`: when given, only these doc indices are considered: a query that only
+/// grew (see [`Query::narrows`]) re-ranks the previous results instead of the inbox.
+/// `cancelled` is polled every [`BLOCK`] articles on each thread; once it returns
+/// true the search gives up and returns `None`, so a newer keystroke never waits for
+/// an older ranking.
+pub fn search(
+    docs: &[Arc<Doc>],
+    facets: &[Facet],
+    query: &Query,
+    within: Option<&[usize]>,
+    cancelled: &(dyn Fn() -> bool + Sync),
+) -> Option<Vec<Hit>> {
+    let plan = Plan::new(query);
+    // Previous results arrive in rank order; visiting them in inbox order reads memory
+    // far more sequentially, and drops any duplicate.
+    let within = within.map(|w| {
+        let mut sorted = w.to_vec();
+        sorted.sort_unstable();
+        sorted.dedup();
+        sorted
+    });
+    let within = within.as_deref();
+    let total = within.map_or(docs.len(), <[usize]>::len);
+    let next = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    let no_facet = Facet::default();
+    let work = || {
+        let mut scratch = Scratch::new();
+        let mut hits = Vec::new();
+        loop {
+            if stop.load(Ordering::Relaxed) {
+                break;
+            }
+            if cancelled() {
+                stop.store(true, Ordering::Relaxed);
+                break;
+            }
+            let start = next.fetch_add(BLOCK, Ordering::Relaxed);
+            if start >= total {
+                break;
+            }
+            for k in start..total.min(start + BLOCK) {
+                let entry = within.map_or(k, |w| w[k]);
+                let Some(doc) = docs.get(entry) else {
+                    continue;
+                };
+                let facet = facets.get(entry).unwrap_or(&no_facet);
+                if let Some(hit) = plan.match_doc(entry, doc, facet, &mut scratch) {
+                    hits.push(hit);
+                }
+            }
+        }
+        hits
+    };
+    let threads = if total < PARALLEL_MIN {
+        1
+    } else {
+        std::thread::available_parallelism().map_or(1, NonZeroUsize::get)
+    };
+    let mut hits = if threads <= 1 {
+        work()
+    } else {
+        std::thread::scope(|scope| {
+            let helpers: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
+            let mut hits = work();
+            for helper in helpers {
+                match helper.join() {
+                    Ok(more) => hits.extend(more),
+                    // Cannot happen short of a bug in a matcher; give no result rather
+                    // than a partial one, and never take the program down.
+                    Err(_) => stop.store(true, Ordering::Relaxed),
+                }
+            }
+            hits
+        })
+    };
+    if stop.load(Ordering::Relaxed) || cancelled() {
+        return None;
+    }
+    hits.sort_unstable_by(|a, b| b.score.cmp(&a.score).then(a.entry.cmp(&b.entry)));
+    Some(hits)
+}
+
+/// Turns the character indices of a [`Hit`] into byte ranges of `text`, merging
+/// adjacent characters, so callers can slice and style without splitting a UTF-8
+/// sequence. Indices past the end of `text` are ignored.
+pub fn byte_ranges(text: &str, char_indices: &[usize]) -> Vec<Range<usize>> {
+    let mut wanted = char_indices.to_vec();
+    wanted.sort_unstable();
+    wanted.dedup();
+    let mut wanted = wanted.into_iter().peekable();
+    let mut out: Vec<Range<usize>> = Vec::new();
+    for (ci, (bi, ch)) in text.char_indices().enumerate() {
+        let Some(&next) = wanted.peek() else {
+            break;
+        };
+        if next != ci {
+            continue;
+        }
+        wanted.next();
+        let end = bi + ch.len_utf8();
+        match out.last_mut() {
+            Some(last) if last.end == bi => last.end = end,
+            _ => out.push(bi..end),
+        }
+    }
+    out
+}
+
+impl Query {
+    /// Every place in `body` where a positive fuzzy or exact term occurs, as
+    /// (paragraph index, byte range), in reading order. The reader highlights these
+    /// and `n`/`N` step through them; matching is the same case-insensitive substring
+    /// test that ranked the article.
+    pub fn body_matches(&self, body: &[String]) -> Vec<(usize, Range<usize>)> {
+        let patterns: Vec<String> = self
+            .terms
+            .iter()
+            .filter(|t| !t.negated && matches!(t.kind, TermKind::Fuzzy | TermKind::Exact))
+            .flat_map(|t| case_variants(&t.text))
+            .collect();
+        if patterns.is_empty() {
+            return Vec::new();
+        }
+        let Ok(searcher) = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(&patterns)
+        else {
+            return Vec::new();
+        };
+        body.iter()
+            .enumerate()
+            .flat_map(|(i, p)| searcher.find_iter(p.as_str()).map(move |m| (i, m.range())))
+            .collect()
+    }
+}
+
+/// The spellings a body search looks for: the term itself (lowercase), Capitalised
+/// and UPPERCASE. ASCII letters need only the first, the searcher ignores their case.
+fn case_variants(text: &str) -> Vec<String> {
+    if text.is_ascii() {
+        return vec![text.to_string()];
+    }
+    let mut chars = text.chars();
+    let capitalised: String = chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default();
+    let mut out = vec![text.to_string(), capitalised, text.to_uppercase()];
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// A case-insensitive substring search over original (not lowercased) text, fast
+/// enough to run over every body of a large inbox on each keystroke.
+///
+/// Aho-Corasick's own ASCII case folding falls back to a first-byte prefilter, which
+/// is slow when the word starts with a common letter. Instead, the rarest three-byte
+/// window of each spelling (see [`case_variants`]) is expanded into all its ASCII
+/// case forms (at most 8) and searched with the SIMD "Teddy" searcher; each hit is then
+/// checked against the whole spelling, ignoring ASCII case.
+struct Needle {
+    /// Each spelling, and where its window starts in it.
+    spellings: Vec<(Vec<u8>, usize)>,
+    /// `None` where the CPU has no SIMD support for Teddy.
+    windows: Option<aho_corasick::packed::Searcher>,
+    /// Used without `windows`.
+    fallback: Option<AhoCorasick>,
+}
+
+impl Needle {
+    fn new(text: &str) -> Option<Needle> {
+        Needle::build(text, true)
+    }
+
+    /// `simd: false` forces the fallback, so tests reach it on any machine.
+    fn build(text: &str, simd: bool) -> Option<Needle> {
+        if text.is_empty() {
+            return None;
+        }
+        let spellings: Vec<(Vec<u8>, usize)> = case_variants(text)
+            .into_iter()
+            .map(|v| {
+                let at = rarest_window(v.as_bytes());
+                (v.into_bytes(), at)
+            })
+            .collect();
+        let mut builder = aho_corasick::packed::Config::new().builder();
+        for (bytes, at) in &spellings {
+            let window = &bytes[*at..bytes.len().min(at + WINDOW)];
+            for form in ascii_case_forms(window) {
+                builder.add(form);
+            }
+        }
+        let windows = if simd { builder.build() } else { None };
+        let fallback = match windows {
+            Some(_) => None,
+            None => AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .build(spellings.iter().map(|(b, _)| b))
+                .ok(),
+        };
+        if windows.is_none() && fallback.is_none() {
+            return None;
+        }
+        Some(Needle {
+            spellings,
+            windows,
+            fallback,
+        })
+    }
+
+    fn is_match(&self, hay: &str) -> bool {
+        self.find(hay).is_some()
+    }
+
+    /// The start of a match (the leftmost one for ASCII words).
+    fn find(&self, hay: &str) -> Option<usize> {
+        let bytes = hay.as_bytes();
+        let Some(windows) = &self.windows else {
+            return self.fallback.as_ref()?.find(hay).map(|m| m.start());
+        };
+        let mut from = 0;
+        while let Some(found) = windows.find_in(bytes, aho_corasick::Span::from(from..bytes.len()))
+        {
+            let at = found.start();
+            let whole = self.spellings.iter().find_map(|(spelling, offset)| {
+                let start = at.checked_sub(*offset)?;
+                let candidate = bytes.get(start..start + spelling.len())?;
+                candidate.eq_ignore_ascii_case(spelling).then_some(start)
+            });
+            if whole.is_some() {
+                return whole;
+            }
+            from = at + 1;
+        }
+        None
+    }
+}
+
+/// Bytes in the window a [`Needle`] searches for before checking the whole word.
+const WINDOW: usize = 3;
+
+/// Where the window of `bytes` with the least common bytes starts.
+fn rarest_window(bytes: &[u8]) -> usize {
+    let width = bytes.len().min(WINDOW);
+    (0..=bytes.len() - width)
+        .min_by_key(|&at| {
+            bytes[at..at + width]
+                .iter()
+                .map(|&b| commonness(b))
+                .sum::<u32>()
+        })
+        .unwrap_or(0)
+}
+
+/// Roughly how often a byte occurs in news text: English letter frequency order for
+/// letters, spaces most common, UTF-8 continuation bytes (which vary most) rare.
+fn commonness(b: u8) -> u32 {
+    const LETTERS: &[u8] = b"zqxjkvbpygfwmucldrhsnioate";
+    match b.to_ascii_lowercase() {
+        b' ' => 40,
+        l @ b'a'..=b'z' => LETTERS
+            .iter()
+            .position(|&x| x == l)
+            .map_or(0, |i| i as u32 + 1),
+        0x80..=0xBF => 2,
+        0xC0..=0xFF => 20,
+        _ => 6,
+    }
+}
+
+/// Every ASCII upper/lower case form of `window` (at most 2^WINDOW).
+fn ascii_case_forms(window: &[u8]) -> Vec<Vec<u8>> {
+    let mut forms = vec![Vec::with_capacity(window.len())];
+    for &b in window {
+        let (lower, upper) = (b.to_ascii_lowercase(), b.to_ascii_uppercase());
+        if lower == upper {
+            forms.iter_mut().for_each(|f| f.push(b));
+        } else {
+            forms = forms
+                .into_iter()
+                .flat_map(|f| {
+                    let mut other = f.clone();
+                    other.push(upper);
+                    let mut f = f;
+                    f.push(lower);
+                    [f, other]
+                })
+                .collect();
+        }
+    }
+    forms
+}
+
+/// A term made ready for matching, once per query.
+struct Compiled<'q> {
+    kind: TermKind,
+    text: &'q str,
+    chars: usize,
+    /// Substring search in lowercased title, side and label text.
+    finder: memmem::Finder<'q>,
+    /// Case-insensitive search in original body paragraphs, for fuzzy and exact terms.
+    body: Option<Needle>,
+}
+
+impl<'q> Compiled<'q> {
+    fn new(term: &'q Term) -> Compiled<'q> {
+        let body = match term.kind {
+            TermKind::Fuzzy | TermKind::Exact => Needle::new(&term.text),
+            TermKind::Prefix | TermKind::Suffix => None,
+        };
+        Compiled {
+            kind: term.kind.clone(),
+            text: &term.text,
+            chars: term.text.chars().count(),
+            finder: memmem::Finder::new(term.text.as_bytes()),
+            body,
+        }
+    }
+
+    /// Whether the body holds the term; the paragraph where it first occurs.
+    fn in_body(&self, body: &[String]) -> Option<usize> {
+        let searcher = self.body.as_ref()?;
+        body.iter().position(|p| searcher.is_match(p.as_str()))
+    }
+}
+
+/// The whole query, compiled.
+struct Plan<'q> {
+    filters: &'q [Filter],
+    positive: Vec<Compiled<'q>>,
+    negative: Vec<Compiled<'q>>,
+}
+
+/// Buffers one thread reuses for every article, so rejecting one allocates nothing.
+struct Scratch {
+    /// Case is already folded on both sides, so skim may compare exactly. It keeps
+    /// per-thread buffers, which is why each thread has its own.
+    matcher: SkimMatcherV2,
+    title: String,
+    side: String,
+    labels: String,
+    title_chars: Vec<usize>,
+    /// Positive terms that did not match the title side, and where each first
+    /// matched in the body.
+    in_body: Vec<(usize, usize)>,
+}
+
+impl Scratch {
+    fn new() -> Scratch {
+        Scratch {
+            matcher: SkimMatcherV2::default().respect_case(),
+            title: String::new(),
+            side: String::new(),
+            labels: String::new(),
+            title_chars: Vec::new(),
+            in_body: Vec::new(),
+        }
+    }
+}
+
+impl<'q> Plan<'q> {
+    fn new(query: &'q Query) -> Plan<'q> {
+        let mut plan = Plan {
+            filters: &query.filters,
+            positive: Vec::new(),
+            negative: Vec::new(),
+        };
+        for term in &query.terms {
+            if term.negated {
+                plan.negative.push(Compiled::new(term));
+            } else {
+                plan.positive.push(Compiled::new(term));
+            }
+        }
+        plan
+    }
+
+    fn match_doc(&self, entry: usize, doc: &Doc, facet: &Facet, s: &mut Scratch) -> Option<Hit> {
+        if !self.filters.iter().all(|f| filter_passes(f, doc, facet)) {
+            return None;
+        }
+        if self.positive.is_empty() && self.negative.is_empty() {
+            return Some(Hit {
+                entry,
+                score: 0,
+                title_chars: Vec::new(),
+                body_line: None,
+            });
+        }
+        s.title.clear();
+        fold_into(&doc.title, &mut s.title);
+        s.side.clear();
+        fold_into(&doc.side, &mut s.side);
+        s.labels.clear();
+        fold_into(&facet.label_names, &mut s.labels);
+        s.title_chars.clear();
+        s.in_body.clear();
+
+        let mut score = 0;
+        for (i, term) in self.positive.iter().enumerate() {
+            match title_side(term, s) {
+                Some(points) => score += points,
+                None if term.body.is_some() => s.in_body.push((i, 0)),
+                None => return None,
+            }
+        }
+        for term in &self.negative {
+            if title_side_has(term, s) {
+                return None;
+            }
+        }
+        let body = doc
+            .article
+            .as_deref()
+            .map_or(&[][..], |a| a.body.as_slice());
+        for (i, paragraph) in s.in_body.iter_mut() {
+            *paragraph = self.positive[*i].in_body(body)?;
+        }
+        for term in &self.negative {
+            if term.in_body(body).is_some() {
+                return None;
+            }
+        }
+        let body_line = if s.in_body.is_empty() {
+            None
+        } else {
+            score -= BODY_ONLY;
+            self.body_line(body, &s.in_body)
+        };
+        s.title_chars.sort_unstable();
+        s.title_chars.dedup();
+        Some(Hit {
+            entry,
+            score,
+            title_chars: s.title_chars.clone(),
+            body_line,
+        })
+    }
+
+    /// The paragraph holding the most body-only terms (the earliest of equals), cut
+    /// around its first match.
+    fn body_line(&self, body: &[String], in_body: &[(usize, usize)]) -> Option<String> {
+        let searchers = || {
+            in_body
+                .iter()
+                .filter_map(|&(i, _)| self.positive[i].body.as_ref())
+        };
+        let first = in_body.iter().map(|&(_, p)| p).min()?;
+        let mut best = (0, first);
+        if in_body.len() > 1 {
+            for (p, paragraph) in body.iter().enumerate().skip(first) {
+                let held = searchers()
+                    .filter(|s| s.is_match(paragraph.as_str()))
+                    .count();
+                if held > best.0 {
+                    best = (held, p);
+                    if held == in_body.len() {
+                        break;
+                    }
+                }
+            }
+        }
+        let paragraph = body.get(best.1)?;
+        let at = searchers().filter_map(|s| s.find(paragraph)).min()?;
+        Some(snippet(paragraph, at))
+    }
+}
+
+/// The best title-side score of a positive term, recording title positions in
+/// `s.title_chars`; `None` when it matches none of title, side text and label names.
+fn title_side(term: &Compiled, s: &mut Scratch) -> Option<i64> {
+    match term.kind {
+        TermKind::Fuzzy => {
+            let matcher = &s.matcher;
+            let mut best = None;
+            if let Some((points, chars)) = fuzzy(matcher, &s.title, term.text, true) {
+                s.title_chars.extend(chars);
+                best = Some(points);
+            }
+            for text in [&s.side, &s.labels] {
+                if let Some((points, _)) = fuzzy(matcher, text, term.text, false) {
+                    best = best.max(Some(points));
+                }
+            }
+            best
+        }
+        TermKind::Exact => {
+            let mut best = None;
+            if let Some(at) = term.finder.find(s.title.as_bytes()) {
+                let first = s.title[..at].chars().count();
+                s.title_chars.extend(first..first + term.chars);
+                best = Some(exact_score(&s.title, at, term.chars));
+            }
+            for text in [&s.side, &s.labels] {
+                if let Some(at) = term.finder.find(text.as_bytes()) {
+                    best = best.max(Some(exact_score(text, at, term.chars)));
+                }
+            }
+            best
+        }
+        TermKind::Prefix => {
+            let mut best = None;
+            if s.title.starts_with(term.text) {
+                s.title_chars.extend(0..term.chars);
+                best = Some(exact_score(&s.title, 0, term.chars));
+            } else if s.side.starts_with(term.text) {
+                best = Some(exact_score(&s.side, 0, term.chars));
+            }
+            best
+        }
+        TermKind::Suffix => {
+            let mut best = None;
+            if s.title.ends_with(term.text) {
+                let at = s.title.len() - term.text.len();
+                let first = s.title[..at].chars().count();
+                s.title_chars.extend(first..first + term.chars);
+                best = Some(exact_score(&s.title, at, term.chars));
+            } else if s.side.ends_with(term.text) {
+                let at = s.side.len() - term.text.len();
+                best = Some(exact_score(&s.side, at, term.chars));
+            }
+            best
+        }
+    }
+}
+
+/// Whether a negated term's word is on the title side: anywhere in title, side text
+/// or label names for `!word`, at the title's start or end for `!^word` / `!word$`.
+fn title_side_has(term: &Compiled, s: &Scratch) -> bool {
+    match term.kind {
+        TermKind::Fuzzy | TermKind::Exact => [&s.title, &s.side, &s.labels]
+            .into_iter()
+            .any(|text| term.finder.find(text.as_bytes()).is_some()),
+        TermKind::Prefix => s.title.starts_with(term.text),
+        TermKind::Suffix => s.title.ends_with(term.text),
+    }
+}
+
+/// Skim's score (and character positions when asked) of `pattern` in the first
+/// [`SCORED_CHARS`] characters of the lowercased `text`, after a byte-subsequence
+/// pre-check that rejects most texts without calling skim.
+fn fuzzy(
+    matcher: &SkimMatcherV2,
+    text: &str,
+    pattern: &str,
+    positions: bool,
+) -> Option<(i64, Vec<usize>)> {
+    let scored = if text.len() <= SCORED_CHARS {
+        text
+    } else {
+        let end = text
+            .char_indices()
+            .nth(SCORED_CHARS)
+            .map_or(text.len(), |(i, _)| i);
+        &text[..end]
+    };
+    if !is_subsequence(pattern.as_bytes(), scored.as_bytes()) {
+        return None;
+    }
+    matcher.fuzzy(scored, pattern, positions)
+}
+
+/// Whether the bytes of `needle` occur in `hay` in order. Necessary for a fuzzy
+/// match of the characters (their UTF-8 bytes are then in order too), and far
+/// cheaper than one.
+fn is_subsequence(needle: &[u8], hay: &[u8]) -> bool {
+    let mut from = 0;
+    for &b in needle {
+        match hay.get(from..).and_then(|rest| memchr::memchr(b, rest)) {
+            Some(i) => from += i + 1,
+            None => return false,
+        }
+    }
+    true
+}
+
+fn exact_score(text: &str, at: usize, chars: usize) -> i64 {
+    let starts_word = text[..at]
+        .chars()
+        .next_back()
+        .is_none_or(|c| !c.is_alphanumeric());
+    EXACT_CHAR * chars as i64 + if starts_word { WORD_START } else { 0 }
+}
+
+fn filter_passes(filter: &Filter, doc: &Doc, facet: &Facet) -> bool {
+    let has = |ids: &[String], id: &str| ids.iter().any(|x| x.eq_ignore_ascii_case(id));
+    match filter {
+        Filter::Is(status) => facet.status == *status,
+        Filter::Region(id) => has(&facet.region, id),
+        Filter::Theme(id) => has(&facet.theme, id),
+        Filter::Rel(id) => facet
+            .reliability
+            .as_deref()
+            .is_some_and(|r| r.eq_ignore_ascii_case(id)),
+        Filter::Src(domain) => src_matches(&doc.src, domain),
+        Filter::By(name) => has(&facet.reviewers, name),
+        Filter::Changed => facet.changed,
+    }
+}
+
+/// `src:X` matches when X is a run of whole parts of the source: bounded on both
+/// sides by the ends or by ASCII punctuation or spaces. So `bbc` and `co.uk` match
+/// `news.bbc.co.uk`, `global` matches `global research`, and `rt` matches `rt.com`
+/// but neither `art.com` nor `reuters`.
+fn src_matches(src: &str, domain: &str) -> bool {
+    let bytes = src.as_bytes();
+    let boundary = |b: Option<&u8>| b.is_none_or(|b| b.is_ascii() && !b.is_ascii_alphanumeric());
+    memmem::find_iter(bytes, domain.as_bytes()).any(|at| {
+        let before = at.checked_sub(1).and_then(|i| bytes.get(i));
+        boundary(before) && boundary(bytes.get(at + domain.len()))
+    })
+}
+
+/// About [`SNIPPET_CHARS`] characters of `paragraph` around byte `at`, starting at a
+/// word when it can, with `…` where it was cut and whitespace shown as spaces.
+fn snippet(paragraph: &str, at: usize) -> String {
+    let at = (0..=at.min(paragraph.len()))
+        .rev()
+        .find(|&i| paragraph.is_char_boundary(i))
+        .unwrap_or(0);
+    let mut begin = paragraph[..at]
+        .char_indices()
+        .rev()
+        .nth(SNIPPET_LEAD - 1)
+        .map_or(0, |(i, _)| i);
+    if begin > 0
+        && let Some(space) = paragraph[begin..at].find(char::is_whitespace)
+    {
+        begin += space + 1;
+    }
+    let end = paragraph[begin..]
+        .char_indices()
+        .nth(SNIPPET_CHARS)
+        .map_or(paragraph.len(), |(i, _)| begin + i);
+    let mut out = String::with_capacity(end - begin + 8);
+    if begin > 0 {
+        out.push('…');
+    }
+    out.extend(
+        paragraph[begin..end]
+            .chars()
+            .map(|c| if c.is_whitespace() { ' ' } else { c }),
+    );
+    if end < paragraph.len() {
+        out.push('…');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::article::Article;
+    use crate::search::parse;
+    use crate::store::Status;
+    use proptest::prelude::*;
+
+    fn doc(title: &str, body: &[&str]) -> Arc<Doc> {
+        Arc::new(Doc {
+            title: title.to_string(),
+            side: String::new(),
+            src: String::new(),
+            article: Some(Arc::new(Article {
+                body: body.iter().map(|p| p.to_string()).collect(),
+                ..Default::default()
+            })),
+        })
+    }
+
+    fn never() -> impl Fn() -> bool + Sync {
+        || false
+    }
+
+    fn run(docs: &[Arc<Doc>], facets: &[Facet], text: &str) -> Vec<Hit> {
+        let query = parse(text).expect("test query parses");
+        search(docs, facets, &query, None, &never()).expect("not cancelled")
+    }
+
+    fn entries(hits: &[Hit]) -> Vec<usize> {
+        hits.iter().map(|h| h.entry).collect()
+    }
+
+    /// The highlighted parts of the title, joined by `|`.
+    fn highlighted(title: &str, hit: &Hit) -> String {
+        byte_ranges(title, &hit.title_chars)
+            .into_iter()
+            .map(|r| &title[r])
+            .collect::<Vec<_>>()
+            .join("|")
+    }
+
+    #[test]
+    fn a_title_match_ranks_above_a_body_only_match() {
+        let docs = [
+            doc("Weather report", &["The pipeline was closed for repairs."]),
+            doc("Gas pipeline deal signed", &["Nothing to see."]),
+        ];
+        let hits = run(&docs, &[], "pipeline");
+        assert_eq!(entries(&hits), [1, 0]);
+        assert_eq!(hits[0].body_line, None);
+        assert_eq!(
+            hits[1].body_line.as_deref(),
+            Some("The pipeline was closed for repairs.")
+        );
+        assert!(hits[1].title_chars.is_empty());
+    }
+
+    #[test]
+    fn body_matching_ignores_case_and_never_matches_fuzzily() {
+        let docs = [
+            doc("A", &["PIPELINE explosion"]),
+            doc("B", &["pipes in line"]),
+        ];
+        assert_eq!(entries(&run(&docs, &[], "pipeline")), [0]);
+    }
+
+    #[test]
+    fn an_exact_substring_of_the_title_beats_a_scattered_match() {
+        let docs = [
+            doc("Sudan and Nicaragua cut ties now", &[]),
+            doc("New sanctions on Iran", &[]),
+        ];
+        let hits = run(&docs, &[], "sanctn");
+        assert_eq!(entries(&hits), [1, 0]);
+        assert!(hits[0].score > hits[1].score);
+        let hits = run(&docs, &[], "'sanction");
+        assert_eq!(entries(&hits), [1]);
+        assert_eq!(highlighted(&docs[1].title, &hits[0]), "sanction");
+    }
+
+    #[test]
+    fn every_term_must_match_somewhere() {
+        let docs = [
+            doc("Oil prices fall", &["The Gulf states met."]),
+            doc("Oil prices rise", &["Nobody met."]),
+            doc("Gulf summit", &[]),
+        ];
+        assert_eq!(entries(&run(&docs, &[], "oil gulf")), [0]);
+    }
+
+    #[test]
+    fn filters_combine() {
+        let docs: Vec<_> = (0..4).map(|i| doc(&format!("Story {i}"), &[])).collect();
+        let facet = |status, region: &[&str]| Facet {
+            status,
+            region: region.iter().map(|r| r.to_string()).collect(),
+            ..Facet::default()
+        };
+        let facets = [
+            facet(Status::Done, &["mena"]),
+            facet(Status::Done, &["europe"]),
+            facet(Status::Todo, &["mena"]),
+            facet(Status::Done, &["europe", "mena"]),
+        ];
+        assert_eq!(entries(&run(&docs, &facets, "is:done region:mena")), [0, 3]);
+        assert_eq!(
+            entries(&run(&docs, &facets, "is:done region:mena story 3")),
+            [3]
+        );
+        assert_eq!(entries(&run(&docs, &facets, "is:todo")), [2]);
+    }
+
+    #[test]
+    fn the_other_filters_test_their_field() {
+        let mut docs: Vec<Arc<Doc>> = Vec::new();
+        for src in ["rt.com", "news.bbc.co.uk", "art.com", "global research"] {
+            docs.push(Arc::new(Doc {
+                title: "t".into(),
+                src: src.into(),
+                ..Doc::default()
+            }));
+        }
+        let facets = [
+            Facet {
+                reliability: Some("unreliable".into()),
+                reviewers: vec!["alice".into()],
+                ..Facet::default()
+            },
+            Facet {
+                theme: vec!["energy".into()],
+                changed: true,
+                reviewers: vec!["alice".into(), "Bob".into()],
+                ..Facet::default()
+            },
+            Facet::default(),
+        ];
+        assert_eq!(entries(&run(&docs, &facets, "src:rt")), [0]);
+        assert_eq!(entries(&run(&docs, &facets, "src:bbc")), [1]);
+        assert_eq!(entries(&run(&docs, &facets, "src:co.uk")), [1]);
+        assert_eq!(entries(&run(&docs, &facets, "src:global")), [3]);
+        assert_eq!(entries(&run(&docs, &facets, "rel:unreliable")), [0]);
+        assert_eq!(entries(&run(&docs, &facets, "theme:energy")), [1]);
+        assert_eq!(entries(&run(&docs, &facets, "by:bob")), [1]);
+        assert_eq!(entries(&run(&docs, &facets, "by:alice")), [0, 1]);
+        assert_eq!(entries(&run(&docs, &facets, "changed:")), [1]);
+        // The fourth doc has no facet: it counts as undecided.
+        assert_eq!(entries(&run(&docs, &facets, "is:todo")), [0, 1, 2, 3]);
+    }
+
+    #[test]
+    fn negated_terms_exclude_title_side_and_body() {
+        let docs = [
+            doc("Syria talks", &["RT says."]),
+            doc("Syria talks", &["Reuters says."]),
+            doc("RT: Syria", &[]),
+            doc("The Syria file", &[]),
+        ];
+        assert_eq!(entries(&run(&docs, &[], "syria !rt")), [1, 3]);
+        assert_eq!(entries(&run(&docs, &[], "syria !^the")), [0, 1, 2]);
+        assert_eq!(entries(&run(&docs, &[], "syria !talks$")), [2, 3]);
+    }
+
+    #[test]
+    fn prefix_and_suffix_hold_on_the_title() {
+        let docs = [doc("Russia backs Syria", &[]), doc("Syria and Russia", &[])];
+        let hits = run(&docs, &[], "^russia");
+        assert_eq!(entries(&hits), [0]);
+        assert_eq!(highlighted(&docs[0].title, &hits[0]), "Russia");
+        let hits = run(&docs, &[], "russia$");
+        assert_eq!(entries(&hits), [1]);
+        assert_eq!(highlighted(&docs[1].title, &hits[0]), "Russia");
+    }
+
+    #[test]
+    fn side_text_and_label_names_match_without_highlighting_the_title() {
+        let docs = [
+            Arc::new(Doc {
+                title: "Talks resume".into(),
+                side: "Global Research 000_466b.txt".into(),
+                ..Doc::default()
+            }),
+            Arc::new(Doc {
+                title: "Talks stall".into(),
+                ..Doc::default()
+            }),
+        ];
+        let facets = [
+            Facet::default(),
+            Facet {
+                label_names: "Middle East & North Africa".into(),
+                ..Facet::default()
+            },
+        ];
+        let hits = run(&docs, &facets, "globres");
+        assert_eq!(entries(&hits), [0]);
+        assert!(hits[0].title_chars.is_empty());
+        assert_eq!(entries(&run(&docs, &facets, "'north africa")), [1]);
+        assert_eq!(entries(&run(&docs, &facets, "txt$")), [0]);
+    }
+
+    #[test]
+    fn equal_scores_keep_inbox_order() {
+        let docs: Vec<_> = (0..6000)
+            .map(|i| doc(if i % 3 == 0 { "Oil deal" } else { "Gas deal" }, &[]))
+            .collect();
+        let hits = run(&docs, &[], "deal");
+        assert_eq!(hits.len(), 6000);
+        assert!(hits.windows(2).all(|w| w[0].entry < w[1].entry));
+        let hits = run(&docs, &[], "oil");
+        assert_eq!(entries(&hits), (0..6000).step_by(3).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn the_empty_query_lists_everything_in_inbox_order() {
+        let docs = [doc("b", &[]), doc("a", &[])];
+        let hits = run(&docs, &[], "");
+        assert_eq!(entries(&hits), [0, 1]);
+    }
+
+    #[test]
+    fn accented_cyrillic_and_cjk_titles_highlight_the_matched_characters() {
+        let table = [
+            ("Grève à Besançon", "besançon", "Besançon"),
+            ("Grève à Besançon", "'ANÇ", "anç"),
+            ("Транзит газа через Молдову", "молдову", "Молдову"),
+            ("Транзит газа через Молдову", "^транзит", "Транзит"),
+            ("東京の選挙", "選挙", "選挙"),
+            ("東京の選挙", "東選", "東|選"),
+        ];
+        for (title, query, expected) in table {
+            let docs = [doc(title, &[])];
+            let hits = run(&docs, &[], query);
+            assert_eq!(hits.len(), 1, "{query} finds {title}");
+            assert_eq!(highlighted(title, &hits[0]), expected, "{query} in {title}");
+        }
+    }
+
+    #[test]
+    fn non_ascii_body_terms_match_lowercase_capitalised_and_uppercase() {
+        let docs = [
+            doc("a", &["Газ идёт через Молдову."]),
+            doc("b", &["ГАЗ И МОЛДОВУ"]),
+            doc("c", &["молдову"]),
+            doc("d", &["мОЛДОВУ"]),
+        ];
+        assert_eq!(entries(&run(&docs, &[], "молдову")), [0, 1, 2]);
+    }
+
+    #[test]
+    fn byte_ranges_merge_neighbours_and_ignore_strays() {
+        let text = "aé東b";
+        assert_eq!(byte_ranges(text, &[0, 1, 2]), vec![0..6]);
+        assert_eq!(byte_ranges(text, &[3, 1, 1, 99]), [1..3, 6..7]);
+        assert!(byte_ranges(text, &[]).is_empty());
+    }
+
+    #[test]
+    fn a_cancelled_search_returns_nothing() {
+        let docs: Vec<_> = (0..10).map(|i| doc(&format!("t{i}"), &[])).collect();
+        let query = parse("t").expect("parses");
+        assert_eq!(search(&docs, &[], &query, None, &|| true), None);
+        let big: Vec<_> = (0..20_000).map(|i| doc(&format!("t{i}"), &[])).collect();
+        assert_eq!(search(&big, &[], &query, None, &|| true), None);
+        assert_eq!(search(&[], &[], &query, None, &|| true), None);
+    }
+
+    #[test]
+    fn a_search_cancelled_midway_stops() {
+        let docs: Vec<_> = (0..50_000).map(|i| doc(&format!("t{i}"), &[])).collect();
+        let query = parse("t").expect("parses");
+        let polls = AtomicUsize::new(0);
+        let cancel_after_three = || polls.fetch_add(1, Ordering::Relaxed) >= 3;
+        assert_eq!(search(&docs, &[], &query, None, &cancel_after_three), None);
+        assert!(polls.load(Ordering::Relaxed) < 50_000 / BLOCK);
+    }
+
+    #[test]
+    fn within_restricts_the_search_to_earlier_results() {
+        let docs: Vec<_> = (0..10).map(|i| doc(&format!("oil {i}"), &[])).collect();
+        let query = parse("oil").expect("parses");
+        let hits = search(&docs, &[], &query, Some(&[7, 2, 99, 2]), &never()).expect("runs");
+        assert_eq!(entries(&hits), [2, 7]);
+    }
+
+    #[test]
+    fn a_narrowed_search_within_old_results_equals_a_full_search() {
+        let docs = [
+            doc("Sanctions on Iran", &["The pipeline deal."]),
+            doc("Santa visits", &["Pipelines everywhere"]),
+            doc("Nothing", &["pipe"]),
+            doc("Pipeline politics", &[]),
+        ];
+        for (older, newer) in [("san", "sanc"), ("pip", "pipel"), ("pipe", "pipe 'deal")] {
+            let older_q = parse(older).expect("parses");
+            let newer_q = parse(newer).expect("parses");
+            assert!(newer_q.narrows(&older_q));
+            let first = search(&docs, &[], &older_q, None, &never()).expect("runs");
+            let previous: Vec<usize> = first.iter().map(|h| h.entry).collect();
+            let narrowed = search(&docs, &[], &newer_q, Some(&previous), &never());
+            let full = search(&docs, &[], &newer_q, None, &never());
+            assert_eq!(narrowed, full, "{older} -> {newer}");
+        }
+    }
+
+    #[test]
+    fn the_body_line_is_cut_around_the_match() {
+        let long = format!("{} pipeline {}", "word ".repeat(40), "more ".repeat(60));
+        let docs = [doc("t", &["no match here", &long])];
+        let hits = run(&docs, &[], "pipeline");
+        let line = hits[0].body_line.clone().expect("a body line");
+        assert!(line.starts_with('…') && line.ends_with('…'), "{line}");
+        assert!(line.contains("pipeline"));
+        assert!(line.chars().count() <= SNIPPET_CHARS + 2);
+    }
+
+    #[test]
+    fn the_body_line_prefers_the_paragraph_with_most_terms() {
+        let docs = [doc("t", &["gas only", "oil only", "gas and oil\ntogether"])];
+        let hits = run(&docs, &[], "gas oil");
+        assert_eq!(hits[0].body_line.as_deref(), Some("gas and oil together"));
+    }
+
+    #[test]
+    fn body_matches_lists_every_occurrence_for_the_reader() {
+        let query = parse("oil 'gas !coal ^x").expect("parses");
+        let body = vec!["Oil and GAS.".to_string(), "no".into(), "oil oil".into()];
+        let found = query.body_matches(&body);
+        assert_eq!(found, [(0, 0..3), (0, 8..11), (2, 0..3), (2, 4..7)]);
+    }
+
+    #[test]
+    fn the_needle_finds_words_whatever_their_ascii_case() {
+        for simd in [true, false] {
+            let needle = Needle::build("pipeline", simd).expect("builds");
+            assert_eq!(needle.find("The PipeLine and the pipeline"), Some(4));
+            assert!(needle.is_match("PIPELINE"));
+            assert!(!needle.is_match("pipe line"));
+            assert!(!needle.is_match("pipelin"));
+            let spaced = Needle::build("new york", simd).expect("builds");
+            assert_eq!(spaced.find("In New York today"), Some(3));
+            let cyrillic = Needle::build("молдову", simd).expect("builds");
+            assert!(cyrillic.is_match("через Молдову"));
+            assert!(cyrillic.is_match("ЧЕРЕЗ МОЛДОВУ"));
+            assert!(!cyrillic.is_match("через Молдавию"));
+        }
+        assert!(Needle::new("").is_none());
+    }
+
+    #[test]
+    fn a_needle_window_skips_common_letters() {
+        assert_eq!(rarest_window(b"the quiz"), 5);
+        assert_eq!(rarest_window(b"ab"), 0);
+        assert_eq!(ascii_case_forms(b"a1b").len(), 4);
+        assert_eq!(ascii_case_forms(b"\xd0\x9c").len(), 1);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+        #[test]
+        fn the_needle_agrees_with_lowercasing_everything(
+            word in "[a-zA-Z ]{1,6}",
+            hay in "[a-zA-Zé ]{0,80}",
+        ) {
+            let lowered = word.to_ascii_lowercase();
+            let expected = hay.to_ascii_lowercase().find(&lowered);
+            for simd in [true, false] {
+                let needle = Needle::build(&lowered, simd).expect("builds");
+                prop_assert_eq!(needle.find(&hay), expected);
+            }
+        }
+
+        #[test]
+        fn search_never_panics(
+            query in "[!'^$: a-zA-Zé東\\\\]{0,16}",
+            titles in proptest::collection::vec("\\PC{0,30}", 0..8),
+            body in "\\PC{0,60}",
+        ) {
+            let docs: Vec<_> = titles.iter().map(|t| doc(t, &[body.as_str()])).collect();
+            if let Ok(query) = parse(&query) {
+                let hits = search(&docs, &[], &query, None, &never()).expect("not cancelled");
+                for hit in hits {
+                    let title = &docs[hit.entry].title;
+                    for range in byte_ranges(title, &hit.title_chars) {
+                        prop_assert!(title.get(range).is_some());
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,198 @@
+//! The thread that ranks, so typing never waits for a search.
+//!
+//! Each request carries a generation number; submitting one makes every older
+//! request stale. The ranking polls that number and gives up as soon as it is no
+//! longer the newest, and the receiving side drops stale results, so a slow ranking
+//! can never overwrite the result of a newer keystroke. On a large inbox the first
+//! [`STAGE`] articles are ranked and shown first, then the complete ranking.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{self, Receiver, Sender};
+
+use super::{Doc, Facet, Hit, Query, search};
+
+/// Articles ranked before the first, partial result is shown.
+pub const STAGE: usize = 20_000;
+
+/// One ranking to run.
+#[derive(Debug, Clone)]
+pub struct Job {
+    pub generation: u64,
+    pub query: Query,
+    pub docs: Arc<Vec<Arc<Doc>>>,
+    pub facets: Arc<Vec<Facet>>,
+    /// Rank only these docs (the previous results of a query that only grew).
+    pub within: Option<Arc<Vec<usize>>>,
+}
+
+/// A ranking, partial or complete.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub generation: u64,
+    pub hits: Vec<Hit>,
+    pub complete: bool,
+}
+
+/// Handle to the ranking thread; dropping it ends the thread.
+pub struct Worker {
+    jobs: Sender<Job>,
+    latest: Arc<AtomicU64>,
+    pub results: Receiver<Outcome>,
+}
+
+impl Default for Worker {
+    fn default() -> Self {
+        Worker::spawn()
+    }
+}
+
+impl Worker {
+    pub fn spawn() -> Worker {
+        let (jobs, job_rx) = mpsc::channel::<Job>();
+        let (out_tx, results) = mpsc::channel();
+        let latest = Arc::new(AtomicU64::new(0));
+        let newest = Arc::clone(&latest);
+        std::thread::spawn(move || {
+            while let Ok(mut job) = job_rx.recv() {
+                // Only the newest waiting job matters.
+                while let Ok(newer) = job_rx.try_recv() {
+                    job = newer;
+                }
+                if !run(&job, &newest, &out_tx) {
+                    return; // the receiving side is gone
+                }
+            }
+        });
+        Worker {
+            jobs,
+            latest,
+            results,
+        }
+    }
+
+    /// Queues a ranking; every older one still running is cancelled.
+    pub fn submit(&self, job: Job) {
+        self.latest.store(job.generation, Ordering::SeqCst);
+        // The thread only ends when this handle is dropped, so a failed send cannot happen
+        // while we hold it; if it ever does, the search simply shows no new results.
+        let _ = self.jobs.send(job);
+    }
+}
+
+/// Runs a job, sending a partial result first on a large inbox. Returns false when
+/// nobody listens any more.
+fn run(job: &Job, latest: &AtomicU64, out: &Sender<Outcome>) -> bool {
+    let stale = || latest.load(Ordering::SeqCst) != job.generation;
+    let send = |hits: Vec<Hit>, complete: bool| {
+        out.send(Outcome {
+            generation: job.generation,
+            hits,
+            complete,
+        })
+        .is_ok()
+    };
+    let docs = job.docs.as_slice();
+    let facets = job.facets.as_slice();
+    if let Some(within) = &job.within {
+        return match search(docs, facets, &job.query, Some(within), &stale) {
+            Some(hits) => send(hits, true),
+            None => true,
+        };
+    }
+    if docs.len() <= STAGE {
+        return match search(docs, facets, &job.query, None, &stale) {
+            Some(hits) => send(hits, true),
+            None => true,
+        };
+    }
+    let first: Vec<usize> = (0..STAGE).collect();
+    let Some(mut hits) = search(docs, facets, &job.query, Some(&first), &stale) else {
+        return true;
+    };
+    if !send(hits.clone(), false) {
+        return false;
+    }
+    let rest: Vec<usize> = (STAGE..docs.len()).collect();
+    let Some(more) = search(docs, facets, &job.query, Some(&rest), &stale) else {
+        return true;
+    };
+    hits.extend(more);
+    // Best first; equal scores keep inbox order (the sort is stable and both parts were).
+    hits.sort_by(|a, b| b.score.cmp(&a.score).then(a.entry.cmp(&b.entry)));
+    send(hits, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn docs(n: usize) -> Arc<Vec<Arc<Doc>>> {
+        Arc::new(
+            (0..n)
+                .map(|i| {
+                    Arc::new(Doc {
+                        title: format!(
+                            "article {i} about {}",
+                            if i % 2 == 0 { "oil" } else { "gas" }
+                        ),
+                        ..Doc::default()
+                    })
+                })
+                .collect(),
+        )
+    }
+
+    fn job(generation: u64, text: &str, docs: &Arc<Vec<Arc<Doc>>>) -> Job {
+        Job {
+            generation,
+            query: super::super::parse(text).expect("a query"),
+            docs: Arc::clone(docs),
+            facets: Arc::new(vec![Facet::default(); docs.len()]),
+            within: None,
+        }
+    }
+
+    #[test]
+    fn a_newer_job_makes_older_results_stale() {
+        let worker = Worker::spawn();
+        let d = docs(50);
+        worker.submit(job(1, "oil", &d));
+        worker.submit(job(2, "gas", &d));
+        // Whatever arrives, the last complete result is generation 2's.
+        let mut last = None;
+        while let Ok(outcome) = worker.results.recv_timeout(Duration::from_secs(10)) {
+            let done = outcome.generation == 2 && outcome.complete;
+            last = Some(outcome);
+            if done {
+                break;
+            }
+        }
+        let last = last.expect("a result arrives");
+        assert_eq!(last.generation, 2);
+        assert!(
+            last.hits.iter().all(|h| h.entry % 2 == 1),
+            "only gas articles"
+        );
+    }
+
+    #[test]
+    fn a_large_inbox_gets_a_partial_result_first() {
+        let worker = Worker::spawn();
+        let d = docs(STAGE + 10);
+        worker.submit(job(7, "gas", &d));
+        let first = worker
+            .results
+            .recv_timeout(Duration::from_secs(30))
+            .expect("partial");
+        assert!(!first.complete);
+        assert!(first.hits.iter().all(|h| h.entry < STAGE));
+        let second = worker
+            .results
+            .recv_timeout(Duration::from_secs(30))
+            .expect("complete");
+        assert!(second.complete);
+        assert_eq!(second.hits.len(), (STAGE + 10) / 2);
+    }
+}
