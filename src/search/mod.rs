@@ -15,7 +15,7 @@ use std::sync::Arc;
 use crate::article::Article;
 use crate::store::Status;
 
-pub use engine::{Hit, byte_ranges, search};
+pub use engine::{Hit, byte_ranges, search, search_scoped};
 pub use query::{Filter, Query, QueryError, Term, TermKind, parse};
 pub use worker::{Job, Outcome, Worker};
 

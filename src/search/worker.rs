@@ -3,17 +3,18 @@
 //! Each request carries a generation number; submitting one makes every older
 //! request stale. The ranking polls that number and gives up as soon as it is no
 //! longer the newest, and the receiving side drops stale results, so a slow ranking
-//! can never overwrite the result of a newer keystroke. On a large inbox the first
-//! [`STAGE`] articles are ranked and shown first, then the complete ranking.
+//! can never overwrite the result of a newer keystroke.
+//!
+//! Each ranking comes in two stages: the title-side matches first (titles, sources,
+//! file names, labels: the fast part, and exactly the head of the final ranking,
+//! since title matches outrank body-only ones), then the articles that matched only
+//! in their bodies, appended.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
 
-use super::{Doc, Facet, Hit, Query, search};
-
-/// Articles ranked before the first, partial result is shown.
-pub const STAGE: usize = 20_000;
+use super::{Doc, Facet, Hit, Query, search_scoped};
 
 /// One ranking to run.
 #[derive(Debug, Clone)]
@@ -94,32 +95,41 @@ fn run(job: &Job, latest: &AtomicU64, out: &Sender<Outcome>) -> bool {
     };
     let docs = job.docs.as_slice();
     let facets = job.facets.as_slice();
-    if let Some(within) = &job.within {
-        return match search(docs, facets, &job.query, Some(within), &stale) {
-            Some(hits) => send(hits, true),
-            None => true,
-        };
-    }
-    if docs.len() <= STAGE {
-        return match search(docs, facets, &job.query, None, &stale) {
-            Some(hits) => send(hits, true),
-            None => true,
-        };
-    }
-    let first: Vec<usize> = (0..STAGE).collect();
-    let Some(mut hits) = search(docs, facets, &job.query, Some(&first), &stale) else {
+    let within = job.within.as_deref().map(Vec::as_slice);
+    let Some(mut hits) = search_scoped(docs, facets, &job.query, within, false, &stale) else {
         return true;
     };
+    let can_match_bodies =
+        job.query.terms.iter().any(|t| {
+            !t.negated && matches!(t.kind, super::TermKind::Fuzzy | super::TermKind::Exact)
+        });
+    if !can_match_bodies {
+        return send(hits, true);
+    }
     if !send(hits.clone(), false) {
         return false;
     }
-    let rest: Vec<usize> = (STAGE..docs.len()).collect();
-    let Some(more) = search(docs, facets, &job.query, Some(&rest), &stale) else {
+    // The rest: articles that did not match on the title side.
+    let mut matched = vec![false; docs.len()];
+    for h in &hits {
+        if let Some(m) = matched.get_mut(h.entry) {
+            *m = true;
+        }
+    }
+    let rest: Vec<usize> = match within {
+        Some(w) => w
+            .iter()
+            .copied()
+            .filter(|&i| !matched.get(i).copied().unwrap_or(true))
+            .collect(),
+        None => (0..docs.len()).filter(|&i| !matched[i]).collect(),
+    };
+    let Some(more) = search_scoped(docs, facets, &job.query, Some(&rest), true, &stale) else {
         return true;
     };
+    // Every one of them matched some term only in its body, so it ranks below all
+    // title-side hits; both lists are already in rank order.
     hits.extend(more);
-    // Best first; equal scores keep inbox order (the sort is stable and both parts were).
-    hits.sort_by(|a, b| b.score.cmp(&a.score).then(a.entry.cmp(&b.entry)));
     send(hits, true)
 }
 
@@ -178,21 +188,36 @@ mod tests {
     }
 
     #[test]
-    fn a_large_inbox_gets_a_partial_result_first() {
+    fn title_matches_arrive_first_then_body_matches_are_appended() {
         let worker = Worker::spawn();
-        let d = docs(STAGE + 10);
-        worker.submit(job(7, "gas", &d));
+        let mut all: Vec<Arc<Doc>> = docs(4).iter().cloned().collect();
+        all.push(Arc::new(Doc {
+            title: "unrelated".into(),
+            article: Some(Arc::new(crate::article::Article {
+                body: vec!["the oil price fell".into()],
+                ..Default::default()
+            })),
+            ..Doc::default()
+        }));
+        let d = Arc::new(all);
+        worker.submit(job(7, "oil", &d));
         let first = worker
             .results
             .recv_timeout(Duration::from_secs(30))
             .expect("partial");
         assert!(!first.complete);
-        assert!(first.hits.iter().all(|h| h.entry < STAGE));
+        assert_eq!(
+            first.hits.iter().map(|h| h.entry).collect::<Vec<_>>(),
+            vec![0, 2]
+        );
         let second = worker
             .results
             .recv_timeout(Duration::from_secs(30))
             .expect("complete");
         assert!(second.complete);
-        assert_eq!(second.hits.len(), (STAGE + 10) / 2);
+        assert_eq!(
+            second.hits.iter().map(|h| h.entry).collect::<Vec<_>>(),
+            vec![0, 2, 4]
+        );
     }
 }
