@@ -5,6 +5,7 @@
 //! publisher's footer kept apart from the story. Parsing never fails on odd text;
 //! only a file that is not text at all is refused, with the reason.
 
+mod paragraphs;
 mod suggest;
 mod text;
 
@@ -12,6 +13,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
+pub use paragraphs::Paragraphs;
 pub use suggest::{Suggestion, Suggestions, suggest};
 pub use text::normalize_date;
 
@@ -63,8 +65,8 @@ pub struct Article {
     pub themes: Vec<String>,
     /// Other tags or categories the article gives itself.
     pub tags: Vec<String>,
-    /// The story, one string per paragraph.
-    pub body: Vec<String>,
+    /// The story's paragraphs.
+    pub body: Paragraphs,
     /// The publisher's footer (source line, copyright, disclaimers), one string per paragraph.
     pub footer: Vec<String>,
     /// Problems met while reading that did not stop it (shown on the article).
@@ -103,7 +105,7 @@ impl Article {
         shrink_all(&mut self.regions);
         shrink_all(&mut self.themes);
         shrink_all(&mut self.tags);
-        shrink_all(&mut self.body);
+        self.body.shrink_to_fit();
         shrink_all(&mut self.footer);
         shrink_all(&mut self.warnings);
     }

@@ -1165,7 +1165,7 @@ mod tests {
             assert!(!a.title.is_empty() && a.title != name, "{shown}: no title");
             assert!(!a.body.is_empty(), "{shown}: no body");
             assert!(a.date.is_some(), "{shown}: no date");
-            for p in a.body.iter().chain([&a.title]) {
+            for p in a.body.iter().chain([a.title.as_str()]) {
                 assert!(
                     !p.contains("](") && !p.contains("**"),
                     "{shown}: markup left in {p:?}"
@@ -1554,7 +1554,7 @@ mod tests {
         ) {
             let a = parse("f.md", text.as_bytes()).expect("markup soup is text");
             prop_assert!(!a.title.is_empty());
-            for p in a.body.iter().chain(&a.footer) {
+            for p in a.body.iter().chain(a.footer.iter().map(String::as_str)) {
                 prop_assert!(!p.is_empty() && !p.contains('\n'));
             }
         }

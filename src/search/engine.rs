@@ -27,6 +27,7 @@ use memchr::memmem;
 
 use super::query::{Filter, Query, Term, TermKind, fold_into};
 use super::{Doc, Facet};
+use crate::article::Paragraphs;
 
 /// Characters of a title, side text or label list that skim scores. Its cost grows
 /// with pattern × text length; titles longer than this are rare and their tail adds
@@ -211,7 +212,7 @@ impl Query {
     /// (paragraph index, byte range), in reading order. The reader highlights these
     /// and `n`/`N` step through them; matching is the same case-insensitive substring
     /// test that ranked the article.
-    pub fn body_matches(&self, body: &[String]) -> Vec<(usize, Range<usize>)> {
+    pub fn body_matches(&self, body: &Paragraphs) -> Vec<(usize, Range<usize>)> {
         let patterns: Vec<String> = self
             .terms
             .iter()
@@ -230,7 +231,7 @@ impl Query {
         };
         body.iter()
             .enumerate()
-            .flat_map(|(i, p)| searcher.find_iter(p.as_str()).map(move |m| (i, m.range())))
+            .flat_map(|(i, p)| searcher.find_iter(p).map(move |m| (i, m.range())))
             .collect()
     }
 }
@@ -421,9 +422,9 @@ impl<'q> Compiled<'q> {
     }
 
     /// Whether the body holds the term; the paragraph where it first occurs.
-    fn in_body(&self, body: &[String]) -> Option<usize> {
+    fn in_body(&self, body: &Paragraphs) -> Option<usize> {
         let searcher = self.body.as_ref()?;
-        body.iter().position(|p| searcher.is_match(p.as_str()))
+        body.iter().position(|p| searcher.is_match(p))
     }
 }
 
@@ -515,10 +516,8 @@ impl<'q> Plan<'q> {
                 return None;
             }
         }
-        let body = doc
-            .article
-            .as_deref()
-            .map_or(&[][..], |a| a.body.as_slice());
+        let empty = Paragraphs::default();
+        let body = doc.article.as_deref().map_or(&empty, |a| &a.body);
         for (i, paragraph) in s.in_body.iter_mut() {
             *paragraph = self.positive[*i].in_body(body)?;
         }
@@ -545,7 +544,7 @@ impl<'q> Plan<'q> {
 
     /// The paragraph holding the most body-only terms (the earliest of equals), cut
     /// around its first match.
-    fn body_line(&self, body: &[String], in_body: &[(usize, usize)]) -> Option<String> {
+    fn body_line(&self, body: &Paragraphs, in_body: &[(usize, usize)]) -> Option<String> {
         let searchers = || {
             in_body
                 .iter()
@@ -555,9 +554,7 @@ impl<'q> Plan<'q> {
         let mut best = (0, first);
         if in_body.len() > 1 {
             for (p, paragraph) in body.iter().enumerate().skip(first) {
-                let held = searchers()
-                    .filter(|s| s.is_match(paragraph.as_str()))
-                    .count();
+                let held = searchers().filter(|s| s.is_match(paragraph)).count();
                 if held > best.0 {
                     best = (held, p);
                     if held == in_body.len() {
@@ -1122,7 +1119,7 @@ mod tests {
     #[test]
     fn body_matches_lists_every_occurrence_for_the_reader() {
         let query = parse("oil 'gas !coal ^x").expect("parses");
-        let body = vec!["Oil and GAS.".to_string(), "no".into(), "oil oil".into()];
+        let body: Paragraphs = ["Oil and GAS.", "no", "oil oil"].into_iter().collect();
         let found = query.body_matches(&body);
         assert_eq!(found, [(0, 0..3), (0, 8..11), (2, 0..3), (2, 4..7)]);
     }

@@ -194,7 +194,7 @@ mod tests {
         all.push(Arc::new(Doc {
             title: "unrelated".into(),
             article: Some(Arc::new(crate::article::Article {
-                body: vec!["the oil price fell".into()],
+                body: ["the oil price fell"].into_iter().collect(),
                 ..Default::default()
             })),
             ..Doc::default()

@@ -1,0 +1,138 @@
+//! The story's paragraphs, stored compactly.
+
+use std::fmt;
+
+use serde::{Serialize, Serializer};
+
+/// Paragraphs held in one string with the end offset of each. A 100,000-article
+/// inbox has some two million paragraphs; as separate `String`s their headers and
+/// allocations alone would cost about 100 MB, a large part of the memory budget.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Paragraphs {
+    text: String,
+    ends: Vec<u32>,
+}
+
+impl Paragraphs {
+    /// Appends a paragraph. Articles are read only up to a few MiB, far below the
+    /// 4 GiB a `u32` offset can address; a longer text is cut there rather than wrap.
+    pub fn push(&mut self, paragraph: impl AsRef<str>) {
+        let p = paragraph.as_ref();
+        let room = (u32::MAX as usize).saturating_sub(self.text.len());
+        let mut take = p.len().min(room);
+        while !p.is_char_boundary(take) {
+            take -= 1;
+        }
+        self.text.push_str(&p[..take]);
+        self.ends.push(self.text.len() as u32);
+    }
+
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    pub fn get(&self, i: usize) -> Option<&str> {
+        let end = *self.ends.get(i)? as usize;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        self.text.get(start..end)
+    }
+
+    pub fn first(&self) -> Option<&str> {
+        self.get(0)
+    }
+
+    pub fn last(&self) -> Option<&str> {
+        self.get(self.len().checked_sub(1)?)
+    }
+
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &str> + ExactSizeIterator + Clone + '_ {
+        (0..self.len()).map(|i| self.get(i).unwrap_or(""))
+    }
+
+    /// Total bytes of text.
+    pub fn text_len(&self) -> usize {
+        self.text.len()
+    }
+
+    pub fn shrink_to_fit(&mut self) {
+        self.text.shrink_to_fit();
+        self.ends.shrink_to_fit();
+    }
+}
+
+impl std::ops::Index<usize> for Paragraphs {
+    type Output = str;
+
+    /// Panics on an index past the end, like a slice (only tests index directly).
+    fn index(&self, i: usize) -> &str {
+        match self.get(i) {
+            Some(p) => p,
+            None => panic!("paragraph {i} of {}", self.len()),
+        }
+    }
+}
+
+impl<'a> IntoIterator for &'a Paragraphs {
+    type Item = &'a str;
+    type IntoIter = Box<dyn Iterator<Item = &'a str> + 'a>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        Box::new(self.iter())
+    }
+}
+
+impl<S: AsRef<str>> FromIterator<S> for Paragraphs {
+    fn from_iter<I: IntoIterator<Item = S>>(items: I) -> Self {
+        let mut p = Paragraphs::default();
+        for item in items {
+            p.push(item);
+        }
+        p
+    }
+}
+
+impl<S: AsRef<str>> From<Vec<S>> for Paragraphs {
+    fn from(items: Vec<S>) -> Self {
+        items.into_iter().collect()
+    }
+}
+
+impl<const N: usize> PartialEq<[&str; N]> for Paragraphs {
+    fn eq(&self, other: &[&str; N]) -> bool {
+        self.len() == N && self.iter().zip(other).all(|(a, b)| a == *b)
+    }
+}
+
+impl fmt::Debug for Paragraphs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl Serialize for Paragraphs {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.iter())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paragraphs_come_back_as_pushed() {
+        let p: Paragraphs = ["One.", "", "Три — three.", "東京"].into_iter().collect();
+        assert_eq!(p.len(), 4);
+        assert_eq!(p, ["One.", "", "Три — three.", "東京"]);
+        assert_eq!(p.first(), Some("One."));
+        assert_eq!(p.last(), Some("東京"));
+        assert_eq!(&p[2], "Три — three.");
+        assert_eq!(p.get(4), None);
+        assert_eq!(p.iter().rev().next(), Some("東京"));
+        assert!(Paragraphs::default().is_empty());
+    }
+}
