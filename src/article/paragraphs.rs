@@ -132,7 +132,7 @@ mod tests {
         assert_eq!(p.last(), Some("東京"));
         assert_eq!(&p[2], "Три — three.");
         assert_eq!(p.get(4), None);
-        assert_eq!(p.iter().rev().next(), Some("東京"));
+        assert_eq!(p.iter().next_back(), Some("東京"));
         assert!(Paragraphs::default().is_empty());
     }
 }
