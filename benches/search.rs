@@ -10,8 +10,8 @@
 //! scores the same title queries with bare skim and with nucleo-matcher, one thread,
 //! no pre-check, to show what the matcher itself costs.
 //!
-//! Run: `cargo bench --bench search`. The corpus is generated in memory from a fixed
-//! seed, so every run and every machine sees the same articles.
+//! Run: `cargo bench --bench search`. The corpus is `triage::corpus` with seed 1,
+//! generated in memory, so every run and every machine sees the same articles.
 
 use std::hint::black_box;
 use std::sync::Arc;
@@ -21,181 +21,58 @@ use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use fuzzy_matcher::skim::SkimMatcherV2;
 use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher, Utf32Str};
-use triage::article::Article;
+use std::path::{Path, PathBuf};
+
+use triage::app::doc_of;
+use triage::article::{self, Format};
+use triage::corpus;
 use triage::search::{Doc, Facet, parse, search, search_scoped};
+use triage::store::{Entry, SidecarState};
 
 const TITLE_QUERY: &str = "sanctn";
 const BODY_QUERY: &str = "pipeline";
 const SIZES: [usize; 2] = [10_000, 100_000];
 
-/// xorshift64*: small, deterministic, good enough to vary a corpus.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    fn pick<'a>(&mut self, list: &[&'a str]) -> &'a str {
-        list[self.below(list.len())]
-    }
-}
-
-const TITLE_WORDS: &str = "\
-    Russia Syria sanctions oil gas Iran NATO election protest talks ceasefire strike \
-    government minister president war border refugees economy inflation bank deal \
-    summit attack police court ruling vote parliament crisis troops drone missile \
-    energy prices climate floods drought vaccine outbreak media report leak spy \
-    intelligence trade tariffs China Ukraine Gaza Israel Turkey Kurds Yemen Saudi Libya \
-    Egypt Venezuela Brazil Mexico Germany France Britain Japan India Pakistan \
-    Afghanistan Iraq Lebanon Moscow Washington Brussels Beijing says warns denies backs \
-    rejects accuses calls for over after amid against new first secret US EU UN the of \
-    in on and to as with plan fight ISIS rebels coalition airstrikes aid convoy \
-    investigation scandal";
-
-const COMMON_WORDS: &str = "\
-    the of and to in a said that for on is was with by as at from it has have will not \
-    be are an this which officials government minister president country people year \
-    new also but they their would could after more been were its who about than other \
-    two into over last week told according state since some there when while against \
-    between";
-
-const TOPIC_WORDS: &str = "\
-    pipeline sanctions embargo refinery tanker export import currency ruble dollar \
-    reserves budget deficit loan bond market investors shares strike union wages \
-    factory harvest wheat grain famine aid convoy hospital clinic doctors virus vaccine \
-    trial judge verdict appeal prison detainees torture rights activists journalists \
-    censorship broadcast newspaper editor leak documents emails hackers cyber satellite \
-    drone missile warship submarine artillery tank soldiers militia rebels insurgents \
-    jihadists bombing airstrike ceasefire negotiations envoy embassy diplomats treaty \
-    alliance summit referendum ballot polls campaign opposition coalition cabinet \
-    decree constitution protesters riot curfew checkpoint border migrants smugglers \
-    cartel cocaine corruption bribes oligarch tycoon mining copper lithium uranium \
-    reactor nuclear enrichment inspectors climate emissions wildfire flooding drought \
-    glacier earthquake mosque church clergy pilgrims monument archive historian \
-    memorial software algorithm platform telecom semiconductor railway port airport \
-    bridge";
-
-const SOURCES: &[(&str, &str)] = &[
-    ("rt.com", "RT"),
-    ("globalresearch.ca", "Global Research"),
-    ("bbc.co.uk", "BBC"),
-    ("reuters.com", "Reuters"),
-    ("aljazeera.com", "Al Jazeera"),
-    ("theguardian.com", "The Guardian"),
-    ("tass.com", "TASS"),
-    ("presstv.ir", "Press TV"),
-    ("nytimes.com", "The New York Times"),
-    ("lemonde.fr", "Le Monde"),
-    ("dw.com", "Deutsche Welle"),
-    ("scmp.com", "South China Morning Post"),
-];
-
-const NAMES: &str = "\
-    Anna Petrova, John Smith, Maria Garcia, Ahmed Hassan, Li Wei, Olga Ivanova, \
-    Pierre Martin, Sara Cohen, Kenji Sato, Fatima Zahra, David Brown, Elena Rossi";
-
-/// The word lists, split once.
-struct Words {
-    title: Vec<&'static str>,
-    common: Vec<&'static str>,
-    topic: Vec<&'static str>,
-    names: Vec<&'static str>,
-}
-
-impl Words {
-    fn new() -> Words {
-        Words {
-            title: TITLE_WORDS.split_whitespace().collect(),
-            common: COMMON_WORDS.split_whitespace().collect(),
-            topic: TOPIC_WORDS.split_whitespace().collect(),
-            names: NAMES.split(", ").collect(),
-        }
-    }
-}
-
-/// Appends `word` with its first letter capitalised.
-fn push_capitalised(out: &mut String, word: &str) {
-    let mut chars = word.chars();
-    if let Some(first) = chars.next() {
-        out.extend(first.to_uppercase());
-    }
-    out.push_str(chars.as_str());
-}
-
-/// 6 to 14 title words, the first capitalised.
-fn title(rng: &mut Rng, words: &Words) -> String {
-    let mut out = String::new();
-    push_capitalised(&mut out, rng.pick(&words.title));
-    for _ in 1..6 + rng.below(9) {
-        out.push(' ');
-        out.push_str(rng.pick(&words.title));
-    }
-    out
-}
-
-/// 4 to 6 KB of sentences: mostly common words, some of the article's 15 topic
-/// words, and now and then any topic word, so a topic word such as "pipeline" is in
-/// a minority of bodies, as in real news.
-fn body(rng: &mut Rng, words: &Words) -> Vec<String> {
-    let target = 4_000 + rng.below(2_000);
-    let topics: Vec<&str> = (0..15).map(|_| rng.pick(&words.topic)).collect();
-    let mut paragraphs = Vec::new();
-    let mut size = 0;
-    while size < target {
-        let mut paragraph = String::new();
-        for _ in 0..3 + rng.below(4) {
-            for i in 0..8 + rng.below(13) {
-                let word = match rng.below(10) {
-                    0..=6 => rng.pick(&words.common),
-                    7 | 8 => rng.pick(&topics),
-                    _ => rng.pick(&words.topic),
-                };
-                if i == 0 {
-                    push_capitalised(&mut paragraph, word);
-                } else {
-                    paragraph.push(' ');
-                    paragraph.push_str(word);
-                }
-            }
-            paragraph.push_str(". ");
-        }
-        size += paragraph.len();
-        paragraphs.push(paragraph);
-    }
-    paragraphs
-}
-
+/// The first `n` articles of the corpus `cargo run --release --example gen_corpus`
+/// writes (seed 1), parsed by the program's own parser and indexed as the TUI
+/// indexes them, built in memory: the same titles `fzf --filter` is compared on in
+/// BENCHMARKS.md, and the same articles the start-up benchmark reads from disk.
 fn corpus(n: usize) -> Vec<Arc<Doc>> {
-    let words = Words::new();
-    let mut rng = Rng(0x5EED_1234_ABCD_0001);
-    (0..n)
-        .map(|i| {
-            let title = title(&mut rng, &words);
-            let (domain, publisher) = SOURCES[rng.below(SOURCES.len())];
-            let author = rng.pick(&words.names);
-            let file = format!("{:06}_{:016x}.txt", i, rng.next());
-            Arc::new(Doc {
-                side: format!("{publisher} {author} {file}"),
-                src: domain.to_string(),
-                article: Some(Arc::new(Article {
-                    title: title.clone(),
-                    authors: vec![author.to_string()],
-                    source: Some(publisher.to_string()),
-                    body: body(&mut rng, &words).into(),
-                    ..Article::default()
-                })),
-                title,
+    let threads = std::thread::available_parallelism().map_or(1, |t| t.get());
+    let per = n.div_ceil(threads);
+    std::thread::scope(|scope| {
+        let parts: Vec<_> = (0..threads)
+            .map(|t| {
+                scope.spawn(move || {
+                    (t * per..((t + 1) * per).min(n))
+                        .map(|i| {
+                            let generated = corpus::article(1, i);
+                            let format = Format::from_path(Path::new(&generated.name))
+                                .unwrap_or(Format::Text);
+                            let article =
+                                article::parse(format, &generated.name, generated.text.as_bytes())
+                                    .map(Arc::new)
+                                    .map_err(|e| e.to_string());
+                            let entry = Entry {
+                                rel: PathBuf::from(&generated.name),
+                                path: PathBuf::from(&generated.name),
+                                article,
+                                suggestions: Default::default(),
+                                sha256: String::new(),
+                                mine: SidecarState::Missing,
+                                others: Vec::new(),
+                            };
+                            Arc::new(doc_of(&entry))
+                        })
+                        .collect::<Vec<_>>()
+                })
             })
-        })
-        .collect()
+            .collect();
+        parts
+            .into_iter()
+            .flat_map(|p| p.join().unwrap_or_default())
+            .collect()
+    })
 }
 
 fn prefixes(query: &str) -> Vec<&str> {

@@ -603,8 +603,14 @@ impl AppState {
             return Vec::new();
         }
         self.filter = Some(text.to_string());
+        // Narrowing pays only when the previous results are a small part of the
+        // inbox; re-ranking nearly all of it out of order costs more than a fresh pass.
         let within = match &self.last_complete {
-            Some((older, results)) if query.narrows(older) => Some(Arc::clone(results)),
+            Some((older, results))
+                if query.narrows(older) && results.len() * 2 <= self.docs.len() =>
+            {
+                Some(Arc::clone(results))
+            }
             _ => None,
         };
         self.request_search(query, within)

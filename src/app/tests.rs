@@ -398,7 +398,8 @@ fn a_stale_ranking_never_replaces_a_newer_one() {
 
 #[test]
 fn a_grown_query_reranks_only_the_previous_results() {
-    let mut s = state(4);
+    // "00" matches 000.txt to 009.txt: half of the inbox, small enough to narrow from.
+    let mut s = state(20);
     run(&mut s, [Action::Search]);
     run(&mut s, "00".chars().map(Action::Input));
     let effects = update(&mut s, Action::Input('2'));
@@ -407,8 +408,8 @@ fn a_grown_query_reranks_only_the_previous_results() {
     };
     assert_eq!(
         request.within.as_deref().map(|v| v.len()),
-        Some(4),
-        "narrowed from the 4 results of \"00\""
+        Some(10),
+        "narrowed from the 10 results of \"00\""
     );
     let request = request.clone();
     s.search_results(request.generation, vec![], true);
@@ -419,6 +420,21 @@ fn a_grown_query_reranks_only_the_previous_results() {
     assert!(
         request.within.is_none(),
         "a shorter query must look at everything again"
+    );
+}
+
+#[test]
+fn a_query_matching_most_of_the_inbox_is_not_narrowed_from() {
+    let mut s = state(4);
+    run(&mut s, [Action::Search]);
+    run(&mut s, "00".chars().map(Action::Input));
+    let effects = update(&mut s, Action::Input('2'));
+    let Some(Effect::Search(request)) = effects.first() else {
+        panic!("typing asks for a ranking");
+    };
+    assert!(
+        request.within.is_none(),
+        "all 4 matched: a fresh pass is cheaper"
     );
 }
 
