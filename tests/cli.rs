@@ -267,3 +267,55 @@ fn list_into_a_closed_pipe_exits_quietly() {
     assert_eq!(stdout(&out).lines().count(), 1);
     assert_eq!(stderr(&out), "", "no panic, no error on a closed pipe");
 }
+
+#[test]
+fn search_prints_ranked_results_in_tsv_and_json() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let inbox = common::copy_inbox(dir.path());
+    let out = triage(&inbox, &["search", "desalination brine"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let rows: Vec<Vec<&str>> = text.lines().map(|l| l.split('\t').collect()).collect();
+    assert_eq!(rows.len(), 1, "{text}");
+    assert!(rows[0][0].contains("desalination"), "{text}");
+    assert_eq!(rows[0][1], "todo");
+    assert!(rows[0][3].starts_with("Desalination Boom"), "{text}");
+    assert!(
+        rows[0][4].to_lowercase().contains("brine"),
+        "the best body line: {text}"
+    );
+
+    // Title matches rank above body-only ones; --limit cuts the list.
+    let out = triage(&inbox, &["search", "brine", "--format", "json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    let rows = rows.as_array().expect("an array");
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert!(rows.iter().all(|r| {
+        r["body_line"]
+            .as_str()
+            .is_some_and(|l| l.to_lowercase().contains("brine"))
+    }));
+
+    let out = triage(
+        &inbox,
+        &["search", "russia", "--format", "json", "--limit", "1"],
+    );
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    assert_eq!(rows.as_array().map(Vec::len), Some(1));
+    let first = &rows[0];
+    assert_eq!(first["file"], SEED);
+    let title = first["title"].as_str().unwrap_or_default();
+    let marked: String = first["title_matches"]
+        .as_array()
+        .expect("matched characters")
+        .iter()
+        .filter_map(|i| i.as_u64().and_then(|i| title.chars().nth(i as usize)))
+        .collect();
+    assert_eq!(marked, "Russia", "the matched title characters");
+
+    // A malformed query is bad usage with one sentence.
+    let out = triage(&inbox, &["search", "is:maybe"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(stderr(&out).lines().count(), 1, "{}", stderr(&out));
+}
