@@ -190,7 +190,8 @@ fn generate(seed: u64, i: usize, buffers: &mut Buffers) -> Story {
     };
     let year = rng.range(2015, 2026);
     let month = rng.range(1, 12);
-    let day = rng.range(1, days_in_month(year, month));
+    let days = crate::article::days_in_month(year as u32, month as u32) as usize;
+    let day = rng.range(1, days);
     let publisher = rng.skewed(OUTLET_COUNT);
     let source = if rng.below(2) == 0 {
         publisher
@@ -789,17 +790,6 @@ fn push_escaped(out: &mut String, text: &str) {
             '\'' => out.push_str("&#39;"),
             c => out.push(c),
         }
-    }
-}
-
-fn days_in_month(year: usize, month: usize) -> usize {
-    match month {
-        2 if year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400)) => {
-            29
-        }
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
     }
 }
 

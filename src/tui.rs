@@ -16,7 +16,7 @@ use ratatui::backend::Backend;
 
 use crate::app::{Action, AppState, Effect, Mode, Write, update};
 use crate::input::{Key, Keymap, Resolved, Resolver};
-use crate::search::{Job, Worker};
+use crate::search::Worker;
 use crate::store::{Edit, Loaded, WriteContext, write_edits};
 use crate::ui::Ui;
 
@@ -214,13 +214,7 @@ impl Session {
             match effect {
                 Effect::Quit => return false,
                 Effect::Write(write) => self.write(write),
-                Effect::Search(request) => self.worker.submit(Job {
-                    generation: request.generation,
-                    query: request.query,
-                    docs: request.docs,
-                    facets: request.facets,
-                    within: request.within,
-                }),
+                Effect::Search(job) => self.worker.submit(job),
             }
         }
         true

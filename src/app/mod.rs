@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use crate::labels::{Axis, Taxonomy};
 use crate::sanitize::sanitize;
-use crate::search::{self, Doc, Facet, Hit, Query};
+use crate::search::{self, Doc, Facet, Hit, Job, Query};
 use crate::store::{Decision, Edit, Entry, Sidecar, SidecarState, Status, StoreError};
 
 pub use action::{Action, Context};
@@ -115,25 +115,13 @@ pub struct Write {
     pub kind: WriteKind,
 }
 
-/// A ranking for the search worker to run off the drawing thread.
-#[derive(Debug, Clone)]
-pub struct SearchRequest {
-    /// Results of older generations are stale and never shown.
-    pub generation: u64,
-    pub query: Query,
-    pub docs: Arc<Vec<Arc<Doc>>>,
-    pub facets: Arc<Vec<Facet>>,
-    /// When the query only narrowed the last complete one, just its results.
-    pub within: Option<Arc<Vec<usize>>>,
-}
-
 /// Work for the loop: the only ways `update` reaches outside the state.
 #[derive(Debug, Clone)]
 pub enum Effect {
     /// Write these edits to the sidecar now, before the next frame.
     Write(Write),
     /// Rank the inbox for a query; the newest request cancels older ones.
-    Search(SearchRequest),
+    Search(Job),
     Quit,
 }
 
@@ -344,7 +332,7 @@ impl AppState {
         self.search_generation += 1;
         self.searching = true;
         self.query = Some(query.clone());
-        vec![Effect::Search(SearchRequest {
+        vec![Effect::Search(Job {
             generation: self.search_generation,
             query,
             docs: Arc::clone(&self.docs),

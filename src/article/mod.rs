@@ -15,7 +15,7 @@ use serde::Serialize;
 
 pub use paragraphs::Paragraphs;
 pub use suggest::{Suggestion, Suggestions, suggest};
-pub use text::normalize_date;
+pub use text::{days_in_month, normalize_date};
 
 /// Which parser reads a file, decided by its extension.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

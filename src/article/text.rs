@@ -734,7 +734,8 @@ fn day(word: &str) -> Option<u32> {
     digits.parse().ok()
 }
 
-fn days_in_month(year: u32, month: u32) -> u32 {
+/// Days in a month of the Gregorian calendar (the generator of test corpora uses it too).
+pub fn days_in_month(year: u32, month: u32) -> u32 {
     match month {
         2 if year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400)) => {
             29
