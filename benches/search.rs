@@ -55,10 +55,9 @@ fn corpus(n: usize) -> Vec<Arc<Doc>> {
                                     .map_err(|e| e.to_string());
                             let entry = Entry {
                                 rel: PathBuf::from(&generated.name),
-                                path: PathBuf::from(&generated.name),
+                                root: Arc::from(Path::new("")),
                                 article,
-                                suggestions: Default::default(),
-                                sha256: String::new(),
+                                sha256: None,
                                 mine: SidecarState::Missing,
                                 others: Vec::new(),
                             };

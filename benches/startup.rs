@@ -54,7 +54,7 @@ fn startup(c: &mut Criterion) {
             let mut total = Duration::ZERO;
             for _ in 0..iters {
                 let start = Instant::now();
-                let rx = load_in_background(dir.clone(), "bench".into(), taxonomy.clone());
+                let rx = load_in_background(dir.clone(), "bench".into());
                 let mut state = AppState::empty("bench".into(), taxonomy.clone());
                 match rx.recv() {
                     Ok(Loaded::Batch(entries)) => {
@@ -80,7 +80,7 @@ fn startup(c: &mut Criterion) {
 
     group.bench_function("full_index", |b| {
         b.iter(|| {
-            let rx = load_in_background(dir.clone(), "bench".into(), taxonomy.clone());
+            let rx = load_in_background(dir.clone(), "bench".into());
             let mut state = AppState::empty("bench".into(), taxonomy.clone());
             loop {
                 match rx.recv() {

@@ -211,7 +211,7 @@ impl Setup {
     }
 
     pub fn load_inbox(&self) -> Result<Inbox, Failure> {
-        Inbox::load(&self.inbox, &self.reviewer, &self.taxonomy).map_err(|e| {
+        Inbox::load(&self.inbox, &self.reviewer).map_err(|e| {
             Failure::Problem(format!(
                 "cannot read the inbox {}: {e}",
                 self.inbox.display()
@@ -232,11 +232,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
                     setup.inbox.display()
                 )));
             }
-            let loader = load_in_background(
-                setup.inbox.clone(),
-                setup.reviewer.clone(),
-                setup.taxonomy.clone(),
-            );
+            let loader = load_in_background(setup.inbox.clone(), setup.reviewer.clone());
             let state = AppState::empty(setup.reviewer.clone(), setup.taxonomy.clone());
             let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
             let session = crate::tui::Session::loading(state, keymap, color, loader);
@@ -375,14 +371,19 @@ pub fn label(
         None => (PathBuf::from("."), path.clone()),
     };
     // The same loading as the TUI, so the hash written is the same.
-    let entry = Entry::load(&root, &rel, &[], &setup.reviewer, &setup.taxonomy);
-    let mut ctx = WriteContext::now(entry.sha256.clone());
+    let entry = Entry::load(
+        &std::sync::Arc::from(root.as_path()),
+        &rel,
+        &[],
+        &setup.reviewer,
+    );
+    let mut ctx = WriteContext::now(entry.sha256_hex());
     if let Some(now) = now {
         ctx.now = now;
     }
-    write_edits(&entry.path, &setup.reviewer, edits, &ctx)
+    write_edits(&entry.path(), &setup.reviewer, edits, &ctx)
         .map_err(|e| Failure::Problem(e.to_string()))?;
-    Ok(crate::store::sidecar_path(&entry.path, &setup.reviewer))
+    Ok(crate::store::sidecar_path(&entry.path(), &setup.reviewer))
 }
 
 /// One article as `triage list --format json` shows it.
@@ -400,13 +401,13 @@ pub struct ListRow<'a> {
     pub source: Option<&'a str>,
     pub url: Option<&'a str>,
     pub date: Option<&'a str>,
-    pub suggestions: &'a Suggestions,
+    pub suggestions: Suggestions,
     pub changed: bool,
     /// Why the article or its sidecar cannot be read, when it cannot.
     pub error: Option<String>,
 }
 
-fn row(e: &Entry) -> ListRow<'_> {
+fn row<'a>(e: &'a Entry, taxonomy: &Taxonomy) -> ListRow<'a> {
     let sidecar = e.mine.sidecar();
     let d = sidecar.map(|s| &s.decision);
     let a = e.article.as_ref().ok();
@@ -428,7 +429,7 @@ fn row(e: &Entry) -> ListRow<'_> {
         source: a.and_then(|a| a.source.as_deref()),
         url: a.and_then(|a| a.url.as_deref()),
         date: a.and_then(|a| a.date.as_deref()),
-        suggestions: &e.suggestions,
+        suggestions: e.suggestions(taxonomy),
         changed: e.changed(),
         error,
     }
@@ -440,13 +441,17 @@ fn list(setup: &Setup, format: ListFormat) -> Result<(), Failure> {
     let mut out = io::BufWriter::new(stdout.lock());
     match format {
         ListFormat::Json => {
-            let rows: Vec<ListRow> = inbox.entries.iter().map(row).collect();
+            let rows: Vec<ListRow> = inbox
+                .entries
+                .iter()
+                .map(|e| row(e, &setup.taxonomy))
+                .collect();
             serde_json::to_writer_pretty(&mut out, &rows).map_err(|e| io_failure(e.into()))?;
             writeln!(out).map_err(io_failure)?;
         }
         ListFormat::Tsv => {
             for e in &inbox.entries {
-                let r = row(e);
+                let r = row(e, &setup.taxonomy);
                 // Fields are sanitized: a title cannot add columns, rows or escapes.
                 let fields = [
                     sanitize(&r.file).into_owned(),

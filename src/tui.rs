@@ -224,7 +224,7 @@ impl Session {
         let Some(entry) = self.state.entries.get(write.entry) else {
             return;
         };
-        let mut ctx = WriteContext::now(entry.sha256.clone());
+        let mut ctx = WriteContext::now(entry.sha256_hex());
         if let Some(now) = self.fixed_now {
             ctx.now = now;
         } else {
@@ -233,7 +233,7 @@ impl Session {
                 write.edits.push(Edit::AddSeconds(seconds));
             }
         }
-        let result = write_edits(&entry.path, &self.state.reviewer, &write.edits, &ctx);
+        let result = write_edits(&entry.path(), &self.state.reviewer, &write.edits, &ctx);
         // Time spent is recorded once, never undone or redone.
         write.edits.retain(|e| !matches!(e, Edit::AddSeconds(_)));
         self.state.write_finished(write, result);

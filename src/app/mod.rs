@@ -558,16 +558,17 @@ impl AppState {
             return Vec::new();
         };
         let decision = self.decision(entry);
+        let suggestions = e.suggestions(&self.taxonomy);
         let mut edits = Vec::new();
         for axis in [Axis::Region, Axis::Theme] {
-            for id in e.suggestions.ids(axis) {
+            for id in suggestions.ids(axis) {
                 if !decision.has(axis, id) {
                     edits.push(Edit::Add(axis, id.to_string()));
                 }
             }
         }
         if decision.reliability.is_none()
-            && let Some(s) = &e.suggestions.reliability
+            && let Some(s) = &suggestions.reliability
         {
             edits.push(Edit::SetReliability(Some(s.id.clone())));
         }
@@ -782,7 +783,7 @@ fn update_normal(state: &mut AppState, action: Action) -> Vec<Effect> {
             if edits.is_empty() {
                 let none = state
                     .selected_entry()
-                    .is_none_or(|e| e.suggestions.is_empty());
+                    .is_none_or(|e| e.suggestions(&state.taxonomy).is_empty());
                 state.info(if none {
                     "No suggestions for this article"
                 } else {

@@ -5,41 +5,36 @@
 use std::path::PathBuf;
 
 use super::*;
-use crate::article::{Article, Suggestion, Suggestions};
+use crate::article::Article;
 use crate::search;
 use crate::store::{Sidecar, SidecarState, Status};
 
-fn entry(name: &str, suggestions: Suggestions) -> Entry {
+fn entry(name: &str) -> Entry {
     Entry {
         rel: PathBuf::from(name),
-        path: PathBuf::from("inbox").join(name),
+        root: std::sync::Arc::from(std::path::Path::new("inbox")),
         article: Ok(std::sync::Arc::new(Article {
             title: format!("Title of {name}"),
             ..Article::default()
         })),
-        suggestions,
-        sha256: "abc".into(),
+        sha256: Some([7; 32]),
         mine: SidecarState::Missing,
         others: Vec::new(),
     }
 }
 
-fn suggested(region: &[&str], theme: &[&str], reliability: Option<&str>) -> Suggestions {
-    let s = |id: &&str| Suggestion {
-        id: id.to_string(),
-        from: "test".into(),
-    };
-    Suggestions {
-        region: region.iter().map(s).collect(),
-        theme: theme.iter().map(s).collect(),
-        reliability: reliability.map(|id| s(&id)),
+/// Gives an article its own classification (label ids are found by the taxonomy
+/// like names and aliases), which is what suggestions are made from.
+fn classify(e: &mut Entry, regions: &[&str], themes: &[&str]) {
+    if let Ok(a) = &mut e.article {
+        let a = std::sync::Arc::make_mut(a);
+        a.regions = regions.iter().map(|r| r.to_string()).collect();
+        a.themes = themes.iter().map(|t| t.to_string()).collect();
     }
 }
 
 fn state(n: usize) -> AppState {
-    let entries = (0..n)
-        .map(|i| entry(&format!("{i:03}.txt"), Suggestions::default()))
-        .collect();
+    let entries = (0..n).map(|i| entry(&format!("{i:03}.txt"))).collect();
     AppState::new("alice".into(), Taxonomy::default(), entries)
 }
 
@@ -85,21 +80,19 @@ fn keys(text: &str) -> Vec<Action> {
     text.chars().map(Action::PickerKey).collect()
 }
 
-fn set_status(state: &mut AppState, entry: usize, status: Status) {
+/// Marks one article done through the real action, then puts the cursor back.
+fn mark_done(state: &mut AppState, entry: usize) {
     let cursor = state.cursor;
     state.cursor = state.view.iter().position(|&i| i == entry).unwrap_or(0);
     run(state, [Action::Done]);
-    if status != Status::Done {
-        unreachable!("helper only marks done");
-    }
     state.cursor = cursor;
 }
 
 #[test]
 fn done_moves_to_next_todo_skipping_decided_articles() {
     let mut s = state(5);
-    set_status(&mut s, 1, Status::Done);
-    set_status(&mut s, 2, Status::Done);
+    mark_done(&mut s, 1);
+    mark_done(&mut s, 2);
     s.cursor = 0;
     let effects = run(&mut s, [Action::Done]);
     assert_eq!(s.status(0), Status::Done);
@@ -247,7 +240,11 @@ fn by_hand_labeling_takes_six_keystrokes() {
 #[test]
 fn accept_applies_suggestions_but_never_overwrites_reliability() {
     let mut s = state(1);
-    s.entries[0].suggestions = suggested(&["mena", "russia-fsu"], &["war-conflict"], Some("mixed"));
+    classify(
+        &mut s.entries[0],
+        &["mena", "russia-fsu"],
+        &["war-conflict"],
+    );
     run(
         &mut s,
         [Action::SetReliability("unreliable".into()), Action::Accept],
@@ -277,7 +274,7 @@ fn reliability_key_twice_clears_it() {
 #[test]
 fn undo_restores_the_labels_and_redo_puts_them_back() {
     let mut s = state(2);
-    s.entries[0].suggestions = suggested(&["mena"], &["war-conflict"], None);
+    classify(&mut s.entries[0], &["mena"], &["war-conflict"]);
     run(
         &mut s,
         [
@@ -371,7 +368,7 @@ fn search_narrows_the_list_and_escape_restores_it() {
 #[test]
 fn a_stale_ranking_never_replaces_a_newer_one() {
     let mut s = state(3);
-    s.entries[1] = entry("oil.txt", Suggestions::default());
+    s.entries[1] = entry("oil.txt");
     s = AppState::new("alice".into(), Taxonomy::default(), s.entries);
     run(&mut s, [Action::Search]);
     let first = update(&mut s, Action::Input('o'));
@@ -442,9 +439,9 @@ fn a_query_matching_most_of_the_inbox_is_not_narrowed_from() {
 fn articles_that_arrive_while_loading_join_the_list() {
     let mut s = AppState::empty("alice".into(), Taxonomy::default());
     s.loading = true;
-    s.add_entries(vec![entry("000.txt", Suggestions::default())]);
+    s.add_entries(vec![entry("000.txt")]);
     assert_eq!(s.selected(), Some(0));
-    s.add_entries(vec![entry("001.txt", Suggestions::default())]);
+    s.add_entries(vec![entry("001.txt")]);
     assert_eq!(s.view, vec![0, 1]);
     assert_eq!(s.selected(), Some(0), "the selection stays put");
     s.loading_finished(Vec::new());

@@ -13,7 +13,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-pub use paragraphs::Paragraphs;
+pub use paragraphs::{Fields, Paragraphs};
 pub use suggest::{Suggestion, Suggestions, suggest};
 pub use text::{days_in_month, normalize_date};
 
@@ -58,7 +58,7 @@ pub struct Article {
     pub url: Option<String>,
     /// Every `Key: value` header line before the body, in order, links as text
     /// (`("In-depth Report", "SYRIA")`).
-    pub fields: Vec<(String, String)>,
+    pub fields: Fields,
     /// The article's own region names (`Middle East & North Africa`).
     pub regions: Vec<String>,
     /// The article's own theme names (`US NATO War Agenda`).
@@ -67,8 +67,8 @@ pub struct Article {
     pub tags: Vec<String>,
     /// The story's paragraphs.
     pub body: Paragraphs,
-    /// The publisher's footer (source line, copyright, disclaimers), one string per paragraph.
-    pub footer: Vec<String>,
+    /// The publisher's footer (source line, copyright, disclaimers), by paragraph.
+    pub footer: Paragraphs,
     /// Problems met while reading that did not stop it (shown on the article).
     pub warnings: Vec<String>,
     /// True when the bytes were not valid UTF-8 and were decoded lossily.
@@ -97,16 +97,12 @@ impl Article {
         {
             s.shrink_to_fit();
         }
-        for (k, v) in &mut self.fields {
-            k.shrink_to_fit();
-            v.shrink_to_fit();
-        }
         self.fields.shrink_to_fit();
         shrink_all(&mut self.regions);
         shrink_all(&mut self.themes);
         shrink_all(&mut self.tags);
         self.body.shrink_to_fit();
-        shrink_all(&mut self.footer);
+        self.footer.shrink_to_fit();
         shrink_all(&mut self.warnings);
     }
 }

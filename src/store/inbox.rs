@@ -1,4 +1,4 @@
-//! Loading the inbox: every article with its parsed text, suggestions and sidecars.
+//! Loading the inbox: every article with its parsed text and sidecars.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -7,7 +7,8 @@ use std::sync::mpsc;
 use crate::article::{self, Article, Format, Suggestions};
 use crate::labels::Taxonomy;
 
-use super::{ScanEntry, Sidecar, StoreError, read_sidecar, scan_each, sha256_hex, sidecar_path};
+use super::sidecar::{hex, sha256_digest};
+use super::{ScanEntry, Sidecar, StoreError, read_sidecar, scan_each, sidecar_path};
 
 /// Articles larger than this are read only this far: the reader stays responsive and
 /// memory stays bounded whatever lands in the inbox. The hash still covers what was read.
@@ -45,14 +46,13 @@ impl SidecarState {
 pub struct Entry {
     /// Path relative to the inbox root: what lists and exports show.
     pub rel: PathBuf,
-    /// Path to open and to write the sidecar beside.
-    pub path: PathBuf,
+    /// The inbox folder, shared by every entry (see [`Entry::path`]).
+    pub root: Arc<Path>,
     /// The parsed article, or why it could not be read. Shared with the search
     /// index, so the text of a large inbox is held once.
     pub article: Result<Arc<Article>, String>,
-    pub suggestions: Suggestions,
     /// SHA-256 of the bytes read, to tell when an article changed after a decision.
-    pub sha256: String,
+    pub sha256: Option<[u8; 32]>,
     /// This reviewer's sidecar.
     pub mine: SidecarState,
     /// Other reviewers' sidecars, by reviewer name.
@@ -62,20 +62,20 @@ pub struct Entry {
 impl Entry {
     /// Reads one article and its sidecars. Never fails: problems become the entry's state.
     pub fn load(
-        root: &Path,
+        root: &Arc<Path>,
         rel: &Path,
         sidecars: &[(String, PathBuf)],
         reviewer: &str,
-        taxonomy: &Taxonomy,
     ) -> Entry {
         let path = root.join(rel);
+        let root = Arc::clone(root);
         let file_name = rel
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         let (article, sha256) = match read_capped(&path) {
             Ok((bytes, truncated)) => {
-                let sha = sha256_hex(&bytes);
+                let sha = Some(sha256_digest(&bytes));
                 let format = Format::from_path(&path).unwrap_or(Format::Text);
                 let parsed = article::parse(format, &file_name, &bytes).map(|mut a| {
                     a.shrink_to_fit();
@@ -89,11 +89,7 @@ impl Entry {
                 });
                 (parsed.map(Arc::new).map_err(|e| e.to_string()), sha)
             }
-            Err(e) => (Err(format!("cannot read it: {e}")), String::new()),
-        };
-        let suggestions = match &article {
-            Ok(a) => article::suggest(a, taxonomy),
-            Err(_) => Suggestions::default(),
+            Err(e) => (Err(format!("cannot read it: {e}")), None),
         };
         let mine = SidecarState::from_read(read_sidecar(&sidecar_path(&path, reviewer)));
         let others = sidecars
@@ -103,13 +99,34 @@ impl Entry {
             .collect();
         Entry {
             rel: rel.to_path_buf(),
-            path,
+            root,
             article,
-            suggestions,
             sha256,
             mine,
             others,
         }
+    }
+
+    /// The labels the article's own classification suggests. Worked out when asked
+    /// (for the selected article, `a`, and `list --format json`) rather than held for
+    /// every article: at 100,000 articles they would cost some 50 MB of the budget.
+    pub fn suggestions(&self, taxonomy: &Taxonomy) -> Suggestions {
+        match &self.article {
+            Ok(a) => article::suggest(a, taxonomy),
+            Err(_) => Suggestions::default(),
+        }
+    }
+
+    /// The article's SHA-256 in hex, as sidecars record it ("" when it could not be read).
+    pub fn sha256_hex(&self) -> String {
+        self.sha256.as_ref().map(hex).unwrap_or_default()
+    }
+
+    /// Where the article is: the path to read and to write its sidecar beside.
+    /// Derived rather than stored, since at 100,000 articles a stored copy of every
+    /// full path costs some 10 MB.
+    pub fn path(&self) -> PathBuf {
+        self.root.join(&self.rel)
     }
 
     /// The title to show: the article's, or the file name when it could not be read.
@@ -127,7 +144,7 @@ impl Entry {
             .sidecar()
             .and_then(|s| s.article_sha256.as_deref())
         {
-            Some(sha) => !self.sha256.is_empty() && sha != self.sha256,
+            Some(sha) => self.sha256.is_some_and(|mine| sha != hex(&mine)),
             None => false,
         }
     }
@@ -144,7 +161,7 @@ pub struct Inbox {
 impl Inbox {
     /// Scans and loads every article before returning (the commands' way). Fails
     /// only when the folder itself cannot be read.
-    pub fn load(root: &Path, reviewer: &str, taxonomy: &Taxonomy) -> std::io::Result<Inbox> {
+    pub fn load(root: &Path, reviewer: &str) -> std::io::Result<Inbox> {
         let mut inbox = Inbox {
             root: root.to_path_buf(),
             ..Inbox::default()
@@ -153,18 +170,13 @@ impl Inbox {
         scan_each(root, &mut inbox.problems, &mut |found| {
             batch.push(found);
             if batch.len() >= LATER_BATCH {
-                inbox.entries.extend(load_batch(
-                    root,
-                    &std::mem::take(&mut batch),
-                    reviewer,
-                    taxonomy,
-                ));
+                inbox
+                    .entries
+                    .extend(load_batch(root, &std::mem::take(&mut batch), reviewer));
             }
             true
         })?;
-        inbox
-            .entries
-            .extend(load_batch(root, &batch, reviewer, taxonomy));
+        inbox.entries.extend(load_batch(root, &batch, reviewer));
         inbox.problems.sort();
         Ok(inbox)
     }
@@ -189,11 +201,7 @@ const LATER_BATCH: usize = 512;
 /// Loads the inbox on its own thread, sending batches in inbox order as they are
 /// ready, so the program is usable while a large inbox fills in behind it. Dropping
 /// the receiver stops the loading at the next batch.
-pub fn load_in_background(
-    root: PathBuf,
-    reviewer: String,
-    taxonomy: Taxonomy,
-) -> mpsc::Receiver<Loaded> {
+pub fn load_in_background(root: PathBuf, reviewer: String) -> mpsc::Receiver<Loaded> {
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         let mut problems = Vec::new();
@@ -204,7 +212,7 @@ pub fn load_in_background(
             batch.push(found);
             let size = if sent == 0 { FIRST_BATCH } else { LATER_BATCH };
             if batch.len() >= size {
-                let entries = load_batch(&root, &std::mem::take(&mut batch), &reviewer, &taxonomy);
+                let entries = load_batch(&root, &std::mem::take(&mut batch), &reviewer);
                 sent += entries.len();
                 open = tx.send(Loaded::Batch(entries)).is_ok();
             }
@@ -218,9 +226,7 @@ pub fn load_in_background(
             return;
         }
         if open && !batch.is_empty() {
-            let _ = tx.send(Loaded::Batch(load_batch(
-                &root, &batch, &reviewer, &taxonomy,
-            )));
+            let _ = tx.send(Loaded::Batch(load_batch(&root, &batch, &reviewer)));
         }
         problems.sort();
         let _ = tx.send(Loaded::Done(problems));
@@ -229,13 +235,15 @@ pub fn load_in_background(
 }
 
 /// Reads and parses a batch of articles on every core, keeping their order.
-fn load_batch(root: &Path, found: &[ScanEntry], reviewer: &str, taxonomy: &Taxonomy) -> Vec<Entry> {
+fn load_batch(root: &Path, found: &[ScanEntry], reviewer: &str) -> Vec<Entry> {
+    let root: Arc<Path> = Arc::from(root);
+    let root = &root;
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let per = found.len().div_ceil(threads.max(1)).max(1);
     if found.len() < 16 || threads == 1 {
         return found
             .iter()
-            .map(|e| Entry::load(root, &e.rel, &e.sidecars, reviewer, taxonomy))
+            .map(|e| Entry::load(root, &e.rel, &e.sidecars, reviewer))
             .collect();
     }
     std::thread::scope(|scope| {
@@ -245,7 +253,7 @@ fn load_batch(root: &Path, found: &[ScanEntry], reviewer: &str, taxonomy: &Taxon
                 scope.spawn(move || {
                     chunk
                         .iter()
-                        .map(|e| Entry::load(root, &e.rel, &e.sidecars, reviewer, taxonomy))
+                        .map(|e| Entry::load(root, &e.rel, &e.sidecars, reviewer))
                         .collect::<Vec<_>>()
                 })
             })

@@ -179,13 +179,22 @@ pub fn sidecar_path(article: &Path, reviewer: &str) -> PathBuf {
 
 /// The hex SHA-256 of an article's bytes, as stored in `article_sha256`.
 pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&sha256_digest(bytes))
+}
+
+/// The SHA-256 of `bytes`, kept as 32 bytes where it is held for every article.
+pub fn sha256_digest(bytes: &[u8]) -> [u8; 32] {
+    Sha256::digest(bytes).into()
+}
+
+/// Lowercase hex of a digest, as sidecars write it.
+pub fn hex(digest: &[u8; 32]) -> String {
     use std::fmt::Write as _;
-    let digest = Sha256::digest(bytes);
-    let mut hex = String::with_capacity(64);
+    let mut out = String::with_capacity(64);
     for byte in digest {
-        let _ = write!(hex, "{byte:02x}");
+        let _ = write!(out, "{byte:02x}");
     }
-    hex
+    out
 }
 
 /// Reads a sidecar's text. Unknown keys are kept in `extra`; a known key of the wrong

@@ -230,7 +230,7 @@ fn header(
         p.dim(),
     ));
 
-    let s = &e.suggestions;
+    let s = &e.suggestions(&state.taxonomy);
     let suggested: Vec<String> = [Axis::Region, Axis::Theme, Axis::Reliability]
         .into_iter()
         .filter(|&axis| !s.ids(axis).is_empty())

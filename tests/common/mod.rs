@@ -61,7 +61,7 @@ impl Screen {
         let inbox = copy_inbox(dir.path());
         let taxonomy = Taxonomy::load(&inbox.join("labels.toml")).expect("labels load");
         let keymap = Keymap::load("default", None, &taxonomy).expect("keymap loads");
-        let loaded = Inbox::load(&inbox, "alice", &taxonomy).expect("inbox loads");
+        let loaded = Inbox::load(&inbox, "alice").expect("inbox loads");
         let state = AppState::new("alice".into(), taxonomy, loaded.entries);
         let mut session = Session::new(state, keymap, false);
         session.fix_clock("2026-11-24T20:01:02Z".parse().expect("a datetime"));
