@@ -230,13 +230,61 @@ fn header(
         p.dim(),
     ));
 
-    let s = &e.suggestions(&state.taxonomy);
-    let suggested: Vec<String> = [Axis::Region, Axis::Theme, Axis::Reliability]
-        .into_iter()
-        .filter(|&axis| !s.ids(axis).is_empty())
-        .map(|axis| format!("{axis} {}", s.ids(axis).join(", ")))
-        .collect();
-    lines.extend(packed("Suggested: ", &suggested, Style::new(), p, width));
+    // Each suggestion with where it came from, so the reviewer can judge it before `a`.
+    let s = e.suggestions(&state.taxonomy);
+    let mut suggested: Vec<(String, String)> = Vec::new();
+    for axis in [Axis::Region, Axis::Theme] {
+        let list = if axis == Axis::Region {
+            &s.region
+        } else {
+            &s.theme
+        };
+        suggested.extend(
+            list.iter()
+                .map(|x| (format!("{axis} {}", x.id), x.from.clone())),
+        );
+    }
+    if let Some(x) = &s.reliability {
+        suggested.push((format!("reliability {}", x.id), x.from.clone()));
+    }
+    if suggested.is_empty() {
+        lines.extend(packed(
+            "Suggested: ",
+            &["—".to_string()],
+            Style::new(),
+            p,
+            width,
+        ));
+    } else {
+        let label_w = suggested
+            .iter()
+            .map(|(l, _)| unicode_width::UnicodeWidthStr::width(l.as_str()))
+            .max()
+            .unwrap_or(0);
+        let hang = " ".repeat(label_w + 4);
+        let options =
+            textwrap::Options::new(width.saturating_sub(11).max(8)).subsequent_indent(&hang);
+        for (i, (label, from)) in suggested.iter().enumerate() {
+            let pad = label_w.saturating_sub(unicode_width::UnicodeWidthStr::width(label.as_str()));
+            let text = format!(
+                "{}{}  ← {}",
+                sanitize(label),
+                " ".repeat(pad),
+                sanitize(from)
+            );
+            for (j, piece) in textwrap::wrap(&text, &options).into_iter().enumerate() {
+                let lead = if i == 0 && j == 0 {
+                    "Suggested: "
+                } else {
+                    "           "
+                };
+                lines.push(Line::from(vec![
+                    Span::styled(lead, p.dim()),
+                    Span::raw(piece.into_owned()),
+                ]));
+            }
+        }
+    }
 
     let d = state.decision(entry);
     let labels = [
