@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::app::AppState;
 use crate::article::{Format, Suggestions};
 use crate::input::{Keymap, user_keymap_path};
+use crate::labels::sources::{self, Sources};
 use crate::labels::{Axis, Taxonomy};
 use crate::sanitize::sanitize;
 use crate::store::{
@@ -80,6 +81,21 @@ pub enum Command {
     },
     /// Validate labels.toml, the keymaps and every sidecar; exit 1 if anything is wrong
     Check,
+    /// The inbox's source list (sources.toml): domain → reliability
+    #[command(subcommand)]
+    Sources(SourcesCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SourcesCommand {
+    /// Add the domains of a CSV (columns such as url,type) to the inbox's sources.toml
+    Import {
+        /// The CSV file, with a header row
+        file: PathBuf,
+        /// How the CSV's types map to reliability ids: TYPE=ID,TYPE=ID,…
+        #[arg(long, value_name = "TYPE=ID,...")]
+        map: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -151,6 +167,8 @@ pub struct Setup {
     /// Where the taxonomy came from, for messages.
     pub labels_source: String,
     pub keymap_choice: String,
+    /// The inbox's source list; empty without a `sources.toml`.
+    pub sources: Sources,
 }
 
 impl Setup {
@@ -195,12 +213,19 @@ impl Setup {
             .clone()
             .or(config.keymap)
             .unwrap_or_else(|| "default".to_string());
+        let sources_path = inbox.join(sources::FILE_NAME);
+        let sources = if sources_path.is_file() {
+            Sources::load(&sources_path, &taxonomy).map_err(|e| Failure::Problem(e.to_string()))?
+        } else {
+            Sources::default()
+        };
         Ok(Setup {
             inbox,
             reviewer,
             taxonomy,
             labels_source,
             keymap_choice,
+            sources,
         })
     }
 
@@ -233,7 +258,8 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
                 )));
             }
             let loader = load_in_background(setup.inbox.clone(), setup.reviewer.clone());
-            let state = AppState::empty(setup.reviewer.clone(), setup.taxonomy.clone());
+            let mut state = AppState::empty(setup.reviewer.clone(), setup.taxonomy.clone());
+            state.sources = setup.sources.clone();
             let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
             let session = crate::tui::Session::loading(state, keymap, color, loader);
             crate::tui::run(session)
@@ -259,6 +285,9 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
             format,
         }) => quiet_pipe(search(&setup, query, *limit, *format)),
         Some(Command::Check) => check(&setup),
+        Some(Command::Sources(SourcesCommand::Import { file, map })) => {
+            import_sources(&setup, file, map)
+        }
     }
 }
 
@@ -407,7 +436,7 @@ pub struct ListRow<'a> {
     pub error: Option<String>,
 }
 
-fn row<'a>(e: &'a Entry, taxonomy: &Taxonomy) -> ListRow<'a> {
+fn row<'a>(e: &'a Entry, taxonomy: &Taxonomy, sources: &Sources) -> ListRow<'a> {
     let sidecar = e.mine.sidecar();
     let d = sidecar.map(|s| &s.decision);
     let a = e.article.as_ref().ok();
@@ -429,7 +458,7 @@ fn row<'a>(e: &'a Entry, taxonomy: &Taxonomy) -> ListRow<'a> {
         source: a.and_then(|a| a.source.as_deref()),
         url: a.and_then(|a| a.url.as_deref()),
         date: a.and_then(|a| a.date.as_deref()),
-        suggestions: e.suggestions(taxonomy),
+        suggestions: e.suggestions(taxonomy, sources),
         changed: e.changed(),
         error,
     }
@@ -444,14 +473,14 @@ fn list(setup: &Setup, format: ListFormat) -> Result<(), Failure> {
             let rows: Vec<ListRow> = inbox
                 .entries
                 .iter()
-                .map(|e| row(e, &setup.taxonomy))
+                .map(|e| row(e, &setup.taxonomy, &setup.sources))
                 .collect();
             serde_json::to_writer_pretty(&mut out, &rows).map_err(|e| io_failure(e.into()))?;
             writeln!(out).map_err(io_failure)?;
         }
         ListFormat::Tsv => {
             for e in &inbox.entries {
-                let r = row(e, &setup.taxonomy);
+                let r = row(e, &setup.taxonomy, &setup.sources);
                 // Fields are sanitized: a title cannot add columns, rows or escapes.
                 let fields = [
                     sanitize(&r.file).into_owned(),
@@ -534,6 +563,42 @@ fn search(
         }
     }
     out.flush().map_err(io_failure)
+}
+
+/// `triage sources import`: merges a CSV into the inbox's `sources.toml`, written
+/// atomically like a sidecar, and reports every row it could not use.
+fn import_sources(setup: &Setup, file: &Path, map: &str) -> Result<ExitCode, Failure> {
+    let map = sources::parse_map(map).map_err(|e| Failure::Usage(e.to_string()))?;
+    let csv = std::fs::File::open(file)
+        .map_err(|e| Failure::Problem(format!("cannot read {}: {e}", file.display())))?;
+    let (merged, report) = sources::import_csv(
+        csv,
+        &file.display().to_string(),
+        &map,
+        &setup.taxonomy,
+        setup.sources.clone(),
+    )
+    .map_err(|e| match e {
+        sources::SourcesError::Map { .. } => Failure::Usage(e.to_string()),
+        _ => Failure::Problem(e.to_string()),
+    })?;
+    let target = setup.inbox.join(sources::FILE_NAME);
+    crate::store::sidecar::write_atomically(&setup.inbox, &target, merged.to_toml().as_bytes())
+        .map_err(|e| Failure::Problem(e.to_string()))?;
+    let mut err = io::stderr().lock();
+    for line in &report.skipped {
+        let _ = writeln!(err, "skipped {}", sanitize(line));
+    }
+    let _ = writeln!(
+        err,
+        "imported {} sources into {} ({} in all); {} row{} skipped",
+        report.added,
+        target.display(),
+        merged.len(),
+        report.skipped.len(),
+        if report.skipped.len() == 1 { "" } else { "s" }
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `triage check`: every problem on its own line, naming its file.

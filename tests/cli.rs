@@ -319,3 +319,74 @@ fn search_prints_ranked_results_in_tsv_and_json() {
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(stderr(&out).lines().count(), 1, "{}", stderr(&out));
 }
+
+#[test]
+fn imported_sources_suggest_reliability_with_where_it_came_from() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let inbox = common::copy_inbox(dir.path());
+    fs::write(
+        inbox.join("900_sourced.txt"),
+        "Port talks resume\n\nURL: https://news.example.org/port-talks\n\nTalks resumed on Monday.\n",
+    )
+    .expect("write an article");
+    let csv = dir.path().join("list.csv");
+    fs::write(
+        &csv,
+        "url,type\nhttps://www.example.org/,satire\nrt.com,state\n,satire\nfoo.com,unknown\n",
+    )
+    .expect("write a csv");
+
+    let out = triage(
+        &inbox,
+        &[
+            "sources",
+            "import",
+            &csv.to_string_lossy(),
+            "--map",
+            "satire=unreliable,state=mixed",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report = stderr(&out);
+    assert!(report.contains("imported 2 sources"), "{report}");
+    assert!(
+        report.contains("line 4") && report.contains("line 5"),
+        "unusable rows are named: {report}"
+    );
+    let toml = fs::read_to_string(inbox.join("sources.toml")).expect("sources.toml written");
+    assert!(toml.contains("\"example.org\" = \"unreliable\""), "{toml}");
+    assert!(toml.contains("\"rt.com\" = \"mixed\""), "{toml}");
+
+    let out = triage(&inbox, &["list", "--format", "json"]);
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    let row = rows
+        .as_array()
+        .and_then(|r| r.iter().find(|r| r["file"] == "900_sourced.txt"))
+        .expect("the new article is listed");
+    assert_eq!(
+        row["suggestions"]["reliability"]["id"], "unreliable",
+        "news.example.org falls back to example.org"
+    );
+    assert_eq!(
+        row["suggestions"]["reliability"]["from"],
+        "sources.toml: example.org"
+    );
+
+    // A reliability id the taxonomy lacks is bad usage, and nothing is written.
+    let before = fs::read_to_string(inbox.join("sources.toml")).expect("still there");
+    let out = triage(
+        &inbox,
+        &[
+            "sources",
+            "import",
+            &csv.to_string_lossy(),
+            "--map",
+            "satire=bogus",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert_eq!(
+        fs::read_to_string(inbox.join("sources.toml")).expect("still there"),
+        before
+    );
+}

@@ -44,6 +44,7 @@ fn label_command_writes_byte_for_byte_what_the_tui_writes() {
         taxonomy,
         labels_source: "labels.toml".into(),
         keymap_choice: "default".into(),
+        sources: Default::default(),
     };
     let written = label(&setup, Path::new(SEED), &edits, Some(now)).expect("label writes");
     let cli_bytes = fs::read(&written).expect("the command wrote a sidecar");

@@ -10,6 +10,7 @@ pub mod action;
 
 use std::sync::Arc;
 
+use crate::labels::sources::Sources;
 use crate::labels::{Axis, Taxonomy};
 use crate::sanitize::sanitize;
 use crate::search::{self, Doc, Facet, Hit, Job, Query};
@@ -201,6 +202,8 @@ pub struct Message {
 pub struct AppState {
     pub reviewer: String,
     pub taxonomy: Taxonomy,
+    /// The inbox's source list (`sources.toml`), for reliability suggestions.
+    pub sources: Sources,
     /// Every article, in inbox order.
     pub entries: Vec<Entry>,
     /// Folders or files the scan could not read.
@@ -257,6 +260,7 @@ impl AppState {
         AppState {
             reviewer,
             taxonomy,
+            sources: Sources::default(),
             entries: Vec::new(),
             problems: Vec::new(),
             view: Vec::new(),
@@ -558,7 +562,7 @@ impl AppState {
             return Vec::new();
         };
         let decision = self.decision(entry);
-        let suggestions = e.suggestions(&self.taxonomy);
+        let suggestions = e.suggestions(&self.taxonomy, &self.sources);
         let mut edits = Vec::new();
         for axis in [Axis::Region, Axis::Theme] {
             for id in suggestions.ids(axis) {
@@ -783,7 +787,7 @@ fn update_normal(state: &mut AppState, action: Action) -> Vec<Effect> {
             if edits.is_empty() {
                 let none = state
                     .selected_entry()
-                    .is_none_or(|e| e.suggestions(&state.taxonomy).is_empty());
+                    .is_none_or(|e| e.suggestions(&state.taxonomy, &state.sources).is_empty());
                 state.info(if none {
                     "No suggestions for this article"
                 } else {

@@ -489,3 +489,32 @@ fn quit_is_an_effect() {
     let mut s = state(1);
     assert_eq!(update(&mut s, Action::Quit), vec![Effect::Quit]);
 }
+
+#[test]
+fn accept_takes_reliability_from_the_source_list_but_never_overwrites_it() {
+    let mut s = state(2);
+    for e in &mut s.entries {
+        if let Ok(a) = &mut e.article {
+            std::sync::Arc::make_mut(a).url = Some("https://news.example.org/story".into());
+        }
+    }
+    s.sources = crate::labels::sources::Sources::parse(
+        "[sources]\n\"example.org\" = \"mixed\"\n",
+        "sources.toml",
+        &s.taxonomy,
+    )
+    .expect("a valid source list");
+    run(&mut s, [Action::Accept]);
+    assert_eq!(s.decision(0).reliability.as_deref(), Some("mixed"));
+
+    s.cursor = 1;
+    run(
+        &mut s,
+        [Action::SetReliability("reliable".into()), Action::Accept],
+    );
+    assert_eq!(
+        s.decision(1).reliability.as_deref(),
+        Some("reliable"),
+        "the reviewer's choice stays"
+    );
+}

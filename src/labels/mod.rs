@@ -5,6 +5,8 @@
 //! stops the program before anything is drawn, with the file, line and problem, because
 //! every later decision would be stored against it.
 
+pub mod sources;
+
 use std::fmt;
 use std::path::Path;
 

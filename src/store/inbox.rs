@@ -6,6 +6,7 @@ use std::sync::mpsc;
 
 use crate::article::{self, Article, Format, Suggestions};
 use crate::labels::Taxonomy;
+use crate::labels::sources::{Sources, domain_of};
 
 use super::sidecar::{hex, sha256_digest};
 use super::{ScanEntry, Sidecar, StoreError, read_sidecar, scan_each, sidecar_path};
@@ -107,14 +108,23 @@ impl Entry {
         }
     }
 
-    /// The labels the article's own classification suggests. Worked out when asked
-    /// (for the selected article, `a`, and `list --format json`) rather than held for
-    /// every article: at 100,000 articles they would cost some 50 MB of the budget.
-    pub fn suggestions(&self, taxonomy: &Taxonomy) -> Suggestions {
-        match &self.article {
-            Ok(a) => article::suggest(a, taxonomy),
-            Err(_) => Suggestions::default(),
+    /// The labels the article's own classification suggests, and the reliability the
+    /// inbox's source list gives its domain. Worked out when asked (for the selected
+    /// article, `a`, and `list --format json`) rather than held for every article: at
+    /// 100,000 articles they would cost some 50 MB of the memory budget.
+    pub fn suggestions(&self, taxonomy: &Taxonomy, sources: &Sources) -> Suggestions {
+        let Ok(a) = &self.article else {
+            return Suggestions::default();
+        };
+        let mut s = article::suggest(a, taxonomy);
+        if s.reliability.is_none() && !sources.is_empty() {
+            s.reliability = [&a.url, &a.source, &a.publisher]
+                .into_iter()
+                .flatten()
+                .filter_map(|text| domain_of(text))
+                .find_map(|domain| sources.suggestion(&domain));
         }
+        s
     }
 
     /// The article's SHA-256 in hex, as sidecars record it ("" when it could not be read).

@@ -444,7 +444,7 @@ static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
 /// Writes `bytes` to `path` so that a crash leaves the old file or the new one, never
 /// a torn one: a temporary dotfile in the same folder (so the rename cannot cross file
 /// systems, and the scan ignores it), fsync, rename, fsync of the folder.
-fn write_atomically(folder: &Path, path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
+pub fn write_atomically(folder: &Path, path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
     let name = path.file_name().unwrap_or(path.as_os_str());
     let (temp_path, mut temp) = loop {
         let mut temp_name = OsString::from(".");

@@ -231,7 +231,7 @@ fn header(
     ));
 
     // Each suggestion with where it came from, so the reviewer can judge it before `a`.
-    let s = e.suggestions(&state.taxonomy);
+    let s = e.suggestions(&state.taxonomy, &state.sources);
     let mut suggested: Vec<(String, String)> = Vec::new();
     for axis in [Axis::Region, Axis::Theme] {
         let list = if axis == Axis::Region {
