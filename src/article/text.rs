@@ -42,6 +42,15 @@ pub(crate) fn parse(file_name: &str, bytes: &[u8]) -> Result<Article, ArticleErr
 /// Gives an article the file name as its title when nothing better was found, so
 /// that every row in the list has something to show.
 pub(crate) fn finish(article: &mut Article, file_name: &str) {
+    // A "title" this long is a body without line breaks: keep the start, so every
+    // list row and search over titles stays cheap whatever the file holds.
+    if let Some((cut, _)) = article.title.char_indices().nth(MAX_TITLE_CHARS) {
+        article.title.truncate(cut);
+        article.title.push('…');
+        article.warnings.push(format!(
+            "the title is over {MAX_TITLE_CHARS} characters; only its start is kept"
+        ));
+    }
     if article.title.trim().is_empty() {
         article.title = if file_name.is_empty() {
             "(untitled)".to_string()
@@ -53,6 +62,9 @@ pub(crate) fn finish(article: &mut Article, file_name: &str) {
 
 // ---------------------------------------------------------------------------------
 // Bytes to text
+
+/// Longest title kept, in characters.
+const MAX_TITLE_CHARS: usize = 300;
 
 /// A file's text, ready to be split into lines on `\n`.
 pub(crate) struct Decoded {

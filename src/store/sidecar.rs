@@ -352,6 +352,9 @@ pub fn read_sidecar(path: &Path) -> Result<Option<Sidecar>, StoreError> {
     let bytes = match fs::read(path) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        // An article whose name is near the file system's limit cannot have a sidecar
+        // at all: it has none, and a write says why.
+        Err(e) if e.kind() == std::io::ErrorKind::InvalidFilename => return Ok(None),
         Err(source) => {
             return Err(StoreError::Io {
                 op: "read",
