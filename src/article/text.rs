@@ -171,6 +171,20 @@ fn decode_utf16(bytes: &[u8], unit: fn([u8; 2]) -> u16) -> (String, bool) {
 /// repeating it is dropped), then header lines, then the story, then the publisher's
 /// footer. What is already set in `article` (by front matter, say) is not
 /// overwritten by what the header lines imply; lists are extended.
+/// One short line, six words at most, not ending like a sentence.
+fn is_label_line(block: &[&str]) -> bool {
+    match block {
+        [line] => {
+            let line = line.trim();
+            !line.is_empty()
+                && line.chars().count() <= 60
+                && line.split_whitespace().count() <= 6
+                && !line.ends_with(['.', '!', '?', ':', '"', '”'])
+        }
+        _ => false,
+    }
+}
+
 pub(crate) fn read_lines(article: &mut Article, lines: &[&str]) {
     let mut blocks = blocks(lines);
     take_title(article, &mut blocks);
@@ -185,6 +199,12 @@ pub(crate) fn read_lines(article: &mut Article, lines: &[&str]) {
                     header.apply(article, h);
                 }
             }
+            // A lone short line that is not a sentence ("Posted in Local Government",
+            // a breadcrumb) does not end the header when header lines follow it.
+            None if is_label_line(block)
+                && blocks
+                    .get(i + 1)
+                    .is_some_and(|next| next.iter().all(|l| classify(l).is_some())) => {}
             None => {
                 first_story_block = i;
                 break;
@@ -1576,5 +1596,18 @@ mod tests {
                 prop_assert_eq!(normalize_date(&d), Some(d.clone()));
             }
         }
+    }
+
+    #[test]
+    fn a_short_label_line_does_not_end_the_header() {
+        let a = read(
+            "Libraries close\n\nPosted in Local Government\n\nDate: 2022-08-30\n\nLink: https://www.example.info/a\n\nThe city's libraries will close on Mondays.",
+        );
+        assert_eq!(a.date.as_deref(), Some("2022-08-30"));
+        assert_eq!(a.url.as_deref(), Some("https://www.example.info/a"));
+        assert_eq!(a.body, ["The city's libraries will close on Mondays."]);
+        // Without header lines after it, a short line is the story's first paragraph.
+        let a = read("Title\n\nShort first line\n\nThe story goes on here.");
+        assert_eq!(a.body, ["Short first line", "The story goes on here."]);
     }
 }
