@@ -88,7 +88,6 @@ fn manifest_covers_every_fixture_and_every_format() {
 }
 
 #[test]
-#[ignore = "needs the HTML and front-matter parsers"]
 fn parsed_fields_are_right_on_real_world_shapes() {
     let expected = manifest().article;
     let mut right = 0usize;

@@ -5,6 +5,8 @@
 //! publisher's footer kept apart from the story. Parsing never fails on odd text;
 //! only a file that is not text at all is refused, with the reason.
 
+mod front;
+mod html;
 mod paragraphs;
 mod suggest;
 mod text;
@@ -117,8 +119,8 @@ pub enum ArticleError {
 /// Reads an article from its bytes. `file_name` is the title of last resort.
 pub fn parse(format: Format, file_name: &str, bytes: &[u8]) -> Result<Article, ArticleError> {
     match format {
-        // Markdown front matter and HTML come in their own parsers later; until then
-        // both are read as text, which already understands the common exported shape.
-        Format::Text | Format::Markdown | Format::Html => text::parse(file_name, bytes),
+        Format::Text => text::parse(file_name, bytes),
+        Format::Markdown => front::parse(file_name, bytes),
+        Format::Html => html::parse(file_name, bytes),
     }
 }
