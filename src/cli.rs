@@ -475,8 +475,7 @@ fn list(setup: &Setup, format: ListFormat) -> Result<(), Failure> {
                 .iter()
                 .map(|e| row(e, &setup.taxonomy, &setup.sources))
                 .collect();
-            serde_json::to_writer_pretty(&mut out, &rows).map_err(|e| io_failure(e.into()))?;
-            writeln!(out).map_err(io_failure)?;
+            write_json(&mut out, &rows)?;
         }
         ListFormat::Tsv => {
             for e in &inbox.entries {
@@ -495,6 +494,24 @@ fn list(setup: &Setup, format: ListFormat) -> Result<(), Failure> {
         }
     }
     out.flush().map_err(io_failure)
+}
+
+/// Writes JSON for terminals as well as programs: serde_json escapes only C0
+/// controls, so C1 controls (a one-byte CSI), bidirectional overrides and zero-width
+/// characters from articles are written as `\uXXXX` escapes too. Such characters can
+/// only occur inside JSON strings, where the escape means the same character.
+fn write_json(out: &mut impl io::Write, value: &impl Serialize) -> Result<(), Failure> {
+    let text = serde_json::to_string_pretty(value).map_err(|e| io_failure(e.into()))?;
+    let mut safe = String::with_capacity(text.len());
+    for c in text.chars() {
+        let hidden = matches!(c, '\u{80}'..='\u{9f}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{206f}' | '\u{feff}' | '\u{061c}');
+        if hidden {
+            safe.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            safe.push(c);
+        }
+    }
+    writeln!(out, "{safe}").map_err(io_failure)
 }
 
 /// One result of `triage search --format json`.
@@ -546,8 +563,7 @@ fn search(
         .collect();
     match format {
         ListFormat::Json => {
-            serde_json::to_writer_pretty(&mut out, &rows).map_err(|e| io_failure(e.into()))?;
-            writeln!(out).map_err(io_failure)?;
+            write_json(&mut out, &rows)?;
         }
         ListFormat::Tsv => {
             for r in &rows {

@@ -400,7 +400,7 @@ fn hostile_titles_never_reach_list_or_check_output() {
 /// JSON is read by programs but is also printed to terminals; serde_json escapes
 /// only U+0000–U+001F, so C1 controls and bidi overrides need escaping by us.
 #[test]
-#[ignore = "bug: list --format json writes U+009B (C1 CSI) and U+202E raw to stdout"]
+
 fn list_json_escapes_terminal_controls() {
     let bad = BadInbox::new();
     let out = bad.run(&["list", "--format", "json"]);

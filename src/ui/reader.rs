@@ -229,6 +229,9 @@ fn header(
         clip(sanitize(&e.rel.to_string_lossy()).into_owned()),
         p.dim(),
     ));
+    if let Some(url) = e.article.as_ref().ok().and_then(|a| a.url.as_deref()) {
+        lines.extend(packed("", &[url.to_string()], p.dim(), p, width));
+    }
 
     // Each suggestion with where it came from, so the reviewer can judge it before `a`.
     let s = e.suggestions(&state.taxonomy, &state.sources);
