@@ -16,7 +16,7 @@ use scraper::node::Element;
 use scraper::{ElementRef, Html, Node};
 
 use super::front::date;
-use super::text::{decode, finish};
+use super::text::parse_with;
 use super::{Article, ArticleError};
 use crate::labels::sources::domain_of;
 
@@ -72,20 +72,9 @@ const TITLE_SEPARATORS: &[&str] = &[" | ", " - ", " — ", " – ", " · ", " ::
 
 /// Reads an `.html` or `.htm` file.
 pub(crate) fn parse(file_name: &str, bytes: &[u8]) -> Result<Article, ArticleError> {
-    let decoded = decode(bytes)?;
-    let mut article = Article {
-        lossy: decoded.lossy,
-        warnings: decoded.warnings,
-        ..Article::default()
-    };
-    if decoded.text.trim().is_empty() {
-        article.warnings.push("the file is empty".to_string());
-    } else {
-        let page = Html::parse_document(&decoded.text);
-        read_page(&mut article, &page);
-    }
-    finish(&mut article, file_name);
-    Ok(article)
+    parse_with(file_name, bytes, |article, text| {
+        read_page(article, &Html::parse_document(text));
+    })
 }
 
 /// The `<meta>` tags of a page as (lowercased name or property, content), in order.

@@ -23,6 +23,19 @@ const SNIFF_LEN: usize = 8 * 1024;
 
 /// Reads a `.txt` or `.md` file. `file_name` becomes the title when the file has none.
 pub(crate) fn parse(file_name: &str, bytes: &[u8]) -> Result<Article, ArticleError> {
+    parse_with(file_name, bytes, |article, text| {
+        let lines: Vec<&str> = text.split('\n').collect();
+        read_lines(article, &lines);
+    })
+}
+
+/// What every format shares: decode the bytes (refusing binary files), note an empty
+/// file, let `read` fill the article from non-empty text, then [`finish`] it.
+pub(crate) fn parse_with(
+    file_name: &str,
+    bytes: &[u8],
+    read: impl FnOnce(&mut Article, &str),
+) -> Result<Article, ArticleError> {
     let decoded = decode(bytes)?;
     let mut article = Article {
         lossy: decoded.lossy,
@@ -32,8 +45,7 @@ pub(crate) fn parse(file_name: &str, bytes: &[u8]) -> Result<Article, ArticleErr
     if decoded.text.trim().is_empty() {
         article.warnings.push("the file is empty".to_string());
     } else {
-        let lines: Vec<&str> = decoded.text.split('\n').collect();
-        read_lines(&mut article, &lines);
+        read(&mut article, &decoded.text);
     }
     finish(&mut article, file_name);
     Ok(article)
