@@ -7,6 +7,9 @@
 //! oddly named ones are made at run time in a temporary folder. Waiting is done by
 //! polling with a generous limit; nothing here measures time.
 
+mod common;
+
+use common::Tmux;
 use std::ffi::{OsStr, OsString};
 use std::fs;
 use std::os::unix::ffi::OsStrExt;
@@ -483,149 +486,50 @@ fn broken_front_matter_keeps_the_body() {
     });
 }
 
-/// A private tmux server (its own socket), killed when the test ends however it ends.
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    fn new(name: &str) -> Tmux {
-        Tmux {
-            socket: format!("triage-bad-{name}-{}", std::process::id()),
-        }
-    }
-
-    fn cmd(&self, args: &[&str]) -> Output {
-        Command::new("tmux")
-            .arg("-L")
-            .arg(&self.socket)
-            .arg("-f")
-            .arg("/dev/null")
-            .args(args)
-            .output()
-            .expect("tmux runs (CI installs it; install tmux to run this test)")
-    }
-
-    /// Starts `triage` on the bad inbox in a 120×40 pane, waiting for an Enter first
-    /// so that the pane's output can be captured from the program's very first byte.
-    fn start_held(&self, bad: &BadInbox) {
-        let bin = env!("CARGO_BIN_EXE_triage");
-        let command = format!(
+/// Starts the program with its output copied to `capture`, waits for the whole
+/// inbox, then selects every row in turn with `j` (waiting until the reading
+/// pane's title shows that row's article), returns to the top with `g` and quits
+/// with `q`. `titles` are the rows' titles as `triage list` prints them.
+fn walk_every_row(tmux: &Tmux, bad: &BadInbox, titles: &[String], capture: &Path) {
+    let bin = env!("CARGO_BIN_EXE_triage");
+    // Wait for an Enter first, so that the output is captured from the very first byte.
+    tmux.start_shell(
+        120,
+        40,
+        &format!(
             "read _ ; exec '{bin}' --inbox '{}' --reviewer alice",
             bad.inbox.display()
-        );
-        let out = self.cmd(&[
-            "new-session",
-            "-d",
-            "-s",
-            "main",
-            "-x",
-            "120",
-            "-y",
-            "40",
-            "-e",
-            &format!("XDG_CONFIG_HOME={}", bad.dir.path().display()),
-            "-e",
-            "NO_COLOR=1",
-            "sh",
-            "-c",
-            &command,
-        ]);
-        assert!(
-            out.status.success(),
-            "tmux new-session: {}",
-            lossy(&out.stderr)
-        );
-    }
+        ),
+    );
+    let pipe = format!("cat >> '{}'", capture.display());
+    let out = tmux.cmd(&["pipe-pane", "-o", "-t", "main", &pipe]);
+    assert!(out.status.success(), "pipe-pane: {}", lossy(&out.stderr));
+    tmux.keys(&["Enter"]);
 
-    fn keys(&self, keys: &[&str]) {
-        for key in keys {
-            let out = self.cmd(&["send-keys", "-t", "main", key]);
-            assert!(out.status.success(), "send-keys {key}");
-        }
-    }
-
-    fn screen(&self) -> String {
-        lossy(&self.cmd(&["capture-pane", "-p", "-t", "main"]).stdout)
-    }
-
-    fn wait_for_screen(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
-        let start = Instant::now();
-        loop {
-            let screen = self.screen();
-            if ok(&screen) {
-                return screen;
-            }
-            assert!(
-                self.running(),
-                "triage ended while waiting for {what}:\n{screen}"
-            );
-            assert!(
-                start.elapsed() < LIMIT,
-                "screen never showed {what}:\n{screen}"
-            );
-            sleep(Duration::from_millis(30));
-        }
-    }
-
-    fn running(&self) -> bool {
-        self.cmd(&["has-session", "-t", "main"]).status.success()
-    }
-
-    fn wait_for_exit(&self) {
-        let start = Instant::now();
-        while self.running() {
-            assert!(
-                start.elapsed() < LIMIT,
-                "triage did not quit:\n{}",
-                self.screen()
-            );
-            sleep(Duration::from_millis(30));
-        }
-    }
-
-    /// Starts the program with its output copied to `capture`, waits for the whole
-    /// inbox, then selects every row in turn with `j` (waiting until the reading
-    /// pane's title shows that row's article), returns to the top with `g` and quits
-    /// with `q`. `titles` are the rows' titles as `triage list` prints them.
-    fn walk_every_row(&self, bad: &BadInbox, titles: &[String], capture: &Path) {
-        self.start_held(bad);
-        let pipe = format!("cat >> '{}'", capture.display());
-        let out = self.cmd(&["pipe-pane", "-o", "-t", "main", &pipe]);
-        assert!(out.status.success(), "pipe-pane: {}", lossy(&out.stderr));
-        self.keys(&["Enter"]);
-
-        let total = titles.len();
-        // The reading pane's border, on the top line, carries the selected title.
-        let shows = |s: &str, title: &str| {
-            let head: String = title.chars().take(12).collect();
-            s.lines()
-                .next()
-                .is_some_and(|top| top.contains(head.trim()))
-        };
-        self.wait_for_screen("the whole inbox", |s| {
-            s.contains("Inbox")
-                && s.contains(&format!("/{total}"))
-                && !s.contains("loading")
-                && shows(s, &titles[0])
+    let total = titles.len();
+    // The reading pane's border, on the top line, carries the selected title.
+    let shows = |s: &str, title: &str| {
+        let head: String = title.chars().take(12).collect();
+        s.lines()
+            .next()
+            .is_some_and(|top| top.contains(head.trim()))
+    };
+    tmux.wait_for_screen("the whole inbox", |s| {
+        s.contains("Inbox")
+            && s.contains(&format!("/{total}"))
+            && !s.contains("loading")
+            && shows(s, &titles[0])
+    });
+    for (row, title) in titles.iter().enumerate().skip(1) {
+        tmux.keys(&["j"]);
+        tmux.wait_for_screen(&format!("row {} ({title:.40})", row + 1), |s| {
+            shows(s, title)
         });
-        for (row, title) in titles.iter().enumerate().skip(1) {
-            self.keys(&["j"]);
-            self.wait_for_screen(&format!("row {} ({title:.40})", row + 1), |s| {
-                shows(s, title)
-            });
-        }
-        self.keys(&["g"]);
-        self.wait_for_screen("the first row again", |s| shows(s, &titles[0]));
-        self.keys(&["q"]);
-        self.wait_for_exit();
     }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self.cmd(&["kill-server"]);
-    }
+    tmux.keys(&["g"]);
+    tmux.wait_for_screen("the first row again", |s| shows(s, &titles[0]));
+    tmux.keys(&["q"]);
+    tmux.wait_for_exit();
 }
 
 /// The TUI starts on the bad inbox, draws every article in turn without crashing,
@@ -642,7 +546,7 @@ fn tui_walks_every_row_and_no_hostile_sequence_reaches_the_terminal() {
     assert_eq!(titles.len(), bad.articles.len());
     let capture = bad.dir.path().join("pane.out");
     let tmux = Tmux::new("walk");
-    tmux.walk_every_row(&bad, &titles, &capture);
+    walk_every_row(&tmux, &bad, &titles, &capture);
 
     // The pane's copy is complete once the program has left the alternate screen.
     let start = Instant::now();

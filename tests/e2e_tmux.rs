@@ -7,122 +7,12 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
-use common::SEED;
+use common::{SEED, Tmux};
 
-const LIMIT: Duration = Duration::from_secs(20);
-
-/// A private tmux server (its own socket), killed when the test ends however it ends.
-struct Tmux {
-    socket: String,
-    _config: tempfile::TempDir,
-}
-
-impl Tmux {
-    fn new(name: &str) -> Tmux {
-        let socket = format!("triage-e2e-{name}-{}", std::process::id());
-        Tmux {
-            socket,
-            _config: tempfile::tempdir().expect("temp dir"),
-        }
-    }
-
-    fn cmd(&self, args: &[&str]) -> Output {
-        Command::new("tmux")
-            .arg("-L")
-            .arg(&self.socket)
-            .arg("-f")
-            .arg("/dev/null")
-            .args(args)
-            .output()
-            .expect("tmux runs (CI installs it; install tmux to run this test)")
-    }
-
-    /// Starts `triage` in a new 120×40 session.
-    fn start(&self, inbox: &Path) {
-        let bin = env!("CARGO_BIN_EXE_triage");
-        let config = self._config.path().display().to_string();
-        let command = format!("{bin} --inbox '{}' --reviewer alice", inbox.display());
-        let out = self.cmd(&[
-            "new-session",
-            "-d",
-            "-s",
-            "main",
-            "-x",
-            "120",
-            "-y",
-            "40",
-            "-e",
-            &format!("XDG_CONFIG_HOME={config}"),
-            "-e",
-            "NO_COLOR=1",
-            &command,
-        ]);
-        assert!(
-            out.status.success(),
-            "tmux new-session: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        for key in keys {
-            let out = self.cmd(&["send-keys", "-t", "main", key]);
-            assert!(out.status.success(), "send-keys {key}");
-        }
-    }
-
-    /// The screen with its SGR attributes (`capture-pane -e`), to see highlighting.
-    fn screen_styled(&self) -> String {
-        String::from_utf8_lossy(&self.cmd(&["capture-pane", "-p", "-e", "-t", "main"]).stdout)
-            .into_owned()
-    }
-
-    fn screen(&self) -> String {
-        String::from_utf8_lossy(&self.cmd(&["capture-pane", "-p", "-t", "main"]).stdout)
-            .into_owned()
-    }
-
-    fn wait_for_screen(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
-        let start = Instant::now();
-        loop {
-            let screen = self.screen();
-            if ok(&screen) {
-                return screen;
-            }
-            assert!(
-                start.elapsed() < LIMIT,
-                "screen never showed {what}:\n{screen}"
-            );
-            sleep(Duration::from_millis(50));
-        }
-    }
-
-    fn running(&self) -> bool {
-        self.cmd(&["has-session", "-t", "main"]).status.success()
-    }
-
-    fn wait_for_exit(&self) {
-        let start = Instant::now();
-        while self.running() {
-            assert!(
-                start.elapsed() < LIMIT,
-                "triage did not quit:\n{}",
-                self.screen()
-            );
-            sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self.cmd(&["kill-server"]);
-    }
-}
+const LIMIT: Duration = common::TMUX_LIMIT;
 
 fn wait_for_file(path: &Path, ok: impl Fn(&str) -> bool) -> String {
     let start = Instant::now();
@@ -206,18 +96,7 @@ fn terminal_is_restored_after_quitting() {
     let tmux = Tmux::new("restore");
     // Run triage inside a shell so the pane survives it and shows what comes after.
     let bin = env!("CARGO_BIN_EXE_triage");
-    let out = tmux.cmd(&[
-        "new-session",
-        "-d",
-        "-s",
-        "main",
-        "-x",
-        "100",
-        "-y",
-        "30",
-        "sh",
-    ]);
-    assert!(out.status.success());
+    tmux.start_shell(100, 30, "sh");
     let line = format!(
         "{bin} --inbox '{}' --reviewer alice; echo AFTER-TRIAGE",
         inbox.display()

@@ -115,3 +115,137 @@ impl Screen {
         out
     }
 }
+
+/// How long a tmux test waits for something before failing. Generous, so a slow
+/// machine is never a failure: tests poll for a condition, they never time anything.
+pub const TMUX_LIMIT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// A private tmux server (its own socket, no user config) with one session, `main`,
+/// killed when the test ends however it ends.
+pub struct Tmux {
+    socket: String,
+    /// The `XDG_CONFIG_HOME` of the programs it starts: empty, so no user keymap or
+    /// config file changes what the test sees.
+    pub config: tempfile::TempDir,
+}
+
+impl Tmux {
+    pub fn new(name: &str) -> Tmux {
+        Tmux {
+            socket: format!("triage-test-{name}-{}", std::process::id()),
+            config: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    pub fn cmd(&self, args: &[&str]) -> std::process::Output {
+        std::process::Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .arg("-f")
+            .arg("/dev/null")
+            .args(args)
+            .output()
+            .expect("tmux runs (CI installs it; install tmux to run this test)")
+    }
+
+    /// Starts `command` under `sh -c` in a `width`×`height` session, with colour off.
+    pub fn start_shell(&self, width: u16, height: u16, command: &str) {
+        let config = format!("XDG_CONFIG_HOME={}", self.config.path().display());
+        let (w, h) = (width.to_string(), height.to_string());
+        let out = self.cmd(&[
+            "new-session",
+            "-d",
+            "-s",
+            "main",
+            "-x",
+            &w,
+            "-y",
+            &h,
+            "-e",
+            &config,
+            "-e",
+            "NO_COLOR=1",
+            "sh",
+            "-c",
+            command,
+        ]);
+        assert!(
+            out.status.success(),
+            "tmux new-session: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// Starts the built `triage` on `inbox` as reviewer alice, 120×40.
+    pub fn start(&self, inbox: &Path) {
+        let bin = env!("CARGO_BIN_EXE_triage");
+        self.start_shell(
+            120,
+            40,
+            &format!(
+                "exec '{bin}' --inbox '{}' --reviewer alice",
+                inbox.display()
+            ),
+        );
+    }
+
+    pub fn keys(&self, keys: &[&str]) {
+        for key in keys {
+            let out = self.cmd(&["send-keys", "-t", "main", key]);
+            assert!(out.status.success(), "send-keys {key}");
+        }
+    }
+
+    pub fn screen(&self) -> String {
+        String::from_utf8_lossy(&self.cmd(&["capture-pane", "-p", "-t", "main"]).stdout)
+            .into_owned()
+    }
+
+    /// The screen with its SGR attributes (`capture-pane -e`), to see highlighting.
+    pub fn screen_styled(&self) -> String {
+        String::from_utf8_lossy(&self.cmd(&["capture-pane", "-p", "-e", "-t", "main"]).stdout)
+            .into_owned()
+    }
+
+    pub fn running(&self) -> bool {
+        self.cmd(&["has-session", "-t", "main"]).status.success()
+    }
+
+    /// Polls the screen until `ok` holds; fails at once if the program ended.
+    pub fn wait_for_screen(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
+        let start = std::time::Instant::now();
+        loop {
+            let screen = self.screen();
+            if ok(&screen) {
+                return screen;
+            }
+            assert!(
+                self.running(),
+                "the program ended while waiting for {what}:\n{screen}"
+            );
+            assert!(
+                start.elapsed() < TMUX_LIMIT,
+                "screen never showed {what}:\n{screen}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(30));
+        }
+    }
+
+    pub fn wait_for_exit(&self) {
+        let start = std::time::Instant::now();
+        while self.running() {
+            assert!(
+                start.elapsed() < TMUX_LIMIT,
+                "triage did not quit:\n{}",
+                self.screen()
+            );
+            std::thread::sleep(std::time::Duration::from_millis(30));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.cmd(&["kill-server"]);
+    }
+}
