@@ -14,7 +14,7 @@ use serde::de::IgnoredAny;
 use toml::Spanned;
 
 use crate::app::{Action, Context};
-use crate::labels::{Axis, Taxonomy};
+use crate::labels::{Axis, Taxonomy, line_of};
 
 use super::key::{Key, parse_sequence, sequence_to_string};
 
@@ -716,16 +716,6 @@ fn check_picker_keys(entries: &Entries, taxonomy: &Taxonomy) -> Result<(), Keyma
         }
     }
     Ok(())
-}
-
-/// 1-based line of a byte offset.
-fn line_of(text: &str, offset: usize) -> usize {
-    let end = offset.min(text.len());
-    text.as_bytes()[..end]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
-        + 1
 }
 
 #[cfg(test)]

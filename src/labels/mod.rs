@@ -311,14 +311,12 @@ pub fn fold(text: &str) -> String {
     out
 }
 
-/// 1-based line of a byte offset.
-fn line_of(text: &str, offset: usize) -> usize {
-    let end = offset.min(text.len());
-    text.as_bytes()[..end]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
-        + 1
+/// 1-based line of a byte offset: how every TOML file the program reads
+/// (labels, keymaps, sources, sidecars) names the line of a problem.
+pub fn line_of(text: impl AsRef<[u8]>, offset: usize) -> usize {
+    let bytes = text.as_ref();
+    let end = offset.min(bytes.len());
+    bytes[..end].iter().filter(|&&b| b == b'\n').count() + 1
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::article::Suggestion;
-use crate::labels::{Axis, Taxonomy, fold};
+use crate::labels::{Axis, Taxonomy, fold, line_of};
 
 /// The file name the list has in an inbox.
 pub const FILE_NAME: &str = "sources.toml";
@@ -524,16 +524,6 @@ impl LineCounter<'_> {
         }
         self.line
     }
-}
-
-/// 1-based line of a byte offset.
-fn line_of(text: &str, offset: usize) -> usize {
-    let end = offset.min(text.len());
-    text.as_bytes()[..end]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
-        + 1
 }
 
 #[cfg(test)]

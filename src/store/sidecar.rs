@@ -19,6 +19,7 @@ use toml::value::{Date, Datetime, Offset, Time};
 use toml::{Table, Value};
 
 use super::{Decision, Edit, Status};
+use crate::labels::line_of;
 
 /// The lock file each write holds, one per folder. It is never renamed or removed,
 /// so every writer locks the same inode (locking the sidecar itself would not work:
@@ -369,7 +370,7 @@ pub fn read_sidecar(path: &Path) -> Result<Option<Sidecar>, StoreError> {
     };
     let text = String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
-        let line = line_of_bytes(e.as_bytes(), at);
+        let line = line_of(e.as_bytes(), at);
         broken(format!("line {line}: the file is not UTF-8 text"))
     })?;
     parse_sidecar(&text).map(Some).map_err(broken)
@@ -530,16 +531,6 @@ fn key_line(text: &str, key: &str) -> Option<usize> {
         .iter()
         .find(|(k, _)| k.get_ref() == key)
         .map(|(k, _)| line_of(text, k.span().start))
-}
-
-/// 1-based line of a byte offset.
-fn line_of(text: &str, offset: usize) -> usize {
-    line_of_bytes(text.as_bytes(), offset)
-}
-
-fn line_of_bytes(bytes: &[u8], offset: usize) -> usize {
-    let end = offset.min(bytes.len());
-    bytes[..end].iter().filter(|&&b| b == b'\n').count() + 1
 }
 
 /// The parser's messages span lines; ours are one sentence.
