@@ -262,9 +262,9 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
             state.sources = setup.sources.clone();
             let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
             let session = crate::tui::Session::loading(state, keymap, color, loader);
-            crate::tui::run(session)
+            let ending = crate::tui::run(session)
                 .map_err(|e| Failure::Problem(format!("the terminal failed: {e}")))?;
-            Ok(ExitCode::SUCCESS)
+            Ok(ExitCode::from(ending.exit_code()))
         }
         Some(Command::List { format }) => quiet_pipe(list(&setup, *format)),
         Some(Command::Label {

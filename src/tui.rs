@@ -4,20 +4,29 @@
 //! Each keystroke is applied, its sidecar write is carried out (renamed and synced),
 //! and only then is the next frame drawn; a frame is drawn only when something
 //! changed, and ratatui sends only the cells that differ, in one buffered write.
+//!
+//! Three threads feed the loop through one channel, so it never depends on the
+//! terminal to wake up: one reads keys, one receives signals, and the loop itself
+//! checks the terminal whenever it is idle. That matters when an SSH link drops: the
+//! terminal then reads end-of-file or fails forever, and crossterm's reader can spin
+//! on it without returning; the hang-up signal, or the loop's own check, still ends
+//! the program at once, after saving whatever is unsaved.
 
-use std::io;
-use std::sync::mpsc::{Receiver, TryRecvError};
+use std::collections::HashSet;
+use std::io::{self, IsTerminal};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, TryRecvError};
 use std::time::{Duration, Instant};
 
 use crossterm::event::{self, Event, KeyCode, KeyEventKind, KeyModifiers};
+use signal_hook::consts::signal::{SIGCONT, SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGTSTP};
 
 use ratatui::Terminal;
 use ratatui::backend::Backend;
 
-use crate::app::{Action, AppState, Effect, Mode, Write, update};
+use crate::app::{Action, AppState, Effect, Mode, Unsaved, Write, update};
 use crate::input::{Key, Keymap, Resolved, Resolver};
 use crate::search::Worker;
-use crate::store::{Edit, Loaded, WriteContext, write_edits};
+use crate::store::{Edit, Faults, Loaded, Sidecar, StoreError, WriteContext, write_edits};
 use crate::ui::Ui;
 
 /// Restores the terminal when dropped, so an early return or an error cannot leave
@@ -72,6 +81,10 @@ pub struct Session {
     worker: Worker,
     /// Batches of the inbox still arriving from the background loader.
     loader: Option<Receiver<Loaded>>,
+    /// Failures to inject into writes (tests).
+    faults: Faults,
+    /// The reviewer asked to suspend; the terminal loop carries it out.
+    suspend: bool,
 }
 
 impl Session {
@@ -89,7 +102,26 @@ impl Session {
             fixed_now: None,
             worker: Worker::spawn(),
             loader: None,
+            faults: Faults::default(),
+            suspend: false,
         }
+    }
+
+    /// Makes every write meet these failures (tests of a full or read-only disk).
+    pub fn set_faults(&mut self, faults: Faults) {
+        self.faults = faults;
+    }
+
+    /// Whether the reviewer asked to suspend since the last call.
+    pub fn take_suspend(&mut self) -> bool {
+        std::mem::take(&mut self.suspend)
+    }
+
+    /// Retries every unsaved change before the program ends, whatever ends it, and
+    /// returns the ones the disk still refuses.
+    pub fn finish(&mut self) -> Vec<Unsaved> {
+        self.retry_unsaved();
+        self.state.unsaved.clone()
     }
 
     /// A session whose articles are still loading; they join as batches arrive.
@@ -212,63 +244,352 @@ impl Session {
     fn carry_out(&mut self, effects: Vec<Effect>) -> bool {
         for effect in effects {
             match effect {
-                Effect::Quit => return false,
+                Effect::Quit => {
+                    self.retry_unsaved();
+                    if self.state.may_quit() {
+                        return false;
+                    }
+                }
                 Effect::Write(write) => self.write(write),
                 Effect::Search(job) => self.worker.submit(job),
+                Effect::Retry => self.save_now(),
+                Effect::Suspend => self.suspend = true,
             }
         }
         true
     }
 
     fn write(&mut self, mut write: Write) {
-        let Some(entry) = self.state.entries.get(write.entry) else {
+        if self.state.entries.get(write.entry).is_none() {
             return;
-        };
-        let mut ctx = WriteContext::now(entry.sha256_hex());
-        if let Some(now) = self.fixed_now {
-            ctx.now = now;
-        } else {
+        }
+        // Every change is also the moment to retry the ones the disk refused before.
+        self.retry_unsaved();
+        if self.fixed_now.is_none() {
             let seconds = self.dwell.take(write.entry);
             if seconds > 0.0 {
                 write.edits.push(Edit::AddSeconds(seconds));
             }
         }
-        let result = write_edits(&entry.path(), &self.state.reviewer, &write.edits, &ctx);
-        // Time spent is recorded once, never undone or redone.
-        write.edits.retain(|e| !matches!(e, Edit::AddSeconds(_)));
+        // A change waits behind the article's unsaved ones, so that edits reach its
+        // sidecar in the order they were made.
+        if self.state.unsaved_error(write.entry).is_some() {
+            self.state.defer(write);
+            return;
+        }
+        let result = self.attempt(&write);
         self.state.write_finished(write, result);
+    }
+
+    /// One write of a change to the disk, with the clock and faults of this session.
+    fn attempt(&self, write: &Write) -> Result<Sidecar, StoreError> {
+        let entry = self
+            .state
+            .entries
+            .get(write.entry)
+            .ok_or_else(|| StoreError::Io {
+                op: "write",
+                path: Default::default(),
+                source: io::Error::new(io::ErrorKind::NotFound, "the article is gone"),
+            })?;
+        let mut ctx = WriteContext::now(entry.sha256_hex());
+        if let Some(now) = self.fixed_now {
+            ctx.now = now;
+        }
+        ctx.faults = self.faults.clone();
+        write_edits(&entry.path(), &self.state.reviewer, &write.edits, &ctx)
+    }
+
+    /// Tries the unsaved changes again, oldest first. After one change to an article
+    /// fails, its later ones are not tried, so they cannot overtake it.
+    fn retry_unsaved(&mut self) {
+        if self.state.unsaved.is_empty() {
+            return;
+        }
+        let mut failed = HashSet::new();
+        for unsaved in self.state.take_unsaved() {
+            if failed.contains(&unsaved.write.entry) {
+                self.state.unsaved.push(unsaved);
+                continue;
+            }
+            let result = self.attempt(&unsaved.write);
+            if result.is_err() {
+                failed.insert(unsaved.write.entry);
+            }
+            self.state.retry_finished(unsaved, result);
+        }
+    }
+
+    /// The `save` key: retry now and say how it went.
+    fn save_now(&mut self) {
+        let before = self.state.unsaved.len();
+        self.retry_unsaved();
+        match self.state.unsaved.last() {
+            None if before == 0 => self.state.info("Every change is saved."),
+            None => self.state.info(format!(
+                "Saved: {before} change{} now on disk.",
+                if before == 1 { " is" } else { "s are" }
+            )),
+            Some(u) => {
+                let text = format!(
+                    "Still not saved ({} unsaved): {}",
+                    self.state.unsaved.len(),
+                    u.error
+                );
+                self.state.error(text);
+            }
+        }
     }
 }
 
-/// Runs the interactive program until the reviewer quits. The first frame is drawn
-/// at once; the inbox fills in behind it while keys already work.
-pub fn run(session: Session) -> io::Result<()> {
+/// How the interactive program ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ending {
+    /// The reviewer quit.
+    Quit,
+    /// A signal asked it to end (hang-up, terminate, interrupt, quit).
+    Signal(i32),
+    /// The terminal went away without a signal (end of file or an error reading or
+    /// writing it): a dropped SSH link.
+    TerminalLost,
+}
+
+impl Ending {
+    /// The exit status: 0 for a quit, 128 + the signal's number as shells report it,
+    /// and 129 (like a hang-up) for a lost terminal.
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Ending::Quit => 0,
+            Ending::Signal(sig) => u8::try_from(128 + sig).unwrap_or(1),
+            Ending::TerminalLost => 129,
+        }
+    }
+}
+
+/// What wakes the loop.
+enum Wake {
+    Event(Event),
+    /// The terminal could not be read; the link is gone.
+    Lost,
+    Signal(i32),
+}
+
+/// If the loop does not end within this long of a terminating signal (stuck on a
+/// hung network file system, say), the signal thread ends the process itself. Writes
+/// are atomic, so even that loses nothing that was shown as saved.
+const SIGNAL_GRACE: Duration = Duration::from_millis(900);
+
+/// How often an idle loop wakes to check that the terminal is still there.
+const IDLE_WAKE: Duration = Duration::from_millis(250);
+
+/// Runs the interactive program until the reviewer quits, a signal ends it, or the
+/// terminal goes away. The first frame is drawn at once; the inbox fills in behind it
+/// while keys already work. Unsaved changes are retried on every way out; those the
+/// disk still refuses are listed on stderr once the terminal is restored.
+pub fn run(session: Session) -> io::Result<Ending> {
     let mut session = session;
+    install_panic_message();
     let mut terminal = ratatui::try_init()?;
     let _restore = Restore;
+    let (tx, rx) = mpsc::channel();
+    spawn_signals(tx.clone())?;
+    spawn_input(tx);
+    let tty = Tty::open();
+    // A debug-build hook for the test that a panic restores the terminal.
+    let panic_on_key = cfg!(debug_assertions) && std::env::var_os("TRIAGE_TEST_PANIC").is_some();
     let size = terminal.size()?;
     session.apply(Action::Resize(size.width, size.height));
     let mut dirty = true;
-    loop {
+    let ending = loop {
         if session.pump() {
             dirty = true;
         }
         if dirty {
-            session.draw(&mut terminal)?;
+            if session.draw(&mut terminal).is_err() {
+                break Ending::TerminalLost;
+            }
             dirty = false;
         }
-        // Short waits while work is arriving, long ones when idle: nothing is drawn,
-        // and no CPU spent, when nothing changes.
-        let wait = if session.busy() { 15 } else { 500 };
-        if !event::poll(Duration::from_millis(wait))? {
-            continue;
+        // Short waits while work is arriving; when idle, nothing is drawn and the
+        // loop only wakes to check the terminal.
+        let wait = if session.busy() {
+            Duration::from_millis(15)
+        } else {
+            IDLE_WAKE
+        };
+        match rx.recv_timeout(wait) {
+            Ok(Wake::Event(event)) => {
+                if panic_on_key && matches!(event, Event::Key(_)) {
+                    panic!("TRIAGE_TEST_PANIC asked for a panic");
+                }
+                match session.handle(event) {
+                    Some(true) => dirty = true,
+                    Some(false) => break Ending::Quit,
+                    None => {}
+                }
+                if session.take_suspend() {
+                    suspend(&mut terminal)?;
+                    dirty = true;
+                }
+            }
+            Ok(Wake::Signal(SIGCONT)) => {
+                // Continued after someone else stopped us: the screen may hold
+                // anything now, so draw all of it again.
+                let _ = resume(&mut terminal);
+                dirty = true;
+            }
+            Ok(Wake::Signal(sig)) => break Ending::Signal(sig),
+            Ok(Wake::Lost) | Err(RecvTimeoutError::Disconnected) => break Ending::TerminalLost,
+            Err(RecvTimeoutError::Timeout) => {
+                if tty.hung_up() {
+                    break Ending::TerminalLost;
+                }
+            }
         }
-        match session.handle(event::read()?) {
-            Some(true) => dirty = true,
-            Some(false) => return Ok(()),
-            None => {}
+    };
+    let unsaved = session.finish();
+    drop(_restore);
+    if !unsaved.is_empty() && ending != Ending::TerminalLost {
+        eprintln!(
+            "triage: {} change{} could not be saved: {}",
+            unsaved.len(),
+            if unsaved.len() == 1 { "" } else { "s" },
+            unsaved.last().map(|u| u.error.as_str()).unwrap_or_default()
+        );
+    }
+    Ok(ending)
+}
+
+/// Reads terminal events on their own thread. It ends when the terminal fails or
+/// the loop is gone; on a dead terminal crossterm may never return, which is why the
+/// loop does not wait on this thread alone.
+fn spawn_input(tx: Sender<Wake>) {
+    std::thread::spawn(move || {
+        loop {
+            let wake = match event::read() {
+                Ok(event) => Wake::Event(event),
+                Err(_) => Wake::Lost,
+            };
+            let lost = matches!(wake, Wake::Lost);
+            if tx.send(wake).is_err() || lost {
+                return;
+            }
+        }
+    });
+}
+
+/// Receives signals on their own thread and hands them to the loop. A terminating
+/// one also starts a deadline: if the loop has not ended the process by then, this
+/// thread restores the terminal and ends it.
+fn spawn_signals(tx: Sender<Wake>) -> io::Result<()> {
+    let mut signals =
+        signal_hook::iterator::Signals::new([SIGHUP, SIGTERM, SIGINT, SIGQUIT, SIGCONT])?;
+    std::thread::spawn(move || {
+        for sig in signals.forever() {
+            let _ = tx.send(Wake::Signal(sig));
+            if sig != SIGCONT {
+                std::thread::sleep(SIGNAL_GRACE);
+                ratatui::restore();
+                std::process::exit(128 + sig);
+            }
+        }
+    });
+    Ok(())
+}
+
+/// Gives the terminal back to the shell and stops, as `Ctrl-Z` does in any program;
+/// `fg` continues here and the whole screen is drawn again. The stop is the default
+/// action of SIGTSTP, which the system ignores when no shell could ever continue the
+/// program (an orphaned process group), so it cannot leave the program stopped for good.
+fn suspend<B: Backend>(terminal: &mut Terminal<B>) -> io::Result<()> {
+    ratatui::restore();
+    signal_hook::low_level::raise(SIGTSTP)?;
+    resume(terminal)
+}
+
+/// Takes the terminal back after a stop and makes the next frame draw every cell.
+/// (ratatui's `clear` would ask the terminal for the cursor position, an answer that
+/// arrives on the key-reading thread and so never to it; an empty frame resets the
+/// drawing just as well.)
+fn resume<B: Backend>(terminal: &mut Terminal<B>) -> io::Result<()> {
+    use crossterm::terminal::{Clear, ClearType, EnterAlternateScreen, enable_raw_mode};
+    enable_raw_mode()?;
+    crossterm::execute!(
+        io::stdout(),
+        EnterAlternateScreen,
+        Clear(ClearType::All),
+        crossterm::cursor::Hide
+    )?;
+    terminal
+        .draw(|frame| frame.render_widget(ratatui::widgets::Clear, frame.area()))
+        .map(|_| ())
+        .map_err(|e| io::Error::other(e.to_string()))
+}
+
+/// The terminal the program reads, watched for a hang-up between keystrokes.
+struct Tty {
+    fd: Option<std::os::fd::RawFd>,
+    /// Keeps `/dev/tty` open when standard input is not the terminal.
+    _file: Option<std::fs::File>,
+}
+
+impl Tty {
+    fn open() -> Tty {
+        use std::os::fd::AsRawFd;
+        if io::stdin().is_terminal() {
+            return Tty {
+                fd: Some(io::stdin().as_raw_fd()),
+                _file: None,
+            };
+        }
+        match std::fs::File::open("/dev/tty") {
+            Ok(file) => Tty {
+                fd: Some(file.as_raw_fd()),
+                _file: Some(file),
+            },
+            Err(_) => Tty {
+                fd: None,
+                _file: None,
+            },
         }
     }
+
+    /// True once the other end of the terminal has gone (the SSH client or terminal
+    /// emulator closed it): polling it then reports a hang-up or an error.
+    fn hung_up(&self) -> bool {
+        let Some(fd) = self.fd else { return false };
+        let mut pollfd = libc::pollfd {
+            fd,
+            events: 0,
+            revents: 0,
+        };
+        // SAFETY: one valid pollfd, a zero timeout; poll only writes `revents`.
+        let ready = unsafe { libc::poll(&mut pollfd, 1, 0) };
+        ready > 0 && pollfd.revents & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0
+    }
+}
+
+/// A panic is a bug: after ratatui's hook has restored the terminal, say so in one
+/// readable sentence instead of a backtrace dump, and end the whole program, since a
+/// panic on a helper thread would otherwise leave a screen nobody draws.
+fn install_panic_message() {
+    std::panic::set_hook(Box::new(|info| {
+        let what = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "an unknown problem".to_string());
+        let at = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!(
+            "triage: internal error{at}: {}. Decisions shown as saved are on disk; please report this.",
+            crate::sanitize::sanitize(&what)
+        );
+        std::process::exit(101);
+    }));
 }
 
 /// Turns a key into an action: typed text first while a prompt is open, then the

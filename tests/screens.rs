@@ -58,3 +58,31 @@ fn help_overlay_is_generated_from_the_keymap() {
     }
     insta::assert_snapshot!(text);
 }
+
+#[test]
+fn shrinking_the_terminal_to_one_cell_never_panics() {
+    let mut screen = Screen::new(120, 40);
+    let sizes = [
+        (1, 1),
+        (2, 1),
+        (1, 2),
+        (3, 3),
+        (10, 2),
+        (80, 1),
+        (1, 40),
+        (5, 5),
+    ];
+    // Every mode at every size: list, reader, picker, search, note, help.
+    let modes: [&[&str]; 6] = [&[], &["Tab"], &["r"], &["/", "s"], &["c"], &["?"]];
+    for (w, h) in sizes {
+        for keys in modes {
+            screen.terminal.backend_mut().resize(w, h);
+            screen.event(crossterm::event::Event::Resize(w, h));
+            screen.keys(keys);
+            screen.keys(&["j", "G", "Esc"]);
+        }
+    }
+    screen.terminal.backend_mut().resize(120, 40);
+    screen.event(crossterm::event::Event::Resize(120, 40));
+    assert!(screen.text().contains("Inbox"), "{}", screen.text());
+}

@@ -59,6 +59,12 @@ pub enum Action {
     PrevMatch,
     /// Show or hide the help overlay.
     Help,
+    /// Show or hide other reviewers' labels in the reading pane.
+    ToggleOthers,
+    /// Retry writing changes the disk refused.
+    Save,
+    /// Stop for the shell; `fg` brings the program back.
+    Suspend,
     /// Leave the program.
     Quit,
     /// Close the open picker, prompt or overlay (cancels a note, clears a search).
@@ -117,6 +123,9 @@ impl Action {
             Action::NextMatch => "next match".into(),
             Action::PrevMatch => "previous match".into(),
             Action::Help => "help".into(),
+            Action::ToggleOthers => "other reviewers' labels".into(),
+            Action::Save => "retry unsaved changes".into(),
+            Action::Suspend => "suspend (fg resumes)".into(),
             Action::Quit => "quit".into(),
             Action::Close => "close".into(),
             Action::Confirm => "confirm".into(),

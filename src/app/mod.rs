@@ -116,6 +116,16 @@ pub struct Write {
     pub kind: WriteKind,
 }
 
+/// A change shown on screen that the disk refused (full, read-only, gone). It stays
+/// in memory, in order, marked unsaved, and is retried with the next change, on
+/// demand (`save`) and before quitting.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unsaved {
+    pub write: Write,
+    /// Why the last attempt failed, one sentence.
+    pub error: String,
+}
+
 /// Work for the loop: the only ways `update` reaches outside the state.
 #[derive(Debug, Clone)]
 pub enum Effect {
@@ -123,6 +133,11 @@ pub enum Effect {
     Write(Write),
     /// Rank the inbox for a query; the newest request cancels older ones.
     Search(Job),
+    /// Try the unsaved changes again now.
+    Retry,
+    /// Stop the program for the shell (`Ctrl-Z`); `fg` brings it back.
+    Suspend,
+    /// Leave, once unsaved changes have been retried (see [`AppState::may_quit`]).
     Quit,
 }
 
@@ -132,7 +147,9 @@ impl PartialEq for Effect {
         match (self, other) {
             (Effect::Write(a), Effect::Write(b)) => a == b,
             (Effect::Search(a), Effect::Search(b)) => a.generation == b.generation,
-            (Effect::Quit, Effect::Quit) => true,
+            (Effect::Retry, Effect::Retry)
+            | (Effect::Suspend, Effect::Suspend)
+            | (Effect::Quit, Effect::Quit) => true,
             _ => false,
         }
     }
@@ -241,6 +258,13 @@ pub struct AppState {
     pub message: Option<Message>,
     pub width: u16,
     pub height: u16,
+    /// Changes the disk refused, oldest first; see [`Unsaved`].
+    pub unsaved: Vec<Unsaved>,
+    /// Whether the reader shows other reviewers' labels. Off by default, so that a
+    /// reviewer decides before seeing what colleagues decided.
+    pub show_others: bool,
+    /// The reviewer asked to quit with unsaved changes and was warned; asking again quits.
+    quit_warned: bool,
     undo: Vec<Write>,
     redo: Vec<Write>,
     search_generation: u64,
@@ -282,6 +306,9 @@ impl AppState {
             message: None,
             width: 80,
             height: 24,
+            unsaved: Vec::new(),
+            show_others: false,
+            quit_warned: false,
             undo: Vec::new(),
             redo: Vec::new(),
             search_generation: 0,
@@ -388,20 +415,41 @@ impl AppState {
         self.selected().and_then(|i| self.entries.get(i))
     }
 
-    /// This reviewer's decision on an article, as last read or written.
+    /// This reviewer's decision on an article: as last read or written, with any
+    /// changes the disk refused applied on top, since those are what the screen shows.
     pub fn decision(&self, entry: usize) -> Decision {
-        self.entries
+        let mut decision = self
+            .entries
             .get(entry)
             .and_then(|e| e.mine.sidecar())
             .map(|s| s.decision.clone())
-            .unwrap_or_default()
+            .unwrap_or_default();
+        for u in self.unsaved.iter().filter(|u| u.write.entry == entry) {
+            for edit in &u.write.edits {
+                decision.apply(edit);
+            }
+        }
+        decision
     }
 
     pub fn status(&self, entry: usize) -> Status {
-        self.entries
-            .get(entry)
-            .and_then(|e| e.mine.sidecar())
-            .map_or(Status::Todo, |s| s.decision.status)
+        if self.unsaved.is_empty() {
+            return self
+                .entries
+                .get(entry)
+                .and_then(|e| e.mine.sidecar())
+                .map_or(Status::Todo, |s| s.decision.status);
+        }
+        self.decision(entry).status
+    }
+
+    /// Why an article's latest change is not on disk, if it is not.
+    pub fn unsaved_error(&self, entry: usize) -> Option<&str> {
+        self.unsaved
+            .iter()
+            .rev()
+            .find(|u| u.write.entry == entry)
+            .map(|u| u.error.as_str())
     }
 
     /// Counts for the list's title: (done, flagged, total).
@@ -445,21 +493,17 @@ impl AppState {
     pub fn write_finished(&mut self, write: Write, result: Result<Sidecar, StoreError>) {
         match result {
             Ok(sidecar) => {
-                if let Some(entry) = self.entries.get_mut(write.entry) {
-                    entry.mine = SidecarState::Saved(Box::new(sidecar));
-                    let facet = facet_of(entry, &self.reviewer, &self.taxonomy);
-                    if let Some(slot) = Arc::make_mut(&mut self.facets).get_mut(write.entry) {
-                        *slot = facet;
-                    }
-                }
-                match write.kind {
-                    WriteKind::New => {
-                        self.undo.push(write);
-                        self.redo.clear();
-                    }
-                    WriteKind::Undo => self.redo.push(write),
-                    WriteKind::Redo => self.undo.push(write),
-                }
+                self.saved(write.entry, sidecar);
+                self.record(write);
+            }
+            // The disk refused (full, read-only, gone): the change stays on screen and
+            // in the history, marked unsaved, and is retried.
+            Err(StoreError::Io { .. }) => {
+                let error = result_text(&result);
+                self.error(format!(
+                    "Not saved: {error} Kept as unsaved; it is retried with your next change, or now with ctrl-s."
+                ));
+                self.keep_unsaved(write, error);
             }
             Err(e) => {
                 if let (StoreError::Broken { problem, .. }, Some(entry)) =
@@ -478,14 +522,117 @@ impl AppState {
         }
     }
 
-    fn info(&mut self, text: impl Into<String>) {
+    /// Puts a change the disk has not taken behind the article's earlier unsaved
+    /// ones: changes to a sidecar must reach it in the order they were made.
+    pub fn defer(&mut self, write: Write) {
+        let error = self
+            .unsaved_error(write.entry)
+            .unwrap_or("an earlier change to this article is not saved yet")
+            .to_string();
+        self.keep_unsaved(write, error);
+    }
+
+    /// Hands the unsaved changes to the loop to retry, oldest first.
+    pub fn take_unsaved(&mut self) -> Vec<Unsaved> {
+        std::mem::take(&mut self.unsaved)
+    }
+
+    /// Called by the loop once an unsaved change has been tried again.
+    pub fn retry_finished(&mut self, unsaved: Unsaved, result: Result<Sidecar, StoreError>) {
+        match result {
+            Ok(sidecar) => self.saved(unsaved.write.entry, sidecar),
+            Err(StoreError::Io { .. }) => self.unsaved.push(Unsaved {
+                write: unsaved.write,
+                error: result_text(&result),
+            }),
+            // The sidecar broke meanwhile (edited by hand?): it is never overwritten,
+            // so this change cannot be made; say so rather than retry forever.
+            Err(e) => {
+                if let (StoreError::Broken { problem, .. }, Some(entry)) =
+                    (&e, self.entries.get_mut(unsaved.write.entry))
+                {
+                    entry.mine = SidecarState::Broken(problem.clone());
+                }
+                self.error(format!("Not saved, and given up: {e}"));
+            }
+        }
+    }
+
+    /// Whether a quit request may end the program now. With unsaved changes the
+    /// first request only warns, so they are never lost by a reflex `q`.
+    pub fn may_quit(&mut self) -> bool {
+        if self.unsaved.is_empty() || self.quit_warned {
+            return true;
+        }
+        self.quit_warned = true;
+        let n = self.unsaved.len();
+        let error = self
+            .unsaved
+            .last()
+            .map(|u| u.error.clone())
+            .unwrap_or_default();
+        let changes = if n == 1 { "change is" } else { "changes are" };
+        self.error(format!(
+            "{n} {changes} not saved ({error}) Quit again to leave without them, or ctrl-s to retry."
+        ));
+        false
+    }
+
+    fn keep_unsaved(&mut self, write: Write, error: String) {
+        self.record(write.clone());
+        let index = write.entry;
+        self.unsaved.push(Unsaved { write, error });
+        self.refresh_facet(index);
+    }
+
+    /// The entry now shows what is on disk.
+    fn saved(&mut self, index: usize, sidecar: Sidecar) {
+        if let Some(entry) = self.entries.get_mut(index) {
+            entry.mine = SidecarState::Saved(Box::new(sidecar));
+        }
+        self.refresh_facet(index);
+    }
+
+    /// Rebuilds what search filters see of an entry, unsaved changes included.
+    fn refresh_facet(&mut self, index: usize) {
+        let Some(entry) = self.entries.get(index) else {
+            return;
+        };
+        let mut facet = facet_of(entry, &self.reviewer, &self.taxonomy);
+        if self.unsaved.iter().any(|u| u.write.entry == index) {
+            let d = self.decision(index);
+            facet.status = d.status;
+            facet.region = d.region;
+            facet.theme = d.theme;
+            facet.reliability = d.reliability;
+        }
+        if let Some(slot) = Arc::make_mut(&mut self.facets).get_mut(index) {
+            *slot = facet;
+        }
+    }
+
+    /// A change that happened joins the history it belongs to.
+    fn record(&mut self, mut write: Write) {
+        // Time spent is recorded once, never undone or redone.
+        write.edits.retain(|e| !matches!(e, Edit::AddSeconds(_)));
+        match write.kind {
+            WriteKind::New => {
+                self.undo.push(write);
+                self.redo.clear();
+            }
+            WriteKind::Undo => self.redo.push(write),
+            WriteKind::Redo => self.undo.push(write),
+        }
+    }
+
+    pub(crate) fn info(&mut self, text: impl Into<String>) {
         self.message = Some(Message {
             text: text.into(),
             error: false,
         });
     }
 
-    fn error(&mut self, text: impl Into<String>) {
+    pub(crate) fn error(&mut self, text: impl Into<String>) {
         self.message = Some(Message {
             text: text.into(),
             error: true,
@@ -626,6 +773,21 @@ impl AppState {
     }
 }
 
+/// A store error as the sentence shown for an unsaved change, ending in a full stop.
+fn result_text(result: &Result<Sidecar, StoreError>) -> String {
+    match result {
+        Ok(_) => String::new(),
+        Err(e) => {
+            let text = e.to_string();
+            if text.ends_with('.') {
+                text
+            } else {
+                format!("{text}.")
+            }
+        }
+    }
+}
+
 /// The edit that puts back what `edit` changes in `before`.
 fn inverse_of(before: &Decision, edit: &Edit) -> Edit {
     match edit {
@@ -645,6 +807,9 @@ fn inverse_of(before: &Decision, edit: &Edit) -> Edit {
 pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
     if !matches!(action, Action::Resize(..)) {
         state.message = None;
+    }
+    if !matches!(action, Action::Resize(..) | Action::Quit) {
+        state.quit_warned = false;
     }
     match state.mode.clone() {
         Mode::Normal => update_normal(state, action),
@@ -723,6 +888,8 @@ fn common(state: &mut AppState, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::Quit => vec![Effect::Quit],
+        Action::Save => vec![Effect::Retry],
+        Action::Suspend => vec![Effect::Suspend],
         _ => Vec::new(),
     }
 }
@@ -843,6 +1010,7 @@ fn update_normal(state: &mut AppState, action: Action) -> Vec<Effect> {
             })
         }
         Action::Help => state.mode = Mode::Help { scroll: 0 },
+        Action::ToggleOthers => state.show_others = !state.show_others,
         Action::Close => {
             if state.filter.is_some() {
                 state.clear_search();

@@ -307,20 +307,57 @@ fn undo_restores_the_labels_and_redo_puts_them_back() {
     assert!(run(&mut s, [Action::Redo]).is_empty());
 }
 
+fn disk_full() -> StoreError {
+    StoreError::Io {
+        op: "write",
+        path: PathBuf::from("inbox/000.txt.alice.toml"),
+        source: std::io::Error::from_raw_os_error(28),
+    }
+}
+
 #[test]
-fn a_failed_write_is_not_shown_as_saved_and_keeps_history() {
+fn a_refused_write_stays_on_screen_marked_unsaved_and_undoable() {
+    let mut s = state(2);
+    let effects = update(&mut s, Action::SetReliability("mixed".into()));
+    let Some(Effect::Write(write)) = effects.into_iter().next() else {
+        panic!("a reliability key writes");
+    };
+    s.write_finished(write.clone(), Err(disk_full()));
+    assert_eq!(s.decision(0).reliability.as_deref(), Some("mixed"));
+    assert!(
+        s.unsaved_error(0)
+            .is_some_and(|e| e.contains("No space left"))
+    );
+    assert_eq!(s.unsaved_error(1), None);
+    assert!(
+        s.message
+            .as_ref()
+            .is_some_and(|m| m.error && m.text.contains("Not saved") && m.text.contains("retried"))
+    );
+    assert!(
+        matches!(&run(&mut s, [Action::Undo])[..], [Effect::Write(w)] if w.kind == WriteKind::Undo),
+        "the change happened on screen, so it can be undone"
+    );
+    // Retried and saved: the change leaves the unsaved list.
+    let unsaved = s.take_unsaved();
+    assert_eq!(unsaved.len(), 1);
+    assert_eq!(unsaved[0].write.edits, write.edits);
+}
+
+#[test]
+fn a_broken_sidecar_write_is_not_shown_as_saved_and_keeps_history() {
     let mut s = state(1);
     let effects = update(&mut s, Action::SetReliability("mixed".into()));
     let Some(Effect::Write(write)) = effects.into_iter().next() else {
         panic!("a reliability key writes");
     };
-    let err = StoreError::Io {
-        op: "write",
+    let err = StoreError::Broken {
         path: PathBuf::from("inbox/000.txt.alice.toml"),
-        source: std::io::Error::other("disk full"),
+        problem: "line 1: expected a value".into(),
     };
     s.write_finished(write, Err(err));
     assert_eq!(s.decision(0).reliability, None);
+    assert!(s.unsaved.is_empty(), "a broken sidecar is never retried");
     assert!(
         s.message
             .as_ref()
@@ -330,6 +367,35 @@ fn a_failed_write_is_not_shown_as_saved_and_keeps_history() {
         run(&mut s, [Action::Undo]).is_empty(),
         "nothing was saved, so nothing to undo"
     );
+}
+
+#[test]
+fn quitting_with_unsaved_changes_warns_once_then_quits() {
+    let mut s = state(1);
+    assert!(s.may_quit(), "nothing unsaved: quit at once");
+    let Some(Effect::Write(write)) = update(&mut s, Action::Flag).into_iter().next() else {
+        panic!("flag writes");
+    };
+    s.write_finished(write, Err(disk_full()));
+    assert_eq!(run(&mut s, [Action::Quit]), vec![Effect::Quit]);
+    assert!(!s.may_quit(), "the first quit only warns");
+    assert!(
+        s.message
+            .as_ref()
+            .is_some_and(|m| m.error && m.text.starts_with("1 change is not saved"))
+    );
+    run(&mut s, [Action::Quit]);
+    assert!(s.may_quit(), "asked twice: quit");
+    // Any other key in between takes the warning back.
+    let mut s2 = state(1);
+    let Some(Effect::Write(write)) = update(&mut s2, Action::Flag).into_iter().next() else {
+        panic!("flag writes");
+    };
+    s2.write_finished(write, Err(disk_full()));
+    run(&mut s2, [Action::Quit]);
+    assert!(!s2.may_quit());
+    run(&mut s2, [Action::Next, Action::Quit]);
+    assert!(!s2.may_quit(), "warned again after another key");
 }
 
 #[test]

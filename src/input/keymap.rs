@@ -808,6 +808,9 @@ mod tests {
             (NextMatch, "n"),
             (PrevMatch, "N"),
             (Help, "?"),
+            (ToggleOthers, "o"),
+            (Save, "Ctrl-s"),
+            (Suspend, "Ctrl-z"),
             (Quit, "q / Ctrl-c"),
             (FocusNext, "Tab"),
             (Close, "Esc"),
@@ -830,18 +833,21 @@ mod tests {
             (MenuDown, "Down"),
             (MenuUp, "Up"),
             (Toggle, "Space"),
+            (Suspend, "Ctrl-z"),
         ];
         let search = [
             (Close, "Esc"),
             (Confirm, "Enter"),
             (MenuDown, "Down"),
             (MenuUp, "Up"),
+            (Suspend, "Ctrl-z"),
         ];
-        let note = [(Close, "Esc"), (Confirm, "Enter")];
+        let note = [(Close, "Esc"), (Confirm, "Enter"), (Suspend, "Ctrl-z")];
         let help = [
             (Close, "Esc / ? / q"),
             (MenuDown, "j / Down"),
             (MenuUp, "k / Up"),
+            (Suspend, "Ctrl-z"),
         ];
         let tables: [(Context, &[(Action, &str)]); 7] = [
             (Context::List, &list),

@@ -11,6 +11,7 @@ use std::ffi::OsString;
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -87,6 +88,40 @@ impl Sidecar {
 pub struct WriteContext {
     pub now: Datetime,
     pub article_sha256: String,
+    /// Failures to inject (tests only; the default injects none).
+    pub faults: Faults,
+}
+
+/// The seam through which tests make the disk fail the way real disks do (full,
+/// read-only, gone), at the worst moment: after part of the new sidecar has been
+/// written to its temporary file. The real program never sets it.
+#[derive(Clone, Default)]
+pub struct Faults(Option<Arc<FaultFn>>);
+
+/// Given the sidecar about to be written, the error the disk should give, if any.
+pub type FaultFn = dyn Fn(&Path) -> Option<std::io::Error> + Send + Sync;
+
+impl Faults {
+    pub fn new(fault: impl Fn(&Path) -> Option<std::io::Error> + Send + Sync + 'static) -> Faults {
+        Faults(Some(Arc::new(fault)))
+    }
+
+    fn check(&self, path: &Path) -> std::io::Result<()> {
+        match self.0.as_ref().and_then(|f| f(path)) {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+}
+
+impl std::fmt::Debug for Faults {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "Faults(set)"
+        } else {
+            "Faults(none)"
+        })
+    }
 }
 
 impl WriteContext {
@@ -101,6 +136,7 @@ impl WriteContext {
         WriteContext {
             now,
             article_sha256,
+            faults: Faults::default(),
         }
     }
 }
@@ -437,7 +473,12 @@ pub fn write_edits(
     sidecar.article_sha256 = Some(ctx.article_sha256.clone());
     sidecar.decided_at = Some(ctx.now);
 
-    write_atomically(folder, &path, render_sidecar(&sidecar).as_bytes())?;
+    write_with(
+        folder,
+        &path,
+        render_sidecar(&sidecar).as_bytes(),
+        &ctx.faults,
+    )?;
     drop(lock);
     Ok(sidecar)
 }
@@ -449,6 +490,12 @@ static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
 /// a torn one: a temporary dotfile in the same folder (so the rename cannot cross file
 /// systems, and the scan ignores it), fsync, rename, fsync of the folder.
 pub fn write_atomically(folder: &Path, path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
+    write_with(folder, path, bytes, &Faults::default())
+}
+
+/// [`write_atomically`] with injected failures, which strike halfway through the
+/// temporary file, so tests see that a half-written file never replaces a sidecar.
+fn write_with(folder: &Path, path: &Path, bytes: &[u8], faults: &Faults) -> Result<(), StoreError> {
     let name = path.file_name().unwrap_or(path.as_os_str());
     let (temp_path, mut temp) = loop {
         let mut temp_name = OsString::from(".");
@@ -476,8 +523,11 @@ pub fn write_atomically(folder: &Path, path: &Path, bytes: &[u8]) -> Result<(), 
             }
         }
     };
+    let (first, rest) = bytes.split_at(bytes.len() / 2);
     let written = temp
-        .write_all(bytes)
+        .write_all(first)
+        .and_then(|()| faults.check(path))
+        .and_then(|()| temp.write_all(rest))
         .and_then(|()| temp.sync_all())
         .map_err(|source| StoreError::Io {
             op: "write",
@@ -558,6 +608,7 @@ mod tests {
         WriteContext {
             now: at("2026-11-24T20:01:02Z"),
             article_sha256: sha.to_string(),
+            faults: Faults::default(),
         }
     }
 
@@ -617,6 +668,40 @@ seconds = 14.2
             decided_at: Some(at("2026-11-24T20:01:02Z")),
             extra: Table::new(),
         }
+    }
+
+    #[test]
+    fn disk_full_halfway_leaves_the_old_sidecar_whole_and_no_temporary_file() {
+        let (dir, article) = inbox();
+        let first = write_edits(
+            &article,
+            "alice",
+            &[Edit::SetStatus(Status::Done)],
+            &ctx("aa"),
+        )
+        .expect("first write");
+        let before = fs::read(sidecar_path(&article, "alice")).expect("read sidecar");
+        let mut full = ctx("aa");
+        full.faults = Faults::new(|_| Some(std::io::Error::from_raw_os_error(28)));
+        let err = write_edits(
+            &article,
+            "alice",
+            &[Edit::SetNote(Some("x".repeat(4000)))],
+            &full,
+        )
+        .expect_err("the disk is full");
+        assert!(matches!(err, StoreError::Io { .. }), "{err}");
+        assert!(err.to_string().contains("No space left on device"), "{err}");
+        assert_eq!(
+            fs::read(sidecar_path(&article, "alice")).expect("read"),
+            before
+        );
+        assert_eq!(
+            leftovers(dir.path(), &article, "alice"),
+            Vec::<String>::new()
+        );
+        let back = read_sidecar(&sidecar_path(&article, "alice")).expect("reads");
+        assert_eq!(back, Some(first));
     }
 
     #[test]

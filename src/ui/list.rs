@@ -62,6 +62,11 @@ pub fn render(state: &AppState, p: Palette, offset: usize, area: Rect, buf: &mut
     if flagged > 0 {
         title.push_str(&format!(" · {flagged} flagged"));
     }
+    if !state.unsaved.is_empty() {
+        let articles: std::collections::HashSet<usize> =
+            state.unsaved.iter().map(|u| u.write.entry).collect();
+        title.push_str(&format!(" · {} unsaved", articles.len()));
+    }
     if let Some(q) = &state.filter {
         let more = if state.searching { "…" } else { "" };
         title.push_str(&format!(
@@ -136,7 +141,12 @@ pub fn render(state: &AppState, p: Palette, offset: usize, area: Rect, buf: &mut
             (_, Status::Flagged) => p.flagged(),
             _ => p.dim(),
         };
-        let changed = if e.changed() { "± " } else { "" };
+        // `*` like an editor's modified buffer: shown, not yet on disk.
+        let changed = match (state.unsaved_error(entry).is_some(), e.changed()) {
+            (true, _) => "* ",
+            (false, true) => "± ",
+            (false, false) => "",
+        };
         let title = fit(&format!("{changed}{}", sanitize(e.title())), title_w);
         // While searching: matched title characters, then the best body line after it.
         let hit = state.hit(pos);

@@ -18,7 +18,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::Span;
 
-use crate::app::{AppState, Focus, Mode};
+use crate::app::{Action, AppState, Context, Focus, Mode};
 use crate::input::Keymap;
 
 /// Screens this wide or narrower show one pane at a time; `Tab` switches.
@@ -124,7 +124,13 @@ impl Ui {
             self.list_offset = list::render(state, p, self.list_offset, r, frame.buffer_mut());
         }
         if let Some(r) = reader_area {
-            info = self.reader.render(state, p, r, frame.buffer_mut());
+            let others_key = keymap
+                .keys_for(Context::Global, &Action::ToggleOthers)
+                .into_iter()
+                .next();
+            info = self
+                .reader
+                .render(state, p, others_key.as_deref(), r, frame.buffer_mut());
         }
         status::render(state, keymap, p, bottom, frame.buffer_mut());
         match &state.mode {

@@ -46,10 +46,12 @@ impl Cache {
         &self.lines
     }
 
+    /// `others_key` is the key that shows other reviewers' labels, for the hint.
     pub fn render(
         &mut self,
         state: &AppState,
         p: Palette,
+        others_key: Option<&str>,
         area: Rect,
         buf: &mut Buffer,
     ) -> RenderInfo {
@@ -80,6 +82,7 @@ impl Cache {
             };
         }
         let mut lines = header(state, entry, e, inner.width as usize, p);
+        lines.extend(others(state, e, others_key, inner.width as usize, p));
         lines.push(Line::raw(""));
         let head = lines.len();
         let terms = state.query.as_ref().map(positive_terms).unwrap_or_default();
@@ -306,6 +309,18 @@ fn header(
             width,
         ));
     }
+    if let Some(error) = state.unsaved_error(entry) {
+        lines.extend(packed(
+            "Unsaved:   ",
+            &[
+                sanitize(error).into_owned(),
+                "retried with your next change".to_string(),
+            ],
+            p.error(),
+            p,
+            width,
+        ));
+    }
     if let SidecarState::Broken(problem) = &e.mine {
         lines.push(Line::styled(
             clip(format!(
@@ -328,6 +343,69 @@ fn header(
                 p.flagged(),
             ));
         }
+    }
+    lines
+}
+
+/// Other reviewers' decisions on the article: hidden until asked for, so that a
+/// reviewer decides before seeing colleagues' labels, but always announced.
+fn others(
+    state: &AppState,
+    e: &Entry,
+    key: Option<&str>,
+    width: usize,
+    p: Palette,
+) -> Vec<Line<'static>> {
+    let present: Vec<&(String, SidecarState)> = e
+        .others
+        .iter()
+        .filter(|(_, s)| !matches!(s, SidecarState::Missing))
+        .collect();
+    if present.is_empty() {
+        return Vec::new();
+    }
+    if !state.show_others {
+        let names: Vec<String> = present
+            .iter()
+            .map(|(n, _)| sanitize(n).into_owned())
+            .collect();
+        let mut parts = vec![format!(
+            "{} other reviewer{} ({})",
+            names.len(),
+            if names.len() == 1 { "" } else { "s" },
+            names.join(", ")
+        )];
+        if let Some(key) = key {
+            parts.push(format!("{key} shows their labels"));
+        }
+        return packed("Others:    ", &parts, p.dim(), p, width);
+    }
+    let mut lines = Vec::new();
+    for (i, (name, sidecar)) in present.iter().enumerate() {
+        let lead = if i == 0 { "Others:    " } else { "           " };
+        let parts = match sidecar {
+            SidecarState::Saved(s) => {
+                let d = &s.decision;
+                let mut parts = vec![
+                    format!("{}:", sanitize(name)),
+                    format!("region {}", ids_line(&d.labels(Axis::Region))),
+                    format!("theme {}", ids_line(&d.labels(Axis::Theme))),
+                    format!("reliability {}", d.reliability.as_deref().unwrap_or("—")),
+                    d.status.as_str().to_string(),
+                ];
+                if let Some(note) = &d.note {
+                    parts.push(format!("note “{note}”"));
+                }
+                parts
+            }
+            SidecarState::Broken(problem) => vec![
+                format!("{}:", sanitize(name)),
+                format!("sidecar unreadable: {problem}"),
+            ],
+            SidecarState::Missing => continue,
+        };
+        let parts: Vec<String> = parts.iter().map(|x| sanitize(x).into_owned()).collect();
+        lines.extend(packed(lead, &parts, Style::new(), p, width));
     }
     lines
 }

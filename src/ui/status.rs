@@ -57,6 +57,9 @@ fn hints(state: &AppState, keymap: &Keymap) -> Vec<Hint> {
                 };
                 add(&mut out, g, Action::FocusNext, other, 1);
             }
+            if !state.unsaved.is_empty() {
+                add(&mut out, g, Action::Save, "retry unsaved", 0);
+            }
             add(&mut out, g, Action::Help, "help", 0);
         }
         Mode::Picker(picker) => {

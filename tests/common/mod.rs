@@ -80,10 +80,17 @@ impl Screen {
         self.session.draw(&mut self.terminal).expect("draw");
     }
 
-    /// Types keys the way `tmux send-keys` names them: single characters, or
-    /// `Enter`, `Esc`, `Tab`, `Down`, `Up`.
+    /// Types keys the way `tmux send-keys` names them: single characters, `C-s`
+    /// for Ctrl-s, or `Enter`, `Esc`, `Tab`, `Down`, `Up`.
     pub fn keys(&mut self, keys: &[&str]) -> &mut Self {
         for k in keys {
+            if let Some(c) = k.strip_prefix("C-").and_then(|c| c.chars().next()) {
+                self.event(Event::Key(KeyEvent::new(
+                    KeyCode::Char(c),
+                    KeyModifiers::CONTROL,
+                )));
+                continue;
+            }
             let code = match *k {
                 "Enter" => KeyCode::Enter,
                 "Esc" => KeyCode::Esc,
