@@ -387,8 +387,7 @@ fn others(
             SidecarState::Saved(s) => {
                 let d = &s.decision;
                 let mut parts = vec![
-                    format!("{}:", sanitize(name)),
-                    format!("region {}", ids_line(&d.labels(Axis::Region))),
+                    format!("{name}: region {}", ids_line(&d.labels(Axis::Region))),
                     format!("theme {}", ids_line(&d.labels(Axis::Theme))),
                     format!("reliability {}", d.reliability.as_deref().unwrap_or("—")),
                     d.status.as_str().to_string(),
@@ -398,10 +397,7 @@ fn others(
                 }
                 parts
             }
-            SidecarState::Broken(problem) => vec![
-                format!("{}:", sanitize(name)),
-                format!("sidecar unreadable: {problem}"),
-            ],
+            SidecarState::Broken(problem) => vec![format!("{name}: sidecar unreadable: {problem}")],
             SidecarState::Missing => continue,
         };
         let parts: Vec<String> = parts.iter().map(|x| sanitize(x).into_owned()).collect();

@@ -57,8 +57,15 @@ pub struct Screen {
 
 impl Screen {
     pub fn new(width: u16, height: u16) -> Screen {
+        Screen::prepared(width, height, |_| {})
+    }
+
+    /// A screen over an inbox copy that `prepare` changed first (other reviewers'
+    /// sidecars, say).
+    pub fn prepared(width: u16, height: u16, prepare: impl FnOnce(&Path)) -> Screen {
         let dir = tempfile::tempdir().expect("temp dir");
         let inbox = copy_inbox(dir.path());
+        prepare(&inbox);
         let taxonomy = Taxonomy::load(&inbox.join("labels.toml")).expect("labels load");
         let keymap = Keymap::load("default", None, &taxonomy).expect("keymap loads");
         let loaded = Inbox::load(&inbox, "alice").expect("inbox loads");
