@@ -37,8 +37,21 @@ pub struct Cli {
     /// The taxonomy [default: the inbox's labels.toml, else the built-in one]
     #[arg(long, global = true, value_name = "FILE")]
     pub labels: Option<PathBuf>,
+    /// How to notice changes to the inbox while the TUI runs: auto (native, but
+    /// polling on network file systems), native, poll, or off
+    #[arg(long, env = "TRIAGE_WATCH", value_enum, default_value_t = WatchChoice::Auto)]
+    pub watch: WatchChoice,
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+/// `--watch`: see [`crate::store::watch::Prefer`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum WatchChoice {
+    Auto,
+    Native,
+    Poll,
+    Off,
 }
 
 #[derive(Debug, Subcommand)]
@@ -261,7 +274,16 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
             let mut state = AppState::empty(setup.reviewer.clone(), setup.taxonomy.clone());
             state.sources = setup.sources.clone();
             let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-            let session = crate::tui::Session::loading(state, keymap, color, loader);
+            let mut session = crate::tui::Session::loading(state, keymap, color, loader);
+            let prefer = match cli.watch {
+                WatchChoice::Auto => Some(crate::store::watch::Prefer::Auto),
+                WatchChoice::Native => Some(crate::store::watch::Prefer::Native),
+                WatchChoice::Poll => Some(crate::store::watch::Prefer::Poll),
+                WatchChoice::Off => None,
+            };
+            if let Some(prefer) = prefer {
+                session.watch_inbox(setup.inbox.clone(), prefer);
+            }
             let ending = crate::tui::run(session)
                 .map_err(|e| Failure::Problem(format!("the terminal failed: {e}")))?;
             Ok(ExitCode::from(ending.exit_code()))
@@ -599,7 +621,16 @@ fn import_sources(setup: &Setup, file: &Path, map: &str) -> Result<ExitCode, Fai
         _ => Failure::Problem(e.to_string()),
     })?;
     let target = setup.inbox.join(sources::FILE_NAME);
-    crate::store::sidecar::write_atomically(&setup.inbox, &target, merged.to_toml().as_bytes())
+    // Under the folder's lock like every write, so the start-up clean-up of crashed
+    // writes never takes this one's temporary file for a leftover.
+    crate::store::sidecar::lock_folder(&setup.inbox)
+        .and_then(|_lock| {
+            crate::store::sidecar::write_atomically(
+                &setup.inbox,
+                &target,
+                merged.to_toml().as_bytes(),
+            )
+        })
         .map_err(|e| Failure::Problem(e.to_string()))?;
     let mut err = io::stderr().lock();
     for line in &report.skipped {

@@ -26,7 +26,11 @@ use ratatui::backend::Backend;
 use crate::app::{Action, AppState, Effect, Mode, Unsaved, Write, update};
 use crate::input::{Key, Keymap, Resolved, Resolver};
 use crate::search::Worker;
-use crate::store::{Edit, Faults, Loaded, Sidecar, StoreError, WriteContext, write_edits};
+use crate::store::watch::{self, Change, Prefer, Watch, WatchKind};
+use crate::store::{
+    Edit, Faults, Loaded, Sidecar, SidecarState, StoreError, WriteContext, read_sidecar,
+    sidecar_path, write_edits,
+};
 use crate::ui::Ui;
 
 /// Restores the terminal when dropped, so an early return or an error cannot leave
@@ -83,6 +87,12 @@ pub struct Session {
     loader: Option<Receiver<Loaded>>,
     /// Failures to inject into writes (tests).
     faults: Faults,
+    /// The inbox watch while it starts (on its own thread: polling stats every file).
+    watch_starting: Option<Receiver<Result<Watch, String>>>,
+    /// Changes to the inbox as they happen, once the watch runs.
+    watch: Option<Watch>,
+    /// The watched inbox, to read changed sidecars from.
+    root: std::path::PathBuf,
     /// The reviewer asked to suspend; the terminal loop carries it out.
     suspend: bool,
 }
@@ -103,8 +113,81 @@ impl Session {
             worker: Worker::spawn(),
             loader: None,
             faults: Faults::default(),
+            watch_starting: None,
+            watch: None,
+            root: std::path::PathBuf::new(),
             suspend: false,
         }
+    }
+
+    /// Starts watching the inbox, so that articles and sidecars changed by anyone
+    /// show within about a second. Changes that happen while the inbox is still
+    /// loading wait until it has loaded and are applied then, in order.
+    pub fn watch_inbox(&mut self, root: std::path::PathBuf, prefer: Prefer) {
+        let (tx, rx) = mpsc::channel();
+        let reviewer = self.state.reviewer.clone();
+        self.root = root.clone();
+        std::thread::spawn(move || {
+            let started = watch::watch(&root, &reviewer, prefer).map_err(|e| e.to_string());
+            let _ = tx.send(started);
+        });
+        self.watch_starting = Some(rx);
+    }
+
+    /// Whether the inbox is being watched, and how (tests, and the status of `--watch`).
+    pub fn watch_kind(&self) -> Option<WatchKind> {
+        self.watch.as_ref().map(|w| w.kind)
+    }
+
+    /// Applies what the watcher saw; true when something changed.
+    fn pump_watch(&mut self) -> bool {
+        if let Some(rx) = &self.watch_starting {
+            match rx.try_recv() {
+                Ok(Ok(watch)) => {
+                    self.watch = Some(watch);
+                    self.watch_starting = None;
+                }
+                Ok(Err(reason)) => {
+                    self.watch_starting = None;
+                    self.state.error(format!(
+                        "Changes to the inbox will not show until a restart: {reason}"
+                    ));
+                    return true;
+                }
+                Err(TryRecvError::Empty) => {}
+                Err(TryRecvError::Disconnected) => self.watch_starting = None,
+            }
+        }
+        // Until the inbox has loaded, changes wait in the channel.
+        if self.loader.is_some() {
+            return false;
+        }
+        let Some(watch) = &self.watch else {
+            return false;
+        };
+        let mut batches = Vec::new();
+        while let Ok(batch) = watch.changes.try_recv() {
+            batches.push(batch);
+        }
+        let changed = !batches.is_empty();
+        for change in batches.into_iter().flatten() {
+            match change {
+                Change::Article(entry) => {
+                    let effects = self.state.article_arrived(entry);
+                    self.carry_out(effects);
+                }
+                Change::Removed(rel) => self.state.path_removed(&rel),
+                Change::Sidecar { article, reviewer } => {
+                    let path = sidecar_path(&self.root.join(&article), &reviewer);
+                    let sidecar = SidecarState::from_read(read_sidecar(&path));
+                    self.state.sidecar_changed(&article, &reviewer, sidecar);
+                }
+            }
+        }
+        if changed {
+            self.dwell.follow(self.state.selected());
+        }
+        changed
     }
 
     /// Makes every write meet these failures (tests of a full or read-only disk).
@@ -175,6 +258,9 @@ impl Session {
                     self.state.loading = false;
                 }
             }
+            changed = true;
+        }
+        if self.pump_watch() {
             changed = true;
         }
         while let Ok(outcome) = self.worker.results.try_recv() {
@@ -263,6 +349,11 @@ impl Session {
         if self.state.entries.get(write.entry).is_none() {
             return;
         }
+        if self.state.is_gone(write.entry) {
+            self.state
+                .error("Not saved: the article was removed from the inbox.");
+            return;
+        }
         // Every change is also the moment to retry the ones the disk refused before.
         self.retry_unsaved();
         if self.fixed_now.is_none() {
@@ -310,6 +401,13 @@ impl Session {
         for unsaved in self.state.take_unsaved() {
             if failed.contains(&unsaved.write.entry) {
                 self.state.unsaved.push(unsaved);
+                continue;
+            }
+            if self.state.is_gone(unsaved.write.entry) {
+                // Writing now would leave a sidecar beside nothing.
+                self.state.error(
+                    "An unsaved change was dropped: its article was removed from the inbox.",
+                );
                 continue;
             }
             let result = self.attempt(&unsaved.write);

@@ -170,3 +170,29 @@ fn search_narrows_the_list_and_highlights_the_body_match() {
     tmux.keys(&["q"]);
     tmux.wait_for_exit();
 }
+
+#[test]
+fn temporary_files_left_by_a_crash_are_removed_at_start() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let inbox = common::copy_inbox(dir.path());
+    let stale = [
+        inbox.join(format!(".{SEED}.alice.toml.4242.0.tmp")),
+        inbox.join("europe").join(".x.txt.bob.toml.17.3.tmp"),
+    ];
+    let unrelated = inbox.join(".notes.tmp");
+    for path in stale.iter().chain([&unrelated]) {
+        std::fs::write(path, "half a sidec").expect("write a leftover");
+    }
+    let tmux = Tmux::new("clean");
+    tmux.start(&inbox);
+    tmux.wait_for_screen("the list", |s| s.contains("Inbox"));
+    let start = Instant::now();
+    while stale.iter().any(|p| p.exists()) {
+        assert!(start.elapsed() < LIMIT, "the leftovers were never removed");
+        sleep(Duration::from_millis(50));
+    }
+    assert!(
+        unrelated.exists(),
+        "only the program's own temporary files go"
+    );
+}

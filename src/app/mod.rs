@@ -7,6 +7,7 @@
 //! decision is saved when it is not.
 
 pub mod action;
+mod live;
 
 use std::sync::Arc;
 
@@ -265,6 +266,12 @@ pub struct AppState {
     pub show_others: bool,
     /// The reviewer asked to quit with unsaved changes and was warned; asking again quits.
     quit_warned: bool,
+    /// Counts changes to articles' content, so drawing caches know when to rebuild.
+    pub revision: u64,
+    /// Entries by path, for live changes; built on the first one.
+    index: Option<live::PathIndex>,
+    /// Some article was appended while the program ran, out of inbox order.
+    arrived_live: bool,
     undo: Vec<Write>,
     redo: Vec<Write>,
     search_generation: u64,
@@ -309,6 +316,9 @@ impl AppState {
             unsaved: Vec::new(),
             show_others: false,
             quit_warned: false,
+            revision: 0,
+            index: None,
+            arrived_live: false,
             undo: Vec::new(),
             redo: Vec::new(),
             search_generation: 0,
@@ -456,14 +466,19 @@ impl AppState {
     pub fn progress(&self) -> (usize, usize, usize) {
         let mut done = 0;
         let mut flagged = 0;
+        let mut total = 0;
         for i in 0..self.entries.len() {
+            if self.is_gone(i) {
+                continue;
+            }
+            total += 1;
             match self.status(i) {
                 Status::Done => done += 1,
                 Status::Flagged => flagged += 1,
                 _ => {}
             }
         }
-        (done, flagged, self.entries.len())
+        (done, flagged, total)
     }
 
     /// The keymap contexts that apply now, highest priority first.
@@ -766,7 +781,16 @@ impl AppState {
         self.search_error = None;
         self.hits.clear();
         self.last_complete = None;
-        self.view = (0..self.entries.len()).collect();
+        let facets = &self.facets;
+        self.view = (0..self.entries.len())
+            .filter(|&i| !facets.get(i).is_some_and(|f| f.gone))
+            .collect();
+        if self.arrived_live {
+            // Articles that arrived while the program ran sit at the end of `entries`.
+            let entries = &self.entries;
+            self.view
+                .sort_by(|&a, &b| entries[a].rel.cmp(&entries[b].rel));
+        }
         let pos = keep.unwrap_or(0);
         self.cursor = usize::MAX;
         self.select(pos);

@@ -2,7 +2,7 @@
 //! loop's part (carrying out writes) is played by `run`, which applies the edits to an
 //! in-memory sidecar exactly as the store applies them to the re-read file.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::*;
 use crate::article::Article;
@@ -583,4 +583,125 @@ fn accept_takes_reliability_from_the_source_list_but_never_overwrites_it() {
         Some("reliable"),
         "the reviewer's choice stays"
     );
+}
+
+/// The titles of the listed articles, in list order.
+fn listed(s: &AppState) -> Vec<String> {
+    s.view
+        .iter()
+        .map(|&i| s.entries[i].title().to_string())
+        .collect()
+}
+
+#[test]
+fn a_new_article_joins_the_list_in_inbox_order_keeping_the_selection() {
+    let mut s = state(3); // 000, 001, 002
+    run(&mut s, [Action::Last]);
+    assert_eq!(
+        s.selected_entry().map(|e| e.title()),
+        Some("Title of 002.txt")
+    );
+    s.article_arrived(entry("0015.txt"));
+    assert_eq!(
+        listed(&s),
+        [
+            "Title of 000.txt",
+            "Title of 001.txt",
+            "Title of 0015.txt",
+            "Title of 002.txt"
+        ]
+    );
+    assert_eq!(
+        s.selected_entry().map(|e| e.title()),
+        Some("Title of 002.txt"),
+        "the selection stays on the same article"
+    );
+    assert_eq!(s.progress().2, 4);
+}
+
+#[test]
+fn a_rewritten_article_is_replaced_in_place() {
+    let mut s = state(2);
+    let mut newer = entry("001.txt");
+    if let Ok(a) = &mut newer.article {
+        std::sync::Arc::make_mut(a).title = "Corrected headline".into();
+    }
+    let revision = s.revision;
+    s.article_arrived(newer);
+    assert_eq!(s.entries.len(), 2, "no duplicate");
+    assert_eq!(listed(&s), ["Title of 000.txt", "Corrected headline"]);
+    assert_eq!(
+        s.docs[1].title, "Corrected headline",
+        "search sees the new text"
+    );
+    assert!(s.revision > revision, "the reader wraps it again");
+}
+
+#[test]
+fn a_removed_article_leaves_the_list_and_the_next_one_is_selected() {
+    let mut s = state(3);
+    run(&mut s, [Action::Next]); // 001
+    s.path_removed(Path::new("001.txt"));
+    assert_eq!(listed(&s), ["Title of 000.txt", "Title of 002.txt"]);
+    assert_eq!(
+        s.selected_entry().map(|e| e.title()),
+        Some("Title of 002.txt")
+    );
+    assert_eq!(s.progress().2, 2);
+    assert!(s.is_gone(1));
+    // It comes back (an editor that saves by renaming): same slot, listed again.
+    s.article_arrived(entry("001.txt"));
+    assert_eq!(s.entries.len(), 3);
+    assert_eq!(listed(&s).len(), 3);
+    assert!(!s.is_gone(1));
+}
+
+#[test]
+fn a_removed_folder_takes_its_articles_with_it() {
+    let entries = ["a/1.txt", "a/2.txt", "b/1.txt"].map(entry).to_vec();
+    let mut s = AppState::new("alice".into(), Taxonomy::default(), entries);
+    s.path_removed(Path::new("a"));
+    assert_eq!(listed(&s), ["Title of b/1.txt"]);
+}
+
+#[test]
+fn removed_articles_never_match_a_search() {
+    let mut s = state(2);
+    s.path_removed(Path::new("000.txt"));
+    let docs = s.docs.clone();
+    let facets = s.facets.clone();
+    let query = search::parse("title").expect("parses");
+    let hits = search::search(&docs, &facets, &query, None, &|| false).expect("not cancelled");
+    let found: Vec<usize> = hits.iter().map(|h| h.entry).collect();
+    assert_eq!(found, [1]);
+}
+
+#[test]
+fn another_reviewers_sidecar_appears_changes_and_goes() {
+    let mut s = state(1);
+    let bob = |status: Status| {
+        SidecarState::Saved(Box::new(Sidecar {
+            schema: 1,
+            article: "000.txt".into(),
+            reviewer: "bob".into(),
+            article_sha256: None,
+            decision: Decision {
+                status,
+                ..Decision::default()
+            },
+            decided_at: None,
+            extra: Default::default(),
+        }))
+    };
+    s.sidecar_changed(Path::new("000.txt"), "bob", bob(Status::Done));
+    assert_eq!(s.entries[0].others.len(), 1);
+    assert_eq!(s.facets[0].reviewers, ["bob"]);
+    s.sidecar_changed(Path::new("000.txt"), "bob", bob(Status::Flagged));
+    assert_eq!(s.entries[0].others.len(), 1, "replaced, not added");
+    s.sidecar_changed(Path::new("000.txt"), "bob", SidecarState::Missing);
+    assert!(s.entries[0].others.is_empty());
+    // My own sidecar, written by my other session, shows here.
+    s.sidecar_changed(Path::new("000.txt"), "alice", bob(Status::Done));
+    assert_eq!(s.status(0), Status::Done);
+    assert_eq!(s.progress().0, 1);
 }

@@ -483,7 +483,7 @@ impl<'q> Plan<'q> {
     }
 
     fn match_doc(&self, entry: usize, doc: &Doc, facet: &Facet, s: &mut Scratch) -> Option<Hit> {
-        if !self.filters.iter().all(|f| filter_passes(f, doc, facet)) {
+        if facet.gone || !self.filters.iter().all(|f| filter_passes(f, doc, facet)) {
             return None;
         }
         if self.positive.is_empty() && self.negative.is_empty() {

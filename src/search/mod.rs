@@ -49,4 +49,6 @@ pub struct Facet {
     pub changed: bool,
     /// Display names of this reviewer's labels, space-separated, matched fuzzily.
     pub label_names: String,
+    /// The article was removed from the inbox while the program ran: never a match.
+    pub gone: bool,
 }

@@ -238,6 +238,9 @@ pub fn load_in_background(root: PathBuf, reviewer: String) -> mpsc::Receiver<Loa
         if open && !batch.is_empty() {
             let _ = tx.send(Loaded::Batch(load_batch(&root, &batch, &reviewer)));
         }
+        // Temporary files of writes a crash interrupted: once the articles are on
+        // screen, so the first screen never waits for this second walk.
+        problems.extend(super::clean::remove_stale_temporaries(&root).problems);
         problems.sort();
         let _ = tx.send(Loaded::Done(problems));
     });

@@ -6,9 +6,11 @@
 //! safe by a lock file that is never renamed and by re-reading the sidecar before each
 //! write and applying only the edits being made.
 
+pub mod clean;
 pub mod inbox;
 pub mod scan;
 pub mod sidecar;
+pub mod watch;
 
 use serde::{Deserialize, Serialize};
 

@@ -443,19 +443,7 @@ pub fn write_edits(
         _ => Path::new("."),
     };
 
-    let lock_path = folder.join(LOCK_FILE);
-    let io = |op: &'static str, path: &Path| {
-        let path = path.to_path_buf();
-        move |source| StoreError::Io { op, path, source }
-    };
-    let lock = OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .open(&lock_path)
-        .map_err(io("open", &lock_path))?;
-    lock.lock().map_err(io("lock", &lock_path))?;
+    let lock = lock_folder(folder)?;
 
     let path = sidecar_path(article, reviewer);
     let mut sidecar = read_sidecar(&path)?.unwrap_or_else(|| {
@@ -481,6 +469,27 @@ pub fn write_edits(
     )?;
     drop(lock);
     Ok(sidecar)
+}
+
+/// Takes the folder's exclusive write lock, held until the returned file is dropped.
+/// Everything that writes into an inbox folder, and the clean-up of what a crashed
+/// write left there, holds it, so a temporary file is only ever seen half-made by
+/// its own writer. The options never truncate, so every holder locks the same inode.
+pub fn lock_folder(folder: &Path) -> Result<File, StoreError> {
+    let lock_path = folder.join(LOCK_FILE);
+    let io = |op: &'static str| {
+        let path = lock_path.clone();
+        move |source| StoreError::Io { op, path, source }
+    };
+    let lock = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&lock_path)
+        .map_err(io("open"))?;
+    lock.lock().map_err(io("lock"))?;
+    Ok(lock)
 }
 
 /// Distinguishes temporary files of concurrent writes within one process.

@@ -16,7 +16,8 @@ use crate::store::{Entry, SidecarState};
 /// costly step of a frame, so it is done once per article and width, not every frame.
 #[derive(Debug, Default)]
 pub struct Cache {
-    key: Option<(usize, u16)>,
+    /// The article, width and [`AppState::revision`] the lines were wrapped for.
+    key: Option<(usize, u16, u64)>,
     lines: Vec<Line<'static>>,
     /// Body lines holding a search match, for the article, width and query in the key.
     matches_key: Option<(usize, u16, String)>,
@@ -38,10 +39,18 @@ fn line_text(line: &Line) -> String {
 }
 
 impl Cache {
-    fn body(&mut self, entry: usize, e: &Entry, width: u16, p: Palette) -> &[Line<'static>] {
-        if self.key != Some((entry, width)) {
+    fn body(
+        &mut self,
+        entry: usize,
+        e: &Entry,
+        width: u16,
+        revision: u64,
+        p: Palette,
+    ) -> &[Line<'static>] {
+        if self.key != Some((entry, width, revision)) {
             self.lines = wrap_story(e, width as usize, p);
-            self.key = Some((entry, width));
+            self.key = Some((entry, width, revision));
+            self.matches_key = None;
         }
         &self.lines
     }
@@ -87,7 +96,7 @@ impl Cache {
         let head = lines.len();
         let terms = state.query.as_ref().map(positive_terms).unwrap_or_default();
         let query_key = terms.join("\u{1f}");
-        self.body(entry, e, inner.width, p);
+        self.body(entry, e, inner.width, state.revision, p);
         if self.matches_key.as_ref() != Some(&(entry, inner.width, query_key.clone())) {
             self.matches = if terms.is_empty() {
                 Vec::new()

@@ -1,0 +1,197 @@
+//! The inbox changing under the program: articles added, rewritten or removed, and
+//! sidecars written by someone else, as the store's watcher reports them.
+//!
+//! Entries are never taken out of [`AppState::entries`]: indices into it are held by
+//! the list, the undo history, unsaved changes and rankings in flight, and shifting
+//! them all would be a standing source of bugs. A removed article becomes a
+//! tombstone instead (its text dropped, its facet marked `gone`, out of every list);
+//! an article that comes back takes its old slot again. New articles are appended
+//! and placed in the list where inbox order puts them.
+
+use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::path::Path;
+use std::sync::Arc;
+
+use super::{AppState, Effect, doc_of, facet_of};
+use crate::search::Doc;
+use crate::store::{Entry, SidecarState};
+
+/// Finds an entry by its inbox-relative path. Built on the first live change, so an
+/// inbox nobody touches pays nothing; it keys on a 64-bit hash of the path rather
+/// than the path itself, which at 100,000 articles is some 2 MB instead of 10.
+#[derive(Debug, Default)]
+pub struct PathIndex {
+    by_hash: HashMap<u64, usize>,
+}
+
+fn path_hash(rel: &Path) -> u64 {
+    let mut h = DefaultHasher::new();
+    rel.hash(&mut h);
+    h.finish()
+}
+
+impl AppState {
+    /// The entry for an inbox-relative path, tombstones included.
+    fn find(&mut self, rel: &Path) -> Option<usize> {
+        if self.index.is_none() {
+            let mut index = PathIndex::default();
+            index.by_hash.reserve(self.entries.len());
+            for (i, e) in self.entries.iter().enumerate() {
+                index.by_hash.insert(path_hash(&e.rel), i);
+            }
+            self.index = Some(index);
+        }
+        let found = self
+            .index
+            .as_ref()
+            .and_then(|index| index.by_hash.get(&path_hash(rel)).copied());
+        match found {
+            Some(i) if self.entries.get(i).is_some_and(|e| e.rel == rel) => Some(i),
+            // Two paths with one hash: astronomically rare, and then a scan is right.
+            Some(_) => self.entries.iter().position(|e| e.rel == rel),
+            None => None,
+        }
+    }
+
+    /// True when the article was removed from the inbox while the program ran.
+    pub fn is_gone(&self, entry: usize) -> bool {
+        self.facets.get(entry).is_some_and(|f| f.gone)
+    }
+
+    /// An article appeared or its bytes changed. It keeps its place and the
+    /// selection stays where it was; a search is run again to include it.
+    pub fn article_arrived(&mut self, entry: Entry) -> Vec<Effect> {
+        let keep = self.selected();
+        let doc = Arc::new(doc_of(&entry));
+        let facet = facet_of(&entry, &self.reviewer, &self.taxonomy);
+        let index = match self.find(&entry.rel) {
+            Some(i) => {
+                let was_gone = self.is_gone(i);
+                self.entries[i] = entry;
+                Arc::make_mut(&mut self.docs)[i] = doc;
+                Arc::make_mut(&mut self.facets)[i] = facet;
+                self.revision += 1;
+                if was_gone && self.query.is_none() {
+                    self.place_in_view(i);
+                }
+                i
+            }
+            None => {
+                let i = self.entries.len();
+                self.arrived_live = true;
+                if let Some(index) = &mut self.index {
+                    index.by_hash.insert(path_hash(&entry.rel), i);
+                }
+                self.entries.push(entry);
+                Arc::make_mut(&mut self.docs).push(doc);
+                Arc::make_mut(&mut self.facets).push(facet);
+                if self.query.is_none() {
+                    self.place_in_view(i);
+                }
+                i
+            }
+        };
+        self.refresh_facet(index);
+        self.keep_selection(keep);
+        if self.query.is_some() {
+            self.last_complete = None;
+            return self.rerun_search();
+        }
+        Vec::new()
+    }
+
+    /// Nothing is at `rel` any more: the article there, or every article under the
+    /// folder there, leaves the list. The selection moves to the next row.
+    pub fn path_removed(&mut self, rel: &Path) {
+        let gone: Vec<usize> = match self.find(rel) {
+            Some(i) => vec![i],
+            None => (0..self.entries.len())
+                .filter(|&i| self.entries[i].rel.starts_with(rel))
+                .collect(),
+        };
+        let gone: Vec<usize> = gone.into_iter().filter(|&i| !self.is_gone(i)).collect();
+        if gone.is_empty() {
+            return;
+        }
+        let keep = self.selected();
+        for &i in &gone {
+            let e = &mut self.entries[i];
+            e.article = Err("removed from the inbox".to_string());
+            e.sha256 = None;
+            Arc::make_mut(&mut self.docs)[i] = Arc::new(Doc::default());
+            Arc::make_mut(&mut self.facets)[i].gone = true;
+        }
+        self.revision += 1;
+        let cursor = self.cursor;
+        let mut pos = 0;
+        while pos < self.view.len() {
+            if gone.contains(&self.view[pos]) {
+                self.view.remove(pos);
+                if pos < self.hits.len() {
+                    self.hits.remove(pos);
+                }
+            } else {
+                pos += 1;
+            }
+        }
+        self.last_complete = None;
+        match keep {
+            Some(k) if !gone.contains(&k) => self.keep_selection(Some(k)),
+            _ => {
+                // The selected article went: the row that took its place is selected.
+                self.cursor = usize::MAX;
+                self.select(cursor.min(self.view.len().saturating_sub(1)));
+            }
+        }
+    }
+
+    /// One reviewer's sidecar of an article changed on disk (written by another
+    /// session or another reviewer, or by hand) and has been read again.
+    pub fn sidecar_changed(&mut self, article: &Path, reviewer: &str, sidecar: SidecarState) {
+        let Some(i) = self.find(article) else {
+            return; // its article is not loaded yet; it brings its sidecars with it
+        };
+        if self.is_gone(i) {
+            return;
+        }
+        let e = &mut self.entries[i];
+        if reviewer == self.reviewer {
+            e.mine = sidecar;
+        } else {
+            match e
+                .others
+                .binary_search_by(|(name, _)| name.as_str().cmp(reviewer))
+            {
+                Ok(at) if sidecar == SidecarState::Missing => {
+                    e.others.remove(at);
+                }
+                Ok(at) => e.others[at].1 = sidecar,
+                Err(_) if sidecar == SidecarState::Missing => {}
+                Err(at) => e.others.insert(at, (reviewer.to_string(), sidecar)),
+            }
+        }
+        self.refresh_facet(i);
+    }
+
+    /// Puts a live entry into the unfiltered list where inbox order places it.
+    fn place_in_view(&mut self, i: usize) {
+        if self.view.contains(&i) {
+            return;
+        }
+        let rel = &self.entries[i].rel;
+        let pos = self
+            .view
+            .partition_point(|&j| self.entries[j].rel.as_path() < rel.as_path());
+        self.view.insert(pos, i);
+    }
+
+    /// Selects `keep` again wherever it now is in the list.
+    fn keep_selection(&mut self, keep: Option<usize>) {
+        if let Some(pos) = keep.and_then(|k| self.view.iter().position(|&i| i == k)) {
+            self.cursor = pos;
+        } else {
+            self.cursor = self.cursor.min(self.view.len().saturating_sub(1));
+        }
+    }
+}
