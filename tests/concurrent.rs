@@ -5,7 +5,6 @@
 mod common;
 
 use std::collections::HashMap;
-use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
@@ -75,25 +74,6 @@ fn label(inbox: &Path, config: &Path, article: &Path, flag: &str, value: &str) {
         out.status,
         String::from_utf8_lossy(&out.stderr)
     );
-}
-
-/// Every `.*.tmp` file under `root`.
-fn temporaries(root: &Path) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    let mut folders = vec![root.to_path_buf()];
-    while let Some(folder) = folders.pop() {
-        for entry in fs::read_dir(&folder).expect("read an inbox folder") {
-            let path = entry.expect("a folder entry").path();
-            let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
-            let name = name.unwrap_or_default();
-            if path.is_dir() {
-                folders.push(path);
-            } else if name.starts_with('.') && name.ends_with(".tmp") {
-                found.push(path);
-            }
-        }
-    }
-    found
 }
 
 #[test]
@@ -166,5 +146,5 @@ fn same_reviewer_in_four_processes_loses_no_field() {
         assert_eq!(decision.region, regions[a], "{a}");
         assert!(decision.theme.is_empty());
     }
-    assert_eq!(temporaries(&inbox), Vec::<PathBuf>::new());
+    assert_eq!(common::temporaries(&inbox), Vec::<PathBuf>::new());
 }

@@ -32,26 +32,13 @@ const REGIONS: [&str; 4] = ["africa", "asia", "europe", "mena"];
 
 /// Every article in the inbox, in an order the parent and the child agree on.
 fn articles(inbox: &Path) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    let mut folders = vec![inbox.to_path_buf()];
-    while let Some(folder) = folders.pop() {
-        for entry in fs::read_dir(&folder).expect("read an inbox folder") {
-            let path = entry.expect("a folder entry").path();
-            let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
-            let name = name.unwrap_or_default();
-            if path.is_dir() {
-                folders.push(path);
-            } else if !name.starts_with('.')
-                && [".txt", ".md", ".html"]
-                    .iter()
-                    .any(|ext| name.ends_with(ext))
-            {
-                found.push(path);
-            }
-        }
-    }
-    found.sort();
-    found
+    common::files_under(inbox)
+        .into_iter()
+        .filter(|p| {
+            let name = common::name_of(p);
+            !name.starts_with('.') && [".txt", ".md", ".html"].iter().any(|e| name.ends_with(e))
+        })
+        .collect()
 }
 
 /// The edits of write number `k`: a unique note, so the parent can tell which write a
@@ -107,23 +94,11 @@ fn crash_writer_child() {
 
 /// The `*.alice.toml` sidecars and the `.*.tmp` files under `root`.
 fn sidecars_and_temporaries(root: &Path) -> (Vec<PathBuf>, Vec<PathBuf>) {
-    let (mut sidecars, mut temps) = (Vec::new(), Vec::new());
-    let mut folders = vec![root.to_path_buf()];
-    while let Some(folder) = folders.pop() {
-        for entry in fs::read_dir(&folder).expect("read an inbox folder") {
-            let path = entry.expect("a folder entry").path();
-            let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
-            let name = name.unwrap_or_default();
-            if path.is_dir() {
-                folders.push(path);
-            } else if name.starts_with('.') && name.ends_with(".tmp") {
-                temps.push(path);
-            } else if name.ends_with(".alice.toml") {
-                sidecars.push(path);
-            }
-        }
-    }
-    (sidecars, temps)
+    let sidecars = common::files_under(root)
+        .into_iter()
+        .filter(|p| common::name_of(p).ends_with(".alice.toml"))
+        .collect();
+    (sidecars, common::temporaries(root))
 }
 
 /// One round: starts the writer at `start`, kills it after `delay`, returns the

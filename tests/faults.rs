@@ -6,7 +6,7 @@
 mod common;
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -30,23 +30,6 @@ fn seed_sidecar(screen: &Screen) -> PathBuf {
     sidecar_path(&screen.dir.path().join("inbox").join(SEED), "alice")
 }
 
-/// Every file in the inbox whose name says it is a temporary file of a write.
-fn temporaries(dir: &Path) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in fs::read_dir(&d).expect("read a folder").flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.to_string_lossy().ends_with(".tmp") {
-                found.push(p);
-            }
-        }
-    }
-    found
-}
-
 #[test]
 fn a_refused_write_stays_on_screen_unsaved_and_is_saved_on_demand() {
     let (mut screen, full) = screen_with_a_full_disk();
@@ -60,7 +43,10 @@ fn a_refused_write_stays_on_screen_unsaved_and_is_saved_on_demand() {
     assert!(text.contains("reliability unreliable"), "{text}");
     assert!(text.contains("Unsaved:"), "{text}");
     assert!(!seed_sidecar(&screen).exists(), "nothing reached the disk");
-    assert_eq!(temporaries(screen.dir.path()), Vec::<PathBuf>::new());
+    assert_eq!(
+        common::temporaries(screen.dir.path()),
+        Vec::<PathBuf>::new()
+    );
 
     // Still full: ctrl-s says so and keeps the change.
     screen.keys(&["C-s"]);
@@ -96,7 +82,10 @@ fn unsaved_changes_are_retried_with_the_next_change_in_the_order_made() {
         before,
         "a refused write never touches the sidecar"
     );
-    assert_eq!(temporaries(screen.dir.path()), Vec::<PathBuf>::new());
+    assert_eq!(
+        common::temporaries(screen.dir.path()),
+        Vec::<PathBuf>::new()
+    );
 
     full.store(false, Ordering::SeqCst);
     screen.keys(&["Enter"]); // done: the next change carries the old ones with it

@@ -186,7 +186,7 @@ fn read_folder(dir: &Path, listing: fs::ReadDir, problems: &mut Vec<String>) -> 
 /// The temporary files of editors and downloads, which come and go under a reviewer's
 /// feet. (Dotfiles, which include our own lock and temporary files, are skipped before.)
 /// Only files are tested: a folder named `2015.part` is still an inbox folder.
-fn is_temporary(name: &OsStr) -> bool {
+pub(super) fn is_temporary(name: &OsStr) -> bool {
     let bytes = name.as_encoded_bytes();
     bytes.ends_with(b"~")
         || (bytes.len() > 1 && bytes.starts_with(b"#") && bytes.ends_with(b"#"))
@@ -195,7 +195,7 @@ fn is_temporary(name: &OsStr) -> bool {
             .any(|ext| has_extension(name, ext))
 }
 
-fn has_extension(name: &OsStr, ext: &[u8]) -> bool {
+pub(super) fn has_extension(name: &OsStr, ext: &[u8]) -> bool {
     let bytes = name.as_encoded_bytes();
     bytes.len() > ext.len() && bytes[bytes.len() - ext.len()..].eq_ignore_ascii_case(ext)
 }

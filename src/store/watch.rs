@@ -46,6 +46,7 @@ use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant, SystemTime};
 
+use super::scan::{has_extension, is_temporary};
 use notify::event::{AccessKind, AccessMode, ModifyKind};
 use notify::{EventKind, PollWatcher, RecommendedWatcher, RecursiveMode, Watcher};
 
@@ -581,23 +582,6 @@ fn prefix_of(name: &OsStr, len: usize) -> Option<OsString> {
 #[cfg(not(unix))]
 fn prefix_of(name: &OsStr, len: usize) -> Option<OsString> {
     name.to_str()?.get(..len).map(OsString::from)
-}
-
-/// The temporary files of editors and downloads. The same rule as the scan's
-/// (`is_temporary` in `scan.rs`, private there); keep the two in step.
-fn is_temporary(name: &OsStr) -> bool {
-    let bytes = name.as_encoded_bytes();
-    bytes.ends_with(b"~")
-        || (bytes.len() > 1 && bytes.starts_with(b"#") && bytes.ends_with(b"#"))
-        || [&b".swp"[..], b".tmp", b".part", b".crdownload"]
-            .iter()
-            .any(|ext| has_extension(name, ext))
-}
-
-/// As `has_extension` in `scan.rs`: case-insensitive, and never the whole name.
-fn has_extension(name: &OsStr, ext: &[u8]) -> bool {
-    let bytes = name.as_encoded_bytes();
-    bytes.len() > ext.len() && bytes[bytes.len() - ext.len()..].eq_ignore_ascii_case(ext)
 }
 
 /// Carries out the steps: reads articles (with their sidecars) and scans folders.

@@ -263,3 +263,39 @@ impl Drop for Tmux {
         let _ = self.cmd(&["kill-server"]);
     }
 }
+
+/// Every file under `root`, in sorted order (folders walked, not listed).
+pub fn files_under(root: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut folders = vec![root.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        for entry in fs::read_dir(&folder).expect("read a folder") {
+            let path = entry.expect("a folder entry").path();
+            if path.is_dir() {
+                folders.push(path);
+            } else {
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+/// The file name as text ("" when there is none).
+pub fn name_of(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// The temporary files of interrupted writes (`.*.tmp`) under `root`.
+pub fn temporaries(root: &Path) -> Vec<PathBuf> {
+    files_under(root)
+        .into_iter()
+        .filter(|p| {
+            let name = name_of(p);
+            name.starts_with('.') && name.ends_with(".tmp")
+        })
+        .collect()
+}
