@@ -6,10 +6,10 @@
 # times, and the peak resident memory.
 #
 # Usage: benches/live.sh native|poll     (run benches/memory.sh once first for the corpus)
-# usage: live_bench.sh MODE   (native|poll)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=$1
+cargo build --release --quiet
 dir=target/bench-corpus/100000
 sock=live-bench-$$
 trap 'tmux -L "$sock" kill-server 2>/dev/null || true; rm -f "$dir/0000/zz_live_bench.txt"' EXIT
