@@ -60,12 +60,8 @@ fn pid_of(inbox: &Path) -> String {
     }
 }
 
-fn kill(signal: &str, pid: &str) {
-    let status = std::process::Command::new("kill")
-        .args([signal, pid])
-        .status()
-        .expect("kill runs");
-    assert!(status.success(), "kill {signal} {pid}");
+fn kill(signal: i32, pid: &str) {
+    assert!(common::send_signal(pid, signal), "kill -{signal} {pid}");
 }
 
 /// tmux's own view of whether the program's alternate screen is on.
@@ -104,7 +100,7 @@ fn seed_decision(inbox: &Path) -> Option<String> {
 fn hangup_ends_the_program_with_the_terminal_restored_and_decisions_on_disk() {
     let (tmux, _dir, inbox) = start("hup", "sh", "");
     label_the_seed(&tmux, &inbox);
-    kill("-HUP", &pid_of(&inbox));
+    kill(libc::SIGHUP, &pid_of(&inbox));
     tmux.wait_for_screen("the exit status of a hang-up", |s| s.contains("EXIT=129"));
     assert_restored(&tmux);
     assert_eq!(seed_decision(&inbox).as_deref(), Some("unreliable"));
@@ -114,7 +110,7 @@ fn hangup_ends_the_program_with_the_terminal_restored_and_decisions_on_disk() {
 fn terminate_ends_the_program_with_the_terminal_restored() {
     let (tmux, _dir, inbox) = start("term", "sh", "");
     label_the_seed(&tmux, &inbox);
-    kill("-TERM", &pid_of(&inbox));
+    kill(libc::SIGTERM, &pid_of(&inbox));
     tmux.wait_for_screen("the exit status of SIGTERM", |s| s.contains("EXIT=143"));
     assert_restored(&tmux);
     assert_eq!(seed_decision(&inbox).as_deref(), Some("unreliable"));
@@ -220,9 +216,7 @@ struct KillOnDrop(String);
 impl Drop for KillOnDrop {
     fn drop(&mut self) {
         if alive(&self.0) {
-            let _ = std::process::Command::new("kill")
-                .args(["-9", &self.0])
-                .status();
+            common::send_signal(&self.0, libc::SIGKILL);
         }
     }
 }

@@ -313,7 +313,7 @@ fn alive(pid: u32) -> bool {
 }
 
 fn kill(pid: u32) {
-    let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+    common::send_signal(&pid.to_string(), libc::SIGKILL);
 }
 
 /// Polls `check` until it gives a value, failing after `limit` with `what`.
