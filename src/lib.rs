@@ -24,5 +24,6 @@ pub mod labels;
 pub mod sanitize;
 pub mod search;
 pub mod store;
+pub mod team;
 pub mod tui;
 pub mod ui;
