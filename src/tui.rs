@@ -12,9 +12,10 @@
 //! on it without returning; the hang-up signal, or the loop's own check, still ends
 //! the program at once, after saving whatever is unsaved.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::io::{self, IsTerminal};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, TryRecvError};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crossterm::event::{self, Event, KeyCode, KeyEventKind, KeyModifiers};
@@ -44,29 +45,70 @@ impl Drop for Restore {
     }
 }
 
-/// Time spent on the selected article, to add to its sidecar's `seconds`.
+/// No key for this long means the reviewer is away: the gap is not counted as time
+/// spent on the article (a long read with a key now and then still counts).
+pub const IDLE_AFTER: Duration = Duration::from_secs(120);
+
+/// Where the time goes: the reviewer's time on each article while it is selected,
+/// added up across visits and written into the sidecar's `seconds` with the next
+/// change to that article. Time is counted between keystrokes, each gap to the
+/// article selected during it; a gap of [`IDLE_AFTER`] or more counts nothing.
 struct Dwell {
+    /// The article selected since the last key.
     entry: Option<usize>,
-    since: Instant,
+    last_key: Instant,
+    /// Seconds counted per article and not yet written.
+    pending: HashMap<usize, f64>,
+    /// The monotonic clock; tests set their own.
+    clock: Clock,
+}
+
+/// A monotonic clock that tests can move by hand.
+#[derive(Clone)]
+pub enum Clock {
+    Real,
+    Manual(Arc<Mutex<Instant>>),
+}
+
+impl Clock {
+    pub fn now(&self) -> Instant {
+        match self {
+            Clock::Real => Instant::now(),
+            Clock::Manual(at) => at.lock().map(|t| *t).unwrap_or_else(|e| *e.into_inner()),
+        }
+    }
 }
 
 impl Dwell {
-    /// Seconds since the article was selected or last written, and restarts the count.
-    fn take(&mut self, entry: usize) -> f64 {
-        if self.entry != Some(entry) {
-            return 0.0;
+    fn new(entry: Option<usize>, clock: Clock) -> Dwell {
+        Dwell {
+            entry,
+            last_key: clock.now(),
+            pending: HashMap::new(),
+            clock,
         }
-        let now = Instant::now();
-        let secs = now.duration_since(self.since).as_secs_f64();
-        self.since = now;
-        secs
+    }
+
+    /// A key arrived: the gap since the last one was spent on the selected article,
+    /// unless it was long enough to mean the reviewer was away.
+    fn key(&mut self) {
+        let now = self.clock.now();
+        let gap = now.saturating_duration_since(self.last_key);
+        self.last_key = now;
+        if let Some(entry) = self.entry
+            && gap < IDLE_AFTER
+        {
+            *self.pending.entry(entry).or_default() += gap.as_secs_f64();
+        }
+    }
+
+    /// The seconds counted on `entry` so far, to be written now.
+    fn take(&mut self, entry: usize) -> f64 {
+        self.pending.remove(&entry).unwrap_or(0.0)
     }
 
     fn follow(&mut self, selected: Option<usize>) {
-        if self.entry != selected {
-            self.entry = selected;
-            self.since = Instant::now();
-        }
+        self.entry = selected;
     }
 }
 
@@ -99,10 +141,7 @@ pub struct Session {
 
 impl Session {
     pub fn new(state: AppState, keymap: Keymap, color: bool) -> Session {
-        let dwell = Dwell {
-            entry: state.selected(),
-            since: Instant::now(),
-        };
+        let dwell = Dwell::new(state.selected(), Clock::Real);
         Session {
             state,
             keymap,
@@ -203,6 +242,7 @@ impl Session {
     /// Retries every unsaved change before the program ends, whatever ends it, and
     /// returns the ones the disk still refuses.
     pub fn finish(&mut self) -> Vec<Unsaved> {
+        self.write_pending_time();
         self.retry_unsaved();
         self.state.unsaved.clone()
     }
@@ -284,6 +324,36 @@ impl Session {
     /// Makes every write use this time and record no time spent, so tests can compare bytes.
     pub fn fix_clock(&mut self, now: toml::value::Datetime) {
         self.fixed_now = Some(now);
+        self.set_clock(Clock::Manual(Arc::new(Mutex::new(Instant::now()))));
+    }
+
+    /// Counts time spent with this clock (tests move a manual one by hand).
+    pub fn set_clock(&mut self, clock: Clock) {
+        self.dwell = Dwell::new(self.state.selected(), clock);
+    }
+
+    /// Writes the time counted on articles that already have a sidecar and were not
+    /// changed since; an article only looked at gets no sidecar for its time alone.
+    fn write_pending_time(&mut self) {
+        self.dwell.key();
+        let pending: Vec<(usize, f64)> = self.dwell.pending.drain().collect();
+        for (entry, seconds) in pending {
+            let has_sidecar = self
+                .state
+                .entries
+                .get(entry)
+                .is_some_and(|e| e.mine.sidecar().is_some());
+            if seconds >= 0.05 && has_sidecar && !self.state.is_gone(entry) {
+                let write = Write {
+                    entry,
+                    edits: vec![Edit::AddSeconds(seconds)],
+                    inverse: Vec::new(),
+                    kind: crate::app::WriteKind::Time,
+                };
+                let result = self.attempt(&write);
+                self.state.write_finished(write, result);
+            }
+        }
     }
 
     /// Draws a frame and tells the state what the drawing learned.
@@ -305,6 +375,9 @@ impl Session {
     /// Applies one terminal event, carrying out its writes before returning. Returns
     /// `None` when nothing happened (nothing to redraw), `Some(false)` to quit.
     pub fn handle(&mut self, event: Event) -> Option<bool> {
+        if matches!(&event, Event::Key(k) if k.kind != KeyEventKind::Release) {
+            self.dwell.key();
+        }
         let action = match event {
             Event::Key(k) if k.kind != KeyEventKind::Release => to_action(
                 &self.state,
@@ -356,11 +429,9 @@ impl Session {
         }
         // Every change is also the moment to retry the ones the disk refused before.
         self.retry_unsaved();
-        if self.fixed_now.is_none() {
-            let seconds = self.dwell.take(write.entry);
-            if seconds > 0.0 {
-                write.edits.push(Edit::AddSeconds(seconds));
-            }
+        let seconds = self.dwell.take(write.entry);
+        if seconds > 0.0 {
+            write.edits.push(Edit::AddSeconds(seconds));
         }
         // A change waits behind the article's unsaved ones, so that edits reach its
         // sidecar in the order they were made.

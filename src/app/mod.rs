@@ -105,6 +105,8 @@ pub enum WriteKind {
     New,
     Undo,
     Redo,
+    /// Only time spent, written when the program ends: never part of the history.
+    Time,
 }
 
 /// A change to one article's sidecar, with what undoes it.
@@ -528,7 +530,7 @@ impl AppState {
                 }
                 // Put the history back as it was: the change did not happen.
                 match write.kind {
-                    WriteKind::New => {}
+                    WriteKind::New | WriteKind::Time => {}
                     WriteKind::Undo => self.undo.push(write),
                     WriteKind::Redo => self.redo.push(write),
                 }
@@ -637,6 +639,7 @@ impl AppState {
             }
             WriteKind::Undo => self.redo.push(write),
             WriteKind::Redo => self.undo.push(write),
+            WriteKind::Time => {}
         }
     }
 
