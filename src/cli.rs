@@ -41,6 +41,10 @@ pub struct Cli {
     /// polling on network file systems), native, poll, or off
     #[arg(long, env = "TRIAGE_WATCH", value_enum, default_value_t = WatchChoice::Auto)]
     pub watch: WatchChoice,
+    /// Open the review of disagreements and settle them, as reviewer `final` unless
+    /// --reviewer (or TRIAGE_REVIEWER) names someone else
+    #[arg(long)]
+    pub review: bool,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -270,8 +274,17 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
                     setup.inbox.display()
                 )));
             }
-            let loader = load_in_background(setup.inbox.clone(), setup.reviewer.clone());
-            let mut state = AppState::empty(setup.reviewer.clone(), setup.taxonomy.clone());
+            // The adjudicator is `final` unless named; a name from the config file is
+            // the reviewer's own and does not count.
+            let reviewer = match (&cli.reviewer, cli.review) {
+                (None, true) => crate::app::review::FINAL.to_string(),
+                _ => setup.reviewer.clone(),
+            };
+            let loader = load_in_background(setup.inbox.clone(), reviewer.clone());
+            let mut state = AppState::empty(reviewer, setup.taxonomy.clone());
+            if cli.review {
+                state.start_review();
+            }
             state.sources = setup.sources.clone();
             let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
             let mut session = crate::tui::Session::loading(state, keymap, color, loader);

@@ -61,6 +61,8 @@ pub enum Action {
     Help,
     /// Show or hide other reviewers' labels in the reading pane.
     ToggleOthers,
+    /// Open or close the review of disagreements (adjudication).
+    Review,
     /// Retry writing changes the disk refused.
     Save,
     /// Stop for the shell; `fg` brings the program back.
@@ -124,6 +126,7 @@ impl Action {
             Action::PrevMatch => "previous match".into(),
             Action::Help => "help".into(),
             Action::ToggleOthers => "other reviewers' labels".into(),
+            Action::Review => "review disagreements".into(),
             Action::Save => "retry unsaved changes".into(),
             Action::Suspend => "suspend (fg resumes)".into(),
             Action::Quit => "quit".into(),

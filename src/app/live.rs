@@ -72,7 +72,7 @@ impl AppState {
                 Arc::make_mut(&mut self.docs)[i] = doc;
                 Arc::make_mut(&mut self.facets)[i] = facet;
                 self.revision += 1;
-                if was_gone && self.query.is_none() {
+                if was_gone && self.query.is_none() && self.listable(i) {
                     self.place_in_view(i);
                 }
                 i
@@ -86,7 +86,7 @@ impl AppState {
                 self.entries.push(entry);
                 Arc::make_mut(&mut self.docs).push(doc);
                 Arc::make_mut(&mut self.facets).push(facet);
-                if self.query.is_none() {
+                if self.query.is_none() && self.listable(i) {
                     self.place_in_view(i);
                 }
                 i
@@ -172,6 +172,19 @@ impl AppState {
             }
         }
         self.refresh_facet(i);
+        // In the review, a new disagreement joins the list; one that a colleague
+        // resolves stays until the review is reopened, so the list does not shift
+        // under the adjudicator.
+        if self.reviewing() && self.query.is_none() && self.in_review(i) {
+            let keep = self.selected();
+            self.place_in_view(i);
+            self.keep_selection(keep);
+        }
+    }
+
+    /// Whether an entry belongs in the unfiltered list (in the review: disagreements only).
+    fn listable(&self, i: usize) -> bool {
+        !self.reviewing() || self.in_review(i)
     }
 
     /// Puts a live entry into the unfiltered list where inbox order places it.

@@ -8,6 +8,7 @@
 
 pub mod action;
 mod live;
+pub mod review;
 
 use std::sync::Arc;
 
@@ -274,6 +275,10 @@ pub struct AppState {
     index: Option<live::PathIndex>,
     /// Some article was appended while the program ran, out of inbox order.
     arrived_live: bool,
+    /// The open review of disagreements, if any.
+    pub review: Option<review::Review>,
+    /// Who settles disagreements in the review (`final` unless told otherwise).
+    pub review_as: String,
     undo: Vec<Write>,
     redo: Vec<Write>,
     search_generation: u64,
@@ -321,6 +326,8 @@ impl AppState {
             revision: 0,
             index: None,
             arrived_live: false,
+            review: None,
+            review_as: review::FINAL.to_string(),
             undo: Vec::new(),
             redo: Vec::new(),
             search_generation: 0,
@@ -342,7 +349,10 @@ impl AppState {
         }
         self.entries.extend(entries);
         if self.query.is_none() {
-            self.view.extend(start..self.entries.len());
+            let listed: Vec<usize> = (start..self.entries.len())
+                .filter(|&i| !self.reviewing() || self.in_review(i))
+                .collect();
+            self.view.extend(listed);
             return Vec::new();
         }
         if self.searching {
@@ -721,13 +731,25 @@ impl AppState {
         }
     }
 
+    /// What `a` accepts for an article: in the review, what most reviewers chose;
+    /// otherwise the article's own classification and its source's reliability.
+    pub fn suggestions(&self, entry: usize) -> crate::article::Suggestions {
+        if self.reviewing() {
+            return self.majority(entry);
+        }
+        self.entries
+            .get(entry)
+            .map(|e| e.suggestions(&self.taxonomy, &self.sources))
+            .unwrap_or_default()
+    }
+
     /// The edits that accept every suggestion without overwriting a label already set.
     fn accept(&self) -> Vec<Edit> {
-        let (Some(entry), Some(e)) = (self.selected(), self.selected_entry()) else {
+        let Some(entry) = self.selected() else {
             return Vec::new();
         };
         let decision = self.decision(entry);
-        let suggestions = e.suggestions(&self.taxonomy, &self.sources);
+        let suggestions = self.suggestions(entry);
         let mut edits = Vec::new();
         for axis in [Axis::Region, Axis::Theme] {
             for id in suggestions.ids(axis) {
@@ -785,9 +807,13 @@ impl AppState {
         self.hits.clear();
         self.last_complete = None;
         let facets = &self.facets;
-        self.view = (0..self.entries.len())
-            .filter(|&i| !facets.get(i).is_some_and(|f| f.gone))
-            .collect();
+        self.view = if self.reviewing() {
+            self.review_list()
+        } else {
+            (0..self.entries.len())
+                .filter(|&i| !facets.get(i).is_some_and(|f| f.gone))
+                .collect()
+        };
         if self.arrived_live {
             // Articles that arrived while the program ran sit at the end of `entries`.
             let entries = &self.entries;
@@ -980,8 +1006,8 @@ fn update_normal(state: &mut AppState, action: Action) -> Vec<Effect> {
             let edits = state.accept();
             if edits.is_empty() {
                 let none = state
-                    .selected_entry()
-                    .is_none_or(|e| e.suggestions(&state.taxonomy, &state.sources).is_empty());
+                    .selected()
+                    .is_none_or(|i| state.suggestions(i).is_empty());
                 state.info(if none {
                     "No suggestions for this article"
                 } else {
@@ -1038,6 +1064,7 @@ fn update_normal(state: &mut AppState, action: Action) -> Vec<Effect> {
         }
         Action::Help => state.mode = Mode::Help { scroll: 0 },
         Action::ToggleOthers => state.show_others = !state.show_others,
+        Action::Review => return state.toggle_review(),
         Action::Close => {
             if state.filter.is_some() {
                 state.clear_search();

@@ -809,6 +809,7 @@ mod tests {
             (PrevMatch, "N"),
             (Help, "?"),
             (ToggleOthers, "o"),
+            (Review, "R"),
             (Save, "Ctrl-s"),
             (Suspend, "Ctrl-z"),
             (Quit, "q / Ctrl-c"),

@@ -58,7 +58,20 @@ fn labels(state: &AppState, entry: usize) -> String {
 /// Draws the list and returns the scroll offset to keep for the next frame.
 pub fn render(state: &AppState, p: Palette, offset: usize, area: Rect, buf: &mut Buffer) -> usize {
     let (done, flagged, total) = state.progress();
-    let mut title = format!(" Inbox  {done}/{total} done");
+    let mut title = if state.reviewing() {
+        let settled = state
+            .view
+            .iter()
+            .filter(|&&i| state.status(i) == Status::Done)
+            .count();
+        format!(
+            " Review as {}  {settled}/{} settled",
+            sanitize(&state.reviewer),
+            state.view.len()
+        )
+    } else {
+        format!(" Inbox  {done}/{total} done")
+    };
     if flagged > 0 {
         title.push_str(&format!(" · {flagged} flagged"));
     }

@@ -91,7 +91,11 @@ impl Cache {
             };
         }
         let mut lines = header(state, entry, e, inner.width as usize, p);
-        lines.extend(others(state, e, others_key, inner.width as usize, p));
+        if state.reviewing() {
+            lines.extend(review_table(state, entry, inner.width as usize, p));
+        } else {
+            lines.extend(others(state, e, others_key, inner.width as usize, p));
+        }
         lines.push(Line::raw(""));
         let head = lines.len();
         let terms = state.query.as_ref().map(positive_terms).unwrap_or_default();
@@ -246,7 +250,7 @@ fn header(
     }
 
     // Each suggestion with where it came from, so the reviewer can judge it before `a`.
-    let s = e.suggestions(&state.taxonomy, &state.sources);
+    let s = state.suggestions(entry);
     let mut suggested: Vec<(String, String)> = Vec::new();
     for axis in [Axis::Region, Axis::Theme] {
         let list = if axis == Axis::Region {
@@ -351,6 +355,71 @@ fn header(
                 clip(format!("Warning: {}", sanitize(w))),
                 p.flagged(),
             ));
+        }
+    }
+    lines
+}
+
+/// The review's table: each reviewer's labels side by side, one row per reviewer in
+/// aligned columns, the axes they disagree on marked `≠`. When the columns do not fit
+/// the pane, each reviewer's labels wrap onto lines of their own instead.
+fn review_table(state: &AppState, entry: usize, width: usize, p: Palette) -> Vec<Line<'static>> {
+    let decisions = state.review_decisions(entry);
+    if decisions.is_empty() {
+        return vec![Line::styled(
+            "No other reviewer has decided this article.",
+            p.dim(),
+        )];
+    }
+    let differ = crate::app::review::differing_axes(&decisions);
+    let head = |axis: Axis, name: &str| {
+        if differ.contains(&axis) {
+            format!("{name} ≠")
+        } else {
+            name.to_string()
+        }
+    };
+    let mut rows: Vec<[String; 4]> = vec![[
+        "Reviewer".to_string(),
+        head(Axis::Region, "region"),
+        head(Axis::Theme, "theme"),
+        head(Axis::Reliability, "reliability"),
+    ]];
+    for (name, d) in &decisions {
+        rows.push([
+            sanitize(name).into_owned(),
+            sanitize(&ids_line(&d.labels(Axis::Region))).into_owned(),
+            sanitize(&ids_line(&d.labels(Axis::Theme))).into_owned(),
+            sanitize(d.reliability.as_deref().unwrap_or("—")).into_owned(),
+        ]);
+    }
+    let w = |s: &str| unicode_width::UnicodeWidthStr::width(s);
+    let mut widths = [0usize; 4];
+    for row in &rows {
+        for (c, cell) in row.iter().enumerate() {
+            widths[c] = widths[c].max(w(cell));
+        }
+    }
+    let total: usize = widths.iter().sum::<usize>() + 2 * 3;
+    let mut lines = Vec::new();
+    if total <= width {
+        for (r, row) in rows.iter().enumerate() {
+            let text: Vec<String> = row
+                .iter()
+                .enumerate()
+                .map(|(c, cell)| format!("{cell}{}", " ".repeat(widths[c] - w(cell))))
+                .collect();
+            let style = if r == 0 { p.dim() } else { Style::new() };
+            lines.push(Line::styled(text.join("  ").trim_end().to_string(), style));
+        }
+    } else {
+        for row in rows.iter().skip(1) {
+            let parts = [
+                format!("{}: {} {}", row[0], rows[0][1], row[1]),
+                format!("{} {}", rows[0][2], row[2]),
+                format!("{} {}", rows[0][3], row[3]),
+            ];
+            lines.extend(packed("", &parts, Style::new(), p, width));
         }
     }
     lines

@@ -1,0 +1,220 @@
+//! Adjudication: a review of the articles where reviewers disagree, with each
+//! reviewer's labels side by side, where an adjudicator settles the final labels.
+//!
+//! The adjudicator is a reviewer like any other — by default named `final` — so the
+//! settled labels are one more sidecar (`<article>.final.toml`), written through the
+//! same store, exported and counted like the rest, and left out of agreement (they
+//! are the answer, not a rater). Entering review from a normal session switches the
+//! writing identity to the adjudicator and leaving switches it back; a session
+//! started with `--review` is the adjudicator throughout.
+//!
+//! Only `done` decisions take part: a skipped or flagged article has no labels to
+//! compare. `a` accepts what a majority (more than half) of the reviewers chose on
+//! each axis, shown as the suggestions; the rest is picked with the usual keys.
+
+use std::collections::BTreeMap;
+
+use super::{AppState, Effect, facet_of};
+use crate::article::{Suggestion, Suggestions};
+use crate::labels::Axis;
+use crate::store::{Decision, SidecarState, Status};
+use crate::team::sidecars_of;
+
+/// The adjudicator's name when none is given.
+pub const FINAL: &str = "final";
+
+/// An open review: whom to switch back to when it closes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Review {
+    pub previous: String,
+}
+
+/// The `done` decisions of every reviewer but `adjudicator`, sorted by reviewer.
+pub fn decisions<'a>(
+    entry: &'a crate::store::Entry,
+    me: &'a str,
+    adjudicator: &str,
+) -> Vec<(&'a str, &'a Decision)> {
+    sidecars_of(entry, me)
+        .into_iter()
+        .filter(|(name, s)| *name != adjudicator && s.decision.status == Status::Done)
+        .map(|(name, s)| (name, &s.decision))
+        .collect()
+}
+
+/// The axes on which at least two of these decisions differ (label order does not
+/// matter; a reliability left unset differs from one that is set).
+pub fn differing_axes(decisions: &[(&str, &Decision)]) -> Vec<Axis> {
+    let mut axes = Vec::new();
+    for axis in Axis::ALL {
+        let mut seen: Option<Vec<&str>> = None;
+        let differs = decisions.iter().any(|(_, d)| {
+            let mut ids = d.labels(axis);
+            ids.sort_unstable();
+            match &seen {
+                None => {
+                    seen = Some(ids);
+                    false
+                }
+                Some(first) => *first != ids,
+            }
+        });
+        if differs {
+            axes.push(axis);
+        }
+    }
+    axes
+}
+
+impl AppState {
+    /// The name the settled labels are written under.
+    pub fn adjudicator(&self) -> &str {
+        &self.review_as
+    }
+
+    /// True while the review of disagreements is open.
+    pub fn reviewing(&self) -> bool {
+        self.review.is_some()
+    }
+
+    /// The other reviewers' done decisions on an article, for the review's table.
+    pub fn review_decisions(&self, entry: usize) -> Vec<(&str, &Decision)> {
+        match self.entries.get(entry) {
+            Some(e) => decisions(e, &self.reviewer, &self.review_as),
+            None => Vec::new(),
+        }
+    }
+
+    /// Opens the review (switching to the adjudicator) or closes it (switching back).
+    pub fn toggle_review(&mut self) -> Vec<Effect> {
+        if !self.unsaved.is_empty() {
+            self.error("Unsaved changes belong to the current reviewer: save them first (ctrl-s).");
+            return Vec::new();
+        }
+        match self.review.take() {
+            Some(review) => {
+                let previous = review.previous;
+                if previous != self.reviewer {
+                    self.switch_reviewer(&previous);
+                }
+                self.info(format!("Review closed; labeling as {previous}."));
+            }
+            None => {
+                let previous = self.reviewer.clone();
+                let adjudicator = self.review_as.clone();
+                if adjudicator != self.reviewer {
+                    self.switch_reviewer(&adjudicator);
+                }
+                self.review = Some(Review { previous });
+                let n = self.review_list().len();
+                self.info(format!(
+                    "Review: {n} article{} where reviewers disagree; labels are saved as {adjudicator}.",
+                    if n == 1 { "" } else { "s" }
+                ));
+            }
+        }
+        self.mode = super::Mode::Normal;
+        self.clear_search();
+        Vec::new()
+    }
+
+    /// The articles the review lists: two or more reviewers decided and disagree.
+    pub fn review_list(&self) -> Vec<usize> {
+        (0..self.entries.len())
+            .filter(|&i| self.in_review(i))
+            .collect()
+    }
+
+    /// Whether the review lists this article.
+    pub fn in_review(&self, entry: usize) -> bool {
+        !self.is_gone(entry) && !differing_axes(&self.review_decisions(entry)).is_empty()
+    }
+
+    /// Starts the session in review, as the adjudicator (`--review`).
+    pub fn start_review(&mut self) {
+        self.review_as = self.reviewer.clone();
+        self.review = Some(Review {
+            previous: self.reviewer.clone(),
+        });
+        self.view = self.review_list();
+        self.cursor = 0;
+    }
+
+    /// What a majority of the reviewers chose, offered as the article's suggestions
+    /// in the review so that `a` accepts it.
+    pub fn majority(&self, entry: usize) -> Suggestions {
+        let decisions = self.review_decisions(entry);
+        let n = decisions.len();
+        let mut out = Suggestions::default();
+        if n == 0 {
+            return out;
+        }
+        for axis in Axis::ALL {
+            let mut votes: BTreeMap<&str, usize> = BTreeMap::new();
+            for (_, d) in &decisions {
+                for id in d.labels(axis) {
+                    *votes.entry(id).or_default() += 1;
+                }
+            }
+            // Taxonomy order, so the suggestions read like the pickers.
+            let mut chosen: Vec<(usize, Suggestion)> = votes
+                .into_iter()
+                .filter(|&(_, v)| v * 2 > n)
+                .map(|(id, v)| {
+                    let rank = self
+                        .taxonomy
+                        .axis(axis)
+                        .labels
+                        .iter()
+                        .position(|l| l.id == id);
+                    (
+                        rank.unwrap_or(usize::MAX),
+                        Suggestion {
+                            id: id.to_string(),
+                            from: format!("{v} of {n} reviewers"),
+                        },
+                    )
+                })
+                .collect();
+            chosen.sort_by_key(|(rank, _)| *rank);
+            let chosen = chosen.into_iter().map(|(_, s)| s);
+            match axis {
+                Axis::Region => out.region = chosen.collect(),
+                Axis::Theme => out.theme = chosen.collect(),
+                Axis::Reliability => out.reliability = chosen.into_iter().next(),
+            }
+        }
+        out
+    }
+
+    /// Becomes another reviewer: each entry's own sidecar joins the others and the
+    /// new reviewer's becomes its own. The undo history belonged to the old name.
+    fn switch_reviewer(&mut self, name: &str) {
+        let old = std::mem::replace(&mut self.reviewer, name.to_string());
+        for e in &mut self.entries {
+            let mine = std::mem::replace(&mut e.mine, SidecarState::Missing);
+            if mine != SidecarState::Missing
+                && let Err(at) = e.others.binary_search_by(|(n, _)| n.as_str().cmp(&old))
+            {
+                e.others.insert(at, (old.clone(), mine));
+            }
+            if let Ok(at) = e.others.binary_search_by(|(n, _)| n.as_str().cmp(name)) {
+                e.mine = e.others.remove(at).1;
+            }
+        }
+        let facets: Vec<_> = self
+            .entries
+            .iter()
+            .map(|e| facet_of(e, &self.reviewer, &self.taxonomy))
+            .collect();
+        let gone: Vec<usize> = (0..self.entries.len())
+            .filter(|&i| self.is_gone(i))
+            .collect();
+        self.facets = std::sync::Arc::new(facets);
+        for i in gone {
+            std::sync::Arc::make_mut(&mut self.facets)[i].gone = true;
+        }
+        self.undo.clear();
+        self.redo.clear();
+    }
+}
