@@ -3,7 +3,7 @@
 //! loading, the same `store::write_edits` — so `triage label` writes byte for byte
 //! the sidecar a keystroke would.
 
-use std::io::{self, Write as _};
+use std::io::{self, IsTerminal as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -98,9 +98,42 @@ pub enum Command {
     },
     /// Validate labels.toml, the keymaps and every sidecar; exit 1 if anything is wrong
     Check,
+    /// Every decision: one row per article and reviewer (file, title, source, date,
+    /// status, region, theme, reliability, note, reviewer, decided_at, seconds)
+    Export {
+        #[arg(long, value_enum, default_value_t = ExportFormat::Csv)]
+        format: ExportFormat,
+    },
+    /// Progress, label counts per axis, and per reviewer: decisions and median seconds
+    Stats {
+        #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+        format: ReportFormat,
+    },
+    /// Agreement between reviewers per axis (Cohen's kappa per pair, Krippendorff's
+    /// alpha), and every disagreement; the adjudicator `final` is not a rater
+    Agree {
+        #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+        format: ReportFormat,
+    },
     /// The inbox's source list (sources.toml): domain → reliability
     #[command(subcommand)]
     Sources(SourcesCommand),
+}
+
+/// `export --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// RFC 4180, a header row, label ids joined with `;`
+    Csv,
+    /// One JSON object per line, labels as arrays
+    Jsonl,
+}
+
+/// `--format` of the reports (`stats`, `agree`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Subcommand)]
@@ -320,6 +353,9 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
             format,
         }) => quiet_pipe(search(&setup, query, *limit, *format)),
         Some(Command::Check) => check(&setup),
+        Some(Command::Export { format }) => quiet_pipe(export(&setup, *format)),
+        Some(Command::Stats { format }) => quiet_pipe(stats(&setup, *format)),
+        Some(Command::Agree { format }) => quiet_pipe(agree(&setup, *format)),
         Some(Command::Sources(SourcesCommand::Import { file, map })) => {
             import_sources(&setup, file, map)
         }
@@ -537,16 +573,61 @@ fn list(setup: &Setup, format: ListFormat) -> Result<(), Failure> {
 /// only occur inside JSON strings, where the escape means the same character.
 fn write_json(out: &mut impl io::Write, value: &impl Serialize) -> Result<(), Failure> {
     let text = serde_json::to_string_pretty(value).map_err(|e| io_failure(e.into()))?;
-    let mut safe = String::with_capacity(text.len());
-    for c in text.chars() {
-        let hidden = matches!(c, '\u{80}'..='\u{9f}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{206f}' | '\u{feff}' | '\u{061c}');
-        if hidden {
-            safe.push_str(&format!("\\u{:04x}", c as u32));
-        } else {
-            safe.push(c);
-        }
-    }
+    let safe = crate::sanitize::escape_json_hidden(&text);
     writeln!(out, "{safe}").map_err(io_failure)
+}
+
+/// `triage export`: the rows to stdout. Files and pipes get the text exactly as
+/// decided; a terminal gets it cleaned like everything else drawn on it.
+fn export(setup: &Setup, format: ExportFormat) -> Result<(), Failure> {
+    use crate::team::export;
+    let inbox = setup.load_inbox()?;
+    let mut rows = export::rows(&inbox.entries, &setup.reviewer);
+    let stdout = io::stdout();
+    if stdout.is_terminal() {
+        rows = rows.iter().map(export::Row::for_screen).collect();
+    }
+    let mut out = io::BufWriter::new(stdout.lock());
+    match format {
+        ExportFormat::Csv => export::write_csv(&rows, &mut out),
+        ExportFormat::Jsonl => export::write_jsonl(&rows, &mut out),
+    }
+    .and_then(|()| out.flush())
+    .map_err(io_failure)
+}
+
+/// `triage stats`: the report as text or JSON.
+fn stats(setup: &Setup, format: ReportFormat) -> Result<(), Failure> {
+    let inbox = setup.load_inbox()?;
+    let stats = crate::team::stats::stats(&inbox.entries, &setup.reviewer, &setup.taxonomy);
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    match format {
+        ReportFormat::Text => out
+            .write_all(crate::team::stats::render_text(&stats).as_bytes())
+            .map_err(io_failure)?,
+        ReportFormat::Json => write_json(&mut out, &stats)?,
+    }
+    out.flush().map_err(io_failure)
+}
+
+/// `triage agree`: agreement per axis and the disagreements, as text or JSON.
+fn agree(setup: &Setup, format: ReportFormat) -> Result<(), Failure> {
+    use crate::team::agree;
+    let inbox = setup.load_inbox()?;
+    let exclude = [crate::app::review::FINAL];
+    let agreement = agree::agreement(&inbox.entries, &setup.reviewer, &setup.taxonomy, &exclude);
+    let disagreements = agree::disagreements(&inbox.entries, &setup.reviewer, &exclude);
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    match format {
+        ReportFormat::Text => out
+            .write_all(agree::render_text(&agreement, &disagreements, &inbox.entries).as_bytes())
+            .map_err(io_failure)?,
+        ReportFormat::Json => write_json(
+            &mut out,
+            &agree::report(&agreement, &disagreements, &inbox.entries),
+        )?,
+    }
+    out.flush().map_err(io_failure)
 }
 
 /// One result of `triage search --format json`.

@@ -162,6 +162,32 @@ fn skip_string(chars: &mut std::iter::Peekable<std::str::Chars<'_>>, bel_ends: b
     }
 }
 
+/// Escapes, in JSON text, the characters serde_json leaves as they are but that can
+/// act on a terminal or split a line for a line-based reader: C1 controls, bidi and
+/// zero-width marks, the line and paragraph separators, the byte-order mark. They
+/// only ever occur inside JSON strings, where `\uXXXX` means the same character, so
+/// the data is exact and yet safe to print.
+pub fn escape_json_hidden(json: &str) -> String {
+    let mut safe = String::with_capacity(json.len());
+    for c in json.chars() {
+        let hidden = matches!(
+            c,
+            '\u{80}'..='\u{9f}'
+                | '\u{61c}'
+                | '\u{200b}'..='\u{200f}'
+                | '\u{2028}'..='\u{202e}'
+                | '\u{2060}'..='\u{206f}'
+                | '\u{feff}'
+        );
+        if hidden {
+            safe.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            safe.push(c);
+        }
+    }
+    safe
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -390,3 +390,166 @@ fn imported_sources_suggest_reliability_with_where_it_came_from() {
         before
     );
 }
+
+/// `triage label` as another reviewer.
+fn label_as(inbox: &Path, reviewer: &str, args: &[&str]) {
+    let out = Command::new(env!("CARGO_BIN_EXE_triage"))
+        .arg("--inbox")
+        .arg(inbox)
+        .arg("--reviewer")
+        .arg(reviewer)
+        .arg("label")
+        .args(args)
+        .env_remove("TRIAGE_REVIEWER")
+        .output()
+        .expect("the binary runs");
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+#[test]
+fn export_csv_reads_back_with_a_csv_reader_field_for_field() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let inbox = common::copy_inbox(dir.path());
+    let note = "RT reprint, \"Lavrov\" quotes\nsecond line";
+    label_as(
+        &inbox,
+        "bob",
+        &[
+            SEED,
+            "--region",
+            "mena",
+            "--region",
+            "russia-fsu",
+            "--theme",
+            "war-conflict",
+        ],
+    );
+    label_as(
+        &inbox,
+        "bob",
+        &[
+            SEED,
+            "--reliability",
+            "unreliable",
+            "--status",
+            "done",
+            "--note",
+            note,
+        ],
+    );
+    let out = triage(&inbox, &["export"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut reader = csv::Reader::from_reader(out.stdout.as_slice());
+    let header: Vec<String> = reader
+        .headers()
+        .expect("a header row")
+        .iter()
+        .map(String::from)
+        .collect();
+    assert_eq!(
+        header,
+        [
+            "file",
+            "title",
+            "source",
+            "date",
+            "status",
+            "region",
+            "theme",
+            "reliability",
+            "note",
+            "reviewer",
+            "decided_at",
+            "seconds"
+        ]
+    );
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("a record")).collect();
+    assert_eq!(rows.len(), 15, "one row per article (one reviewer here)");
+    let seed = &rows[0];
+    let fields: Vec<&str> = seed.iter().collect();
+    assert_eq!(fields[0], SEED);
+    assert_eq!(
+        fields[1],
+        "Russia Backs Syria's Fight against ISIS, in Support of Assad Government: Lavrov"
+    );
+    assert_eq!(fields[2], "RT");
+    assert_eq!(fields[3], "2015-09-12");
+    assert_eq!(fields[4], "done");
+    assert_eq!(fields[5], "mena;russia-fsu");
+    assert_eq!(fields[6], "war-conflict");
+    assert_eq!(fields[7], "unreliable");
+    assert_eq!(fields[8], note, "quotes, commas and line breaks survive");
+    assert_eq!(fields[9], "bob");
+    assert!(
+        fields[10].len() == 20 && fields[10].ends_with('Z'),
+        "RFC 3339: {}",
+        fields[10]
+    );
+    assert_eq!(fields[11], "0");
+    // An article nobody decided: a todo row without a reviewer.
+    let other: Vec<&str> = rows[1].iter().collect();
+    assert_eq!(other[4], "todo");
+    assert_eq!(other[9], "");
+}
+
+#[test]
+fn export_jsonl_has_arrays_and_numbers() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let inbox = common::copy_inbox(dir.path());
+    label_as(
+        &inbox,
+        "bob",
+        &[SEED, "--region", "mena", "--status", "done"],
+    );
+    let out = triage(&inbox, &["export", "--format", "jsonl"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let first = stdout(&out)
+        .lines()
+        .next()
+        .map(String::from)
+        .expect("a line");
+    let row: serde_json::Value = serde_json::from_str(&first).expect("JSON");
+    assert_eq!(row["region"], serde_json::json!(["mena"]));
+    assert_eq!(row["theme"], serde_json::json!([]));
+    assert_eq!(row["reviewer"], "bob");
+    assert!(row["seconds"].is_number());
+    assert!(row["note"].is_null());
+}
+
+#[test]
+fn stats_and_agree_report_in_text_and_json() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let inbox = common::copy_inbox(dir.path());
+    for (who, region, rel) in [("bob", "mena", "mixed"), ("carol", "europe", "unreliable")] {
+        label_as(
+            &inbox,
+            who,
+            &[
+                SEED,
+                "--region",
+                region,
+                "--reliability",
+                rel,
+                "--status",
+                "done",
+            ],
+        );
+    }
+    let out = triage(&inbox, &["stats", "--format", "json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let stats: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(stats["progress"]["total"], 15);
+    assert_eq!(stats["progress"]["todo"], 15, "alice has decided nothing");
+    assert_eq!(stats["reviewers"][0]["reviewer"], "bob");
+    assert_eq!(stats["reviewers"][0]["done"], 1);
+
+    let out = triage(&inbox, &["agree"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("bob · carol"), "{text}");
+    assert!(text.contains("Disagreements: 1 article"), "{text}");
+    let out = triage(&inbox, &["agree", "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(report["disagreements"][0]["file"], SEED);
+    assert_eq!(report["axes"][0]["pairs"][0]["shared"], 1);
+}

@@ -157,3 +157,20 @@ fn review_flag_opens_the_binary_in_review_as_final() {
     assert_eq!(d.reliability.as_deref(), Some("mixed"));
     assert_eq!(d.status, Status::Done);
 }
+
+#[test]
+fn stats_overlay_charts_progress_labels_and_reviewers() {
+    let mut screen = Screen::prepared(120, 40, bob_and_carol_disagree);
+    screen.keys(&["S"]);
+    let text = screen.text();
+    assert!(text.contains("Stats · alice"), "{text}");
+    assert!(text.contains("Progress · 15 articles"), "{text}");
+    assert!(text.contains("region · 4 decisions"), "{text}");
+    // Bars are drawn: the to-do bar is the longest, with its count.
+    assert!(text.contains("to do") && text.contains("15"), "{text}");
+    assert!(text.contains("█"), "{text}");
+    assert!(text.contains("bob") && text.contains("carol"), "{text}");
+    insta::assert_snapshot!(text);
+    screen.keys(&["Esc"]);
+    assert!(!screen.text().contains("Stats · alice"));
+}

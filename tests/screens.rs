@@ -73,7 +73,16 @@ fn shrinking_the_terminal_to_one_cell_never_panics() {
         (5, 5),
     ];
     // Every mode at every size: list, reader, picker, search, note, help.
-    let modes: [&[&str]; 6] = [&[], &["Tab"], &["r"], &["/", "s"], &["c"], &["?"]];
+    let modes: [&[&str]; 8] = [
+        &[],
+        &["Tab"],
+        &["r"],
+        &["/", "s"],
+        &["c"],
+        &["?"],
+        &["S"],
+        &["R"],
+    ];
     for (w, h) in sizes {
         for keys in modes {
             screen.terminal.backend_mut().resize(w, h);

@@ -63,6 +63,8 @@ pub enum Action {
     ToggleOthers,
     /// Open or close the review of disagreements (adjudication).
     Review,
+    /// Show the stats overlay: progress, label counts, reviewers.
+    Stats,
     /// Retry writing changes the disk refused.
     Save,
     /// Stop for the shell; `fg` brings the program back.
@@ -127,6 +129,7 @@ impl Action {
             Action::Help => "help".into(),
             Action::ToggleOthers => "other reviewers' labels".into(),
             Action::Review => "review disagreements".into(),
+            Action::Stats => "stats".into(),
             Action::Save => "retry unsaved changes".into(),
             Action::Suspend => "suspend (fg resumes)".into(),
             Action::Quit => "quit".into(),

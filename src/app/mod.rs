@@ -91,13 +91,17 @@ impl Picker {
 }
 
 /// What is open on top of the panes.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Mode {
     Normal,
     Picker(Picker),
     Note(LineEdit),
     Search(LineEdit),
-    Help { scroll: u16 },
+    Help {
+        scroll: u16,
+    },
+    /// The stats overlay, counted when it opened.
+    Stats(Box<crate::team::stats::Stats>),
 }
 
 /// Why a write was made, so its result lands on the right history stack.
@@ -501,7 +505,7 @@ impl AppState {
             (Mode::Picker(_), _) => &[Context::Picker],
             (Mode::Note(_), _) => &[Context::Note],
             (Mode::Search(_), _) => &[Context::Search],
-            (Mode::Help { .. }, _) => &[Context::Help],
+            (Mode::Help { .. } | Mode::Stats(_), _) => &[Context::Help],
         }
     }
 
@@ -912,6 +916,15 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Mode::Stats(_) => {
+            match action {
+                Action::Close | Action::Help | Action::Stats | Action::Quit => {
+                    state.mode = Mode::Normal
+                }
+                other => return common(state, other),
+            }
+            Vec::new()
+        }
         Mode::Help { scroll } => {
             match action {
                 Action::Close | Action::Help => state.mode = Mode::Normal,
@@ -1063,6 +1076,10 @@ fn update_normal(state: &mut AppState, action: Action) -> Vec<Effect> {
             })
         }
         Action::Help => state.mode = Mode::Help { scroll: 0 },
+        Action::Stats => {
+            let stats = crate::team::stats::stats(&state.entries, &state.reviewer, &state.taxonomy);
+            state.mode = Mode::Stats(Box::new(stats));
+        }
         Action::ToggleOthers => state.show_others = !state.show_others,
         Action::Review => return state.toggle_review(),
         Action::Close => {

@@ -17,8 +17,8 @@ use std::collections::BTreeMap;
 use super::{AppState, Effect, facet_of};
 use crate::article::{Suggestion, Suggestions};
 use crate::labels::Axis;
-use crate::store::{Decision, SidecarState, Status};
-use crate::team::sidecars_of;
+use crate::store::{Decision, SidecarState};
+use crate::team::agree::{counting, differing_axes};
 
 /// The adjudicator's name when none is given.
 pub const FINAL: &str = "final";
@@ -27,43 +27,6 @@ pub const FINAL: &str = "final";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Review {
     pub previous: String,
-}
-
-/// The `done` decisions of every reviewer but `adjudicator`, sorted by reviewer.
-pub fn decisions<'a>(
-    entry: &'a crate::store::Entry,
-    me: &'a str,
-    adjudicator: &str,
-) -> Vec<(&'a str, &'a Decision)> {
-    sidecars_of(entry, me)
-        .into_iter()
-        .filter(|(name, s)| *name != adjudicator && s.decision.status == Status::Done)
-        .map(|(name, s)| (name, &s.decision))
-        .collect()
-}
-
-/// The axes on which at least two of these decisions differ (label order does not
-/// matter; a reliability left unset differs from one that is set).
-pub fn differing_axes(decisions: &[(&str, &Decision)]) -> Vec<Axis> {
-    let mut axes = Vec::new();
-    for axis in Axis::ALL {
-        let mut seen: Option<Vec<&str>> = None;
-        let differs = decisions.iter().any(|(_, d)| {
-            let mut ids = d.labels(axis);
-            ids.sort_unstable();
-            match &seen {
-                None => {
-                    seen = Some(ids);
-                    false
-                }
-                Some(first) => *first != ids,
-            }
-        });
-        if differs {
-            axes.push(axis);
-        }
-    }
-    axes
 }
 
 impl AppState {
@@ -80,7 +43,7 @@ impl AppState {
     /// The other reviewers' done decisions on an article, for the review's table.
     pub fn review_decisions(&self, entry: usize) -> Vec<(&str, &Decision)> {
         match self.entries.get(entry) {
-            Some(e) => decisions(e, &self.reviewer, &self.review_as),
+            Some(e) => counting(e, &self.reviewer, &[self.review_as.as_str()]),
             None => Vec::new(),
         }
     }

@@ -810,6 +810,7 @@ mod tests {
             (Help, "?"),
             (ToggleOthers, "o"),
             (Review, "R"),
+            (Stats, "S"),
             (Save, "Ctrl-s"),
             (Suspend, "Ctrl-z"),
             (Quit, "q / Ctrl-c"),

@@ -70,6 +70,30 @@ pub struct Row {
     pub seconds: Option<f64>,
 }
 
+impl Row {
+    /// The row with every text cleaned for a screen (see [`crate::sanitize`]): for
+    /// an export printed to a terminal rather than written to a file or a pipe,
+    /// where a note's escape sequences would act on the terminal.
+    pub fn for_screen(&self) -> Row {
+        let clean = |s: &String| crate::sanitize::sanitize(s).into_owned();
+        let clean_opt = |s: &Option<String>| s.as_ref().map(clean);
+        Row {
+            file: clean(&self.file),
+            title: clean(&self.title),
+            source: clean_opt(&self.source),
+            date: clean_opt(&self.date),
+            status: self.status,
+            region: self.region.iter().map(clean).collect(),
+            theme: self.theme.iter().map(clean).collect(),
+            reliability: clean_opt(&self.reliability),
+            note: clean_opt(&self.note),
+            reviewer: clean_opt(&self.reviewer),
+            decided_at: clean_opt(&self.decided_at),
+            seconds: self.seconds,
+        }
+    }
+}
+
 /// The export's rows for an inbox: one per article and readable sidecar, or one
 /// `todo` row without a reviewer for an article that has none. `me` is the reviewer
 /// the entries were loaded for (whose sidecar sits in `Entry::mine`).
@@ -179,34 +203,10 @@ fn guard(cell: &str) -> String {
 pub fn write_jsonl(rows: &[Row], mut out: impl io::Write) -> io::Result<()> {
     for r in rows {
         let line = serde_json::to_string(r).map_err(io::Error::other)?;
-        out.write_all(escape_hidden(&line).as_bytes())?;
+        out.write_all(crate::sanitize::escape_json_hidden(&line).as_bytes())?;
         out.write_all(b"\n")?;
     }
     out.flush()
-}
-
-/// serde_json escapes only C0 controls; this escapes the other characters that can
-/// act on a terminal or split a line. They only ever occur inside JSON strings, where
-/// the escape means the same character.
-fn escape_hidden(json: &str) -> String {
-    let mut safe = String::with_capacity(json.len());
-    for c in json.chars() {
-        let hidden = matches!(
-            c,
-            '\u{80}'..='\u{9f}'
-                | '\u{61c}'
-                | '\u{200b}'..='\u{200f}'
-                | '\u{2028}'..='\u{202e}'
-                | '\u{2060}'..='\u{206f}'
-                | '\u{feff}'
-        );
-        if hidden {
-            safe.push_str(&format!("\\u{:04x}", c as u32));
-        } else {
-            safe.push(c);
-        }
-    }
-    safe
 }
 
 #[cfg(test)]

@@ -5,6 +5,10 @@
 //! once; none of it writes a sidecar (adjudication writes through the store like any
 //! other labeling, as reviewer `final`).
 
+pub mod agree;
+pub mod export;
+pub mod stats;
+
 use crate::store::{Entry, Sidecar, SidecarState};
 
 /// Every reviewer's readable sidecar of an article, sorted by reviewer name. `me` is

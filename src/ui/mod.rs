@@ -11,6 +11,7 @@ mod help;
 mod list;
 mod picker;
 mod reader;
+mod stats;
 mod status;
 
 use ratatui::Frame;
@@ -140,6 +141,7 @@ impl Ui {
             Mode::Help { scroll } => {
                 help::render(state, keymap, p, *scroll, main, frame.buffer_mut())
             }
+            Mode::Stats(stats) => stats::render(stats, p, main, frame.buffer_mut()),
             _ => {}
         }
         info

@@ -371,7 +371,7 @@ fn review_table(state: &AppState, entry: usize, width: usize, p: Palette) -> Vec
             p.dim(),
         )];
     }
-    let differ = crate::app::review::differing_axes(&decisions);
+    let differ = crate::team::agree::differing_axes(&decisions);
     let head = |axis: Axis, name: &str| {
         if differ.contains(&axis) {
             format!("{name} ≠")

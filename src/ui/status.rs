@@ -95,6 +95,7 @@ fn hints(state: &AppState, keymap: &Keymap) -> Vec<Hint> {
             add(&mut out, Context::Help, Action::MenuUp, "scroll up", 1);
             add(&mut out, Context::Help, Action::Close, "close", 0);
         }
+        Mode::Stats(_) => add(&mut out, Context::Help, Action::Close, "close", 0),
     }
     out
 }

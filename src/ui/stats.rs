@@ -1,0 +1,119 @@
+//! The stats overlay (`S`): the same figures as `triage stats`, drawn as bar charts.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Bar, BarChart, Block, Clear, Widget};
+
+use super::{Palette, centered, fit};
+use crate::sanitize::sanitize;
+use crate::team::stats::{AxisCounts, Stats};
+
+/// Labels of bars are cut to this many columns, so the bars keep room.
+const LABEL_W: usize = 16;
+
+pub fn render(stats: &Stats, p: Palette, area: Rect, buf: &mut Buffer) {
+    let rect = centered(area, 110, area.height);
+    Clear.render(rect, buf);
+    let block = Block::bordered()
+        .title(Span::styled(
+            format!(" Stats · {} · Esc closes ", sanitize(&stats.reviewer)),
+            p.title(),
+        ))
+        .border_style(p.border(true));
+    let inner = block.inner(rect);
+    block.render(rect, buf);
+    if inner.width < 4 || inner.height < 3 {
+        return;
+    }
+    let tallest = stats
+        .labels
+        .iter()
+        .map(|a| a.labels.len() + usize::from(a.unlabeled > 0))
+        .max()
+        .unwrap_or(0) as u16;
+    let reviewers = stats.reviewers.len() as u16 + 1;
+    let [progress, labels, people] = Layout::vertical([
+        Constraint::Length(6),
+        Constraint::Length(tallest + 2),
+        Constraint::Min(reviewers.min(3) + 2),
+    ])
+    .areas(inner);
+
+    let pr = &stats.progress;
+    let bars = [
+        ("done", pr.done, p.done()),
+        ("skipped", pr.skipped, p.dim()),
+        ("flagged", pr.flagged, p.flagged()),
+        ("to do", pr.todo, Style::new()),
+    ]
+    .map(|(name, n, style)| bar(name, n, style, p));
+    BarChart::horizontal(bars.to_vec())
+        .block(Block::bordered().title(format!(" Progress · {} articles ", pr.total)))
+        .bar_width(1)
+        .bar_gap(0)
+        .max(pr.total.max(1) as u64)
+        .render(progress, buf);
+
+    let columns = Layout::horizontal([Constraint::Ratio(1, 3); 3]).split(labels);
+    for (axis, column) in stats.labels.iter().zip(columns.iter()) {
+        axis_chart(axis, p).render(*column, buf);
+    }
+
+    let block = Block::bordered().title(" Reviewers ");
+    let table = block.inner(people);
+    block.render(people, buf);
+    let header = format!(
+        "{:<14} {:>9} {:>6} {:>8} {:>8} {:>14}",
+        "reviewer", "decisions", "done", "skipped", "flagged", "median / decision"
+    );
+    let mut lines = vec![Line::styled(header, p.dim())];
+    for r in &stats.reviewers {
+        let median = r
+            .median_seconds
+            .map_or_else(|| "—".to_string(), |s| format!("{s:.1} s"));
+        lines.push(Line::raw(format!(
+            "{:<14} {:>9} {:>6} {:>8} {:>8} {:>17}",
+            fit(&sanitize(&r.reviewer), 14),
+            r.decisions,
+            r.done,
+            r.skipped,
+            r.flagged,
+            median
+        )));
+    }
+    for (row, line) in lines.into_iter().take(table.height as usize).enumerate() {
+        let r = Rect {
+            y: table.y + row as u16,
+            height: 1,
+            ..table
+        };
+        let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
+        Line::styled(fit(&text, table.width as usize), line.style).render(r, buf);
+    }
+}
+
+/// One axis's label counts over every reviewer's done decisions, one bar per label
+/// in taxonomy order, then the decisions with no label on it.
+fn axis_chart(axis: &AxisCounts, p: Palette) -> BarChart<'static> {
+    let mut bars: Vec<Bar> = axis
+        .labels
+        .iter()
+        .map(|l| bar(&l.name, l.count, p.label(), p))
+        .collect();
+    if axis.unlabeled > 0 {
+        bars.push(bar("(none)", axis.unlabeled, p.dim(), p));
+    }
+    BarChart::horizontal(bars)
+        .block(Block::bordered().title(format!(" {} · {} decisions ", axis.axis, axis.decisions)))
+        .bar_width(1)
+        .bar_gap(0)
+}
+
+fn bar(label: &str, value: usize, style: Style, p: Palette) -> Bar<'static> {
+    Bar::with_label(fit(&sanitize(label), LABEL_W), value as u64)
+        .style(style)
+        .value_style(p.title())
+        .text_value(value.to_string())
+}
