@@ -286,7 +286,16 @@ impl Setup {
     }
 
     pub fn load_inbox(&self) -> Result<Inbox, Failure> {
-        Inbox::load(&self.inbox, &self.reviewer).map_err(|e| {
+        self.read_inbox(Inbox::load)
+    }
+
+    /// The inbox's decisions without its articles, for the commands that count them.
+    pub fn load_decisions(&self) -> Result<Inbox, Failure> {
+        self.read_inbox(Inbox::load_decisions)
+    }
+
+    fn read_inbox(&self, load: fn(&Path, &str) -> io::Result<Inbox>) -> Result<Inbox, Failure> {
+        load(&self.inbox, &self.reviewer).map_err(|e| {
             Failure::Problem(format!(
                 "cannot read the inbox {}: {e}",
                 self.inbox.display()
@@ -598,7 +607,7 @@ fn export(setup: &Setup, format: ExportFormat) -> Result<(), Failure> {
 
 /// `triage stats`: the report as text or JSON.
 fn stats(setup: &Setup, format: ReportFormat) -> Result<(), Failure> {
-    let inbox = setup.load_inbox()?;
+    let inbox = setup.load_decisions()?;
     let stats = crate::team::stats::stats(&inbox.entries, &setup.reviewer, &setup.taxonomy);
     let mut out = io::BufWriter::new(io::stdout().lock());
     match format {
@@ -613,7 +622,7 @@ fn stats(setup: &Setup, format: ReportFormat) -> Result<(), Failure> {
 /// `triage agree`: agreement per axis and the disagreements, as text or JSON.
 fn agree(setup: &Setup, format: ReportFormat) -> Result<(), Failure> {
     use crate::team::agree;
-    let inbox = setup.load_inbox()?;
+    let inbox = setup.load_decisions()?;
     let exclude = [crate::app::review::FINAL];
     let agreement = agree::agreement(&inbox.entries, &setup.reviewer, &setup.taxonomy, &exclude);
     let disagreements = agree::disagreements(&inbox.entries, &setup.reviewer, &exclude);

@@ -69,7 +69,6 @@ impl Entry {
         reviewer: &str,
     ) -> Entry {
         let path = root.join(rel);
-        let root = Arc::clone(root);
         let file_name = rel
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -92,6 +91,22 @@ impl Entry {
             }
             Err(e) => (Err(format!("cannot read it: {e}")), None),
         };
+        let mut entry = Entry::decisions_only(root, rel, sidecars, reviewer);
+        entry.article = article;
+        entry.sha256 = sha256;
+        entry
+    }
+
+    /// An entry with its sidecars but without reading the article: for the team
+    /// commands that need only the decisions (`stats`, `agree`), which then run in
+    /// the time of a scan instead of a parse of every article.
+    pub fn decisions_only(
+        root: &Arc<Path>,
+        rel: &Path,
+        sidecars: &[(String, PathBuf)],
+        reviewer: &str,
+    ) -> Entry {
+        let path = root.join(rel);
         let mine = SidecarState::from_read(read_sidecar(&sidecar_path(&path, reviewer)));
         let others = sidecars
             .iter()
@@ -100,9 +115,9 @@ impl Entry {
             .collect();
         Entry {
             rel: rel.to_path_buf(),
-            root,
-            article,
-            sha256,
+            root: Arc::clone(root),
+            article: Err("the article was not read".to_string()),
+            sha256: None,
             mine,
             others,
         }
@@ -187,6 +202,25 @@ impl Inbox {
             true
         })?;
         inbox.entries.extend(load_batch(root, &batch, reviewer));
+        inbox.problems.sort();
+        Ok(inbox)
+    }
+}
+
+impl Inbox {
+    /// Scans the inbox and reads every sidecar, but no article (see
+    /// [`Entry::decisions_only`]).
+    pub fn load_decisions(root: &Path, reviewer: &str) -> std::io::Result<Inbox> {
+        let shared: Arc<Path> = Arc::from(root);
+        let mut inbox = Inbox {
+            root: root.to_path_buf(),
+            ..Inbox::default()
+        };
+        scan_each(root, &mut inbox.problems, &mut |found| {
+            let entry = Entry::decisions_only(&shared, &found.rel, &found.sidecars, reviewer);
+            inbox.entries.push(entry);
+            true
+        })?;
         inbox.problems.sort();
         Ok(inbox)
     }
