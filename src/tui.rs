@@ -173,16 +173,16 @@ impl Session {
         self.watch_starting = Some(rx);
     }
 
-    /// Whether the inbox is being watched, and how (tests, and the status of `--watch`).
-    pub fn watch_kind(&self) -> Option<WatchKind> {
-        self.watch.as_ref().map(|w| w.kind)
-    }
-
     /// Applies what the watcher saw; true when something changed.
     fn pump_watch(&mut self) -> bool {
         if let Some(rx) = &self.watch_starting {
             match rx.try_recv() {
                 Ok(Ok(watch)) => {
+                    if watch.kind == WatchKind::Polling {
+                        // Slower to notice and dearer on a big inbox: say so once.
+                        self.state
+                            .info("Watching the inbox by polling it every second.");
+                    }
                     self.watch = Some(watch);
                     self.watch_starting = None;
                 }

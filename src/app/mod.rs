@@ -459,7 +459,9 @@ impl AppState {
     }
 
     pub fn status(&self, entry: usize) -> Status {
-        if self.unsaved.is_empty() {
+        // Called for every article each frame (the list's counts): only an article
+        // with unsaved changes needs its decision worked out.
+        if !self.unsaved.iter().any(|u| u.write.entry == entry) {
             return self
                 .entries
                 .get(entry)
