@@ -322,6 +322,17 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
                 (None, true) => crate::app::review::FINAL.to_string(),
                 _ => setup.reviewer.clone(),
             };
+            let prefer = match cli.watch {
+                WatchChoice::Auto => Some(crate::store::watch::Prefer::Auto),
+                WatchChoice::Native => Some(crate::store::watch::Prefer::Native),
+                WatchChoice::Poll => Some(crate::store::watch::Prefer::Poll),
+                WatchChoice::Off => None,
+            };
+            // The watch starts before the scan, so that a file arriving while the
+            // inbox loads is seen by one or the other (or both: a reload is harmless).
+            let watching = prefer.map(|prefer| {
+                crate::tui::start_watch(setup.inbox.clone(), reviewer.clone(), prefer)
+            });
             let loader = load_in_background(setup.inbox.clone(), reviewer.clone());
             let mut state = AppState::empty(reviewer, setup.taxonomy.clone());
             if cli.review {
@@ -330,14 +341,8 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
             state.sources = setup.sources.clone();
             let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
             let mut session = crate::tui::Session::loading(state, keymap, color, loader);
-            let prefer = match cli.watch {
-                WatchChoice::Auto => Some(crate::store::watch::Prefer::Auto),
-                WatchChoice::Native => Some(crate::store::watch::Prefer::Native),
-                WatchChoice::Poll => Some(crate::store::watch::Prefer::Poll),
-                WatchChoice::Off => None,
-            };
-            if let Some(prefer) = prefer {
-                session.watch_inbox(setup.inbox.clone(), prefer);
+            if let Some(watching) = watching {
+                session.watch_inbox(setup.inbox.clone(), watching);
             }
             let ending = crate::tui::run(session)
                 .map_err(|e| Failure::Problem(format!("the terminal failed: {e}")))?;

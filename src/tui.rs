@@ -159,18 +159,13 @@ impl Session {
         }
     }
 
-    /// Starts watching the inbox, so that articles and sidecars changed by anyone
-    /// show within about a second. Changes that happen while the inbox is still
-    /// loading wait until it has loaded and are applied then, in order.
-    pub fn watch_inbox(&mut self, root: std::path::PathBuf, prefer: Prefer) {
-        let (tx, rx) = mpsc::channel();
-        let reviewer = self.state.reviewer.clone();
-        self.root = root.clone();
-        std::thread::spawn(move || {
-            let started = watch::watch(&root, &reviewer, prefer).map_err(|e| e.to_string());
-            let _ = tx.send(started);
-        });
-        self.watch_starting = Some(rx);
+    /// Takes in the inbox's watch (see [`start_watch`]), so that articles and
+    /// sidecars changed by anyone show within about a second. Changes that happen
+    /// while the inbox is still loading wait until it has loaded and are applied
+    /// then, in order.
+    pub fn watch_inbox(&mut self, root: std::path::PathBuf, watching: Watching) {
+        self.root = root;
+        self.watch_starting = Some(watching.0);
     }
 
     /// Applies what the watcher saw; true when something changed.
@@ -509,6 +504,20 @@ impl Session {
             }
         }
     }
+}
+
+/// A watch of the inbox on its way (setting one up walks the folders, and polling
+/// stats every file, so it is done on its own thread).
+pub struct Watching(Receiver<Result<Watch, String>>);
+
+/// Starts watching `root` for `reviewer`; hand the result to [`Session::watch_inbox`].
+pub fn start_watch(root: std::path::PathBuf, reviewer: String, prefer: Prefer) -> Watching {
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let started = watch::watch(&root, &reviewer, prefer).map_err(|e| e.to_string());
+        let _ = tx.send(started);
+    });
+    Watching(rx)
 }
 
 /// How the interactive program ended.
