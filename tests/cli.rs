@@ -391,31 +391,16 @@ fn imported_sources_suggest_reliability_with_where_it_came_from() {
     );
 }
 
-/// `triage label` as another reviewer.
-fn label_as(inbox: &Path, reviewer: &str, args: &[&str]) {
-    let out = Command::new(env!("CARGO_BIN_EXE_triage"))
-        .arg("--inbox")
-        .arg(inbox)
-        .arg("--reviewer")
-        .arg(reviewer)
-        .arg("label")
-        .args(args)
-        .env_remove("TRIAGE_REVIEWER")
-        .output()
-        .expect("the binary runs");
-    assert!(out.status.success(), "{}", stderr(&out));
-}
-
 #[test]
 fn export_csv_reads_back_with_a_csv_reader_field_for_field() {
     let dir = tempfile::tempdir().expect("temp dir");
     let inbox = common::copy_inbox(dir.path());
     let note = "RT reprint, \"Lavrov\" quotes\nsecond line";
-    label_as(
+    common::label_as(
         &inbox,
         "bob",
+        SEED,
         &[
-            SEED,
             "--region",
             "mena",
             "--region",
@@ -424,11 +409,11 @@ fn export_csv_reads_back_with_a_csv_reader_field_for_field() {
             "war-conflict",
         ],
     );
-    label_as(
+    common::label_as(
         &inbox,
         "bob",
+        SEED,
         &[
-            SEED,
             "--reliability",
             "unreliable",
             "--status",
@@ -496,10 +481,11 @@ fn export_csv_reads_back_with_a_csv_reader_field_for_field() {
 fn export_jsonl_has_arrays_and_numbers() {
     let dir = tempfile::tempdir().expect("temp dir");
     let inbox = common::copy_inbox(dir.path());
-    label_as(
+    common::label_as(
         &inbox,
         "bob",
-        &[SEED, "--region", "mena", "--status", "done"],
+        SEED,
+        &["--region", "mena", "--status", "done"],
     );
     let out = triage(&inbox, &["export", "--format", "jsonl"]);
     assert!(out.status.success(), "{}", stderr(&out));
@@ -521,18 +507,11 @@ fn stats_and_agree_report_in_text_and_json() {
     let dir = tempfile::tempdir().expect("temp dir");
     let inbox = common::copy_inbox(dir.path());
     for (who, region, rel) in [("bob", "mena", "mixed"), ("carol", "europe", "unreliable")] {
-        label_as(
+        common::label_as(
             &inbox,
             who,
-            &[
-                SEED,
-                "--region",
-                region,
-                "--reliability",
-                rel,
-                "--status",
-                "done",
-            ],
+            SEED,
+            &["--region", region, "--reliability", rel, "--status", "done"],
         );
     }
     let out = triage(&inbox, &["stats", "--format", "json"]);

@@ -40,28 +40,20 @@ fn start_with(
     (tmux, dir, inbox)
 }
 
-/// The running triage on this inbox: the process whose executable is the binary
-/// and whose command line names the inbox.
-fn pid_of(inbox: &Path) -> String {
+/// Sends `signal` to the triage running on `inbox`.
+fn kill(signal: i32, inbox: &Path) {
     let start = Instant::now();
-    loop {
-        for entry in std::fs::read_dir("/proc").expect("read /proc").flatten() {
-            let path = entry.path();
-            let exe = std::fs::read_link(path.join("exe")).unwrap_or_default();
-            let cmdline = std::fs::read(path.join("cmdline")).unwrap_or_default();
-            if exe == Path::new(BIN)
-                && String::from_utf8_lossy(&cmdline).contains(&*inbox.to_string_lossy())
-            {
-                return entry.file_name().to_string_lossy().into_owned();
-            }
+    let pid = loop {
+        if let Some(pid) = common::triage_pid(inbox) {
+            break pid;
         }
         assert!(start.elapsed() < TMUX_LIMIT, "triage is not running");
         std::thread::sleep(Duration::from_millis(30));
-    }
-}
-
-fn kill(signal: i32, pid: &str) {
-    assert!(common::send_signal(pid, signal), "kill -{signal} {pid}");
+    };
+    assert!(
+        common::send_signal(&pid.to_string(), signal),
+        "kill -{signal} {pid}"
+    );
 }
 
 /// tmux's own view of whether the program's alternate screen is on.
@@ -100,7 +92,7 @@ fn seed_decision(inbox: &Path) -> Option<String> {
 fn hangup_ends_the_program_with_the_terminal_restored_and_decisions_on_disk() {
     let (tmux, _dir, inbox) = start("hup", "sh", "");
     label_the_seed(&tmux, &inbox);
-    kill(libc::SIGHUP, &pid_of(&inbox));
+    kill(libc::SIGHUP, &inbox);
     tmux.wait_for_screen("the exit status of a hang-up", |s| s.contains("EXIT=129"));
     assert_restored(&tmux);
     assert_eq!(seed_decision(&inbox).as_deref(), Some("unreliable"));
@@ -110,7 +102,7 @@ fn hangup_ends_the_program_with_the_terminal_restored_and_decisions_on_disk() {
 fn terminate_ends_the_program_with_the_terminal_restored() {
     let (tmux, _dir, inbox) = start("term", "sh", "");
     label_the_seed(&tmux, &inbox);
-    kill(libc::SIGTERM, &pid_of(&inbox));
+    kill(libc::SIGTERM, &inbox);
     tmux.wait_for_screen("the exit status of SIGTERM", |s| s.contains("EXIT=143"));
     assert_restored(&tmux);
     assert_eq!(seed_decision(&inbox).as_deref(), Some("unreliable"));
@@ -185,11 +177,11 @@ fn a_terminal_that_vanishes_without_a_hangup_signal_still_ends_the_program() {
     );
     tmux.wait_for_screen("the list", |s| s.contains("Inbox") && s.contains("Russia"));
     label_the_seed(&tmux, &inbox);
-    let pid = pid_of(&inbox);
-    let _guard = KillOnDrop(pid.clone());
+    let pid = common::triage_pid(&inbox).expect("triage runs");
+    let _guard = common::KillOnDrop(pid);
     tmux.cmd(&["kill-server"]);
     let start = Instant::now();
-    while alive(&pid) {
+    while common::alive(pid) {
         assert!(
             start.elapsed() < Duration::from_secs(5),
             "triage still runs on a dead terminal"
@@ -197,26 +189,4 @@ fn a_terminal_that_vanishes_without_a_hangup_signal_still_ends_the_program() {
         std::thread::sleep(Duration::from_millis(30));
     }
     assert_eq!(seed_decision(&inbox).as_deref(), Some("unreliable"));
-}
-
-/// A process that exists and is not a zombie waiting to be reaped.
-fn alive(pid: &str) -> bool {
-    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
-        Ok(stat) => stat
-            .rsplit(')')
-            .next()
-            .is_some_and(|rest| !rest.trim_start().starts_with('Z')),
-        Err(_) => false,
-    }
-}
-
-/// Kills the process if the test fails before it ended, so nothing spins on after.
-struct KillOnDrop(String);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        if alive(&self.0) {
-            common::send_signal(&self.0, libc::SIGKILL);
-        }
-    }
 }

@@ -5,9 +5,6 @@
 
 mod common;
 
-use std::path::Path;
-use std::process::Command;
-
 use common::Tmux;
 
 const BIN: &str = env!("CARGO_BIN_EXE_triage");
@@ -37,26 +34,6 @@ fn selected_title(screen: &str) -> String {
         .unwrap_or_default()
         .trim_end_matches(['─', '┐', ' '])
         .to_string()
-}
-
-fn label(inbox: &Path, reviewer: &str, file: &str, args: &[&str]) {
-    let out = Command::new(BIN)
-        .args([
-            "--inbox",
-            &inbox.to_string_lossy(),
-            "--reviewer",
-            reviewer,
-            "label",
-            file,
-        ])
-        .args(args)
-        .output()
-        .expect("triage label runs");
-    assert!(
-        out.status.success(),
-        "triage label: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 fn articles_come_and_go_keeping_the_selection(name: &str, watch: &str) {
@@ -112,7 +89,7 @@ fn sidecars_written_elsewhere_are_reloaded() {
     let seed = inbox.join(common::SEED);
     let seed = seed.to_string_lossy();
     // Another reviewer labels the selected article: the reader announces them.
-    label(
+    common::label_as(
         &inbox,
         "bob",
         &seed,
@@ -120,7 +97,7 @@ fn sidecars_written_elsewhere_are_reloaded() {
     );
     tmux.wait_for_screen("bob's sidecar", |s| s.contains("1 other reviewer (bob)"));
     // The same reviewer in another session (or `triage label`): this screen follows.
-    label(
+    common::label_as(
         &inbox,
         "alice",
         &seed,

@@ -66,18 +66,6 @@ impl Drop for ScreenOnFailure<'_> {
     }
 }
 
-/// Kills a process with SIGKILL when the test ends, unless it is already gone: the
-/// remote `triage` must not outlive a failed test.
-struct KillOnDrop(u32);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        if alive(self.0) {
-            kill(self.0);
-        }
-    }
-}
-
 /// True when the ssh tools are installed. On CI they must be (`.ci/run` installs
 /// them), so their absence fails there instead of passing silently.
 fn ssh_available() -> bool {
@@ -235,20 +223,6 @@ fn wait_until_listening(sshd: &mut Sshd) -> bool {
     }
 }
 
-/// Every file under `dir` whose name passes `keep`, recursively.
-fn files(dir: &Path, keep: &dyn Fn(&str) -> bool) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    for entry in fs::read_dir(dir).expect("read an inbox folder") {
-        let path = entry.expect("read a folder entry").path();
-        if path.is_dir() {
-            found.extend(files(&path, keep));
-        } else if path.file_name().is_some_and(|n| keep(&n.to_string_lossy())) {
-            found.push(path);
-        }
-    }
-    found
-}
-
 /// True for `<article>.<reviewer>.toml` beside an existing article: a sidecar, as
 /// opposed to the inbox's own configuration files such as labels.toml.
 fn is_sidecar(path: &Path) -> bool {
@@ -263,57 +237,6 @@ fn is_sidecar(path: &Path) -> bool {
         return false;
     };
     path.with_file_name(article).is_file()
-}
-
-fn read_proc(pid: &str, file: &str) -> Option<Vec<u8>> {
-    fs::read(format!("/proc/{pid}/{file}")).ok()
-}
-
-/// The pid of the `triage` that runs the session on `inbox`. The ssh client and the
-/// tmux server carry the same words in their command lines, so the executable decides:
-/// only the server-side program is the triage binary itself.
-fn find_remote_triage(bin: &Path, inbox: &Path) -> Option<u32> {
-    let bin_text = bin.to_string_lossy();
-    let inbox_text = inbox.to_string_lossy();
-    let canonical_bin = fs::canonicalize(bin).ok()?;
-    for entry in fs::read_dir("/proc").ok()? {
-        let Ok(entry) = entry else { continue };
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let Ok(pid) = name.parse::<u32>() else {
-            continue;
-        };
-        let Some(cmdline) = read_proc(&name, "cmdline") else {
-            continue;
-        };
-        let cmdline = String::from_utf8_lossy(&cmdline).replace('\0', " ");
-        if !(cmdline.contains(&*bin_text) && cmdline.contains(&*inbox_text)) {
-            continue;
-        }
-        let exe = fs::read_link(format!("/proc/{name}/exe")).ok();
-        if exe.is_some_and(|exe| exe == canonical_bin || exe == bin) {
-            return Some(pid);
-        }
-    }
-    None
-}
-
-/// True while `pid` runs. A zombie counts as gone: it has exited, and its parent (the
-/// sshd session) may only reap it when it notices the hang-up itself.
-fn alive(pid: u32) -> bool {
-    let Some(stat) = read_proc(&pid.to_string(), "stat") else {
-        return false;
-    };
-    let stat = String::from_utf8_lossy(&stat);
-    // The state is the first field after the command name, which is in parentheses
-    // and may itself contain spaces or parentheses.
-    let state = stat
-        .rfind(')')
-        .and_then(|end| stat[end + 1..].split_whitespace().next());
-    !matches!(state, Some("Z") | Some("X") | None)
-}
-
-fn kill(pid: u32) {
-    common::send_signal(&pid.to_string(), libc::SIGKILL);
 }
 
 /// Polls `check` until it gives a value, failing after `limit` with `what`.
@@ -371,7 +294,10 @@ fn dropped_ssh_link_ends_the_remote_session_and_keeps_every_decision() {
         "the decision made over ssh never reached the disk",
         common::TMUX_LIMIT,
         || {
-            let found = files(&inbox, &|n| n.ends_with(".alice.toml"));
+            let found = common::files_under(&inbox)
+                .into_iter()
+                .filter(|p| common::name_of(p).ends_with(".alice.toml"))
+                .collect::<Vec<_>>();
             found
                 .into_iter()
                 .find(|p| fs::read_to_string(p).is_ok_and(|t| t.contains("status = \"done\"")))
@@ -386,10 +312,13 @@ fn dropped_ssh_link_ends_the_remote_session_and_keeps_every_decision() {
     let remote_pid = wait_for(
         "no triage process runs on the server side of the link",
         common::TMUX_LIMIT,
-        || find_remote_triage(&bin, &inbox),
+        || common::triage_pid(&inbox),
     );
-    let _remote_guard = KillOnDrop(remote_pid);
-    assert!(alive(remote_pid), "the remote triage runs before the drop");
+    let _remote_guard = common::KillOnDrop(remote_pid);
+    assert!(
+        common::alive(remote_pid),
+        "the remote triage runs before the drop"
+    );
 
     // Cut the link: the client dies at once, as when a laptop lid closes or a network
     // goes away, and the server only sees the connection close.
@@ -404,17 +333,17 @@ fn dropped_ssh_link_ends_the_remote_session_and_keeps_every_decision() {
         "the pane runs the ssh client, not {}",
         client_exe.display()
     );
-    kill(client_pid);
+    common::send_signal(&client_pid.to_string(), libc::SIGKILL);
 
     wait_for(
         "the server-side triage still runs after its ssh link was dropped",
         EXIT_LIMIT,
-        || (!alive(remote_pid)).then_some(()),
+        || (!common::alive(remote_pid)).then_some(()),
     );
 
     // Every sidecar is whole, the decision made over the link is among them, and no
     // temporary file of an interrupted write is left behind.
-    let sidecars = files(&inbox, &|n| n.ends_with(".toml"));
+    let sidecars = common::files_under(&inbox);
     let sidecars: Vec<&PathBuf> = sidecars.iter().filter(|p| is_sidecar(p)).collect();
     assert!(sidecars.contains(&&sidecar), "{sidecars:?}");
     for path in &sidecars {
@@ -426,6 +355,6 @@ fn dropped_ssh_link_ends_the_remote_session_and_keeps_every_decision() {
             assert_eq!(parsed.decision.status, Status::Done);
         }
     }
-    let temporaries = files(&inbox, &|n| n.starts_with('.') && n.ends_with(".tmp"));
+    let temporaries = common::temporaries(&inbox);
     assert!(temporaries.is_empty(), "left behind: {temporaries:?}");
 }

@@ -309,3 +309,71 @@ pub fn send_signal(pid: &str, signal: i32) -> bool {
     // SAFETY: kill(2) takes plain integers and touches no memory of ours.
     unsafe { libc::kill(pid, signal) == 0 }
 }
+
+/// The running `triage` on `inbox`: the process whose executable is the built binary
+/// and whose command line names the inbox. (A shell, an ssh client or the tmux server
+/// that started it carries the same words in its command line, so the executable
+/// decides.)
+pub fn triage_pid(inbox: &Path) -> Option<u32> {
+    let bin = Path::new(env!("CARGO_BIN_EXE_triage"));
+    let canonical = fs::canonicalize(bin).ok()?;
+    let inbox = inbox.to_string_lossy();
+    for entry in fs::read_dir("/proc").ok()?.flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let exe = fs::read_link(entry.path().join("exe")).unwrap_or_default();
+        if exe != canonical && exe != bin {
+            continue;
+        }
+        let cmdline = fs::read(entry.path().join("cmdline")).unwrap_or_default();
+        if String::from_utf8_lossy(&cmdline).contains(&*inbox) {
+            return Some(pid);
+        }
+    }
+    None
+}
+
+/// True while `pid` runs. A zombie counts as gone: it has exited, and its parent may
+/// reap it only later.
+pub fn alive(pid: u32) -> bool {
+    let Ok(stat) = fs::read_to_string(format!("/proc/{pid}/stat")) else {
+        return false;
+    };
+    // The state is the first field after the command name, which is in parentheses
+    // and may itself contain spaces or parentheses.
+    let state = stat
+        .rfind(')')
+        .and_then(|end| stat[end + 1..].split_whitespace().next());
+    !matches!(state, Some("Z") | Some("X") | None)
+}
+
+/// Kills a process with SIGKILL when the test ends, unless it is already gone, so a
+/// failed test leaves nothing running (or spinning) behind.
+pub struct KillOnDrop(pub u32);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        if alive(self.0) {
+            send_signal(&self.0.to_string(), libc::SIGKILL);
+        }
+    }
+}
+
+/// `triage label FILE ARGS…` as `reviewer`, which must succeed.
+pub fn label_as(inbox: &Path, reviewer: &str, file: &str, args: &[&str]) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_triage"))
+        .arg("--inbox")
+        .arg(inbox)
+        .args(["--reviewer", reviewer, "label", file])
+        .args(args)
+        .env_remove("TRIAGE_REVIEWER")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("the binary runs");
+    assert!(
+        out.status.success(),
+        "triage label: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
