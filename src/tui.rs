@@ -51,14 +51,18 @@ pub const IDLE_AFTER: Duration = Duration::from_secs(120);
 
 /// Where the time goes: the reviewer's time on each article while it is selected,
 /// added up across visits and written into the sidecar's `seconds` with the next
-/// change to that article. Time is counted between keystrokes, each gap to the
-/// article selected during it; a gap of [`IDLE_AFTER`] or more counts nothing.
+/// change to that article's decision. Time is counted between keystrokes, each gap to
+/// the article selected during it; a gap of [`IDLE_AFTER`] or more counts nothing.
+/// Time is never written on its own: looking at an article changes no decision, so
+/// what was counted on an article that is not changed again is dropped at the end.
 struct Dwell {
     /// The article selected since the last key.
     entry: Option<usize>,
     last_key: Instant,
     /// Seconds counted per article and not yet written.
     pending: HashMap<usize, f64>,
+    /// The same for the other reviewers this session wrote as, by name.
+    others: HashMap<String, HashMap<usize, f64>>,
     /// The monotonic clock; tests set their own.
     clock: Clock,
 }
@@ -85,6 +89,7 @@ impl Dwell {
             entry,
             last_key: clock.now(),
             pending: HashMap::new(),
+            others: HashMap::new(),
             clock,
         }
     }
@@ -109,6 +114,17 @@ impl Dwell {
 
     fn follow(&mut self, selected: Option<usize>) {
         self.entry = selected;
+    }
+
+    /// The session now writes as another reviewer (the review switches to the
+    /// adjudicator and back): what was counted belongs to the one before, and waits
+    /// for that reviewer's next change instead of riding along with this one's.
+    fn switch(&mut self, from: &str, to: &str) {
+        let mine = std::mem::take(&mut self.pending);
+        if !mine.is_empty() {
+            self.others.insert(from.to_string(), mine);
+        }
+        self.pending = self.others.remove(to).unwrap_or_default();
     }
 }
 
@@ -235,9 +251,9 @@ impl Session {
     }
 
     /// Retries every unsaved change before the program ends, whatever ends it, and
-    /// returns the ones the disk still refuses.
+    /// returns the ones the disk still refuses. Nothing else is written: time counted
+    /// on articles whose decision did not change since is dropped.
     pub fn finish(&mut self) -> Vec<Unsaved> {
-        self.write_pending_time();
         self.retry_unsaved();
         self.state.unsaved.clone()
     }
@@ -327,30 +343,6 @@ impl Session {
         self.dwell = Dwell::new(self.state.selected(), clock);
     }
 
-    /// Writes the time counted on articles that already have a sidecar and were not
-    /// changed since; an article only looked at gets no sidecar for its time alone.
-    fn write_pending_time(&mut self) {
-        self.dwell.key();
-        let pending: Vec<(usize, f64)> = self.dwell.pending.drain().collect();
-        for (entry, seconds) in pending {
-            let has_sidecar = self
-                .state
-                .entries
-                .get(entry)
-                .is_some_and(|e| e.mine.sidecar().is_some());
-            if seconds >= 0.05 && has_sidecar && !self.state.is_gone(entry) {
-                let write = Write {
-                    entry,
-                    edits: vec![Edit::AddSeconds(seconds)],
-                    inverse: Vec::new(),
-                    kind: crate::app::WriteKind::Time,
-                };
-                let result = self.attempt(&write);
-                self.state.write_finished(write, result);
-            }
-        }
-    }
-
     /// Draws a frame and tells the state what the drawing learned.
     pub fn draw<B: Backend>(&mut self, terminal: &mut Terminal<B>) -> io::Result<()> {
         let mut info = None;
@@ -388,7 +380,11 @@ impl Session {
 
     /// Applies an action and its effects; false means quit.
     pub fn apply(&mut self, action: Action) -> bool {
+        let reviewer = self.state.reviewer.clone();
         let effects = update(&mut self.state, action);
+        if self.state.reviewer != reviewer {
+            self.dwell.switch(&reviewer, &self.state.reviewer);
+        }
         let go_on = self.carry_out(effects);
         self.dwell.follow(self.state.selected());
         go_on
@@ -520,11 +516,17 @@ pub fn start_watch(root: std::path::PathBuf, reviewer: String, prefer: Prefer) -
     Watching(rx)
 }
 
+/// The exit status of a quit that leaves changes unsaved (the disk refused them to
+/// the end): a script or a wrapper sees that decisions shown on screen are not on disk.
+pub const UNSAVED_EXIT: u8 = 3;
+
 /// How the interactive program ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Ending {
     /// The reviewer quit.
     Quit,
+    /// The reviewer quit (asking twice) with changes the disk still refused.
+    QuitUnsaved,
     /// A signal asked it to end (hang-up, terminate, interrupt, quit).
     Signal(i32),
     /// The terminal went away without a signal (end of file or an error reading or
@@ -533,11 +535,13 @@ pub enum Ending {
 }
 
 impl Ending {
-    /// The exit status: 0 for a quit, 128 + the signal's number as shells report it,
-    /// and 129 (like a hang-up) for a lost terminal.
+    /// The exit status: 0 for a quit, [`UNSAVED_EXIT`] (3) for a quit that leaves
+    /// changes unsaved, 128 + the signal's number as shells report it, and 129 (like a
+    /// hang-up) for a lost terminal.
     pub fn exit_code(self) -> u8 {
         match self {
             Ending::Quit => 0,
+            Ending::QuitUnsaved => UNSAVED_EXIT,
             Ending::Signal(sig) => u8::try_from(128 + sig).unwrap_or(1),
             Ending::TerminalLost => 129,
         }
@@ -627,15 +631,35 @@ pub fn run(session: Session) -> io::Result<Ending> {
     };
     let unsaved = session.finish();
     drop(_restore);
-    if !unsaved.is_empty() && ending != Ending::TerminalLost {
-        eprintln!(
-            "triage: {} change{} could not be saved: {}",
-            unsaved.len(),
-            if unsaved.len() == 1 { "" } else { "s" },
-            unsaved.last().map(|u| u.error.as_str()).unwrap_or_default()
-        );
+    if unsaved.is_empty() {
+        return Ok(ending);
     }
-    Ok(ending)
+    // After a lost terminal stderr may be gone too: a failed write is ignored there.
+    let report = unsaved_report(unsaved.len(), &session.state.unsaved_articles());
+    let _ = io::Write::write_all(&mut io::stderr(), report.as_bytes());
+    Ok(match ending {
+        Ending::Quit => Ending::QuitUnsaved,
+        other => other,
+    })
+}
+
+/// What is printed when the program ends with changes the disk refused: how many,
+/// then each article with why its change is not on disk, one line each, sanitized
+/// (paths and messages come from the inbox).
+pub fn unsaved_report(changes: usize, articles: &[(std::path::PathBuf, String)]) -> String {
+    use crate::sanitize::sanitize;
+    let mut out = format!(
+        "triage: {changes} change{} to {} article{} could not be saved and {} lost:\n",
+        if changes == 1 { "" } else { "s" },
+        articles.len(),
+        if articles.len() == 1 { "" } else { "s" },
+        if changes == 1 { "is" } else { "are" },
+    );
+    for (path, error) in articles {
+        let path = path.to_string_lossy();
+        out.push_str(&format!("  {}: {}\n", sanitize(&path), sanitize(error)));
+    }
+    out
 }
 
 /// Reads terminal events on their own thread. It ends when the terminal fails or

@@ -1,7 +1,9 @@
 //! Time per decision: seconds spent while an article is selected, added up across
-//! visits and stored in its sidecar's `seconds`; a gap of two minutes or more
-//! between keys is idle time and not counted. Driven through the real key path with
-//! a clock the test moves by hand.
+//! visits and stored in its sidecar's `seconds` with the next change to its decision;
+//! a gap of two minutes or more between keys is idle time and not counted. Time is
+//! never written on its own: what was counted on an article that is not changed again
+//! is dropped when the program ends. Driven through the real key path with a clock
+//! the test moves by hand.
 
 mod common;
 
@@ -49,9 +51,42 @@ fn time_is_counted_per_article_across_visits_without_idle_gaps() {
     assert_eq!(seconds_of(&screen, SECOND), 22.0);
     assert_eq!(seconds_of(&screen, SEED), 50.0);
 
-    // Ending the program writes what was counted on articles that have a sidecar.
+    // Ending the program writes nothing: the 15 s counted on the seed since its last
+    // change are dropped, and both sidecars stay byte for byte as they were. (Until
+    // issue 10 they were written at exit, which rewrote every decided article merely
+    // looked at.)
+    let inbox = screen.dir.path().join("inbox");
+    let sidecars = [SEED, SECOND].map(|f| sidecar_path(&inbox.join(f), "alice"));
+    let before = sidecars
+        .clone()
+        .map(|p| std::fs::read(p).expect("read a sidecar"));
     assert!(screen.session.finish().is_empty());
-    assert_eq!(seconds_of(&screen, SEED), 65.0);
+    let after = sidecars.map(|p| std::fs::read(p).expect("read a sidecar"));
+    assert_eq!(before, after);
+    assert_eq!(seconds_of(&screen, SEED), 50.0);
+}
+
+#[test]
+fn time_counted_before_a_review_waits_for_the_reviewers_own_next_change() {
+    let mut screen = Screen::new(120, 40);
+    let clock = Arc::new(Mutex::new(Instant::now()));
+    screen.session.set_clock(Clock::Manual(Arc::clone(&clock)));
+    let wait = |secs: u64| {
+        let mut now = clock.lock().expect("clock");
+        *now += Duration::from_secs(secs);
+    };
+    wait(30);
+    screen.keys(&["4"]); // 30 s on the seed, written with the change
+    assert_eq!(seconds_of(&screen, SEED), 30.0);
+    wait(20);
+    screen.keys(&["R"]); // 20 s more on the seed; the review writes as `final`
+    wait(50);
+    screen.keys(&["R"]); // back to alice, the seed selected again
+    wait(5);
+    screen.keys(&["4"]); // a change: alice's 20 s and 5 s ride along with it
+    assert_eq!(seconds_of(&screen, SEED), 55.0);
+    let finals = sidecar_path(&screen.dir.path().join("inbox").join(SEED), "final");
+    assert!(!finals.exists(), "the review wrote nothing");
 }
 
 #[test]

@@ -104,14 +104,13 @@ pub enum Mode {
     Stats(Box<crate::team::stats::Stats>),
 }
 
-/// Why a write was made, so its result lands on the right history stack.
+/// Why a write was made, so its result lands on the right history stack. Every
+/// write is a change to a decision: time spent is never written on its own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WriteKind {
     New,
     Undo,
     Redo,
-    /// Only time spent, written when the program ends: never part of the history.
-    Time,
 }
 
 /// A change to one article's sidecar, with what undoes it.
@@ -124,9 +123,10 @@ pub struct Write {
     pub kind: WriteKind,
 }
 
-/// A change shown on screen that the disk refused (full, read-only, gone). It stays
-/// in memory, in order, marked unsaved, and is retried with the next change, on
-/// demand (`save`) and before quitting.
+/// A change shown on screen that the disk refused (full, read-only, gone, or a
+/// sidecar that cannot be read and so is not overwritten). It stays in memory, in
+/// order, marked unsaved, and is retried with the next change, on demand (`save`)
+/// and before quitting; those still refused at the end are named on stderr.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Unsaved {
     pub write: Write,
@@ -529,24 +529,21 @@ impl AppState {
                 self.saved(write.entry, sidecar);
                 self.record(write);
             }
-            // The disk refused (full, read-only, gone): the change stays on screen and
-            // in the history, marked unsaved, and is retried.
-            Err(StoreError::Io { .. }) => {
-                let error = result_text(&result);
+            // The disk refused (full, read-only, gone), or the sidecar cannot be read
+            // and is left as it is until someone repairs it: the change stays on screen
+            // and in the history, marked unsaved, and is retried.
+            Err(e) if retriable(&e) => {
+                self.mark_broken(write.entry, &e);
+                let error = result_text(&Err(e));
                 self.error(format!(
                     "Not saved: {error} Kept as unsaved; it is retried with your next change, or now with ctrl-s."
                 ));
                 self.keep_unsaved(write, error);
             }
             Err(e) => {
-                if let (StoreError::Broken { problem, .. }, Some(entry)) =
-                    (&e, self.entries.get_mut(write.entry))
-                {
-                    entry.mine = SidecarState::Broken(problem.clone());
-                }
                 // Put the history back as it was: the change did not happen.
                 match write.kind {
-                    WriteKind::New | WriteKind::Time => {}
+                    WriteKind::New => {}
                     WriteKind::Undo => self.undo.push(write),
                     WriteKind::Redo => self.redo.push(write),
                 }
@@ -574,20 +571,16 @@ impl AppState {
     pub fn retry_finished(&mut self, unsaved: Unsaved, result: Result<Sidecar, StoreError>) {
         match result {
             Ok(sidecar) => self.saved(unsaved.write.entry, sidecar),
-            Err(StoreError::Io { .. }) => self.unsaved.push(Unsaved {
-                write: unsaved.write,
-                error: result_text(&result),
-            }),
-            // The sidecar broke meanwhile (edited by hand?): it is never overwritten,
-            // so this change cannot be made; say so rather than retry forever.
-            Err(e) => {
-                if let (StoreError::Broken { problem, .. }, Some(entry)) =
-                    (&e, self.entries.get_mut(unsaved.write.entry))
-                {
-                    entry.mine = SidecarState::Broken(problem.clone());
-                }
-                self.error(format!("Not saved, and given up: {e}"));
+            // Still refused, or the sidecar broke meanwhile (edited by hand?): it is
+            // never overwritten, so the change waits until it can be made.
+            Err(e) if retriable(&e) => {
+                self.mark_broken(unsaved.write.entry, &e);
+                self.unsaved.push(Unsaved {
+                    write: unsaved.write,
+                    error: result_text(&Err(e)),
+                });
             }
+            Err(e) => self.error(format!("Not saved, and given up: {e}")),
         }
     }
 
@@ -609,6 +602,37 @@ impl AppState {
             "{n} {changes} not saved ({error}) Quit again to leave without them, or ctrl-s to retry."
         ));
         false
+    }
+
+    /// The unsaved changes per article, in the order the articles were first changed:
+    /// the article's path and why its latest change is not on disk. What the program
+    /// prints when it ends with changes it could not save.
+    pub fn unsaved_articles(&self) -> Vec<(std::path::PathBuf, String)> {
+        let mut out: Vec<(usize, std::path::PathBuf, String)> = Vec::new();
+        for u in &self.unsaved {
+            match out.iter_mut().find(|(i, _, _)| *i == u.write.entry) {
+                Some(found) => found.2 = u.error.clone(),
+                None => {
+                    let path = self
+                        .entries
+                        .get(u.write.entry)
+                        .map(Entry::path)
+                        .unwrap_or_default();
+                    out.push((u.write.entry, path, u.error.clone()));
+                }
+            }
+        }
+        out.into_iter()
+            .map(|(_, path, error)| (path, error))
+            .collect()
+    }
+
+    /// A sidecar found broken while writing shows as broken on its row.
+    fn mark_broken(&mut self, index: usize, e: &StoreError) {
+        if let (StoreError::Broken { problem, .. }, Some(entry)) = (e, self.entries.get_mut(index))
+        {
+            entry.mine = SidecarState::Broken(problem.clone());
+        }
     }
 
     fn keep_unsaved(&mut self, write: Write, error: String) {
@@ -655,7 +679,6 @@ impl AppState {
             }
             WriteKind::Undo => self.redo.push(write),
             WriteKind::Redo => self.undo.push(write),
-            WriteKind::Time => {}
         }
     }
 
@@ -686,7 +709,8 @@ impl AppState {
         }
     }
 
-    /// Builds the write for edits on the selected article, with the edits that undo it.
+    /// Builds the write for edits on the selected article, with the edits that undo it;
+    /// none when the edits change nothing, since only a change is written.
     fn write(&self, edits: Vec<Edit>) -> Option<Effect> {
         let entry = self.selected()?;
         let before = self.decision(entry);
@@ -695,6 +719,9 @@ impl AppState {
         for edit in &edits {
             inverse.push(inverse_of(&after, edit));
             after.apply(edit);
+        }
+        if after.same_choices(&before) {
+            return None;
         }
         inverse.reverse();
         Some(Effect::Write(Write {
@@ -714,16 +741,18 @@ impl AppState {
             .find(|&pos| self.status(self.view[pos]) == Status::Todo)
     }
 
-    /// Sets a status and moves on to the next article still to do.
+    /// Sets a status and moves on to the next article still to do. An article that
+    /// already has that status is not written again, but the move still happens.
     fn decide(&mut self, status: Status) -> Vec<Effect> {
-        let Some(effect) = self.write(vec![Edit::SetStatus(status)]) else {
+        if self.selected().is_none() {
             return Vec::new();
-        };
+        }
+        let effect = self.write(vec![Edit::SetStatus(status)]);
         match self.next_todo() {
             Some(pos) => self.select(pos),
             None => self.info(format!("{} — nothing left to do here", status.as_str())),
         }
-        vec![effect]
+        effect.into_iter().collect()
     }
 
     fn toggle(&self, axis: Axis, id: &str) -> Vec<Edit> {
@@ -830,6 +859,12 @@ impl AppState {
         self.cursor = usize::MAX;
         self.select(pos);
     }
+}
+
+/// Whether a refused write is kept as unsaved and tried again: every refusal except a
+/// reviewer name that can never be written (which the program checks at start).
+fn retriable(e: &StoreError) -> bool {
+    !matches!(e, StoreError::BadReviewer(_))
 }
 
 /// A store error as the sentence shown for an unsaved change, ending in a full stop.

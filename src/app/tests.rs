@@ -345,27 +345,86 @@ fn a_refused_write_stays_on_screen_marked_unsaved_and_undoable() {
 }
 
 #[test]
-fn a_broken_sidecar_write_is_not_shown_as_saved_and_keeps_history() {
+fn a_change_refused_by_a_broken_sidecar_is_kept_unsaved_and_retried() {
     let mut s = state(1);
     let effects = update(&mut s, Action::SetReliability("mixed".into()));
     let Some(Effect::Write(write)) = effects.into_iter().next() else {
         panic!("a reliability key writes");
     };
-    let err = StoreError::Broken {
+    let broken = || StoreError::Broken {
         path: PathBuf::from("inbox/000.txt.alice.toml"),
         problem: "line 1: expected a value".into(),
     };
-    s.write_finished(write, Err(err));
-    assert_eq!(s.decision(0).reliability, None);
-    assert!(s.unsaved.is_empty(), "a broken sidecar is never retried");
-    assert!(
-        s.message
-            .as_ref()
-            .is_some_and(|m| m.error && m.text.contains("Not saved"))
+    s.write_finished(write.clone(), Err(broken()));
+    assert_eq!(
+        s.entries[0].mine,
+        SidecarState::Broken("line 1: expected a value".into()),
+        "the row shows the sidecar is broken"
     );
+    assert_eq!(s.decision(0).reliability.as_deref(), Some("mixed"));
     assert!(
-        run(&mut s, [Action::Undo]).is_empty(),
-        "nothing was saved, so nothing to undo"
+        s.unsaved_error(0)
+            .is_some_and(|e| e.contains("it will not be overwritten")),
+        "{:?}",
+        s.unsaved
+    );
+    assert!(s.message.as_ref().is_some_and(|m| m.error
+        && m.text.contains("Not saved")
+        && m.text.contains("Kept as unsaved")));
+    assert!(
+        !s.may_quit(),
+        "quitting warns about it like any unsaved change"
+    );
+    assert_eq!(
+        s.unsaved_articles(),
+        vec![(
+            PathBuf::from("inbox/000.txt"),
+            "inbox/000.txt.alice.toml:1: expected a value; it will not be overwritten.".to_string()
+        )]
+    );
+
+    // Still broken when retried: still kept, never given up.
+    let unsaved = s.take_unsaved();
+    assert_eq!(unsaved.len(), 1);
+    s.retry_finished(unsaved[0].clone(), Err(broken()));
+    assert_eq!(s.unsaved.len(), 1);
+    assert_eq!(s.unsaved[0].write.edits, write.edits);
+
+    // Repaired by hand: the retry saves it.
+    let unsaved = s.take_unsaved();
+    let mut repaired = Sidecar {
+        schema: 1,
+        article: "000.txt".into(),
+        reviewer: "alice".into(),
+        article_sha256: None,
+        decision: Decision::default(),
+        decided_at: None,
+        extra: Default::default(),
+    };
+    repaired.decision.reliability = Some("mixed".into());
+    s.retry_finished(unsaved[0].clone(), Ok(repaired));
+    assert!(s.unsaved.is_empty());
+    assert_eq!(s.decision(0).reliability.as_deref(), Some("mixed"));
+}
+
+#[test]
+fn a_change_that_changes_nothing_is_not_written() {
+    let mut s = state(3);
+    run(&mut s, [Action::Done]); // 0 done, on to 1
+    assert_eq!(s.selected(), Some(1));
+    s.cursor = 0;
+    // Done again on a done article: no write, but it still moves on.
+    assert!(run(&mut s, [Action::Done]).is_empty());
+    assert_eq!(s.selected(), Some(1));
+    // The same note again: no write.
+    s.cursor = 0;
+    run(&mut s, [Action::Note, Action::Input('x'), Action::Confirm]);
+    assert!(run(&mut s, [Action::Note, Action::Confirm]).is_empty());
+    // Undo undoes the note, the last real change, not a no-op.
+    let effects = run(&mut s, [Action::Undo]);
+    assert!(
+        matches!(&effects[..], [Effect::Write(w)] if w.edits == vec![Edit::SetNote(None)]),
+        "{effects:?}"
     );
 }
 

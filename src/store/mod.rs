@@ -117,6 +117,16 @@ impl Decision {
         }
     }
 
+    /// True when both say the same about the article: everything but the time spent,
+    /// which is not a choice and never alone worth a write.
+    pub fn same_choices(&self, other: &Decision) -> bool {
+        self.status == other.status
+            && self.region == other.region
+            && self.theme == other.theme
+            && self.reliability == other.reliability
+            && self.note == other.note
+    }
+
     /// The label ids chosen on an axis (reliability as a list of zero or one).
     pub fn labels(&self, axis: Axis) -> Vec<&str> {
         match axis {

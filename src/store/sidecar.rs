@@ -172,6 +172,12 @@ pub enum StoreError {
     /// said (`line 3: expected a string for `reliability``).
     #[error("{}", broken_message(path, problem))]
     Broken { path: PathBuf, problem: String },
+    /// A sidecar whose owner took away its write permission (mode 0444, say). The
+    /// rename of a write would replace it all the same (it needs only the folder to
+    /// be writable) and leave a writable file, so the store refuses instead: whoever
+    /// made it read-only decides when it changes.
+    #[error("{} is read-only; not replacing it", path.display())]
+    ReadOnly { path: PathBuf },
     /// Reviewer names become part of file names, so they are kept to a safe alphabet.
     #[error(
         "reviewer name {0:?} may only use letters, digits, '.', '_' and '-' (at most 64, not starting with '.')"
@@ -446,7 +452,8 @@ pub fn write_edits(
     let lock = lock_folder(folder)?;
 
     let path = sidecar_path(article, reviewer);
-    let mut sidecar = read_sidecar(&path)?.unwrap_or_else(|| {
+    let existing = read_sidecar(&path)?;
+    let mut sidecar = existing.clone().unwrap_or_else(|| {
         Sidecar::fresh(
             file_name.to_string_lossy().into_owned(),
             reviewer.to_string(),
@@ -454,6 +461,17 @@ pub fn write_edits(
     });
     for edit in edits {
         sidecar.decision.apply(edit);
+    }
+    if let Some(before) = existing {
+        // Edits that change no decision (setting what is already set, or time spent
+        // alone) leave the file byte for byte as it is: `decided_at` is when the
+        // decision last changed, and git shows only changes somebody made.
+        if before.decision.same_choices(&sidecar.decision) {
+            return Ok(before);
+        }
+        if read_only(&path) {
+            return Err(StoreError::ReadOnly { path });
+        }
     }
     // The sidecar describes the file it sits beside, whatever an older copy said.
     sidecar.article = file_name.to_string_lossy().into_owned();
@@ -469,6 +487,20 @@ pub fn write_edits(
     )?;
     drop(lock);
     Ok(sidecar)
+}
+
+/// Whether a file has no write permission for anyone. The mode bits are what count,
+/// not whether this process may write it: the superuser may write anything, and a
+/// rename needs only the folder, yet a file marked read-only was marked so on purpose.
+#[cfg(unix)]
+fn read_only(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o222 == 0)
+}
+
+#[cfg(not(unix))]
+fn read_only(path: &Path) -> bool {
+    fs::metadata(path).is_ok_and(|m| m.permissions().readonly())
 }
 
 /// Takes the folder's exclusive write lock, held until the returned file is dropped.
@@ -903,6 +935,86 @@ seconds = 14.2
             fs::read_to_string(&path).expect("still there"),
             "status = \"done\"\nreliability = 4\n"
         );
+    }
+
+    #[test]
+    fn a_read_only_sidecar_is_refused_and_stays_as_it_was() {
+        use std::os::unix::fs::{MetadataExt, PermissionsExt};
+        let (dir, article) = inbox();
+        write_edits(
+            &article,
+            "alice",
+            &[Edit::SetStatus(Status::Done)],
+            &ctx("abc"),
+        )
+        .expect("first write");
+        let path = sidecar_path(&article, "alice");
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o444)).expect("chmod 0444");
+        let before = fs::read(&path).expect("read");
+        let ino = fs::metadata(&path).expect("stat").ino();
+        // Tests may run as root, whom no permission stops: the mode bits decide.
+        let err = write_edits(
+            &article,
+            "alice",
+            &[Edit::SetStatus(Status::Flagged)],
+            &ctx("abc"),
+        )
+        .unwrap_err();
+        assert!(matches!(err, StoreError::ReadOnly { .. }), "{err}");
+        assert_eq!(
+            err.to_string(),
+            format!("{} is read-only; not replacing it", path.display())
+        );
+        let meta = fs::metadata(&path).expect("stat");
+        assert_eq!(meta.permissions().mode() & 0o777, 0o444);
+        assert_eq!(meta.ino(), ino, "not replaced");
+        assert_eq!(fs::read(&path).expect("read"), before);
+        assert_eq!(
+            leftovers(dir.path(), &article, "alice"),
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn edits_that_change_no_decision_leave_the_sidecar_untouched() {
+        use std::os::unix::fs::MetadataExt;
+        let (_dir, article) = inbox();
+        let path = sidecar_path(&article, "alice");
+        let text = "# by hand\nstatus = \"done\"\nregion = [\"mena\"]\ndecided_at = 2020-01-02T03:04:05Z\nseconds = 7.0\n";
+        fs::write(&path, text).expect("write sidecar");
+        let ino = fs::metadata(&path).expect("stat").ino();
+        let no_ops: [&[Edit]; 4] = [
+            &[],
+            &[Edit::AddSeconds(30.0)],
+            &[Edit::SetStatus(Status::Done), Edit::AddSeconds(3.0)],
+            &[
+                Edit::Add(Axis::Region, "mena".into()),
+                Edit::Remove(Axis::Theme, "war".into()),
+                Edit::SetNote(Some(String::new())),
+            ],
+        ];
+        for edits in no_ops {
+            let read = write_edits(&article, "alice", edits, &ctx("other")).expect("no error");
+            assert_eq!(
+                read.decided_at,
+                Some(at("2020-01-02T03:04:05Z")),
+                "{edits:?}"
+            );
+            assert_eq!(read.decision.seconds, 7.0, "{edits:?}");
+            assert_eq!(fs::read_to_string(&path).expect("read"), text, "{edits:?}");
+            assert_eq!(fs::metadata(&path).expect("stat").ino(), ino, "{edits:?}");
+        }
+        // A real change is written, with the time that rode along and a new stamp.
+        let written = write_edits(
+            &article,
+            "alice",
+            &[Edit::SetStatus(Status::Flagged), Edit::AddSeconds(3.0)],
+            &ctx("other"),
+        )
+        .expect("writes");
+        assert_eq!(written.decided_at, Some(at("2026-11-24T20:01:02Z")));
+        assert_eq!(written.decision.seconds, 10.0);
+        assert_eq!(read_sidecar(&path).expect("reads"), Some(written));
     }
 
     #[test]
