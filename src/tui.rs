@@ -634,9 +634,12 @@ pub fn run(session: Session) -> io::Result<Ending> {
     if unsaved.is_empty() {
         return Ok(ending);
     }
-    // After a lost terminal stderr may be gone too: a failed write is ignored there.
-    let report = unsaved_report(unsaved.len(), &session.state.unsaved_articles());
-    let _ = io::Write::write_all(&mut io::stderr(), report.as_bytes());
+    // After a lost terminal, a stderr on that terminal is gone too (or hung: a write
+    // could block), so the list goes only to a stderr that is a file or a pipe.
+    if ending != Ending::TerminalLost || !io::stderr().is_terminal() {
+        let report = unsaved_report(unsaved.len(), &session.state.unsaved_articles());
+        let _ = io::Write::write_all(&mut io::stderr(), report.as_bytes());
+    }
     Ok(match ending {
         Ending::Quit => Ending::QuitUnsaved,
         other => other,
@@ -827,5 +830,45 @@ fn to_action(
             (KeyCode::Char(c), Mode::Picker(_)) if plain => Some(Action::PickerKey(c)),
             _ => None,
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    #[test]
+    fn the_unsaved_report_counts_changes_and_articles_and_sanitizes_every_line() {
+        let articles = vec![
+            (
+                PathBuf::from("inbox/evil\u{1b}]0;owned\u{7}\nname.txt"),
+                "cannot write inbox/evil.alice.toml: No space left on device.".to_string(),
+            ),
+            (
+                PathBuf::from("inbox/b.txt"),
+                "inbox/b.txt.alice.toml is read-only; not replacing it.\u{1b}[2J".to_string(),
+            ),
+        ];
+        let report = unsaved_report(3, &articles);
+        assert_eq!(
+            report,
+            "triage: 3 changes to 2 articles could not be saved and are lost:\n  \
+             inbox/evil name.txt: cannot write inbox/evil.alice.toml: No space left on device.\n  \
+             inbox/b.txt: inbox/b.txt.alice.toml is read-only; not replacing it.\n"
+        );
+        assert_eq!(
+            unsaved_report(1, &articles[1..]).lines().next(),
+            Some("triage: 1 change to 1 article could not be saved and is lost:")
+        );
+    }
+
+    #[test]
+    fn a_quit_with_unsaved_changes_has_its_own_exit_status() {
+        assert_eq!(Ending::Quit.exit_code(), 0);
+        assert_eq!(Ending::QuitUnsaved.exit_code(), 3);
+        assert_eq!(UNSAVED_EXIT, 3);
+        assert_eq!(Ending::Signal(libc::SIGTERM).exit_code(), 143);
+        assert_eq!(Ending::TerminalLost.exit_code(), 129);
     }
 }

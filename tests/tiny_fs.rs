@@ -1,9 +1,11 @@
 //! A real full disk and a real read-only one: the built binary in tmux on a tiny
 //! tmpfs of its own. The decision stays on screen marked unsaved, quitting warns,
 //! and once there is room again (or the file system is writable again) the change
-//! reaches the disk, whole. Needs permission to mount (root on Linux); elsewhere it
-//! says why it skips, and tests/faults.rs covers the same promises through the
-//! store's fault seam.
+//! reaches the disk, whole; quitting anyway with a change the disk still refuses
+//! exits with status 3 and names the article on stderr. Needs permission to mount
+//! (root on Linux); elsewhere it says why it skips, and tests/faults.rs and
+//! tests/unsaved.rs cover the same promises through the store's fault seam and
+//! through sidecars the store refuses.
 
 mod common;
 
@@ -14,6 +16,7 @@ use std::process::Command;
 
 use common::{SEED, Tmux};
 use triage::store::{Status, read_sidecar, sidecar_path};
+use triage::tui::UNSAVED_EXIT;
 
 /// A tmpfs mounted for the test, unmounted when it ends however it ends.
 struct Mount(PathBuf);
@@ -76,8 +79,17 @@ fn full_then_read_only_file_system_loses_no_decision() {
     let filler = mount.0.join("filler");
     fill(&filler);
 
+    // From a shell, which shows the exit status; stderr goes outside the full disk.
+    let stderr = dir.path().join("stderr");
     let tmux = Tmux::new("tinyfs");
-    tmux.start(&inbox);
+    tmux.start_shell(120, 40, "sh");
+    let line = format!(
+        "{} --inbox '{}' --reviewer alice 2>'{}'; echo EXIT=$?",
+        env!("CARGO_BIN_EXE_triage"),
+        inbox.display(),
+        stderr.display()
+    );
+    tmux.keys(&[&line, "Enter"]);
     tmux.wait_for_screen("the list", |s| s.contains("0/2 done"));
     tmux.keys(&["4"]);
     tmux.wait_for_screen("the refusal", |s| {
@@ -107,6 +119,35 @@ fn full_then_read_only_file_system_loses_no_decision() {
     let on_disk = read_sidecar(&sidecar).expect("parses").expect("exists");
     assert_eq!(on_disk.decision.status, Status::Done);
     assert_eq!(common::temporaries(&inbox), Vec::<PathBuf>::new());
+
+    // Full again: the undo of the flag is refused, and quitting anyway (asked twice)
+    // exits with the status for unsaved changes after naming the article.
+    fill(&filler);
+    tmux.keys(&["u"]);
+    tmux.wait_for_screen("the refusal", |s| {
+        s.contains("No space left on device") && s.contains("1 unsaved")
+    });
     tmux.keys(&["q"]);
-    tmux.wait_for_exit();
+    tmux.wait_for_screen("the warning", |s| s.contains("1 change is not saved"));
+    tmux.keys(&["q"]);
+    tmux.wait_for_screen("the exit status", |s| {
+        s.contains(&format!("EXIT={UNSAVED_EXIT}"))
+    });
+    let report = fs::read_to_string(&stderr).expect("stderr file");
+    assert!(
+        report.starts_with("triage: 1 change to 1 article could not be saved and is lost:\n"),
+        "{report}"
+    );
+    assert!(
+        report.contains("001_central_banks_hold_rates.txt: ")
+            && report.contains("No space left on device"),
+        "{report}"
+    );
+    let second = sidecar_path(&inbox.join("001_central_banks_hold_rates.txt"), "alice");
+    let on_disk = read_sidecar(&second).expect("parses").expect("exists");
+    assert_eq!(
+        on_disk.decision.status,
+        Status::Flagged,
+        "the last saved state"
+    );
 }
