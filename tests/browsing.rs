@@ -1,5 +1,6 @@
 //! Browsing writes nothing: the built binary in tmux over an inbox with decided
-//! articles, moved through, read, scrolled and searched, then quit. Only a change to
+//! articles, moved through, read, scrolled and searched, given changes that change
+//! nothing, then quit. Only a change to
 //! a decision may write its sidecar, so every file in the inbox must be exactly as it
 //! was: same bytes and same inode (a rewrite by rename would give a new one even with
 //! the same bytes).
@@ -96,6 +97,15 @@ fn browsing_searching_and_quitting_leave_every_sidecar_byte_identical() {
     tmux.wait_for_screen("the help", |s| s.contains("Help"));
     tmux.keys(&["q"]);
     tmux.wait_for_screen("the help closed", |s| s.contains("3/15 done"));
+    // Changes that change nothing: done again on a done article (it moves on to
+    // the next one to do), and the note editor confirmed with the note unchanged.
+    tmux.keys(&["g"]);
+    tmux.keys(&["Enter"]);
+    tmux.keys(&["c"]);
+    tmux.wait_for_screen("the note editor", |s| {
+        s.contains("save") && s.contains("cancel")
+    });
+    tmux.keys(&["Enter"]);
     tmux.keys(&["o", "o", "C-s"]);
     tmux.wait_for_screen("nothing to save", |s| s.contains("Every change is saved."));
     tmux.keys(&["q"]);
