@@ -567,7 +567,9 @@ const IDLE_WAKE: Duration = Duration::from_millis(250);
 /// Runs the interactive program until the reviewer quits, a signal ends it, or the
 /// terminal goes away. The first frame is drawn at once; the inbox fills in behind it
 /// while keys already work. Unsaved changes are retried on every way out; those the
-/// disk still refuses are listed on stderr once the terminal is restored.
+/// disk still refuses are listed on stderr once the terminal is restored, and a quit
+/// that leaves them ends as [`Ending::QuitUnsaved`] (exit status [`UNSAVED_EXIT`]).
+/// Nothing else is written on the way out.
 pub fn run(session: Session) -> io::Result<Ending> {
     let mut session = session;
     install_panic_message();

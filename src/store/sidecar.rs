@@ -5,7 +5,9 @@
 //! `triage label` produce the same bytes for the same decision. Writes are atomic
 //! (temporary file, fsync, rename, fsync of the folder), serialized by a lock file that
 //! is never renamed, and re-read the sidecar under that lock so that two sessions of the
-//! same reviewer lose nothing. A sidecar that does not parse is never overwritten.
+//! same reviewer lose nothing. Only a change to the decision is written, so a sidecar
+//! changes only when a decision does. A sidecar that does not parse, or whose write
+//! permission was taken away, is never overwritten.
 
 use std::ffi::OsString;
 use std::fs::{self, File, OpenOptions};
@@ -59,7 +61,8 @@ pub struct Sidecar {
     /// The article's bytes when the decision was made, to show when it changed since.
     pub article_sha256: Option<String>,
     pub decision: Decision,
-    /// The last write, in UTC to the second: for exports and for the reviewer's record.
+    /// When the decision last changed, in UTC to the second: for exports and for the
+    /// reviewer's record. Writes that change no decision do not happen, so do not move it.
     pub decided_at: Option<Datetime>,
     /// Keys this version does not know (written by a newer triage or by hand), kept in
     /// their order on rewrite so that nothing a user or tool added is lost.
@@ -423,8 +426,10 @@ pub fn read_sidecar(path: &Path) -> Result<Option<Sidecar>, StoreError> {
 /// This is the one way a decision reaches the disk: the TUI and `triage label` both
 /// call it. Under an exclusive lock on the folder's [`LOCK_FILE`] it re-reads the
 /// sidecar and applies only these edits, so a second session's changes to other
-/// fields survive. A broken sidecar is returned as [`StoreError::Broken`] and left
-/// exactly as it is.
+/// fields survive. Edits that leave the decision as it was (time spent alone, or
+/// setting what is already set) write nothing and return the sidecar as it is. A
+/// broken sidecar is returned as [`StoreError::Broken`], a read-only one as
+/// [`StoreError::ReadOnly`], and either is left exactly as it is.
 pub fn write_edits(
     article: &Path,
     reviewer: &str,
