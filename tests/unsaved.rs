@@ -11,7 +11,7 @@ use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
-use common::{SEED, Tmux};
+use common::{SEED, Screen, Tmux};
 use triage::store::sidecar_path;
 use triage::tui::UNSAVED_EXIT;
 
@@ -137,4 +137,60 @@ fn triage_label_refuses_a_read_only_sidecar_and_leaves_it() {
     assert_eq!(fs::read(&read_only).expect("read"), kept);
     let mode = fs::metadata(&read_only).expect("stat").permissions().mode();
     assert_eq!(mode & 0o777, 0o444);
+}
+
+#[test]
+fn a_change_refused_by_a_broken_sidecar_waits_unsaved_until_the_file_is_repaired() {
+    let mut screen = Screen::prepared(120, 40, |inbox| {
+        fs::write(sidecar_path(&inbox.join(SEED), "alice"), BROKEN).expect("a broken sidecar");
+    });
+    let path = sidecar_path(&screen.dir.path().join("inbox").join(SEED), "alice");
+    screen.keys(&["4"]);
+    let text = screen.text();
+    assert!(text.contains("Not saved"), "{text}");
+    assert!(text.contains("1 unsaved"), "{text}");
+    assert!(text.contains("reliability unreliable"), "{text}");
+    screen.keys(&["C-s"]);
+    assert!(
+        screen.text().contains("Still not saved"),
+        "{}",
+        screen.text()
+    );
+    assert_eq!(
+        fs::read_to_string(&path).expect("read"),
+        BROKEN,
+        "never overwritten"
+    );
+
+    // Repaired by hand: the retry applies the change to the repaired decision.
+    fs::write(&path, "status = \"done\"\n").expect("repair the sidecar");
+    screen.keys(&["C-s"]);
+    assert!(
+        screen.text().contains("Saved: 1 change is now on disk."),
+        "{}",
+        screen.text()
+    );
+    let on_disk = triage::store::read_sidecar(&path)
+        .expect("parses")
+        .expect("exists");
+    assert_eq!(on_disk.decision.reliability.as_deref(), Some("unreliable"));
+    assert_eq!(on_disk.decision.status, triage::store::Status::Done);
+    assert!(screen.session.finish().is_empty());
+}
+
+#[test]
+fn a_change_refused_by_a_broken_sidecar_is_still_unsaved_at_the_end() {
+    let mut screen = Screen::prepared(120, 40, |inbox| {
+        fs::write(sidecar_path(&inbox.join(SEED), "alice"), BROKEN).expect("a broken sidecar");
+    });
+    screen.keys(&["4", "f"]);
+    let unsaved = screen.session.finish();
+    assert_eq!(unsaved.len(), 2, "both changes, in order: {unsaved:?}");
+    let articles = screen.session.state.unsaved_articles();
+    assert_eq!(articles.len(), 1);
+    assert!(articles[0].0.ends_with(SEED), "{articles:?}");
+    assert!(
+        articles[0].1.ends_with("it will not be overwritten."),
+        "{articles:?}"
+    );
 }
