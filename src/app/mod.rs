@@ -710,7 +710,9 @@ impl AppState {
     }
 
     /// Builds the write for edits on the selected article, with the edits that undo it;
-    /// none when the edits change nothing, since only a change is written.
+    /// none when the edits change nothing, since only a change is written. (On an
+    /// article whose bytes changed since the decision, making it again is a change:
+    /// it confirms the decision for the new text, and the store records the new hash.)
     fn write(&self, edits: Vec<Edit>) -> Option<Effect> {
         let entry = self.selected()?;
         let before = self.decision(entry);
@@ -720,7 +722,7 @@ impl AppState {
             inverse.push(inverse_of(&after, edit));
             after.apply(edit);
         }
-        if after.same_choices(&before) {
+        if after.same_choices(&before) && !self.entries.get(entry).is_some_and(Entry::changed) {
             return None;
         }
         inverse.reverse();

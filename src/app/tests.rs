@@ -429,6 +429,24 @@ fn a_change_that_changes_nothing_is_not_written() {
 }
 
 #[test]
+fn deciding_again_after_the_article_changed_is_a_change() {
+    let mut s = state(2);
+    run(&mut s, [Action::Done]);
+    if let Some(sidecar) = s.entries[0].mine.sidecar().cloned() {
+        let mut sidecar = sidecar;
+        sidecar.article_sha256 = Some("the old bytes".into());
+        s.entries[0].mine = SidecarState::Saved(Box::new(sidecar));
+    }
+    assert!(s.entries[0].changed());
+    s.cursor = 0;
+    let effects = run(&mut s, [Action::Done]);
+    assert!(
+        matches!(&effects[..], [Effect::Write(w)] if w.edits == vec![Edit::SetStatus(Status::Done)]),
+        "confirms the decision for the new text: {effects:?}"
+    );
+}
+
+#[test]
 fn quitting_with_unsaved_changes_warns_once_then_quits() {
     let mut s = state(1);
     assert!(s.may_quit(), "nothing unsaved: quit at once");

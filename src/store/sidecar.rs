@@ -427,7 +427,9 @@ pub fn read_sidecar(path: &Path) -> Result<Option<Sidecar>, StoreError> {
 /// call it. Under an exclusive lock on the folder's [`LOCK_FILE`] it re-reads the
 /// sidecar and applies only these edits, so a second session's changes to other
 /// fields survive. Edits that leave the decision as it was (time spent alone, or
-/// setting what is already set) write nothing and return the sidecar as it is. A
+/// setting what is already set) write nothing and return the sidecar as it is,
+/// unless the article's bytes changed since the decision: setting it again then
+/// confirms it for the new text and records the new hash. A
 /// broken sidecar is returned as [`StoreError::Broken`], a read-only one as
 /// [`StoreError::ReadOnly`], and either is left exactly as it is.
 pub fn write_edits(
@@ -470,8 +472,15 @@ pub fn write_edits(
     if let Some(before) = existing {
         // Edits that change no decision (setting what is already set, or time spent
         // alone) leave the file byte for byte as it is: `decided_at` is when the
-        // decision last changed, and git shows only changes somebody made.
-        if before.decision.same_choices(&sidecar.decision) {
+        // decision last changed, and git shows only changes somebody made. The one
+        // exception is a decision made again after the article's bytes changed: that
+        // re-decides it for the new text, so it is stamped with the new hash.
+        let restamp = before
+            .article_sha256
+            .as_deref()
+            .is_some_and(|sha| sha != ctx.article_sha256)
+            && edits.iter().any(|e| !matches!(e, Edit::AddSeconds(_)));
+        if !restamp && before.decision.same_choices(&sidecar.decision) {
             return Ok(before);
         }
         if read_only(&path) {
@@ -1009,6 +1018,23 @@ seconds = 14.2
             assert_eq!(fs::read_to_string(&path).expect("read"), text, "{edits:?}");
             assert_eq!(fs::metadata(&path).expect("stat").ino(), ino, "{edits:?}");
         }
+        // The article changed since: time alone still writes nothing, but making the
+        // decision again confirms it for the new text.
+        let hashed = "# by hand\nstatus = \"done\"\narticle_sha256 = \"old\"\n";
+        fs::write(&path, hashed).expect("write sidecar");
+        write_edits(&article, "alice", &[Edit::AddSeconds(5.0)], &ctx("new")).expect("no error");
+        assert_eq!(fs::read_to_string(&path).expect("read"), hashed);
+        let confirmed = write_edits(
+            &article,
+            "alice",
+            &[Edit::SetStatus(Status::Done)],
+            &ctx("new"),
+        )
+        .expect("writes");
+        assert_eq!(confirmed.article_sha256.as_deref(), Some("new"));
+        assert_eq!(read_sidecar(&path).expect("reads"), Some(confirmed));
+        fs::write(&path, text).expect("write sidecar");
+
         // A real change is written, with the time that rode along and a new stamp.
         let written = write_edits(
             &article,
