@@ -283,6 +283,9 @@ pub struct AppState {
     pub review: Option<review::Review>,
     /// Who settles disagreements in the review (`final` unless told otherwise).
     pub review_as: String,
+    /// `review_as` was checked (see [`review::adjudicator_refusal`]) and the review
+    /// opened; its own settled decisions do not make it a rater afterwards.
+    adjudicator_cleared: bool,
     undo: Vec<Write>,
     redo: Vec<Write>,
     search_generation: u64,
@@ -332,6 +335,7 @@ impl AppState {
             arrived_live: false,
             review: None,
             review_as: review::FINAL.to_string(),
+            adjudicator_cleared: false,
             undo: Vec::new(),
             redo: Vec::new(),
             search_generation: 0,
@@ -686,9 +690,31 @@ impl AppState {
         }
     }
 
-    /// Builds the write for edits on the selected article, with the edits that undo it.
-    fn write(&self, edits: Vec<Edit>) -> Option<Effect> {
+    /// Whether an article's bytes could not be read: it cannot be labeled, since a
+    /// decision records the bytes it was made on (`article_sha256`). Says so on the
+    /// status line when it cannot.
+    fn refuse_unreadable(&mut self, entry: usize) -> bool {
+        let Some(e) = self.entries.get(entry) else {
+            return false;
+        };
+        if e.sha256.is_some() {
+            return false;
+        }
+        let reason = e.article.as_ref().err().cloned().unwrap_or_default();
+        self.error(format!(
+            "This article cannot be labeled: {}.",
+            sanitize(reason.trim_end_matches('.'))
+        ));
+        true
+    }
+
+    /// Builds the write for edits on the selected article, with the edits that undo
+    /// it; `None` (with a message) when the article cannot be labeled.
+    fn write(&mut self, edits: Vec<Edit>) -> Option<Effect> {
         let entry = self.selected()?;
+        if self.refuse_unreadable(entry) {
+            return None;
+        }
         let before = self.decision(entry);
         let mut inverse = Vec::new();
         let mut after = before.clone();
@@ -991,7 +1017,9 @@ fn update_normal(state: &mut AppState, action: Action) -> Vec<Effect> {
             }
         }
         Action::PickRegion | Action::PickTheme => {
-            if state.selected().is_some() {
+            if let Some(i) = state.selected()
+                && !state.refuse_unreadable(i)
+            {
                 let axis = if action == Action::PickRegion {
                     Axis::Region
                 } else {
@@ -1018,6 +1046,9 @@ fn update_normal(state: &mut AppState, action: Action) -> Vec<Effect> {
                 .collect();
         }
         Action::Accept => {
+            if state.selected().is_some_and(|i| state.refuse_unreadable(i)) {
+                return Vec::new();
+            }
             let edits = state.accept();
             if edits.is_empty() {
                 let none = state
@@ -1036,7 +1067,9 @@ fn update_normal(state: &mut AppState, action: Action) -> Vec<Effect> {
         Action::Skip => return state.decide(Status::Skipped),
         Action::Flag => return state.decide(Status::Flagged),
         Action::Note => {
-            if let Some(i) = state.selected() {
+            if let Some(i) = state.selected()
+                && !state.refuse_unreadable(i)
+            {
                 state.mode = Mode::Note(LineEdit {
                     text: state.decision(i).note.unwrap_or_default(),
                 });
@@ -1047,6 +1080,10 @@ fn update_normal(state: &mut AppState, action: Action) -> Vec<Effect> {
                 state.info("Nothing to undo");
                 return Vec::new();
             };
+            if state.refuse_unreadable(done.entry) {
+                state.undo.push(done);
+                return Vec::new();
+            }
             if let Some(pos) = state.view.iter().position(|&i| i == done.entry) {
                 state.select(pos);
             }
@@ -1062,6 +1099,10 @@ fn update_normal(state: &mut AppState, action: Action) -> Vec<Effect> {
                 state.info("Nothing to redo");
                 return Vec::new();
             };
+            if state.refuse_unreadable(undone.entry) {
+                state.redo.push(undone);
+                return Vec::new();
+            }
             if let Some(pos) = state.view.iter().position(|&i| i == undone.entry) {
                 state.select(pos);
             }

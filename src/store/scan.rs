@@ -166,6 +166,12 @@ fn read_folder(dir: &Path, listing: fs::ReadDir, problems: &mut Vec<String>) -> 
                 Err(_) => true,
             }
         } else if file_type.is_dir() {
+            // A folder named like a sidecar (`a.txt.bob.toml/`) is still a folder to
+            // walk, and also bob's sidecar of `a.txt`: one that cannot be read, which
+            // must show as broken rather than vanish from bob's decisions.
+            if has_extension(&name, b".toml") {
+                found.tomls.push(name.clone());
+            }
             found.folders.push(name);
             continue;
         } else {
