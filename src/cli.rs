@@ -548,9 +548,13 @@ pub fn label(
     // A decision is about the bytes it was made on; without them there is nothing to
     // record in `article_sha256`, and no way to tell later whether the article changed.
     if entry.sha256.is_none() {
-        let reason = entry.article.as_ref().err().map_or("", String::as_str);
+        let reason = entry
+            .article
+            .as_ref()
+            .err()
+            .map_or("it cannot be read", String::as_str);
         return Err(Failure::Problem(format!(
-            "{} cannot be labeled because it cannot be read ({reason})",
+            "{}: {reason}, so it cannot be labeled",
             path.display()
         )));
     }
