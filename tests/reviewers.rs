@@ -230,16 +230,20 @@ fn review_under_every_entry_point_never_touches_a_reviewers_file() {
     assert_eq!(before.len(), 5, "alice's seed, bob's and carol's two each");
     let final_path = triage::store::sidecar_path(&inbox.join(SEED), "final");
 
-    for (what, env, args) in [
+    for (run, (what, env, args)) in [
         ("--reviewer alice --review", "", "--reviewer alice --review"),
         (
             "TRIAGE_REVIEWER=alice --review",
             "TRIAGE_REVIEWER=alice",
             "--review",
         ),
-    ] {
+    ]
+    .into_iter()
+    .enumerate()
+    {
         let _ = std::fs::remove_file(&final_path);
-        let tmux = common::Tmux::new("review-entry");
+        // A socket of its own per run: a server being killed is never reused.
+        let tmux = common::Tmux::new(&format!("review-entry-{run}"));
         start_triage(&tmux, env, &inbox, args);
         tmux.wait_for_screen(what, |s| s.contains("Review as final  0/1 settled"));
         tmux.keys(&["a", "3", "Enter"]);
@@ -277,7 +281,7 @@ fn review_under_every_entry_point_never_touches_a_reviewers_file() {
     assert!(judge.is_file(), "the settled labels are saved as judge");
 
     for name in raters {
-        let tmux = common::Tmux::new("review-refused");
+        let tmux = common::Tmux::new(&format!("review-refused-{name}"));
         start_triage(
             &tmux,
             "",

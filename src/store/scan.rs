@@ -362,6 +362,23 @@ mod tests {
         assert_eq!(rels(&scan), ["w/a.txt", "w/a.txt.x.txt", "w/b.md"]);
     }
 
+    /// A folder named like a sidecar is that reviewer's sidecar (one that cannot be
+    /// read), so it is never silently missing from their decisions; it is still
+    /// walked as a folder.
+    #[test]
+    fn a_folder_named_like_a_sidecar_is_grouped_with_its_article() {
+        let dir = TempDir::new().expect("temp dir");
+        let root = dir.path();
+        touch(root, "a.txt");
+        touch(root, "a.txt.bob.toml/inside.txt");
+        let scan = scan(root).expect("scan");
+        assert_eq!(rels(&scan), ["a.txt", "a.txt.bob.toml/inside.txt"]);
+        assert_eq!(
+            scan.entries[0].sidecars,
+            [("bob".to_string(), root.join("a.txt.bob.toml"))]
+        );
+    }
+
     #[cfg(unix)]
     #[test]
     fn symlink_loop_ends_and_linked_files_are_followed() {

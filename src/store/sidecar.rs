@@ -845,6 +845,32 @@ seconds = 14.2
     }
 
     #[test]
+    fn a_folder_named_like_a_sidecar_is_broken_and_never_written() {
+        let (_dir, article) = inbox();
+        let path = sidecar_path(&article, "alice");
+        fs::create_dir(&path).expect("a folder with a sidecar's name");
+        match read_sidecar(&path) {
+            Err(e @ StoreError::Broken { .. }) => {
+                let text = e.to_string();
+                assert!(text.contains("is a folder"), "{text}");
+                assert!(text.contains(&path.display().to_string()), "{text}");
+            }
+            other => panic!("expected a broken sidecar, got {other:?}"),
+        }
+        let result = write_edits(
+            &article,
+            "alice",
+            &[Edit::SetStatus(Status::Done)],
+            &ctx("x"),
+        );
+        assert!(
+            matches!(result, Err(StoreError::Broken { .. })),
+            "{result:?}"
+        );
+        assert!(path.is_dir());
+    }
+
+    #[test]
     fn missing_sidecar_reads_as_none() {
         let (dir, _) = inbox();
         let path = dir.path().join("nothing.txt.alice.toml");
