@@ -297,3 +297,45 @@ fn review_under_every_entry_point_never_touches_a_reviewers_file() {
     }
     assert_eq!(sidecars_of(&inbox, &raters), before);
 }
+
+/// With no disagreement in the inbox, the review says there is nothing to settle
+/// rather than that nothing matches a search nobody typed.
+#[test]
+fn a_review_with_nothing_to_settle_says_so() {
+    let mut screen = Screen::prepared(120, 40, bob_labelled_the_seed);
+    screen.keys(&["R"]);
+    let text = screen.text();
+    assert!(text.contains("No disagreements to settle."), "{text}");
+    assert!(!text.contains("Nothing matches the search"), "{text}");
+    assert!(text.contains("no disagreements to settle"), "{text}");
+}
+
+/// An id labels.toml does not have is shown in the review's table, marked unknown,
+/// and accepting the majority (`a`) never copies it into the settled labels.
+#[test]
+fn review_shows_an_unknown_id_and_never_copies_it() {
+    let mut screen = Screen::prepared(120, 40, |inbox| {
+        let ctx = WriteContext::now(String::new());
+        for (name, reliability) in [("bob", "mixed"), ("carol", "unreliable")] {
+            let edits = [
+                Edit::Add(Axis::Region, "mena".into()),
+                Edit::Add(Axis::Region, "atlantis".into()),
+                Edit::SetReliability(Some(reliability.into())),
+                Edit::SetStatus(Status::Done),
+            ];
+            write_edits(&inbox.join(SEED), name, &edits, &ctx).expect("sidecar");
+        }
+    });
+    screen.keys(&["R"]);
+    let text = screen.text();
+    assert!(text.contains("mena, atlantis (unknown)"), "{text}");
+    assert!(text.contains("region mena"), "{text}");
+    assert!(!text.contains("region atlantis"), "{text}");
+    screen.keys(&["a"]);
+    let path = triage::store::sidecar_path(&screen.dir.path().join("inbox").join(SEED), "final");
+    let d = triage::store::read_sidecar(&path)
+        .expect("parses")
+        .expect("the settled labels are saved")
+        .decision;
+    assert_eq!(d.region, ["mena"]);
+}
