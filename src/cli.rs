@@ -115,7 +115,8 @@ pub enum Command {
         format: ReportFormat,
     },
     /// Agreement between reviewers per axis (Cohen's kappa per pair, Krippendorff's
-    /// alpha), and every disagreement; the adjudicator `final` is not a rater
+    /// alpha), and every disagreement; the adjudicator (`final`, or --final-name) is not
+    /// a rater. Hundreds of reviewers are summarized; --format json has every pair
     Agree {
         #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
         format: ReportFormat,

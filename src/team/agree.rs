@@ -324,6 +324,12 @@ pub fn report(agreement: &Agreement, disagreements: &[Disagreement], entries: &[
 /// The report as text for a terminal: per axis the team's alpha and a table of pairs
 /// (shared articles, kappa), then every disagreement with each reviewer's label ids.
 /// Everything that comes from the inbox (file names, reviewer names, ids) is sanitized.
+///
+/// Its length stays readable whatever the team's size: past [`MAX_PAIRS`] pairs an
+/// axis shows the lowest pairs and each reviewer's mean kappa instead of every pair,
+/// past [`MAX_REVIEWERS_NAMED`] reviewers a disagreement shows how many chose each
+/// answer, and at most [`MAX_DISAGREEMENTS`] disagreements are listed. Each summary
+/// says that `--format json` ([`report`]) has everything.
 pub fn render_text(
     agreement: &Agreement,
     disagreements: &[Disagreement],
@@ -473,17 +479,17 @@ pub fn render_text(
 /// Beyond this many pairs of reviewers on an axis (ten reviewers make 45), the text
 /// report summarizes them: 300 reviewers make 44,850 pairs, which nobody reads.
 /// `--format json` always has every pair.
-const MAX_PAIRS: usize = 45;
+pub const MAX_PAIRS: usize = 45;
 
 /// How many of the lowest pairs and reviewers the summary shows.
-const SUMMARY_ROWS: usize = 10;
+pub const SUMMARY_ROWS: usize = 10;
 
 /// The text report lists at most this many disagreements (JSON lists all).
-const MAX_DISAGREEMENTS: usize = 50;
+pub const MAX_DISAGREEMENTS: usize = 50;
 
 /// Beyond this many reviewers on one article, a disagreement shows how many chose
 /// each answer instead of every reviewer's name.
-const MAX_REVIEWERS_NAMED: usize = 10;
+pub const MAX_REVIEWERS_NAMED: usize = 10;
 
 /// The summary of an axis with more than [`MAX_PAIRS`] pairs: the pairs that agree
 /// least, then each reviewer's mean kappa over their pairs, lowest first: where a

@@ -13,7 +13,8 @@ use crate::store::{Entry, Sidecar, SidecarState};
 
 /// Every reviewer's readable sidecar of an article, sorted by reviewer name. `me` is
 /// the reviewer whose sidecar the entry holds in `mine`; unreadable sidecars are left
-/// out (`triage check` reports them).
+/// out (the commands warn about them with [`broken_sidecars`], `triage check` reports
+/// them).
 pub fn sidecars_of<'a>(entry: &'a Entry, me: &'a str) -> Vec<(&'a str, &'a Sidecar)> {
     let mut all: Vec<(&str, &Sidecar)> = Vec::new();
     if let SidecarState::Saved(s) = &entry.mine {
