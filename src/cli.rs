@@ -41,10 +41,15 @@ pub struct Cli {
     /// polling on network file systems), native, poll, or off
     #[arg(long, env = "TRIAGE_WATCH", value_enum, default_value_t = WatchChoice::Auto)]
     pub watch: WatchChoice,
-    /// Open the review of disagreements and settle them, as reviewer `final` unless
-    /// --reviewer (or TRIAGE_REVIEWER) names someone else
+    /// Open the review of disagreements and settle them. The settled labels are saved
+    /// under the adjudicator's name (--final-name), never in your own sidecars
     #[arg(long)]
     pub review: bool,
+    /// The adjudicator's name, which the review (--review, or R) saves settled labels
+    /// under and `agree` leaves out; it must not be a reviewer whose decisions are
+    /// compared [default: final]
+    #[arg(long, global = true, value_name = "NAME")]
+    pub final_name: Option<String>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -110,7 +115,8 @@ pub enum Command {
         format: ReportFormat,
     },
     /// Agreement between reviewers per axis (Cohen's kappa per pair, Krippendorff's
-    /// alpha), and every disagreement; the adjudicator `final` is not a rater
+    /// alpha), and every disagreement; the adjudicator (`final`, or --final-name) is not
+    /// a rater. Hundreds of reviewers are summarized; --format json has every pair
     Agree {
         #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
         format: ReportFormat,
@@ -304,9 +310,26 @@ impl Setup {
     }
 }
 
+/// Who settles disagreements in the review: `--final-name`, else `final`. It becomes
+/// part of sidecar names, so it is checked like a reviewer name.
+fn adjudicator_name(cli: &Cli) -> Result<String, Failure> {
+    let name = cli
+        .final_name
+        .clone()
+        .unwrap_or_else(|| crate::app::review::FINAL.to_string());
+    if !valid_reviewer(&name) {
+        return Err(Failure::Usage(format!(
+            "--final-name {:?} may only use letters, digits, '.', '_' and '-' (at most 64, not starting with '.')",
+            sanitize(&name)
+        )));
+    }
+    Ok(name)
+}
+
 /// Runs the command the user asked for, or the TUI.
 pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
     let setup = Setup::resolve(&cli)?;
+    let final_name = adjudicator_name(&cli)?;
     match &cli.command {
         None => {
             let keymap = setup.keymap()?;
@@ -316,11 +339,24 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
                     setup.inbox.display()
                 )));
             }
-            // The adjudicator is `final` unless named; a name from the config file is
-            // the reviewer's own and does not count.
-            let reviewer = match (&cli.reviewer, cli.review) {
-                (None, true) => crate::app::review::FINAL.to_string(),
-                _ => setup.reviewer.clone(),
+            // The review writes only as the adjudicator, never as the reviewer who
+            // runs it: a session started with --review is the adjudicator from the
+            // start, and R switches to it. A name that is one of the reviewers being
+            // compared is refused before anything is shown or written.
+            if final_name != crate::app::review::FINAL {
+                let decisions = setup.load_decisions()?;
+                if let Some(refusal) = crate::app::review::adjudicator_refusal(
+                    &decisions.entries,
+                    &setup.reviewer,
+                    &final_name,
+                ) {
+                    return Err(Failure::Usage(refusal));
+                }
+            }
+            let reviewer = if cli.review {
+                final_name.clone()
+            } else {
+                setup.reviewer.clone()
             };
             let prefer = match cli.watch {
                 WatchChoice::Auto => Some(crate::store::watch::Prefer::Auto),
@@ -335,8 +371,9 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
             });
             let loader = load_in_background(setup.inbox.clone(), reviewer.clone());
             let mut state = AppState::empty(reviewer, setup.taxonomy.clone());
+            state.review_as = final_name.clone();
             if cli.review {
-                state.start_review();
+                state.start_review(setup.reviewer.clone());
             }
             state.sources = setup.sources.clone();
             let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
@@ -348,7 +385,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
                 .map_err(|e| Failure::Problem(format!("the terminal failed: {e}")))?;
             Ok(ExitCode::from(ending.exit_code()))
         }
-        Some(Command::List { format }) => quiet_pipe(list(&setup, *format)),
+        Some(Command::List { format }) => list(&setup, *format),
         Some(Command::Label {
             file,
             region,
@@ -367,9 +404,9 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
             format,
         }) => quiet_pipe(search(&setup, query, *limit, *format)),
         Some(Command::Check) => check(&setup),
-        Some(Command::Export { format }) => quiet_pipe(export(&setup, *format)),
-        Some(Command::Stats { format }) => quiet_pipe(stats(&setup, *format)),
-        Some(Command::Agree { format }) => quiet_pipe(agree(&setup, *format)),
+        Some(Command::Export { format }) => export(&setup, *format),
+        Some(Command::Stats { format }) => stats(&setup, *format),
+        Some(Command::Agree { format }) => agree(&setup, &final_name, *format),
         Some(Command::Sources(SourcesCommand::Import { file, map })) => {
             import_sources(&setup, file, map)
         }
@@ -390,6 +427,24 @@ fn quiet_pipe(result: Result<(), Failure>) -> Result<ExitCode, Failure> {
         Err(Failure::ClosedPipe) => Ok(ExitCode::SUCCESS),
         other => other.map(|()| ExitCode::SUCCESS),
     }
+}
+
+/// After a team command's output: one warning on stderr per sidecar it had to leave
+/// out because it cannot be read, and exit status 1, so that neither a person nor a
+/// script takes the figures for the whole team's.
+fn warn_broken(
+    result: Result<ExitCode, Failure>,
+    broken: &[String],
+    command: &str,
+) -> Result<ExitCode, Failure> {
+    if broken.is_empty() {
+        return result;
+    }
+    let mut err = io::stderr().lock();
+    for problem in broken {
+        let _ = writeln!(err, "warning: left out of {command}: {}", sanitize(problem));
+    }
+    result.map(|_| ExitCode::from(1))
 }
 
 /// The edits `triage label` makes, checked against the taxonomy.
@@ -491,6 +546,19 @@ pub fn label(
         &[],
         &setup.reviewer,
     );
+    // A decision is about the bytes it was made on; without them there is nothing to
+    // record in `article_sha256`, and no way to tell later whether the article changed.
+    if entry.sha256.is_none() {
+        let reason = entry
+            .article
+            .as_ref()
+            .err()
+            .map_or("it cannot be read", String::as_str);
+        return Err(Failure::Problem(format!(
+            "{}: {reason}, so it cannot be labeled",
+            path.display()
+        )));
+    }
     let mut ctx = WriteContext::now(entry.sha256_hex());
     if let Some(now) = now {
         ctx.now = now;
@@ -526,13 +594,19 @@ fn row<'a>(e: &'a Entry, taxonomy: &Taxonomy, sources: &Sources) -> ListRow<'a> 
     let d = sidecar.map(|s| &s.decision);
     let a = e.article.as_ref().ok();
     let error = match (&e.article, &e.mine) {
+        (Err(reason), SidecarState::Broken(problem)) => Some(format!("{reason}; {problem}")),
         (Err(reason), _) => Some(reason.clone()),
         (_, SidecarState::Broken(problem)) => Some(problem.clone()),
         _ => None,
     };
+    // A decision that cannot be read is not "todo": it may well be done.
+    let status = match &e.mine {
+        SidecarState::Broken(_) => "error",
+        _ => d.map_or("todo", |d| d.status.as_str()),
+    };
     ListRow {
         file: e.rel.to_string_lossy().into_owned(),
-        status: d.map_or("todo", |d| d.status.as_str()),
+        status,
         region: d.map(|d| d.labels(Axis::Region)).unwrap_or_default(),
         theme: d.map(|d| d.labels(Axis::Theme)).unwrap_or_default(),
         reliability: d.and_then(|d| d.reliability.as_deref()),
@@ -549,8 +623,21 @@ fn row<'a>(e: &'a Entry, taxonomy: &Taxonomy, sources: &Sources) -> ListRow<'a> 
     }
 }
 
-fn list(setup: &Setup, format: ListFormat) -> Result<(), Failure> {
+/// `triage list`: the rows, then a warning on stderr for each of the reviewer's
+/// sidecars that cannot be read (its row says `error`; the JSON carries the reason).
+fn list(setup: &Setup, format: ListFormat) -> Result<ExitCode, Failure> {
     let inbox = setup.load_inbox()?;
+    let result = quiet_pipe(print_list(setup, &inbox, format));
+    let mut err = io::stderr().lock();
+    for e in &inbox.entries {
+        if let SidecarState::Broken(problem) = &e.mine {
+            let _ = writeln!(err, "warning: {}", sanitize(problem));
+        }
+    }
+    result
+}
+
+fn print_list(setup: &Setup, inbox: &Inbox, format: ListFormat) -> Result<(), Failure> {
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     match format {
@@ -593,9 +680,15 @@ fn write_json(out: &mut impl io::Write, value: &impl Serialize) -> Result<(), Fa
 
 /// `triage export`: the rows to stdout. Files and pipes get the text exactly as
 /// decided; a terminal gets it cleaned like everything else drawn on it.
-fn export(setup: &Setup, format: ExportFormat) -> Result<(), Failure> {
-    use crate::team::export;
+fn export(setup: &Setup, format: ExportFormat) -> Result<ExitCode, Failure> {
     let inbox = setup.load_inbox()?;
+    let result = quiet_pipe(print_export(setup, &inbox, format));
+    let broken = crate::team::broken_sidecars(&inbox.entries);
+    warn_broken(result, &broken, "the export")
+}
+
+fn print_export(setup: &Setup, inbox: &Inbox, format: ExportFormat) -> Result<(), Failure> {
+    use crate::team::export;
     let mut rows = export::rows(&inbox.entries, &setup.reviewer);
     let stdout = io::stdout();
     if stdout.is_terminal() {
@@ -611,8 +704,14 @@ fn export(setup: &Setup, format: ExportFormat) -> Result<(), Failure> {
 }
 
 /// `triage stats`: the report as text or JSON.
-fn stats(setup: &Setup, format: ReportFormat) -> Result<(), Failure> {
+fn stats(setup: &Setup, format: ReportFormat) -> Result<ExitCode, Failure> {
     let inbox = setup.load_decisions()?;
+    let result = quiet_pipe(print_stats(setup, &inbox, format));
+    let broken = crate::team::broken_sidecars(&inbox.entries);
+    warn_broken(result, &broken, "the stats")
+}
+
+fn print_stats(setup: &Setup, inbox: &Inbox, format: ReportFormat) -> Result<(), Failure> {
     let stats = crate::team::stats::stats(&inbox.entries, &setup.reviewer, &setup.taxonomy);
     let mut out = io::BufWriter::new(io::stdout().lock());
     match format {
@@ -625,10 +724,25 @@ fn stats(setup: &Setup, format: ReportFormat) -> Result<(), Failure> {
 }
 
 /// `triage agree`: agreement per axis and the disagreements, as text or JSON.
-fn agree(setup: &Setup, format: ReportFormat) -> Result<(), Failure> {
-    use crate::team::agree;
+fn agree(setup: &Setup, final_name: &str, format: ReportFormat) -> Result<ExitCode, Failure> {
     let inbox = setup.load_decisions()?;
-    let exclude = [crate::app::review::FINAL];
+    let result = quiet_pipe(print_agree(setup, &inbox, final_name, format));
+    let broken = crate::team::broken_sidecars(&inbox.entries);
+    warn_broken(result, &broken, "the agreement")
+}
+
+fn print_agree(
+    setup: &Setup,
+    inbox: &Inbox,
+    final_name: &str,
+    format: ReportFormat,
+) -> Result<(), Failure> {
+    use crate::team::agree;
+    // The adjudicator's labels are the settled answer, not one more rater's.
+    let mut exclude = vec![crate::app::review::FINAL];
+    if final_name != crate::app::review::FINAL {
+        exclude.push(final_name);
+    }
     let agreement = agree::agreement(&inbox.entries, &setup.reviewer, &setup.taxonomy, &exclude);
     let disagreements = agree::disagreements(&inbox.entries, &setup.reviewer, &exclude);
     let mut out = io::BufWriter::new(io::stdout().lock());
@@ -798,6 +912,9 @@ fn check(setup: &Setup) -> Result<ExitCode, Failure> {
                                 ));
                             }
                         }
+                    }
+                    if let Some(problem) = s.decision.seconds_problem() {
+                        problems.push(format!("{sidecar_file}: {problem}"));
                     }
                     if s.reviewer != reviewer {
                         problems.push(format!(

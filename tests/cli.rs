@@ -532,3 +532,254 @@ fn stats_and_agree_report_in_text_and_json() {
     assert_eq!(report["disagreements"][0]["file"], SEED);
     assert_eq!(report["axes"][0]["pairs"][0]["shared"], 1);
 }
+
+/// 300 reviewers make 44,850 pairs per axis: the text report summarizes them (the
+/// lowest pairs, each reviewer's mean) in a bounded number of lines and says where
+/// every pair is; the JSON still has them all.
+#[test]
+fn agree_with_hundreds_of_reviewers_prints_a_summary() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let inbox = dir.path().join("inbox");
+    fs::create_dir(&inbox).expect("create inbox");
+    let articles = ["a.txt", "b.txt"];
+    for article in articles {
+        fs::write(inbox.join(article), "Title\n\nBody.\n").expect("write article");
+    }
+    for i in 0..300 {
+        for (k, article) in articles.iter().enumerate() {
+            let region = ["mena", "europe", "global"][(i + k) % 3];
+            let reliability = ["reliable", "mixed"][(i / 2) % 2];
+            fs::write(
+                inbox.join(format!("{article}.r{i:03}.toml")),
+                format!(
+                    "status = \"done\"\nregion = [\"{region}\"]\ntheme = []\nreliability = \"{reliability}\"\n"
+                ),
+            )
+            .expect("write sidecar");
+        }
+    }
+    let out = triage(&inbox, &["agree"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let lines = text.lines().count();
+    assert!(lines <= 150, "{lines} lines:\n{text}");
+    assert!(text.contains("44850 pairs of 300 reviewers"), "{text}");
+    assert!(
+        text.contains("`triage agree --format json` lists every pair"),
+        "{text}"
+    );
+    assert!(text.contains("lowest reviewers"), "{text}");
+    assert!(
+        text.contains("region:       europe ×100 | global ×100 | mena ×100"),
+        "a disagreement among 300 shows the votes, not 300 names:\n{text}"
+    );
+
+    let out = triage(&inbox, &["agree", "--format", "json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(
+        json["axes"][0]["pairs"].as_array().map(Vec::len),
+        Some(44850)
+    );
+}
+
+/// Sidecars that cannot be read — one that does not parse, one that is a folder, of
+/// the reviewer running the command and of colleagues — are `error` in the list, a
+/// warning naming the file and exit status 1 in export, stats and agree (which still
+/// print the rest), and each is a problem for `check`.
+#[test]
+fn broken_sidecars_stay_visible_in_every_command() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let inbox = common::copy_inbox(dir.path());
+    common::label_as(
+        &inbox,
+        "alice",
+        SEED,
+        &["--region", "mena", "--status", "done"],
+    );
+    common::label_as(
+        &inbox,
+        "bob",
+        SEED,
+        &["--region", "europe", "--status", "done"],
+    );
+    let second = "001_central_banks_hold_rates.txt";
+    let third = "002_lithium_salt_flats.md";
+    let broken = [
+        format!("{SEED}.carol.toml"),
+        format!("{SEED}.dave.toml"),
+        format!("{second}.alice.toml"),
+        format!("{third}.alice.toml"),
+    ];
+    fs::write(
+        inbox.join(&broken[0]),
+        "status = \"done\"\nregion = [\"mena\"\n",
+    )
+    .expect("a sidecar that does not parse");
+    fs::create_dir(inbox.join(&broken[1])).expect("a folder named like a sidecar");
+    fs::write(inbox.join(&broken[2]), "status = \"done\"\nregion = 3\n")
+        .expect("a sidecar with a wrong type");
+    fs::create_dir(inbox.join(&broken[3])).expect("a folder named like my sidecar");
+    let names_all = |text: &str, which: &[String]| {
+        for name in which {
+            assert!(
+                text.lines().any(|l| l.contains(name.as_str())),
+                "{name} is not named:\n{text}"
+            );
+        }
+    };
+
+    let out = triage(&inbox, &["list"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    let status_of = |file: &str| -> String {
+        text.lines()
+            .find(|l| l.starts_with(&format!("{file}\t")))
+            .and_then(|l| l.split('\t').nth(1))
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert_eq!(status_of(SEED), "done");
+    assert_eq!(status_of(second), "error", "{text}");
+    assert_eq!(status_of(third), "error", "{text}");
+    assert!(text.lines().all(|l| l.split('\t').count() == 6), "{text}");
+    names_all(&stderr(&out), &broken[2..]);
+
+    let out = triage(&inbox, &["list", "--format", "json"]);
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    let row = |file: &str| {
+        rows.as_array()
+            .and_then(|r| r.iter().find(|x| x["file"] == file))
+            .cloned()
+            .unwrap_or_default()
+    };
+    assert_eq!(row(second)["status"], "error");
+    assert!(
+        row(second)["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("region")),
+        "{}",
+        row(second)
+    );
+    assert!(
+        row(third)["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("folder")),
+        "{}",
+        row(third)
+    );
+
+    for (command, what) in [
+        (&["export"][..], "file,title"),
+        (&["export", "--format", "jsonl"][..], "\"file\""),
+        (&["stats"][..], "Progress for alice"),
+        (&["stats", "--format", "json"][..], "\"progress\""),
+        (&["agree"][..], "Agreement between reviewers"),
+        (&["agree", "--format", "json"][..], "\"axes\""),
+    ] {
+        let out = triage(&inbox, command);
+        assert_eq!(out.status.code(), Some(1), "{command:?}: {}", stderr(&out));
+        assert!(
+            stdout(&out).contains(what),
+            "{command:?} still prints the rest"
+        );
+        let warnings = stderr(&out);
+        assert!(
+            warnings.lines().all(|l| l.starts_with("warning: ")),
+            "{command:?}: {warnings}"
+        );
+        names_all(&warnings, &broken);
+    }
+    // The export still has every readable decision.
+    let export = stdout(&triage(&inbox, &["export"]));
+    assert!(
+        export.contains(",alice,") && export.contains(",bob,"),
+        "{export}"
+    );
+
+    let out = triage(&inbox, &["check"]);
+    assert_eq!(out.status.code(), Some(1));
+    let problems: String = stdout(&out)
+        .lines()
+        .filter(|l| l.starts_with("problem:"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    names_all(&problems, &broken);
+}
+
+/// `seconds` that is NaN, infinite or negative is a problem for `check` and ignored by
+/// `stats`, whose total stays a real time; the decision still counts.
+#[test]
+fn impossible_seconds_are_a_problem_for_check_and_ignored_by_stats() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let inbox = common::copy_inbox(dir.path());
+    let values = ["nan", "inf", "-inf", "-3.0", "1e300"];
+    let mut files: Vec<String> = fs::read_dir(&inbox)
+        .expect("read the inbox")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".txt"))
+        .collect();
+    files.sort();
+    files.truncate(values.len());
+    assert_eq!(files.len(), values.len());
+    for (file, value) in files.iter().zip(values) {
+        fs::write(
+            inbox.join(format!("{file}.bob.toml")),
+            format!("status = \"done\"\nregion = [\"mena\"]\nseconds = {value}\n"),
+        )
+        .expect("write sidecar");
+    }
+    let out = triage(&inbox, &["check"]);
+    assert_eq!(out.status.code(), Some(1));
+    let report = stdout(&out);
+    for file in &files {
+        assert!(
+            report.lines().any(|l| l.starts_with("problem:")
+                && l.contains(file.as_str())
+                && l.contains("seconds")),
+            "{file}:\n{report}"
+        );
+    }
+
+    let out = triage(&inbox, &["stats"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    let bob = text
+        .lines()
+        .find(|l| l.starts_with("bob "))
+        .unwrap_or_default();
+    assert!(bob.contains(" 5 ") && bob.contains("0.0s"), "{text}");
+    assert!(
+        text.contains(&format!("Labels in {} done", values.len())),
+        "{text}"
+    );
+}
+
+/// An article whose bytes cannot be read is refused by `triage label` with a
+/// sentence, instead of getting a decision with `article_sha256 = ""`. The article
+/// is a link to `/proc/self/mem`, which is a file that no one (root included) can
+/// read from its start.
+#[cfg(target_os = "linux")]
+#[test]
+fn label_refuses_an_article_it_cannot_read() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let inbox = common::copy_inbox(dir.path());
+    let article = inbox.join("unreadable.txt");
+    std::os::unix::fs::symlink("/proc/self/mem", &article).expect("symlink");
+    if fs::read(&article).is_ok() {
+        return; // a kernel that lets it be read: nothing to test here
+    }
+    let out = triage(&inbox, &["label", "unreadable.txt", "--status", "done"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let message = stderr(&out);
+    assert!(
+        message.contains("unreadable.txt") && message.contains("cannot be labeled"),
+        "{message}"
+    );
+    assert_eq!(message.trim().lines().count(), 1, "{message}");
+    assert!(
+        !triage::store::sidecar_path(&article, "alice").exists(),
+        "no decision without the bytes it was made on"
+    );
+}

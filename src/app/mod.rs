@@ -283,6 +283,9 @@ pub struct AppState {
     pub review: Option<review::Review>,
     /// Who settles disagreements in the review (`final` unless told otherwise).
     pub review_as: String,
+    /// `review_as` was checked (see [`review::adjudicator_refusal`]) and the review
+    /// opened; its own settled decisions do not make it a rater afterwards.
+    adjudicator_cleared: bool,
     undo: Vec<Write>,
     redo: Vec<Write>,
     search_generation: u64,
@@ -332,6 +335,7 @@ impl AppState {
             arrived_live: false,
             review: None,
             review_as: review::FINAL.to_string(),
+            adjudicator_cleared: false,
             undo: Vec::new(),
             redo: Vec::new(),
             search_generation: 0,
@@ -709,12 +713,34 @@ impl AppState {
         }
     }
 
+    /// Whether an article's bytes could not be read: it cannot be labeled, since a
+    /// decision records the bytes it was made on (`article_sha256`). Says so on the
+    /// status line when it cannot.
+    fn refuse_unreadable(&mut self, entry: usize) -> bool {
+        let Some(e) = self.entries.get(entry) else {
+            return false;
+        };
+        if e.sha256.is_some() {
+            return false;
+        }
+        let reason = e.article.as_ref().err().cloned().unwrap_or_default();
+        self.error(format!(
+            "This article cannot be labeled: {}.",
+            sanitize(reason.trim_end_matches('.'))
+        ));
+        true
+    }
+
     /// Builds the write for edits on the selected article, with the edits that undo it;
-    /// none when the edits change nothing, since only a change is written. (On an
-    /// article whose bytes changed since the decision, making it again is a change:
-    /// it confirms the decision for the new text, and the store records the new hash.)
-    fn write(&self, edits: Vec<Edit>) -> Option<Effect> {
+    /// none when the edits change nothing, since only a change is written, and none
+    /// (with a message) when the article cannot be labeled. (On an article whose bytes
+    /// changed since the decision, making it again is a change: it confirms the
+    /// decision for the new text, and the store records the new hash.)
+    fn write(&mut self, edits: Vec<Edit>) -> Option<Effect> {
         let entry = self.selected()?;
+        if self.refuse_unreadable(entry) {
+            return None;
+        }
         let before = self.decision(entry);
         let mut inverse = Vec::new();
         let mut after = before.clone();
@@ -746,7 +772,12 @@ impl AppState {
     /// Sets a status and moves on to the next article still to do. An article that
     /// already has that status is not written again, but the move still happens.
     fn decide(&mut self, status: Status) -> Vec<Effect> {
-        if self.selected().is_none() {
+        let Some(entry) = self.selected() else {
+            return Vec::new();
+        };
+        // An article that cannot be labeled keeps the selection, so the message
+        // stays beside the article it is about.
+        if self.refuse_unreadable(entry) {
             return Vec::new();
         }
         let effect = self.write(vec![Edit::SetStatus(status)]);
@@ -1028,7 +1059,9 @@ fn update_normal(state: &mut AppState, action: Action) -> Vec<Effect> {
             }
         }
         Action::PickRegion | Action::PickTheme => {
-            if state.selected().is_some() {
+            if let Some(i) = state.selected()
+                && !state.refuse_unreadable(i)
+            {
                 let axis = if action == Action::PickRegion {
                     Axis::Region
                 } else {
@@ -1055,6 +1088,9 @@ fn update_normal(state: &mut AppState, action: Action) -> Vec<Effect> {
                 .collect();
         }
         Action::Accept => {
+            if state.selected().is_some_and(|i| state.refuse_unreadable(i)) {
+                return Vec::new();
+            }
             let edits = state.accept();
             if edits.is_empty() {
                 let none = state
@@ -1073,7 +1109,9 @@ fn update_normal(state: &mut AppState, action: Action) -> Vec<Effect> {
         Action::Skip => return state.decide(Status::Skipped),
         Action::Flag => return state.decide(Status::Flagged),
         Action::Note => {
-            if let Some(i) = state.selected() {
+            if let Some(i) = state.selected()
+                && !state.refuse_unreadable(i)
+            {
                 state.mode = Mode::Note(LineEdit {
                     text: state.decision(i).note.unwrap_or_default(),
                 });
@@ -1084,6 +1122,10 @@ fn update_normal(state: &mut AppState, action: Action) -> Vec<Effect> {
                 state.info("Nothing to undo");
                 return Vec::new();
             };
+            if state.refuse_unreadable(done.entry) {
+                state.undo.push(done);
+                return Vec::new();
+            }
             if let Some(pos) = state.view.iter().position(|&i| i == done.entry) {
                 state.select(pos);
             }
@@ -1099,6 +1141,10 @@ fn update_normal(state: &mut AppState, action: Action) -> Vec<Effect> {
                 state.info("Nothing to redo");
                 return Vec::new();
             };
+            if state.refuse_unreadable(undone.entry) {
+                state.redo.push(undone);
+                return Vec::new();
+            }
             if let Some(pos) = state.view.iter().position(|&i| i == undone.entry) {
                 state.select(pos);
             }

@@ -1,27 +1,59 @@
 //! Adjudication: a review of the articles where reviewers disagree, with each
 //! reviewer's labels side by side, where an adjudicator settles the final labels.
 //!
-//! The adjudicator is a reviewer like any other — by default named `final` — so the
-//! settled labels are one more sidecar (`<article>.final.toml`), written through the
-//! same store, exported and counted like the rest, and left out of agreement (they
-//! are the answer, not a rater). Entering review from a normal session switches the
-//! writing identity to the adjudicator and leaving switches it back; a session
-//! started with `--review` is the adjudicator throughout.
+//! The adjudicator is a reviewer like any other — named `final` unless `--final-name`
+//! says otherwise — so the settled labels are one more sidecar
+//! (`<article>.final.toml`), written through the same store, exported and counted
+//! like the rest, and left out of agreement (they are the answer, not a rater).
+//!
+//! One rule for every way in: the review writes only as the adjudicator, never into
+//! the sidecars of the reviewer who opened it or of anyone being compared. Entering
+//! review from a normal session (`R`) switches the writing identity to the
+//! adjudicator and leaving switches it back; a session started with `--review` starts
+//! as the adjudicator, and `R` returns to the reviewer's own name. A name that already
+//! holds done decisions — a rater's — is refused ([`adjudicator_refusal`]).
 //!
 //! Only `done` decisions take part: a skipped or flagged article has no labels to
 //! compare. `a` accepts what a majority (more than half) of the reviewers chose on
-//! each axis, shown as the suggestions; the rest is picked with the usual keys.
+//! each axis, shown as the suggestions; the rest is picked with the usual keys. Only
+//! ids that `labels.toml` has are ever suggested: an id a reviewer's sidecar holds
+//! but the taxonomy does not is shown in the table, marked unknown, and never copied.
 
 use std::collections::BTreeMap;
 
 use super::{AppState, Effect, facet_of};
 use crate::article::{Suggestion, Suggestions};
 use crate::labels::Axis;
-use crate::store::{Decision, SidecarState};
+use crate::store::{Decision, Entry, SidecarState, Status};
 use crate::team::agree::{counting, differing_axes};
 
-/// The adjudicator's name when none is given.
+/// The adjudicator's name when none is given. It is never a rater: `triage agree`
+/// always leaves it out.
 pub const FINAL: &str = "final";
+
+/// Why `name` may not settle disagreements, as one sentence, or `None` when it may.
+/// `me` is the reviewer the entries were loaded for.
+///
+/// The review writes the settled labels under `name`; if that is a reviewer whose
+/// done decisions are among those compared, it would overwrite the very decisions
+/// being settled. `final` is reserved for adjudication and always allowed.
+pub fn adjudicator_refusal(entries: &[Entry], me: &str, name: &str) -> Option<String> {
+    if name == FINAL {
+        return None;
+    }
+    let rater = entries.iter().any(|e| {
+        crate::team::sidecars_of(e, me)
+            .iter()
+            .any(|(n, s)| *n == name && s.decision.status == Status::Done)
+    });
+    rater.then(|| {
+        format!(
+            "{name} already has done decisions in this inbox, so it cannot be the name the \
+             review saves settled labels under (give --final-name a name of its own; the \
+             default is {FINAL})"
+        )
+    })
+}
 
 /// An open review: whom to switch back to when it closes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,6 +86,13 @@ impl AppState {
             self.error("Unsaved changes belong to the current reviewer: save them first (ctrl-s).");
             return Vec::new();
         }
+        if self.review.is_none() && !self.adjudicator_cleared {
+            let refusal = adjudicator_refusal(&self.entries, &self.reviewer, &self.review_as);
+            if let Some(refusal) = refusal {
+                self.error(format!("No review: {refusal}."));
+                return Vec::new();
+            }
+        }
         match self.review.take() {
             Some(review) => {
                 let previous = review.previous;
@@ -69,11 +108,20 @@ impl AppState {
                     self.switch_reviewer(&adjudicator);
                 }
                 self.review = Some(Review { previous });
+                // Checked once: from here on the adjudicator's own settled decisions
+                // are what makes it hold done decisions.
+                self.adjudicator_cleared = true;
                 let n = self.review_list().len();
-                self.info(format!(
-                    "Review: {n} article{} where reviewers disagree; labels are saved as {adjudicator}.",
-                    if n == 1 { "" } else { "s" }
-                ));
+                if n == 0 {
+                    self.info(format!(
+                        "Review: no disagreements to settle; labels would be saved as {adjudicator}."
+                    ));
+                } else {
+                    self.info(format!(
+                        "Review: {n} article{} where reviewers disagree; labels are saved as {adjudicator}.",
+                        if n == 1 { "" } else { "s" }
+                    ));
+                }
             }
         }
         self.mode = super::Mode::Normal;
@@ -93,12 +141,17 @@ impl AppState {
         !self.is_gone(entry) && !differing_axes(&self.review_decisions(entry)).is_empty()
     }
 
-    /// Starts the session in review, as the adjudicator (`--review`).
-    pub fn start_review(&mut self) {
-        self.review_as = self.reviewer.clone();
-        self.review = Some(Review {
-            previous: self.reviewer.clone(),
-        });
+    /// Starts the session in review (`--review`). The state must already be the
+    /// adjudicator's (`reviewer == review_as`, loaded under that name, checked with
+    /// [`adjudicator_refusal`]); `previous` is the reviewer's own name, which `R`
+    /// returns to.
+    pub fn start_review(&mut self, previous: String) {
+        if self.reviewer != self.review_as {
+            let adjudicator = self.review_as.clone();
+            self.switch_reviewer(&adjudicator);
+        }
+        self.review = Some(Review { previous });
+        self.adjudicator_cleared = true;
         self.view = self.review_list();
         self.cursor = 0;
     }
@@ -116,7 +169,10 @@ impl AppState {
             let mut votes: BTreeMap<&str, usize> = BTreeMap::new();
             for (_, d) in &decisions {
                 for id in d.labels(axis) {
-                    *votes.entry(id).or_default() += 1;
+                    // Only ids labels.toml has: `a` must never copy an unknown one.
+                    if self.taxonomy.label(axis, id).is_some() {
+                        *votes.entry(id).or_default() += 1;
+                    }
                 }
             }
             // Taxonomy order, so the suggestions read like the pickers.

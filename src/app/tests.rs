@@ -782,3 +782,188 @@ fn another_reviewers_sidecar_appears_changes_and_goes() {
     assert_eq!(s.status(0), Status::Done);
     assert_eq!(s.progress().0, 1);
 }
+
+/// A done decision by `name` with these labels, as a sidecar state.
+fn done_by(name: &str, region: &[&str], reliability: Option<&str>) -> SidecarState {
+    SidecarState::Saved(Box::new(Sidecar {
+        schema: 1,
+        article: "000.txt".into(),
+        reviewer: name.into(),
+        article_sha256: None,
+        decision: Decision {
+            status: Status::Done,
+            region: region.iter().map(|r| r.to_string()).collect(),
+            reliability: reliability.map(String::from),
+            ..Decision::default()
+        },
+        decided_at: None,
+        extra: Default::default(),
+    }))
+}
+
+/// Alice (the session's reviewer), bob and carol all decided article 0 and disagree;
+/// two of them chose an id labels.toml does not have.
+fn disputed() -> AppState {
+    let mut e = entry("000.txt");
+    e.mine = done_by("alice", &["europe"], Some("reliable"));
+    e.others = vec![
+        (
+            "bob".into(),
+            done_by("bob", &["mena", "atlantis"], Some("mixed")),
+        ),
+        (
+            "carol".into(),
+            done_by("carol", &["mena", "atlantis"], Some("mixed")),
+        ),
+    ];
+    AppState::new(
+        "alice".into(),
+        Taxonomy::default(),
+        vec![e, entry("001.txt")],
+    )
+}
+
+/// The decisions the entry holds for `name`, wherever the switches put them.
+fn decision_of(s: &AppState, entry: usize, name: &str) -> Option<Decision> {
+    let e = &s.entries[entry];
+    if s.reviewer == name {
+        return e.mine.sidecar().map(|x| x.decision.clone());
+    }
+    e.others
+        .iter()
+        .find(|(n, _)| n == name)
+        .and_then(|(_, st)| st.sidecar())
+        .map(|x| x.decision.clone())
+}
+
+#[test]
+fn review_started_by_a_named_reviewer_writes_as_final_and_returns_to_them() {
+    let mut s = disputed();
+    let alice_before = decision_of(&s, 0, "alice");
+    s.start_review("alice".into());
+    assert_eq!(s.reviewer, review::FINAL, "the session writes as final");
+    assert_eq!(s.view, [0]);
+    let effects = run(&mut s, [Action::Accept, Action::Done]);
+    assert!(effects.iter().any(|e| matches!(e, Effect::Write(_))));
+    assert_eq!(s.reviewer, review::FINAL, "every write was final's");
+    assert_eq!(decision_of(&s, 0, "alice"), alice_before);
+    run(&mut s, [Action::Review]);
+    assert_eq!(s.reviewer, "alice", "R leaves the review as alice");
+    assert_eq!(
+        s.entries[0].mine.sidecar().map(|x| x.decision.clone()),
+        alice_before
+    );
+}
+
+#[test]
+fn review_opened_with_r_writes_as_final() {
+    let mut s = disputed();
+    run(&mut s, [Action::Review]);
+    assert_eq!(s.reviewer, review::FINAL);
+    run(&mut s, [Action::Accept]);
+    assert_eq!(s.decision(0).region, ["mena"]);
+    run(&mut s, [Action::Review]);
+    assert_eq!(s.reviewer, "alice");
+    assert_eq!(
+        s.decision(0).region,
+        ["europe"],
+        "alice's own labels untouched"
+    );
+}
+
+#[test]
+fn a_compared_reviewer_is_refused_as_the_adjudicator() {
+    for name in ["alice", "bob"] {
+        let mut s = disputed();
+        s.review_as = name.to_string();
+        let effects = run(&mut s, [Action::Review]);
+        assert!(effects.is_empty());
+        assert!(!s.reviewing(), "{name}: no review");
+        assert_eq!(s.reviewer, "alice");
+        let message = s
+            .message
+            .as_ref()
+            .map(|m| m.text.clone())
+            .unwrap_or_default();
+        assert!(
+            message.contains(&format!("{name} already has done decisions")),
+            "{message}"
+        );
+    }
+    // A name of its own is fine, and so is final.
+    assert_eq!(
+        review::adjudicator_refusal(&disputed().entries, "alice", "judge"),
+        None
+    );
+    assert_eq!(
+        review::adjudicator_refusal(&disputed().entries, "alice", review::FINAL),
+        None
+    );
+    let mut s = disputed();
+    s.review_as = "judge".into();
+    run(&mut s, [Action::Review]);
+    assert_eq!(s.reviewer, "judge");
+}
+
+#[test]
+fn majority_never_suggests_an_id_labels_toml_lacks() {
+    let mut s = disputed();
+    run(&mut s, [Action::Review]);
+    let majority = s.majority(0);
+    let ids: Vec<&str> = majority.region.iter().map(|x| x.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        ["mena"],
+        "atlantis has 2 of 3 votes but is not a label"
+    );
+    run(&mut s, [Action::Accept]);
+    assert_eq!(s.decision(0).region, ["mena"]);
+    assert_eq!(s.decision(0).reliability.as_deref(), Some("mixed"));
+}
+
+#[test]
+fn a_review_with_nothing_to_settle_says_so() {
+    let mut s = state(2);
+    run(&mut s, [Action::Review]);
+    assert!(s.reviewing());
+    assert!(s.view.is_empty());
+    let message = s
+        .message
+        .as_ref()
+        .map(|m| m.text.clone())
+        .unwrap_or_default();
+    assert!(message.contains("no disagreements to settle"), "{message}");
+}
+
+#[test]
+fn an_unreadable_article_refuses_every_labeling_key() {
+    let mut s = state(2);
+    s.entries[0].article = Err("cannot read it: Permission denied (os error 13)".into());
+    s.entries[0].sha256 = None;
+    let actions = [
+        Action::Done,
+        Action::Skip,
+        Action::Flag,
+        Action::Accept,
+        Action::SetReliability("mixed".into()),
+        Action::PickRegion,
+        Action::PickTheme,
+        Action::Note,
+    ];
+    for action in actions {
+        let effects = run(&mut s, [action.clone()]);
+        assert!(effects.is_empty(), "{action:?} wrote: {effects:?}");
+        assert_eq!(s.mode, Mode::Normal, "{action:?} opened nothing");
+        let message = s
+            .message
+            .as_ref()
+            .map(|m| m.text.clone())
+            .unwrap_or_default();
+        assert!(
+            message.starts_with("This article cannot be labeled: cannot read it"),
+            "{action:?}: {message}"
+        );
+        assert_eq!(s.selected(), Some(0));
+    }
+    assert!(s.entries[0].mine.sidecar().is_none());
+}

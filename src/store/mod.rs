@@ -56,6 +56,11 @@ impl Status {
     }
 }
 
+/// The most time one decision can have taken, in seconds: a year. Time is counted
+/// only while the article is selected, with idle gaps left out, so anything larger
+/// was not counted by triage.
+pub const MAX_SECONDS: f64 = 365.0 * 24.0 * 3600.0;
+
 /// What one reviewer decided about one article.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Decision {
@@ -111,7 +116,9 @@ impl Decision {
             Edit::SetNote(note) => self.note = note.clone().filter(|n| !n.is_empty()),
             Edit::AddSeconds(s) => {
                 if s.is_finite() && *s > 0.0 {
-                    self.seconds += s;
+                    // A hand-edited NaN or negative total is not kept growing: the
+                    // time counted from here on replaces it.
+                    self.seconds = self.recorded_seconds().unwrap_or(0.0) + s;
                 }
             }
         }
@@ -125,6 +132,26 @@ impl Decision {
             && self.theme == other.theme
             && self.reliability == other.reliability
             && self.note == other.note
+    }
+
+    /// The time spent, when it is one: `seconds` read from a file may say anything
+    /// (`nan`, `inf`, `-5`, `1e300`), and such a value is ignored by every total
+    /// rather than summed into nonsense. The decision's labels still count.
+    pub fn recorded_seconds(&self) -> Option<f64> {
+        let s = self.seconds;
+        (s.is_finite() && (0.0..=MAX_SECONDS).contains(&s)).then_some(s)
+    }
+
+    /// Why `seconds` is not a time spent, for `triage check`; `None` when it is one.
+    pub fn seconds_problem(&self) -> Option<String> {
+        match self.recorded_seconds() {
+            Some(_) => None,
+            None => Some(format!(
+                "seconds = {} is not a time spent (it must be a number from 0 to {MAX_SECONDS}); \
+                 stats ignore it",
+                self.seconds
+            )),
+        }
     }
 
     /// The label ids chosen on an axis (reliability as a list of zero or one).

@@ -166,6 +166,12 @@ fn read_folder(dir: &Path, listing: fs::ReadDir, problems: &mut Vec<String>) -> 
                 Err(_) => true,
             }
         } else if file_type.is_dir() {
+            // A folder named like a sidecar (`a.txt.bob.toml/`) is still a folder to
+            // walk, and also bob's sidecar of `a.txt`: one that cannot be read, which
+            // must show as broken rather than vanish from bob's decisions.
+            if has_extension(&name, b".toml") {
+                found.tomls.push(name.clone());
+            }
             found.folders.push(name);
             continue;
         } else {
@@ -354,6 +360,23 @@ mod tests {
         );
         assert_eq!(sidecars("w/b.md"), []);
         assert_eq!(rels(&scan), ["w/a.txt", "w/a.txt.x.txt", "w/b.md"]);
+    }
+
+    /// A folder named like a sidecar is that reviewer's sidecar (one that cannot be
+    /// read), so it is never silently missing from their decisions; it is still
+    /// walked as a folder.
+    #[test]
+    fn a_folder_named_like_a_sidecar_is_grouped_with_its_article() {
+        let dir = TempDir::new().expect("temp dir");
+        let root = dir.path();
+        touch(root, "a.txt");
+        touch(root, "a.txt.bob.toml/inside.txt");
+        let scan = scan(root).expect("scan");
+        assert_eq!(rels(&scan), ["a.txt", "a.txt.bob.toml/inside.txt"]);
+        assert_eq!(
+            scan.entries[0].sidecars,
+            [("bob".to_string(), root.join("a.txt.bob.toml"))]
+        );
     }
 
     #[cfg(unix)]

@@ -401,6 +401,14 @@ pub fn read_sidecar(path: &Path) -> Result<Option<Sidecar>, StoreError> {
         // An article whose name is near the file system's limit cannot have a sidecar
         // at all: it has none, and a write says why.
         Err(e) if e.kind() == std::io::ErrorKind::InvalidFilename => return Ok(None),
+        // A folder with a sidecar's name holds no decision that can be read, and must
+        // not pass for a missing one: it is shown as broken, and never written over.
+        Err(e) if e.kind() == std::io::ErrorKind::IsADirectory => {
+            return Err(StoreError::Broken {
+                path: path.to_path_buf(),
+                problem: "it is a folder, not a sidecar file".to_string(),
+            });
+        }
         Err(source) => {
             return Err(StoreError::Io {
                 op: "read",
@@ -880,6 +888,32 @@ seconds = 14.2
             leftovers(dir.path(), &article, "alice"),
             Vec::<String>::new()
         );
+    }
+
+    #[test]
+    fn a_folder_named_like_a_sidecar_is_broken_and_never_written() {
+        let (_dir, article) = inbox();
+        let path = sidecar_path(&article, "alice");
+        fs::create_dir(&path).expect("a folder with a sidecar's name");
+        match read_sidecar(&path) {
+            Err(e @ StoreError::Broken { .. }) => {
+                let text = e.to_string();
+                assert!(text.contains("is a folder"), "{text}");
+                assert!(text.contains(&path.display().to_string()), "{text}");
+            }
+            other => panic!("expected a broken sidecar, got {other:?}"),
+        }
+        let result = write_edits(
+            &article,
+            "alice",
+            &[Edit::SetStatus(Status::Done)],
+            &ctx("x"),
+        );
+        assert!(
+            matches!(result, Err(StoreError::Broken { .. })),
+            "{result:?}"
+        );
+        assert!(path.is_dir());
     }
 
     #[test]

@@ -324,6 +324,12 @@ pub fn report(agreement: &Agreement, disagreements: &[Disagreement], entries: &[
 /// The report as text for a terminal: per axis the team's alpha and a table of pairs
 /// (shared articles, kappa), then every disagreement with each reviewer's label ids.
 /// Everything that comes from the inbox (file names, reviewer names, ids) is sanitized.
+///
+/// Its length stays readable whatever the team's size: past [`MAX_PAIRS`] pairs an
+/// axis shows the lowest pairs and each reviewer's mean kappa instead of every pair,
+/// past [`MAX_REVIEWERS_NAMED`] reviewers a disagreement shows how many chose each
+/// answer, and at most [`MAX_DISAGREEMENTS`] disagreements are listed. Each summary
+/// says that `--format json` ([`report`]) has everything.
 pub fn render_text(
     agreement: &Agreement,
     disagreements: &[Disagreement],
@@ -364,6 +370,10 @@ pub fn render_text(
         );
         if axis.pairs.is_empty() {
             out.push_str("  fewer than two reviewers have decided on this axis\n");
+            continue;
+        }
+        if axis.pairs.len() > MAX_PAIRS {
+            undefined |= summarize_pairs(&mut out, &axis.pairs);
             continue;
         }
         let names: Vec<String> = axis
@@ -415,19 +425,30 @@ pub fn render_text(
                 "articles"
             }
         );
+        if disagreements.len() > MAX_DISAGREEMENTS {
+            let _ = writeln!(
+                out,
+                "  the first {MAX_DISAGREEMENTS} below; `triage agree --format json` lists every one"
+            );
+        }
         // Wide enough for the longest axis name, so every article's lines align.
         let width = Axis::ALL
             .iter()
             .map(|a| a.as_str().len() + 1)
             .max()
             .unwrap_or(0);
-        for d in disagreements {
+        for d in disagreements.iter().take(MAX_DISAGREEMENTS) {
             let file = entries
                 .get(d.entry)
                 .map(|e| e.rel.to_string_lossy().into_owned())
                 .unwrap_or_default();
             let _ = writeln!(out, "{}", sanitize(&file));
             for &axis in &d.axes {
+                if d.by_reviewer.len() > MAX_REVIEWERS_NAMED {
+                    let label = format!("{axis}:");
+                    let _ = writeln!(out, "  {label:<width$}  {}", votes(axis, &d.by_reviewer));
+                    continue;
+                }
                 let said: Vec<String> = d
                     .by_reviewer
                     .iter()
@@ -453,6 +474,139 @@ pub fn render_text(
         );
     }
     out
+}
+
+/// Beyond this many pairs of reviewers on an axis (ten reviewers make 45), the text
+/// report summarizes them: 300 reviewers make 44,850 pairs, which nobody reads.
+/// `--format json` always has every pair.
+pub const MAX_PAIRS: usize = 45;
+
+/// How many of the lowest pairs and reviewers the summary shows.
+pub const SUMMARY_ROWS: usize = 10;
+
+/// The text report lists at most this many disagreements (JSON lists all).
+pub const MAX_DISAGREEMENTS: usize = 50;
+
+/// Beyond this many reviewers on one article, a disagreement shows how many chose
+/// each answer instead of every reviewer's name.
+pub const MAX_REVIEWERS_NAMED: usize = 10;
+
+/// The summary of an axis with more than [`MAX_PAIRS`] pairs: the pairs that agree
+/// least, then each reviewer's mean kappa over their pairs, lowest first: where a
+/// team looks for the rater or the pair to talk to. Returns whether an undefined
+/// kappa was met, for the footnote.
+fn summarize_pairs(out: &mut String, pairs: &[PairAgreement]) -> bool {
+    let undefined = pairs.iter().any(|p| p.kappa.is_none());
+    let mut per_reviewer: std::collections::BTreeMap<&str, (f64, usize)> = Default::default();
+    for p in pairs {
+        if let Some(k) = p.kappa {
+            for name in [p.a.as_str(), p.b.as_str()] {
+                let slot = per_reviewer.entry(name).or_default();
+                slot.0 += k;
+                slot.1 += 1;
+            }
+        }
+    }
+    let reviewers: BTreeSet<&str> = pairs
+        .iter()
+        .flat_map(|p| [p.a.as_str(), p.b.as_str()])
+        .collect();
+    let mut lowest: Vec<&PairAgreement> = pairs.iter().filter(|p| p.kappa.is_some()).collect();
+    lowest.sort_by(|x, y| {
+        x.kappa
+            .unwrap_or(f64::INFINITY)
+            .total_cmp(&y.kappa.unwrap_or(f64::INFINITY))
+    });
+    let _ = writeln!(
+        out,
+        "  {} pairs of {} reviewers, summarized ({} with a kappa); \
+         `triage agree --format json` lists every pair",
+        pairs.len(),
+        reviewers.len(),
+        lowest.len()
+    );
+    let names: Vec<String> = lowest
+        .iter()
+        .take(SUMMARY_ROWS)
+        .map(|p| format!("{} · {}", sanitize(&p.a), sanitize(&p.b)))
+        .collect();
+    let mut means: Vec<(&str, f64, usize)> = per_reviewer
+        .iter()
+        .map(|(name, (sum, n))| (*name, sum / *n as f64, *n))
+        .collect();
+    means.sort_by(|x, y| x.1.total_cmp(&y.1).then(x.0.cmp(y.0)));
+    let shown: Vec<String> = means
+        .iter()
+        .take(SUMMARY_ROWS)
+        .map(|(name, _, _)| sanitize(name).into_owned())
+        .collect();
+    let width = names
+        .iter()
+        .chain(&shown)
+        .map(|n| n.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max("lowest reviewers".len());
+    if !names.is_empty() {
+        let _ = writeln!(
+            out,
+            "  {:<width$}  {:>6}  {:>6}",
+            "lowest pairs", "shared", "kappa"
+        );
+        for (p, name) in lowest.iter().zip(&names) {
+            let _ = writeln!(
+                out,
+                "  {name:<width$}  {:>6}  {:>6}",
+                p.shared,
+                number(p.kappa)
+            );
+        }
+    }
+    if !shown.is_empty() {
+        let _ = writeln!(
+            out,
+            "  {:<width$}  {:>6}  {:>6}",
+            "lowest reviewers", "pairs", "mean"
+        );
+        for ((_, mean, n), name) in means.iter().zip(&shown) {
+            let _ = writeln!(out, "  {name:<width$}  {n:>6}  {:>6}", number(Some(*mean)));
+        }
+    }
+    undefined
+}
+
+/// How many counting reviewers gave each answer on an axis, most chosen first:
+/// `mena, russia-fsu ×120 | europe ×100 | — ×80`, the rarest beyond five folded.
+fn votes(axis: Axis, by_reviewer: &[(String, Decision)]) -> String {
+    let mut counts: std::collections::BTreeMap<Vec<&str>, usize> = Default::default();
+    for (_, decision) in by_reviewer {
+        if axis == Axis::Reliability && decision.reliability.is_none() {
+            continue;
+        }
+        let mut ids = decision.labels(axis);
+        ids.sort_unstable();
+        ids.dedup();
+        *counts.entry(ids).or_default() += 1;
+    }
+    let mut counts: Vec<(Vec<&str>, usize)> = counts.into_iter().collect();
+    counts.sort_by(|x, y| y.1.cmp(&x.1).then_with(|| x.0.cmp(&y.0)));
+    let mut parts: Vec<String> = counts
+        .iter()
+        .take(5)
+        .map(|(ids, n)| {
+            let ids = if ids.is_empty() {
+                "—".to_string()
+            } else {
+                sanitize(&ids.join(", ")).into_owned()
+            };
+            format!("{ids} ×{n}")
+        })
+        .collect();
+    if counts.len() > 5 {
+        let rest: usize = counts.iter().skip(5).map(|(_, n)| n).sum();
+        parts.push(format!("{} other answers ×{rest}", counts.len() - 5));
+    }
+    parts.join(" | ")
 }
 
 /// A statistic to three decimals, or "—" when undefined.

@@ -5,8 +5,9 @@
 //! reviewer name. An article that no reviewer has a readable sidecar for still gets one
 //! row, with an empty reviewer and status `todo`, so that an export always covers the
 //! whole inbox and "not decided yet" is visible rather than silently missing.
-//! Unreadable sidecars are left out, as everywhere in [`crate::team`]; `triage check`
-//! reports them.
+//! Unreadable sidecars are left out, as everywhere in [`crate::team`], and never
+//! silently: the command warns about each on stderr and exits 1 (see
+//! [`crate::team::broken_sidecars`]); `triage check` reports them too.
 //!
 //! The text is exported exactly as found: an export is data for another program, not
 //! something drawn on a screen, so nothing is sanitized away. Two exceptions, neither

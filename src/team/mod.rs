@@ -13,7 +13,8 @@ use crate::store::{Entry, Sidecar, SidecarState};
 
 /// Every reviewer's readable sidecar of an article, sorted by reviewer name. `me` is
 /// the reviewer whose sidecar the entry holds in `mine`; unreadable sidecars are left
-/// out (`triage check` reports them).
+/// out (the commands warn about them with [`broken_sidecars`], `triage check` reports
+/// them).
 pub fn sidecars_of<'a>(entry: &'a Entry, me: &'a str) -> Vec<(&'a str, &'a Sidecar)> {
     let mut all: Vec<(&str, &Sidecar)> = Vec::new();
     if let SidecarState::Saved(s) = &entry.mine {
@@ -26,4 +27,19 @@ pub fn sidecars_of<'a>(entry: &'a Entry, me: &'a str) -> Vec<(&'a str, &'a Sidec
     }
     all.sort_by(|a, b| a.0.cmp(b.0));
     all
+}
+
+/// Every sidecar of `entries` that exists but cannot be read (it does not parse, it
+/// is a folder, the disk refused), as one sentence each naming the file. The team
+/// commands leave such sidecars out of their figures, and say so with these: a
+/// colleague's decision must never vanish from the team's data without a word.
+pub fn broken_sidecars(entries: &[Entry]) -> Vec<String> {
+    entries
+        .iter()
+        .flat_map(|e| std::iter::once(&e.mine).chain(e.others.iter().map(|(_, s)| s)))
+        .filter_map(|state| match state {
+            SidecarState::Broken(problem) => Some(problem.clone()),
+            _ => None,
+        })
+        .collect()
 }

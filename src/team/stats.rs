@@ -129,12 +129,9 @@ pub fn stats(entries: &[Entry], me: &str, taxonomy: &Taxonomy) -> Stats {
                 };
                 (fresh, Vec::new())
             });
-            // A hand-edited sidecar may say anything; only real time is added up.
-            let seconds = if d.seconds.is_finite() && d.seconds > 0.0 {
-                d.seconds
-            } else {
-                0.0
-            };
+            // A hand-edited sidecar may say anything; only real time is added up
+            // (`triage check` reports the rest). Its labels count all the same.
+            let seconds = d.recorded_seconds().unwrap_or(0.0);
             r.seconds += seconds;
             match d.status {
                 Status::Todo => continue,
@@ -547,6 +544,45 @@ mod tests {
         assert_eq!(carol.decisions, 0);
         assert_eq!(carol.seconds, 7.5);
         assert_eq!(carol.median_seconds, None);
+    }
+
+    /// `seconds` that is not a time (NaN, infinite, negative, absurdly large) is
+    /// ignored by the totals, while the decision and its labels still count.
+    #[test]
+    fn impossible_seconds_are_ignored_but_the_decision_counts() {
+        let dir = TempDir::new().expect("temp dir");
+        let values = [
+            "nan",
+            "inf",
+            "-inf",
+            "-5.0",
+            "1e300",
+            "1.7976931348623157e308",
+            "12.5",
+        ];
+        for (i, value) in values.iter().enumerate() {
+            fs::write(dir.path().join(format!("{i}.txt")), "Title\n\nBody.\n")
+                .expect("write article");
+            fs::write(
+                dir.path().join(format!("{i}.txt.dave.toml")),
+                format!("status = \"done\"\nregion = [\"mena\"]\nseconds = {value}\n"),
+            )
+            .expect("write sidecar");
+        }
+        let inbox = Inbox::load(dir.path(), "dave").expect("inbox loads");
+        let s = stats(&inbox.entries, "dave", &Taxonomy::default());
+        let dave = reviewer(&s, "dave");
+        assert_eq!((dave.decisions, dave.done), (values.len(), values.len()));
+        assert_eq!(dave.seconds, 12.5);
+        assert_eq!(dave.median_seconds, Some(12.5));
+        assert_eq!(count(&s, Axis::Region, "mena"), values.len());
+        let text = render_text(&s);
+        assert!(
+            text.lines()
+                .any(|l| l.starts_with("dave") && l.contains("12.5s")),
+            "{text}"
+        );
+        assert!(!text.contains("5124095576030431h"), "{text}");
     }
 
     #[test]

@@ -104,6 +104,8 @@ pub fn render(state: &AppState, p: Palette, offset: usize, area: Rect, buf: &mut
     if state.view.is_empty() {
         let text = if state.entries.is_empty() {
             "No articles in this inbox."
+        } else if state.reviewing() && state.query.is_none() {
+            "No disagreements to settle."
         } else {
             "Nothing matches the search."
         };

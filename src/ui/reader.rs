@@ -385,12 +385,28 @@ fn review_table(state: &AppState, entry: usize, width: usize, p: Palette) -> Vec
         head(Axis::Theme, "theme"),
         head(Axis::Reliability, "reliability"),
     ]];
+    // An id labels.toml does not have is shown, marked, but `a` never copies it.
+    let marked = |axis: Axis, d: &crate::store::Decision| -> String {
+        let ids: Vec<String> = d
+            .labels(axis)
+            .into_iter()
+            .map(|id| match state.taxonomy.label(axis, id) {
+                Some(_) => id.to_string(),
+                None => format!("{id} (unknown)"),
+            })
+            .collect();
+        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+        sanitize(&ids_line(&ids)).into_owned()
+    };
     for (name, d) in &decisions {
         rows.push([
             sanitize(name).into_owned(),
-            sanitize(&ids_line(&d.labels(Axis::Region))).into_owned(),
-            sanitize(&ids_line(&d.labels(Axis::Theme))).into_owned(),
-            sanitize(d.reliability.as_deref().unwrap_or("—")).into_owned(),
+            marked(Axis::Region, d),
+            marked(Axis::Theme, d),
+            match d.reliability {
+                None => "—".to_string(),
+                Some(_) => marked(Axis::Reliability, d),
+            },
         ]);
     }
     let w = |s: &str| unicode_width::UnicodeWidthStr::width(s);
