@@ -77,6 +77,14 @@ pub fn open_regular(path: &Path, follow: bool) -> io::Result<File> {
     if !before.is_file() {
         return Err(not_regular(&before.file_type()));
     }
+    open_checked(path, follow)
+}
+
+/// The second half of [`open_regular`], for a caller that has already seen that
+/// `path` is a regular file: opens it without blocking (and without following a link
+/// at `path` unless `follow`) and checks again on the open file, which is what makes
+/// a swap between the look and the open harmless.
+pub fn open_checked(path: &Path, follow: bool) -> io::Result<File> {
     let file = open_nonblocking(path, follow)?;
     let after = file.metadata()?;
     if !after.is_file() {

@@ -50,7 +50,11 @@ pub fn open_article_with(root: &Path, rel: &Path, follow: bool) -> Result<File, 
     // through one; they are links like any other.
     let through_link = meta.file_type().is_symlink() || linked_folder(root, rel);
     if !through_link {
-        return files::open_regular(&path, false).map_err(cannot);
+        // The common case: one look (above) and one open, no resolving.
+        if !meta.is_file() {
+            return Err(cannot(files::not_regular(&meta.file_type())));
+        }
+        return files::open_checked(&path, false).map_err(cannot);
     }
     if follow {
         return files::open_regular(&path, true).map_err(cannot);
@@ -218,6 +222,79 @@ mod tests {
         files::mkfifo(&dir.path().join("pipe.txt"));
         let err = read(dir.path(), "pipe.txt", false).expect_err("refused");
         assert!(err.contains("a named pipe (FIFO)"), "{err}");
+    }
+
+    fn write_done(article: &Path) -> Result<crate::store::Sidecar, crate::store::StoreError> {
+        let ctx = crate::store::WriteContext::now("abc".to_string());
+        crate::store::write_edits(
+            article,
+            "alice",
+            &[crate::store::Edit::SetStatus(crate::store::Status::Done)],
+            &ctx,
+        )
+    }
+
+    #[test]
+    fn a_planted_lock_link_refuses_the_write_and_creates_nothing_where_it_leads() {
+        let dir = TempDir::new().expect("temp dir");
+        let root = dir.path().join("inbox");
+        fs::create_dir(&root).expect("inbox");
+        fs::write(root.join("a.txt"), "Title\n").expect("article");
+        let target = dir.path().join("pwned");
+        symlink(&target, root.join(crate::store::LOCK_FILE)).expect("link");
+        let err = write_done(&root.join("a.txt")).expect_err("refused");
+        assert!(
+            err.to_string()
+                .contains("it is a symbolic link, not a regular file"),
+            "{err}"
+        );
+        assert!(
+            fs::symlink_metadata(&target).is_err(),
+            "created through the link"
+        );
+        assert!(!root.join("a.txt.alice.toml").exists());
+    }
+
+    #[test]
+    fn a_lock_file_that_is_a_pipe_or_a_folder_refuses_the_write_without_waiting() {
+        for make in [files::mkfifo as fn(&Path), |p: &Path| {
+            fs::create_dir(p).expect("folder")
+        }] {
+            let dir = TempDir::new().expect("temp dir");
+            fs::write(dir.path().join("a.txt"), "Title\n").expect("article");
+            make(&dir.path().join(crate::store::LOCK_FILE));
+            let err = write_done(&dir.path().join("a.txt")).expect_err("refused");
+            assert!(err.to_string().contains("not a regular file"), "{err}");
+        }
+    }
+
+    /// `create_new` (O_EXCL) never opens an existing name, so a link planted at the
+    /// name of a temporary file is skipped, not followed. The names are planted for
+    /// the first few thousand counter values of this process, the ones its writes use.
+    #[test]
+    fn a_link_planted_at_a_temporary_name_is_never_followed() {
+        let dir = TempDir::new().expect("temp dir");
+        let root = dir.path().join("inbox");
+        let outside = dir.path().join("outside");
+        fs::create_dir(&root).expect("inbox");
+        fs::create_dir(&outside).expect("outside");
+        fs::write(root.join("a.txt"), "Title\n").expect("article");
+        let pid = std::process::id();
+        for n in 0..3000 {
+            symlink(
+                outside.join(format!("t{n}")),
+                root.join(format!(".a.txt.alice.toml.{pid}.{n}.tmp")),
+            )
+            .expect("plant a link");
+        }
+        write_done(&root.join("a.txt")).expect("written beside the links");
+        assert_eq!(
+            fs::read_dir(&outside).expect("outside").count(),
+            0,
+            "a file was created through a planted link"
+        );
+        let text = fs::read_to_string(root.join("a.txt.alice.toml")).expect("sidecar");
+        assert!(text.contains("status = \"done\""), "{text}");
     }
 
     #[test]
