@@ -493,7 +493,7 @@ pub fn label(
         Ok(Some(rel)) => rel,
         Ok(None) => {
             return Err(Failure::Usage(format!(
-                "{} is outside the inbox {}; triage label only labels the inbox's articles",
+                "{} is outside the inbox {} (or hidden in it, under a name starting with '.'); triage label only labels the inbox's articles",
                 file.display(),
                 setup.inbox.display()
             )));

@@ -309,8 +309,15 @@ fn label_refuses_a_file_outside_the_inbox() {
     let place = Place::new();
     let outside = place.path("outside/secret.txt");
     symlink(&outside, place.path("inbox/leak.txt")).expect("symlink");
+    fs::create_dir(place.path("inbox/.git")).expect("a dot-folder");
+    fs::write(place.path("inbox/.git/x.txt"), "x\n").expect("a file in it");
     let outside_arg = outside.display().to_string();
-    for file in [outside_arg.as_str(), "../outside/secret.txt", "leak.txt"] {
+    for file in [
+        outside_arg.as_str(),
+        "../outside/secret.txt",
+        "leak.txt",
+        ".git/x.txt",
+    ] {
         let ran = place.run(&["label", file, "--status", "done"]);
         assert_eq!(ran.code, Some(2), "{file}: {}{}", ran.stdout, ran.stderr);
         assert_eq!(ran.stderr.lines().count(), 1, "{file}: {}", ran.stderr);
@@ -324,6 +331,13 @@ fn label_refuses_a_file_outside_the_inbox() {
         "nothing written outside the inbox"
     );
     assert!(!place.path("inbox/leak.txt.alice.toml").exists());
+    assert_eq!(
+        fs::read_dir(place.path("inbox/.git"))
+            .expect(".git")
+            .count(),
+        1,
+        "nothing written inside a dot-folder"
+    );
 }
 
 #[test]

@@ -141,7 +141,8 @@ pub fn inbox_file(root: &Path, name: &str) -> Result<Option<PathBuf>, String> {
 }
 
 /// Where `path` (an article named on the command line) is in the inbox `root`, as a
-/// path relative to it, or `None` when it is not in the inbox. Both are resolved: the
+/// path relative to it, or `None` when it is not in the inbox or is hidden in it (in a
+/// dot-folder, or a dotfile). Both are resolved: the
 /// file (or link) itself must be in the inbox, and so must the file a link leads to
 /// unless `--follow-links`.
 pub fn article_in_inbox(root: &Path, path: &Path) -> io::Result<Option<PathBuf>> {
@@ -157,7 +158,12 @@ pub fn article_in_inbox(root: &Path, path: &Path) -> io::Result<Option<PathBuf>>
     let Ok(rel) = location.strip_prefix(&inbox) else {
         return Ok(None);
     };
-    if rel.as_os_str().is_empty() {
+    // Dot-folders and dotfiles are not part of the inbox (the scan leaves them out),
+    // and nothing is written into them.
+    let hidden = rel
+        .components()
+        .any(|c| c.as_os_str().as_encoded_bytes().starts_with(b"."));
+    if rel.as_os_str().is_empty() || hidden {
         return Ok(None);
     }
     if !follow_links() && !fs::canonicalize(path)?.starts_with(&inbox) {
