@@ -112,9 +112,20 @@ pub fn read_sidecar_file(path: &Path) -> io::Result<Vec<u8>> {
     } else {
         files::open_regular(path, is_link)?
     };
-    let (bytes, _) = files::read_capped(file, u64::MAX)?;
+    let (bytes, more) = files::read_capped(file, SIDECAR_LIMIT)?;
+    if more {
+        return Err(io::Error::new(
+            io::ErrorKind::FileTooLarge,
+            "it is larger than 64 MiB, far more than any decision needs",
+        ));
+    }
     Ok(bytes)
 }
+
+/// The most of a sidecar that is read. A decision is a few hundred bytes; a note of
+/// ten megabytes is still welcome, but a planted file of gigabytes is not read into
+/// memory for every article it sits beside.
+const SIDECAR_LIMIT: u64 = 64 * 1024 * 1024;
 
 /// Checks that a configuration file of the inbox (`labels.toml`, `sources.toml`)
 /// stays inside it, returning `None` when there is no such file. A file that exists
