@@ -16,6 +16,7 @@ use crate::input::{Keymap, user_keymap_path};
 use crate::labels::sources::{self, Sources};
 use crate::labels::{Axis, Taxonomy};
 use crate::sanitize::sanitize;
+use crate::store::boundary::inbox_file;
 use crate::store::{
     Edit, Entry, Inbox, SidecarState, Status, WriteContext, load_in_background, valid_reviewer,
     write_edits,
@@ -37,6 +38,10 @@ pub struct Cli {
     /// The taxonomy [default: the inbox's labels.toml, else the built-in one]
     #[arg(long, global = true, value_name = "FILE")]
     pub labels: Option<PathBuf>,
+    /// Read articles and sidecars through symbolic links that lead outside the inbox
+    /// (for an inbox assembled from links); without it they are listed, not read
+    #[arg(long, global = true)]
+    pub follow_links: bool,
     /// How to notice changes to the inbox while the TUI runs: auto (native, but
     /// polling on network file systems), native, poll, or off
     #[arg(long, env = "TRIAGE_WATCH", value_enum, default_value_t = WatchChoice::Auto)]
@@ -204,7 +209,7 @@ fn load_config() -> Result<Config, Failure> {
     let Some(path) = config_dir().map(|d| d.join("config.toml")) else {
         return Ok(Config::default());
     };
-    match std::fs::read_to_string(&path) {
+    match crate::files::read_config_file(&path, crate::files::CONFIG_LIMIT) {
         Ok(text) => toml::from_str(&text)
             .map_err(|e| Failure::Problem(format!("{}: {}", path.display(), e.message().trim()))),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Config::default()),
@@ -253,10 +258,13 @@ impl Setup {
                 sanitize(&reviewer)
             )));
         }
-        let labels_path = cli.labels.clone().or_else(|| {
-            let p = inbox.join("labels.toml");
-            p.is_file().then_some(p)
-        });
+        // An inbox file that is there but cannot be used (a folder, a pipe, a link out
+        // of the inbox) stops start-up: silently using the built-in labels instead
+        // would store decisions against the wrong taxonomy.
+        let labels_path = match cli.labels.clone() {
+            Some(p) => Some(p),
+            None => inbox_file(&inbox, "labels.toml").map_err(Failure::Problem)?,
+        };
         let (taxonomy, labels_source) = match labels_path {
             Some(p) => (
                 Taxonomy::load(&p).map_err(|e| Failure::Problem(e.to_string()))?,
@@ -269,11 +277,11 @@ impl Setup {
             .clone()
             .or(config.keymap)
             .unwrap_or_else(|| "default".to_string());
-        let sources_path = inbox.join(sources::FILE_NAME);
-        let sources = if sources_path.is_file() {
-            Sources::load(&sources_path, &taxonomy).map_err(|e| Failure::Problem(e.to_string()))?
-        } else {
-            Sources::default()
+        let sources = match inbox_file(&inbox, sources::FILE_NAME).map_err(Failure::Problem)? {
+            Some(path) => {
+                Sources::load(&path, &taxonomy).map_err(|e| Failure::Problem(e.to_string()))?
+            }
+            None => Sources::default(),
         };
         Ok(Setup {
             inbox,
@@ -286,7 +294,8 @@ impl Setup {
     }
 
     pub fn keymap(&self) -> Result<Keymap, Failure> {
-        let user = user_keymap_path().filter(|p| p.is_file());
+        // There but unusable (a folder, a pipe) is an error, not "no overrides".
+        let user = user_keymap_path().filter(|p| std::fs::symlink_metadata(p).is_ok());
         Keymap::load(&self.keymap_choice, user.as_deref(), &self.taxonomy)
             .map_err(|e| Failure::Problem(e.to_string()))
     }
@@ -328,6 +337,7 @@ fn adjudicator_name(cli: &Cli) -> Result<String, Failure> {
 
 /// Runs the command the user asked for, or the TUI.
 pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
+    crate::store::boundary::set_follow_links(cli.follow_links);
     let setup = Setup::resolve(&cli)?;
     let final_name = adjudicator_name(&cli)?;
     match &cli.command {
@@ -532,16 +542,28 @@ pub fn label(
             file.display()
         )));
     }
-    let (root, rel) = match path.parent() {
-        Some(parent) => (
-            parent.to_path_buf(),
-            PathBuf::from(path.file_name().unwrap_or_default()),
-        ),
-        None => (PathBuf::from("."), path.clone()),
+    // The inbox is a boundary for writes too: no sidecar beside a file elsewhere, and
+    // no article read through a link out of the inbox.
+    let rel = match crate::store::boundary::article_in_inbox(&setup.inbox, &path) {
+        Ok(Some(rel)) => rel,
+        Ok(None) => {
+            return Err(Failure::Usage(format!(
+                "{} is outside the inbox {} (or hidden in it, under a name starting with '.'); triage label only labels the inbox's articles",
+                file.display(),
+                setup.inbox.display()
+            )));
+        }
+        Err(e) => {
+            return Err(Failure::Problem(format!(
+                "cannot tell whether {} is inside the inbox {}: {e}",
+                file.display(),
+                setup.inbox.display()
+            )));
+        }
     };
-    // The same loading as the TUI, so the hash written is the same.
+    // The same loading as the TUI, from the inbox, so the hash written is the same.
     let entry = Entry::load(
-        &std::sync::Arc::from(root.as_path()),
+        &std::sync::Arc::from(setup.inbox.as_path()),
         &rel,
         &[],
         &setup.reviewer,
@@ -563,9 +585,9 @@ pub fn label(
     if let Some(now) = now {
         ctx.now = now;
     }
-    write_edits(&entry.path(), &setup.reviewer, edits, &ctx)
+    write_edits(&path, &setup.reviewer, edits, &ctx)
         .map_err(|e| Failure::Problem(e.to_string()))?;
-    Ok(crate::store::sidecar_path(&entry.path(), &setup.reviewer))
+    Ok(crate::store::sidecar_path(&path, &setup.reviewer))
 }
 
 /// One article as `triage list --format json` shows it.

@@ -13,12 +13,15 @@
 //! - [`ui`] draws a state into a ratatui frame, sanitizing every string on the way.
 //! - [`tui`] is the one place that touches the terminal.
 //! - [`cli`] runs the non-interactive commands through the same code paths.
+//! - [`files`] opens what comes from elsewhere only when it is a regular file, and
+//!   reads configuration files only up to a limit.
 //! - [`corpus`] generates deterministic inboxes of any size for benchmarks and tests.
 
 pub mod app;
 pub mod article;
 pub mod cli;
 pub mod corpus;
+pub mod files;
 pub mod input;
 pub mod labels;
 pub mod sanitize;

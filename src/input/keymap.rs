@@ -34,9 +34,6 @@ const ACTIVE_TOGETHER: [(Context, Context); 2] = [
 /// Contexts in which the taxonomy's reliability keys are pressed directly.
 const RELIABILITY_CONTEXTS: [Context; 3] = [Context::Global, Context::List, Context::Reader];
 
-/// What the taxonomy's bindings are attributed to in messages.
-const LABELS_FILE: &str = "labels.toml";
-
 /// One key sequence and what it does in its context.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Binding {
@@ -101,28 +98,29 @@ enum Origin {
         line: usize,
         user: bool,
     },
-    Taxonomy,
+    /// The taxonomy's reliability keys, with the file it was read from.
+    Taxonomy(String),
 }
 
 impl Origin {
     fn rank(&self) -> (bool, usize) {
         match self {
             Origin::File { line, user, .. } => (*user, *line),
-            Origin::Taxonomy => (true, usize::MAX),
+            Origin::Taxonomy(_) => (true, usize::MAX),
         }
     }
 
     fn file(&self) -> &str {
         match self {
             Origin::File { file, .. } => file,
-            Origin::Taxonomy => LABELS_FILE,
+            Origin::Taxonomy(file) => file,
         }
     }
 
     fn line(&self) -> usize {
         match self {
             Origin::File { line, .. } => *line,
-            Origin::Taxonomy => 0,
+            Origin::Taxonomy(_) => 0,
         }
     }
 
@@ -131,7 +129,7 @@ impl Origin {
         match self {
             Origin::File { file, line, .. } if file == blamed_file => format!("line {line}"),
             Origin::File { file, line, .. } => format!("{file} line {line}"),
-            Origin::Taxonomy => LABELS_FILE.to_string(),
+            Origin::Taxonomy(file) => file.clone(),
         }
     }
 }
@@ -223,7 +221,7 @@ impl Keymap {
         let name = self.name.clone();
         let mut entries = self.into_entries();
         for (slot, user_entries) in entries.iter_mut().zip(overrides) {
-            slot.retain(|e| e.origin != Origin::Taxonomy);
+            slot.retain(|e| !matches!(e.origin, Origin::Taxonomy(_)));
             for user_entry in user_entries {
                 let keys = &user_entry.binding.keys;
                 // Only the chosen keymap's bindings give way; two of the user's own
@@ -351,9 +349,11 @@ fn user_keymap_path_from(
 }
 
 fn read(path: &Path) -> Result<String, KeymapError> {
-    std::fs::read_to_string(path).map_err(|source| KeymapError::Read {
-        file: path.display().to_string(),
-        source,
+    crate::files::read_config_file(path, crate::files::CONFIG_LIMIT).map_err(|source| {
+        KeymapError::Read {
+            file: path.display().to_string(),
+            source,
+        }
     })
 }
 
@@ -440,7 +440,8 @@ fn parse_file(
                 return Err(invalid(
                     action_at,
                     format!(
-                        "unknown reliability {id:?} in [{context}]; {LABELS_FILE} has {}",
+                        "unknown reliability {id:?} in [{context}]; the reliability ids in {} are {}",
+                        taxonomy.source,
                         ids.join(", "),
                         context = context.as_str()
                     ),
@@ -564,7 +565,7 @@ fn finish(entries: &mut Entries, taxonomy: &Taxonomy) -> Result<(), KeymapError>
                 action,
                 desc: label.name.clone(),
             },
-            origin: Origin::Taxonomy,
+            origin: Origin::Taxonomy(taxonomy.source.clone()),
         });
     }
     Ok(())
@@ -659,12 +660,13 @@ fn check_reliability_keys(entries: &Entries, taxonomy: &Taxonomy) -> Result<(), 
                 return Err(KeymapError::Invalid {
                     line: entry.origin.line(),
                     problem: format!(
-                        "{:?} in [{}] is bound to {} ({}) and is also the key of reliability {:?} in {LABELS_FILE}",
+                        "{:?} in [{}] is bound to {} ({}) and is also the key of reliability {:?} in {}",
                         entry.binding.keys_text(),
                         context.as_str(),
                         action_name(&entry.binding.action),
                         entry.origin.describe_from(&file),
                         label.id,
+                        taxonomy.source,
                     ),
                     file,
                 });
@@ -704,11 +706,12 @@ fn check_picker_keys(entries: &Entries, taxonomy: &Taxonomy) -> Result<(), Keyma
                 return Err(KeymapError::Invalid {
                     line: entry.origin.line(),
                     problem: format!(
-                        "{:?} in [picker] is bound to {} ({}) but is {role} of {axis} {:?} in {LABELS_FILE}; an open picker needs label keys and their capitals for the labels",
+                        "{:?} in [picker] is bound to {} ({}) but is {role} of {axis} {:?} in {}; an open picker needs label keys and their capitals for the labels",
                         entry.binding.keys_text(),
                         action_name(&entry.binding.action),
                         entry.origin.describe_from(&file),
                         label.id,
+                        taxonomy.source,
                     ),
                     file,
                 });
@@ -999,7 +1002,34 @@ mod tests {
         );
         assert_eq!(
             err,
-            "x.toml:3: unknown reliability \"sure\" in [global]; labels.toml has reliable, mostly-reliable, mixed, unreliable, fabricated"
+            "x.toml:3: unknown reliability \"sure\" in [global]; the reliability ids in the built-in labels are reliable, mostly-reliable, mixed, unreliable, fabricated"
+        );
+    }
+
+    /// The clash names the keymap file given and the taxonomy file in use, not a
+    /// `labels.toml` that may not exist.
+    #[test]
+    fn a_clash_with_a_taxonomy_key_names_the_files_actually_given() {
+        let taxonomy = Taxonomy {
+            source: "team/my-labels.toml".to_string(),
+            ..Taxonomy::default()
+        };
+        let dir = tempfile::TempDir::new().expect("temp dir");
+        let path = dir.path().join("mine.toml");
+        std::fs::write(
+            &path,
+            "[list]\nbindings = [{ keys = [\"1\"], action = \"next\" }]\n",
+        )
+        .expect("write the keymap");
+        let choice = path.display().to_string();
+        let err = Keymap::load(&choice, None, &taxonomy)
+            .expect_err("the clash is refused")
+            .to_string();
+        assert_eq!(
+            err,
+            format!(
+                "{choice}:2: \"1\" in [list] is bound to next (line 2) and is also the key of reliability \"reliable\" in team/my-labels.toml"
+            )
         );
     }
 
@@ -1008,7 +1038,7 @@ mod tests {
         let text = "[list]\nbindings = [\n  { keys = [\"j\"], action = \"next\" },\n]\n[global]\nbindings = [\n  { keys = [\"q\"], action = \"quit\" },\n  { keys = [\"x\"], action = \"skip\" },\n  { keys = [\"4\"], action = \"prev\" },\n]\n";
         assert_eq!(
             refused(text),
-            "x.toml:9: \"4\" in [global] is bound to prev (line 9) and is also the key of reliability \"unreliable\" in labels.toml"
+            "x.toml:9: \"4\" in [global] is bound to prev (line 9) and is also the key of reliability \"unreliable\" in the built-in labels"
         );
         let err = refused("[reader]\nbindings = [{ keys = [\"1 1\"], action = \"scroll_top\" }]\n");
         assert!(
@@ -1089,7 +1119,7 @@ mod tests {
         let err = refused(
             "[picker]\nbindings = [\n  { keys = [\"esc\"], action = \"close\" },\n  { keys = [\"m\"], action = \"toggle\" },\n]\n",
         );
-        assert!(err.starts_with("x.toml:4: \"m\" in [picker] is bound to toggle (line 4) but is the key of region \"mena\" in labels.toml"), "{err}");
+        assert!(err.starts_with("x.toml:4: \"m\" in [picker] is bound to toggle (line 4) but is the key of region \"mena\" in the built-in labels"), "{err}");
         let err = refused("[picker]\nbindings = [{ keys = [\"W\"], action = \"close\" }]\n");
         assert!(err.starts_with("x.toml:2: \"W\" in [picker] is bound to close (line 2) but is the capital of the key of theme \"war-conflict\""), "{err}");
         parse("[picker]\nbindings = [{ keys = [\"ctrl-m\", \"z\", \"Z\"], action = \"close\" }]\n")

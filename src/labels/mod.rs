@@ -70,6 +70,9 @@ pub struct Taxonomy {
     pub region: AxisLabels,
     pub theme: AxisLabels,
     pub reliability: AxisLabels,
+    /// Where it was read from (`inbox/labels.toml`, `the built-in labels`), so that
+    /// messages about its keys name the file actually in use.
+    pub source: String,
 }
 
 /// Why a `labels.toml` was refused; the message names the file and line.
@@ -118,7 +121,10 @@ impl Default for Taxonomy {
     /// The built-in taxonomy of product.md.
     fn default() -> Self {
         match Taxonomy::parse(DEFAULT_LABELS, "built-in labels.toml") {
-            Ok(taxonomy) => taxonomy,
+            Ok(taxonomy) => Taxonomy {
+                source: "the built-in labels".to_string(),
+                ..taxonomy
+            },
             // The built-in file is tested; reaching this is a build defect, not user input.
             Err(e) => unreachable!("built-in taxonomy is invalid: {e}"),
         }
@@ -129,10 +135,13 @@ impl Taxonomy {
     /// Reads and validates a `labels.toml`.
     pub fn load(path: &Path) -> Result<Taxonomy, LabelsError> {
         let file = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| LabelsError::Read {
-            file: file.clone(),
-            source,
-        })?;
+        let text =
+            crate::files::read_config_file(path, crate::files::CONFIG_LIMIT).map_err(|source| {
+                LabelsError::Read {
+                    file: file.clone(),
+                    source,
+                }
+            })?;
         Taxonomy::parse(&text, &file)
     }
 
@@ -242,6 +251,7 @@ impl Taxonomy {
                 region,
                 theme,
                 reliability,
+                source: file.to_string(),
             }),
             _ => Err(invalid(0, "the taxonomy needs three axes".into())),
         }
@@ -353,7 +363,13 @@ mod tests {
     fn sample_inbox_carries_the_default_taxonomy() {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("inbox/labels.toml");
         let inbox = Taxonomy::load(&path).expect("inbox/labels.toml loads");
-        assert_eq!(inbox, Taxonomy::default());
+        assert_eq!(
+            inbox,
+            Taxonomy {
+                source: path.display().to_string(),
+                ..Taxonomy::default()
+            }
+        );
     }
 
     #[test]

@@ -121,10 +121,12 @@ impl Sources {
     /// Reads and validates the list at `path`.
     pub fn load(path: &Path, taxonomy: &Taxonomy) -> Result<Sources, SourcesError> {
         let file = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| SourcesError::Read {
-            file: file.clone(),
-            source,
-        })?;
+        let text = crate::files::read_config_file(path, crate::files::SOURCES_LIMIT).map_err(
+            |source| SourcesError::Read {
+                file: file.clone(),
+                source,
+            },
+        )?;
         Sources::parse(&text, &file, taxonomy)
     }
 

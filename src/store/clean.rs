@@ -32,7 +32,8 @@ pub struct Cleaned {
 /// Removes every temporary sidecar file left by a crashed write anywhere under `root`.
 ///
 /// Each folder is read in turn (symlinked folders are not followed, so a link cannot
-/// lead the clean-up outside the inbox or round in a loop). In a folder that holds at
+/// lead the clean-up outside the inbox or round in a loop, and dot-folders such as
+/// `.git` are not entered, as the scan does not list them). In a folder that holds at
 /// least one file named like a sidecar's temporary file
 /// (`.<name>.toml.<digits>.<digits>.tmp`), it takes the exclusive lock that
 /// [`write_edits`](super::sidecar::write_edits) takes, the same file opened the same
@@ -72,9 +73,13 @@ fn read_folder(
         let Ok(kind) = entry.file_type() else {
             continue;
         };
-        // `DirEntry::file_type` does not follow symlinks, so a link is neither.
+        // `DirEntry::file_type` does not follow symlinks, so a link is neither. Dot-
+        // folders (`.git`, an editor's) are not the inbox's and are never entered:
+        // triage never wrote there, so nothing there is its to remove.
         if kind.is_dir() {
-            folders.push(entry.path());
+            if !entry.file_name().as_encoded_bytes().starts_with(b".") {
+                folders.push(entry.path());
+            }
         } else if kind.is_file() && is_sidecar_temporary(&entry.file_name().to_string_lossy()) {
             stale.push(entry.path());
         }
@@ -241,6 +246,24 @@ mod tests {
         assert_eq!(cleaned, Cleaned::default());
         assert!(elsewhere.exists());
         assert_eq!(names(&outside), [".a.txt.alice.toml.1.2.tmp"]);
+    }
+
+    #[test]
+    fn files_inside_dot_folders_such_as_git_are_never_removed() {
+        let dir = TempDir::new().expect("temp dir");
+        let root = dir.path();
+        let git = root.join(".git").join("objects");
+        fs::create_dir_all(&git).expect("create .git");
+        let inside = git.join(".a.txt.alice.toml.1.2.tmp");
+        touch(&inside);
+        let cleaned = remove_stale_temporaries(root);
+        assert_eq!(cleaned, Cleaned::default());
+        assert!(inside.exists(), "a file inside .git was removed");
+        assert_eq!(
+            names(&git),
+            [".a.txt.alice.toml.1.2.tmp"],
+            "no lock file made"
+        );
     }
 
     #[test]

@@ -73,7 +73,7 @@ impl Entry {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let (article, sha256) = match read_capped(&path) {
+        let (article, sha256) = match read_capped(root, rel) {
             Ok((bytes, truncated)) => {
                 let sha = Some(sha256_digest(&bytes));
                 let format = Format::from_path(&path).unwrap_or(Format::Text);
@@ -89,7 +89,7 @@ impl Entry {
                 });
                 (parsed.map(Arc::new).map_err(|e| e.to_string()), sha)
             }
-            Err(e) => (Err(format!("cannot read it: {e}")), None),
+            Err(reason) => (Err(reason), None),
         };
         let mut entry = Entry::decisions_only(root, rel, sidecars, reviewer);
         entry.article = article;
@@ -316,14 +316,9 @@ fn load_batch(root: &Path, found: &[ScanEntry], reviewer: &str) -> Vec<Entry> {
     })
 }
 
-fn read_capped(path: &Path) -> std::io::Result<(Vec<u8>, bool)> {
-    use std::io::Read;
-    let file = std::fs::File::open(path)?;
-    let mut bytes = Vec::new();
-    file.take(MAX_ARTICLE_BYTES + 1).read_to_end(&mut bytes)?;
-    let truncated = bytes.len() as u64 > MAX_ARTICLE_BYTES;
-    if truncated {
-        bytes.truncate(MAX_ARTICLE_BYTES as usize);
-    }
-    Ok((bytes, truncated))
+/// Reads an article up to the cap, only when the inbox boundary allows it (see
+/// [`super::boundary`]); the error is the reason shown on its row.
+fn read_capped(root: &Path, rel: &Path) -> Result<(Vec<u8>, bool), String> {
+    let file = super::boundary::open_article(root, rel)?;
+    crate::files::read_capped(file, MAX_ARTICLE_BYTES).map_err(|e| format!("cannot read it: {e}"))
 }

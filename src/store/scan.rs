@@ -38,8 +38,8 @@ pub struct Scan {
 /// Scans an inbox recursively. Fails only when the root itself cannot be read, since
 /// then there is no inbox to show.
 ///
-/// Symlinked files are followed (an inbox may link articles in from elsewhere), but
-/// symlinked folders are never descended: that is what guarantees the scan ends, even
+/// Symlinked files are listed (an inbox may link articles in; whether one is read is
+/// for [`super::boundary`] to say), but symlinked folders are never descended: that is what guarantees the scan ends, even
 /// when a folder links to itself or to one of its parents, without having to track
 /// the folders already seen.
 pub fn scan(root: &Path) -> Result<Scan, std::io::Error> {
@@ -157,13 +157,13 @@ fn read_folder(dir: &Path, listing: fs::ReadDir, problems: &mut Vec<String>) -> 
                 continue;
             }
         };
-        let is_file = if file_type.is_symlink() {
+        let (is_folder, is_file) = if file_type.is_symlink() {
             // Follow a link to see whether it is a file; a folder behind a link is
             // not descended (see `scan`). A dangling link with an article's name is
             // listed, so that its row can say why it cannot be read.
             match fs::metadata(item.path()) {
-                Ok(target) => target.is_file(),
-                Err(_) => true,
+                Ok(target) => (target.is_dir(), target.is_file()),
+                Err(_) => (false, true),
             }
         } else if file_type.is_dir() {
             // A folder named like a sidecar (`a.txt.bob.toml/`) is still a folder to
@@ -175,14 +175,18 @@ fn read_folder(dir: &Path, listing: fs::ReadDir, problems: &mut Vec<String>) -> 
             found.folders.push(name);
             continue;
         } else {
-            file_type.is_file()
+            (false, file_type.is_file())
         };
-        if !is_file || is_temporary(&name) {
+        if is_folder || is_temporary(&name) {
             continue;
         }
         if has_extension(&name, b".toml") {
-            found.tomls.push(name);
+            if is_file {
+                found.tomls.push(name);
+            }
         } else if Format::from_path(Path::new(&name)).is_some() {
+            // Named pipes, sockets and devices with an article's name are listed
+            // too, so that their row says why they are not read (they never are).
             found.articles.push(name);
         }
     }

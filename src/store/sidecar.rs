@@ -395,7 +395,7 @@ pub fn render_sidecar(sidecar: &Sidecar) -> String {
 
 /// Reads and parses a sidecar; `Ok(None)` when there is none, which means "todo".
 pub fn read_sidecar(path: &Path) -> Result<Option<Sidecar>, StoreError> {
-    let bytes = match fs::read(path) {
+    let bytes = match super::boundary::read_sidecar_file(path) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         // An article whose name is near the file system's limit cannot have a sidecar
@@ -529,21 +529,60 @@ fn read_only(path: &Path) -> bool {
 /// Everything that writes into an inbox folder, and the clean-up of what a crashed
 /// write left there, holds it, so a temporary file is only ever seen half-made by
 /// its own writer. The options never truncate, so every holder locks the same inode.
+///
+/// The lock file is in the inbox, so it is untrusted like the rest: a `.triage.lock`
+/// planted as a symbolic link would otherwise make triage create a file wherever it
+/// leads. It is opened without following links, without blocking, and used only when
+/// the open file is a regular file; anything else refuses the write with a sentence.
 pub fn lock_folder(folder: &Path) -> Result<File, StoreError> {
     let lock_path = folder.join(LOCK_FILE);
     let io = |op: &'static str| {
         let path = lock_path.clone();
         move |source| StoreError::Io { op, path, source }
     };
-    let lock = OpenOptions::new()
+    let refuse = |what: &str| StoreError::Io {
+        op: "use the lock file",
+        path: lock_path.clone(),
+        source: std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!(
+                "it is {what}, not a regular file, so nothing is written in this folder until it is removed"
+            ),
+        ),
+    };
+    // Not even opened when it is a device or a pipe: opening one can have effects.
+    match fs::symlink_metadata(&lock_path) {
+        Ok(meta) if !meta.is_file() => {
+            return Err(refuse(crate::files::describe(&meta.file_type())));
+        }
+        _ => {}
+    }
+    let lock = open_lock(&lock_path).map_err(|e| {
+        if e.raw_os_error() == Some(libc::ELOOP) {
+            refuse("a symbolic link")
+        } else {
+            io("open")(e)
+        }
+    })?;
+    let meta = lock.metadata().map_err(io("open"))?;
+    if !meta.is_file() {
+        return Err(refuse(crate::files::describe(&meta.file_type())));
+    }
+    lock.lock().map_err(io("lock"))?;
+    Ok(lock)
+}
+
+/// Opens (creating) the lock file without following a symbolic link and without
+/// blocking; `O_NOFOLLOW` also stops `O_CREAT` from creating a dangling link's target.
+fn open_lock(path: &Path) -> std::io::Result<File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    OpenOptions::new()
         .read(true)
         .write(true)
         .create(true)
         .truncate(false)
-        .open(&lock_path)
-        .map_err(io("open"))?;
-    lock.lock().map_err(io("lock"))?;
-    Ok(lock)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(path)
 }
 
 /// Distinguishes temporary files of concurrent writes within one process.
@@ -569,6 +608,8 @@ fn write_with(folder: &Path, path: &Path, bytes: &[u8], faults: &Faults) -> Resu
             TEMP_COUNTER.fetch_add(1, Ordering::Relaxed)
         ));
         let temp_path = folder.join(temp_name);
+        // `create_new` is O_EXCL: a name already taken, by a planted symbolic link too,
+        // is never opened, let alone followed; the next number is tried instead.
         match OpenOptions::new()
             .write(true)
             .create_new(true)

@@ -507,21 +507,23 @@ fn classify(root: &Path, rel: &Path, hint: Hint) -> Option<Step> {
         // Unreadable (permissions of a parent): nothing to say about it.
         Err(_) => return None,
     };
-    let is_file = if meta.file_type().is_symlink() {
+    let (is_folder, is_file) = if meta.file_type().is_symlink() {
         // As the scan: follow links to files, never to folders; a dangling link with
         // an article's name is an article, whose row will say why it cannot be read.
-        fs::metadata(&path).map_or(true, |target| target.is_file())
+        fs::metadata(&path).map_or((false, true), |target| (target.is_dir(), target.is_file()))
     } else if meta.is_dir() {
         return (hint == Hint::Structure).then(|| Step::Folder(rel.to_path_buf()));
     } else {
-        meta.is_file()
+        (false, meta.is_file())
     };
-    if !is_file || is_temporary(name) {
+    if is_folder || is_temporary(name) {
         return None;
     }
     if has_extension(name, b".toml") {
-        return sidecar_step(root, rel, name);
+        return is_file.then(|| sidecar_step(root, rel, name)).flatten();
     }
+    // As the scan, a named pipe, socket or device with an article's name is listed,
+    // with the reason it is not read.
     Format::from_path(Path::new(name)).map(|_| Step::Article(rel.to_path_buf()))
 }
 
@@ -644,16 +646,20 @@ fn sidecars_in(root: &Path, dir_rel: &Path) -> HashMap<OsString, Vec<(String, Pa
         if name.as_encoded_bytes().starts_with(b".") || is_temporary(&name) {
             continue;
         }
-        let is_file = match item.file_type() {
-            Ok(t) if t.is_symlink() => fs::metadata(item.path()).map_or(true, |m| m.is_file()),
-            Ok(t) => t.is_file(),
-            Err(_) => false,
+        let (is_folder, is_file) = match item.file_type() {
+            Ok(t) if t.is_symlink() => {
+                fs::metadata(item.path()).map_or((false, true), |m| (m.is_dir(), m.is_file()))
+            }
+            Ok(t) => (t.is_dir(), t.is_file()),
+            Err(_) => (true, false),
         };
-        if !is_file {
+        if is_folder {
             continue;
         }
         if has_extension(&name, b".toml") {
-            tomls.push(name);
+            if is_file {
+                tomls.push(name);
+            }
         } else if Format::from_path(Path::new(&name)).is_some() {
             articles.insert(name);
         }
