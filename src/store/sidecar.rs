@@ -401,12 +401,20 @@ pub fn read_sidecar(path: &Path) -> Result<Option<Sidecar>, StoreError> {
         // An article whose name is near the file system's limit cannot have a sidecar
         // at all: it has none, and a write says why.
         Err(e) if e.kind() == std::io::ErrorKind::InvalidFilename => return Ok(None),
-        // A folder with a sidecar's name holds no decision that can be read, and must
-        // not pass for a missing one: it is shown as broken, and never written over.
-        Err(e) if e.kind() == std::io::ErrorKind::IsADirectory => {
+        // A folder, pipe or device with a sidecar's name, or a link out of its folder,
+        // holds no decision that can be read and must not pass for a missing one: it
+        // is shown as broken, and never written over.
+        Err(e)
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::IsADirectory
+                    | std::io::ErrorKind::InvalidInput
+                    | std::io::ErrorKind::PermissionDenied
+            ) =>
+        {
             return Err(StoreError::Broken {
                 path: path.to_path_buf(),
-                problem: "it is a folder, not a sidecar file".to_string(),
+                problem: e.to_string(),
             });
         }
         Err(source) => {
