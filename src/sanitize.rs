@@ -83,6 +83,13 @@ pub fn sanitize(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// A value quoted for a message, as `{:?}` quotes it, after [`sanitize`]: Rust's
+/// `Debug` alone would spell an escape sequence out (`\u{1b}]0;title\u{7}`) and so
+/// show its payload as text.
+pub fn quote(text: &str) -> String {
+    format!("{:?}", sanitize(text).as_ref())
+}
+
 /// Removes whole escape sequences, 7-bit and 8-bit, with their parameters and
 /// payload, and leaves every other character (line breaks and tabs included) as it
 /// is. Text that is split into parts before it is shown (a file into lines and

@@ -185,7 +185,8 @@ impl Taxonomy {
                     return Err(invalid(
                         id_at,
                         format!(
-                            "{axis} label id {id:?} may only use lowercase letters, digits, '-' and '_'"
+                            "{axis} label id {} may only use lowercase letters, digits, '-' and '_'",
+                            crate::sanitize::quote(&id)
                         ),
                     ));
                 }
@@ -196,7 +197,8 @@ impl Taxonomy {
                         return Err(invalid(
                             key_at,
                             format!(
-                                "{axis} label {id:?} needs a key of exactly one visible character, not {key_text:?}"
+                                "{axis} label {id:?} needs a key of exactly one visible character, not {}",
+                                crate::sanitize::quote(&key_text)
                             ),
                         ));
                     }

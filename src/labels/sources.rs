@@ -97,7 +97,8 @@ impl Sources {
                 return Err(invalid(
                     key_at,
                     format!(
-                        "{key:?} is not a domain; write it like \"example.com\", without a scheme or path"
+                        "{} is not a domain; write it like \"example.com\", without a scheme or path",
+                        crate::sanitize::quote(&key)
                     ),
                 ));
             };
@@ -109,7 +110,10 @@ impl Sources {
             if let Some(first) = lines.get(&domain) {
                 return Err(invalid(
                     key_at,
-                    format!("{key:?} is {domain}, which line {first} already lists"),
+                    format!(
+                        "{} is {domain}, which line {first} already lists",
+                        crate::sanitize::quote(&key)
+                    ),
                 ));
             }
             lines.insert(domain.clone(), line);
@@ -348,7 +352,7 @@ pub fn import_csv(
             report.skipped.push(format!(
                 "line {line}: type {} is not mapped (give --map {}=ID)",
                 quote(kind),
-                shorten(&hint)
+                shorten(&crate::sanitize::sanitize(&hint))
             ));
             continue;
         };
@@ -474,7 +478,8 @@ fn unknown_id(id: &str, taxonomy: &Taxonomy) -> String {
         .map(|l| l.id.as_str())
         .collect();
     format!(
-        "{id:?} is not a reliability id; the known ids are {}",
+        "{} is not a reliability id; the known ids are {}",
+        crate::sanitize::quote(id),
         known.join(", ")
     )
 }
@@ -497,7 +502,7 @@ fn shorten(text: &str) -> String {
 /// A cell quoted for a report: control characters escaped so that a hostile CSV cannot
 /// drive the terminal, and long cells cut.
 fn quote(text: &str) -> String {
-    format!("{:?}", shorten(text))
+    format!("{:?}", shorten(&crate::sanitize::sanitize(text)))
 }
 
 /// Lines of rows met in order, counted incrementally so a long CSV is read once.
