@@ -532,3 +532,26 @@ fn stats_and_agree_report_in_text_and_json() {
     assert_eq!(report["disagreements"][0]["file"], SEED);
     assert_eq!(report["axes"][0]["pairs"][0]["shared"], 1);
 }
+
+#[test]
+fn a_reviewer_name_over_64_characters_is_refused_for_its_length() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let inbox = common::copy_inbox(dir.path());
+    let long = "a".repeat(65);
+    let out = Command::new(env!("CARGO_BIN_EXE_triage"))
+        .arg("--inbox")
+        .arg(&inbox)
+        .args(["--reviewer", &long, "list"])
+        .env("XDG_CONFIG_HOME", dir.path().join("config"))
+        .env_remove("TRIAGE_REVIEWER")
+        .stdin(Stdio::null())
+        .output()
+        .expect("the binary runs");
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("is 65 characters long, and the limit is 64"),
+        "{err}"
+    );
+    assert!(!err.contains("may only use"), "{err}");
+}

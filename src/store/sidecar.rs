@@ -1051,7 +1051,7 @@ seconds = 14.2
         assert!(reason("").starts_with("is empty"));
         let both = reason(&format!(".{long} x"));
         assert!(both.contains("letters, digits"), "{both}");
-        assert!(both.contains("67 characters"), "{both}");
+        assert!(both.contains("68 characters"), "{both}");
         assert!(both.contains("start with '.'"), "{both}");
     }
 
