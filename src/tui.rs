@@ -632,7 +632,7 @@ pub fn run(session: Session) -> io::Result<Ending> {
             "triage: {} change{} could not be saved: {}",
             unsaved.len(),
             if unsaved.len() == 1 { "" } else { "s" },
-            unsaved.last().map(|u| u.error.as_str()).unwrap_or_default()
+            crate::sanitize::sanitize(unsaved.last().map(|u| u.error.as_str()).unwrap_or_default())
         );
     }
     Ok(ending)

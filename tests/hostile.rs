@@ -53,6 +53,10 @@ fn hostile_sidecar(article: &str, reviewer: &str, status: &str) -> String {
         toml::Value::Array(vec![
             s(hostile(&format!("region1-{reviewer}"))),
             s(hostile("region2")),
+            // A sequence never closed: sanitized after joining, it would swallow the
+            // ids after it.
+            s("open\x1b]0;PWN-unterminated".to_string()),
+            s(format!("after-open-{reviewer}")),
         ]),
     );
     t.insert(
@@ -239,6 +243,7 @@ fn list_tsv_prints_every_column_sanitized_one_row_per_article() {
     assert_eq!(cols[1], "done");
     assert!(cols[2].starts_with("region1-alice<A"), "{row:?}");
     assert!(cols[2].contains(";region2<A"), "{row:?}");
+    assert!(cols[2].ends_with(";open;after-open-alice"), "{row:?}");
     assert!(cols[3].starts_with("theme-alice<A"), "{row:?}");
     assert!(cols[4].starts_with("reliability-alice<A"), "{row:?}");
     assert!(cols[5].starts_with("title<A"), "{row:?}");
@@ -311,6 +316,7 @@ fn stats_and_agree_print_values_sanitized_as_text_and_escaped_as_json() {
     // Each reviewer's ids are shown whole: bob's first id did not swallow the second.
     assert!(text.contains("region1-bob<A"), "{text}");
     assert!(text.contains("region2<A"), "{text}");
+    assert!(text.contains("open, after-open-bob"), "{text}");
 }
 
 #[test]
@@ -522,7 +528,7 @@ fn list_on_a_terminal_prints_values_sanitized() {
 /// never show a payload or a control character.
 #[test]
 fn tui_list_labels_and_reader_authors_show_no_payload() {
-    let mut screen = common::Screen::prepared(160, 50, plant);
+    let mut screen = common::Screen::prepared(240, 50, plant);
     let mut seen = Vec::new();
     // Rows: the hostile text article, then the Markdown page, then the HTML page.
     for keys in [&[][..], &["o"][..], &["j"][..], &["j"][..]] {
@@ -538,4 +544,6 @@ fn tui_list_labels_and_reader_authors_show_no_payload() {
     assert!(all.contains("Ana Ruiz"), "{all}");
     assert!(all.contains("Tom Lee"), "{all}");
     assert!(all.contains("region1-bob<A"), "{all}");
+    assert!(all.contains("open, after-open-alice"), "{all}");
+    assert!(all.contains("open, after-open-bob"), "{all}");
 }

@@ -193,11 +193,14 @@ fn packed(
         .collect()
 }
 
+/// Label ids for a line, each sanitized whole before they are joined: joined first,
+/// a sequence left open in one id would swallow the ids after it.
 fn ids_line(ids: &[&str]) -> String {
     if ids.is_empty() {
         "—".to_string()
     } else {
-        ids.join(", ")
+        let clean: Vec<_> = ids.iter().map(|id| sanitize(id)).collect();
+        clean.join(", ")
     }
 }
 
