@@ -657,7 +657,9 @@ fn agree(setup: &Setup, format: ReportFormat) -> Result<(), Failure> {
 #[derive(Debug, Serialize)]
 pub struct SearchRow<'a> {
     pub file: String,
-    pub score: i64,
+    /// How well the title side matched; `None` (empty in TSV, `null` in JSON) when a
+    /// term matched only in the body: those rank after every title-side match.
+    pub score: Option<i64>,
     pub status: &'a str,
     pub title: &'a str,
     /// Character indices of the title's matched characters.
@@ -692,7 +694,7 @@ fn search(
             let e = &state.entries[h.entry];
             SearchRow {
                 file: e.rel.to_string_lossy().into_owned(),
-                score: h.score,
+                score: h.shown_score(),
                 status: state.status(h.entry).as_str(),
                 title: &state.docs[h.entry].title,
                 title_matches: &h.title_chars,
@@ -709,7 +711,7 @@ fn search(
                 let fields = [
                     sanitize(&r.file).into_owned(),
                     sanitize(r.status).into_owned(),
-                    r.score.to_string(),
+                    r.score.map(|s| s.to_string()).unwrap_or_default(),
                     sanitize(r.title).into_owned(),
                     sanitize(r.body_line.unwrap_or("")).into_owned(),
                 ];

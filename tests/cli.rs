@@ -555,3 +555,32 @@ fn a_reviewer_name_over_64_characters_is_refused_for_its_length() {
     );
     assert!(!err.contains("may only use"), "{err}");
 }
+
+#[test]
+fn search_gives_a_body_only_match_no_score() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let inbox = common::copy_inbox(dir.path());
+    fs::write(
+        inbox.join("zz_plain.txt"),
+        "Plain title\n\nThe quokka ran.\n",
+    )
+    .expect("write an article");
+    fs::write(
+        inbox.join("zz_quokka.txt"),
+        "Quokka sighted\n\nNothing else.\n",
+    )
+    .expect("write an article");
+    let out = triage(&inbox, &["search", "quokka"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let rows: Vec<Vec<&str>> = text.lines().map(|l| l.split('\t').collect()).collect();
+    assert_eq!(rows.len(), 2, "{text}");
+    assert_eq!(rows[0][0], "zz_quokka.txt");
+    assert!(rows[0][2].parse::<i64>().is_ok_and(|s| s > 0), "{text}");
+    assert_eq!(rows[1][0], "zz_plain.txt");
+    assert_eq!(rows[1][2], "", "a body-only match has no score: {text}");
+    let out = triage(&inbox, &["search", "quokka", "--format", "json"]);
+    let hits: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert!(hits[0]["score"].as_i64().is_some_and(|s| s > 0), "{hits}");
+    assert!(hits[1]["score"].is_null(), "{hits}");
+}
