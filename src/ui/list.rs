@@ -37,7 +37,7 @@ pub fn mark(state: &AppState, entry: usize) -> (char, Status) {
 /// sidecar is untrusted, and cutting it first could leave half an escape sequence
 /// whose payload would then show as text.
 fn labels(state: &AppState, entry: usize) -> String {
-    let d = state.decision(entry);
+    let d = state.decision_ref(entry);
     let mut parts: Vec<String> = Vec::new();
     if !d.region.is_empty() {
         let clean: Vec<Cow<str>> = d.region.iter().map(|id| sanitize(id)).collect();
