@@ -37,7 +37,7 @@ fn hostile_file() -> String {
 }
 
 /// A sidecar of `reviewer` with a hostile value in every field; `status` as given.
-fn hostile_sidecar(article: &str, reviewer: &str, status: &str) -> String {
+fn hostile_sidecar(reviewer: &str, status: &str) -> String {
     let mut t = toml::Table::new();
     let s = |v: String| toml::Value::String(v);
     t.insert("schema".into(), toml::Value::Integer(1));
@@ -74,7 +74,6 @@ fn hostile_sidecar(article: &str, reviewer: &str, status: &str) -> String {
     );
     t.insert("seconds".into(), toml::Value::Float(5.0));
     t.insert(hostile("key"), s(hostile("value")));
-    let _ = article;
     toml::to_string(&t).expect("a sidecar renders")
 }
 
@@ -102,12 +101,12 @@ fn plant(inbox: &Path) {
     .expect("write the hostile article");
     fs::write(
         inbox.join(format!("{file}.alice.toml")),
-        hostile_sidecar(&file, "alice", "done"),
+        hostile_sidecar("alice", "done"),
     )
     .expect("write alice's sidecar");
     fs::write(
         inbox.join(format!("{file}.bob.toml")),
-        hostile_sidecar(&file, "bob", "done"),
+        hostile_sidecar("bob", "done"),
     )
     .expect("write bob's sidecar");
 
@@ -118,7 +117,7 @@ fn plant(inbox: &Path) {
     .expect("write the front matter article");
     fs::write(
         inbox.join("00-front.md.bob.toml"),
-        hostile_sidecar("00-front.md", "bob", "flagged"),
+        hostile_sidecar("bob", "flagged"),
     )
     .expect("write bob's sidecar");
 
@@ -132,7 +131,7 @@ fn plant(inbox: &Path) {
     let status = format!("\x1b]0;PWN-status\x07done\t\n{}", hostile("status"));
     fs::write(
         inbox.join("00-page.html.alice.toml"),
-        hostile_sidecar("00-page.html", "alice", &status),
+        hostile_sidecar("alice", &status),
     )
     .expect("write the broken sidecar");
 }
@@ -478,6 +477,12 @@ fn on_a_terminal(inbox: &Path, args: &[&str]) -> Vec<u8> {
         )
     };
     assert_eq!(opened, 0, "openpty: {}", std::io::Error::last_os_error());
+    // Not inherited by the children other tests start meanwhile, which would keep the
+    // terminal open and the read below waiting for them.
+    for fd in [master, slave] {
+        // SAFETY: fcntl on descriptors this function just opened.
+        unsafe { libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC) };
+    }
     // SAFETY: both descriptors were just opened and are owned by nothing else.
     let (master, slave) = unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
     let mut cmd = command(inbox, args);

@@ -626,7 +626,9 @@ fn key_line(text: &str, key: &str) -> Option<usize> {
 
 /// The parser's messages span lines; ours are one sentence.
 fn one_line(message: &str) -> String {
-    message
+    // The parser's message may quote the file (a key, a value): its escape sequences
+    // go before the message is cut into lines, so no cut shows a payload.
+    crate::sanitize::strip_sequences(message)
         .lines()
         .map(str::trim)
         .filter(|l| !l.is_empty())
