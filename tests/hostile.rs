@@ -461,9 +461,10 @@ fn export_jsonl_escapes_everything_one_line_per_row() {
     }
 }
 
-/// Runs triage with stdout and stderr on a pseudo-terminal and returns what it wrote
-/// there, so that the command sees a terminal as it does for a user.
-fn on_a_terminal(inbox: &Path, args: &[&str]) -> Vec<u8> {
+/// Runs triage with stdout on a pseudo-terminal, as a user runs it, and returns what
+/// it wrote there and on stderr (a pipe, kept apart so warnings are not counted as
+/// rows).
+fn on_a_terminal(inbox: &Path, args: &[&str]) -> (Vec<u8>, Vec<u8>) {
     let (mut master, mut slave) = (-1, -1);
     // SAFETY: openpty writes two descriptors into the integers given; the other
     // arguments may be null.
@@ -486,10 +487,9 @@ fn on_a_terminal(inbox: &Path, args: &[&str]) -> Vec<u8> {
     // SAFETY: both descriptors were just opened and are owned by nothing else.
     let (master, slave) = unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
     let mut cmd = command(inbox, args);
-    cmd.stdout(Stdio::from(slave.try_clone().expect("dup")))
-        .stderr(Stdio::from(slave));
+    cmd.stdout(Stdio::from(slave)).stderr(Stdio::piped());
     let mut child = cmd.spawn().expect("the binary runs");
-    // The parent's copies of the terminal's end go with the command, so that reading
+    // The parent's copy of the terminal's end goes with the command, so that reading
     // ends when the child exits.
     drop(cmd);
     let mut master = fs::File::from(master);
@@ -501,8 +501,12 @@ fn on_a_terminal(inbox: &Path, args: &[&str]) -> Vec<u8> {
             Ok(n) => out.extend_from_slice(&buf[..n]),
         }
     }
+    let mut err = Vec::new();
+    if let Some(mut stderr) = child.stderr.take() {
+        let _ = stderr.read_to_end(&mut err);
+    }
     child.wait().expect("the child ends");
-    out
+    (out, err)
 }
 
 #[test]
@@ -510,14 +514,15 @@ fn export_csv_on_a_terminal_prints_values_sanitized_one_line_per_row() {
     let (_dir, inbox) = hostile_inbox();
     let piped = triage(&inbox, &["export", "--format", "jsonl"]);
     let rows = String::from_utf8_lossy(&piped.stdout).lines().count();
-    let out = on_a_terminal(&inbox, &["export"]);
+    let (out, err) = on_a_terminal(&inbox, &["export"]);
     assert_clean("export csv on a terminal", &out, false);
+    assert_clean("export csv stderr", &err, false);
     let text = String::from_utf8_lossy(&out);
     // The header, then one line per row; no value opened a quoted line break.
     let lines: Vec<&str> = text
         .split('\n')
         .map(|l| l.trim_end_matches('\r'))
-        .filter(|l| !l.is_empty() && !l.starts_with("triage: ") && !l.starts_with("warning"))
+        .filter(|l| !l.is_empty())
         .collect();
     assert_eq!(lines.len(), rows + 1, "{text}");
 }
@@ -525,8 +530,10 @@ fn export_csv_on_a_terminal_prints_values_sanitized_one_line_per_row() {
 #[test]
 fn list_on_a_terminal_prints_values_sanitized() {
     let (_dir, inbox) = hostile_inbox();
-    let out = on_a_terminal(&inbox, &["list"]);
+    let (out, err) = on_a_terminal(&inbox, &["list"]);
     assert_clean("list on a terminal", &out, false);
+    assert_clean("list stderr", &err, false);
+    assert_eq!(String::from_utf8_lossy(&out).lines().count(), ARTICLES);
 }
 
 /// The TUI: the list's label column, the reader's authors, labels, note and others
