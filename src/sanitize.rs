@@ -8,8 +8,15 @@
 //! is reading. Bidirectional overrides and zero-width characters do not touch the
 //! terminal but lie to the reader: they reorder or hide what is shown, so that the text
 //! on screen is not the text in the file. Every string is passed through [`sanitize`]
-//! just before it becomes a span, so that none of this can happen however the text got
-//! into the program.
+//! just before it becomes a span or a line of a command's output, so that none of this
+//! can happen however the text got into the program.
+//!
+//! A sequence is removed whole, payload included (`ESC ] 0 ; title BEL` leaves
+//! nothing), which holds only if each value is sanitized whole: never the pieces of a
+//! value cut at a `;` or a line break (the payload after the cut would show), never a
+//! string of values joined first (one value's unterminated sequence would swallow the
+//! next). Text that has to be cut up before it is shown, an article into lines,
+//! paragraphs and author names, first goes through [`strip_sequences`].
 
 use std::borrow::Cow;
 

@@ -186,7 +186,12 @@ pub fn doc_of(entry: &Entry) -> Doc {
     side.push(entry.rel.to_string_lossy().into_owned());
     Doc {
         title: sanitize(entry.title()).into_owned(),
-        side: sanitize(&side.join(" ")).into_owned(),
+        // Each part whole, then joined, so no part's open sequence hides the next.
+        side: side
+            .iter()
+            .map(|part| sanitize(part))
+            .collect::<Vec<_>>()
+            .join(" "),
         src,
         article: entry.article.as_ref().ok().cloned(),
     }
