@@ -559,3 +559,96 @@ fn tui_list_labels_and_reader_authors_show_no_payload() {
     assert!(all.contains("open, after-open-alice"), "{all}");
     assert!(all.contains("open, after-open-bob"), "{all}");
 }
+
+/// A private tmux that records what a terminal would do with the bytes it gets: the
+/// pane's title (OSC 0/2) and, with `set-clipboard on`, the clipboard (OSC 52) as a
+/// paste buffer. `command` starts only once that option is set.
+fn watching_tmux(name: &str, dir: &Path, command: &str) -> common::Tmux {
+    let tmux = common::Tmux::new(name);
+    let go = dir.join("go");
+    tmux.start_shell(
+        120,
+        40,
+        &format!(
+            "while [ ! -e '{}' ]; do sleep 0.05; done; {command}",
+            go.display()
+        ),
+    );
+    let out = tmux.cmd(&["set-option", "-g", "set-clipboard", "on"]);
+    assert!(out.status.success(), "tmux set-option");
+    fs::write(&go, b"").expect("start the command");
+    tmux
+}
+
+/// Asserts that nothing set the pane's title or the clipboard.
+#[track_caller]
+fn assert_terminal_untouched(tmux: &common::Tmux) {
+    let title = String::from_utf8_lossy(
+        &tmux
+            .cmd(&["display-message", "-p", "-t", "main", "#{pane_title}"])
+            .stdout,
+    )
+    .into_owned();
+    assert!(!title.contains("PWN"), "the title was set: {title:?}");
+    let buffers = String::from_utf8_lossy(&tmux.cmd(&["list-buffers"]).stdout).into_owned();
+    assert!(
+        buffers.trim().is_empty(),
+        "the clipboard was written: {buffers}"
+    );
+}
+
+#[test]
+fn every_command_on_a_real_terminal_sets_no_title_and_no_clipboard() {
+    let (dir, inbox) = hostile_inbox();
+    let bin = env!("CARGO_BIN_EXE_triage");
+    let run = |args: &str| {
+        format!(
+            "'{bin}' --inbox '{}' --reviewer alice {args}",
+            inbox.display()
+        )
+    };
+    let commands = [
+        "list",
+        "list --format json",
+        "check",
+        "stats",
+        "agree",
+        "search harbour",
+        "export",
+        "export --format jsonl",
+        "--labels /nonexistent/labels.toml list",
+    ]
+    .map(run)
+    .join("; ");
+    let tmux = watching_tmux(
+        "hostile-commands",
+        dir.path(),
+        &format!("{commands}; echo ALL-DONE; sleep 600"),
+    );
+    tmux.wait_for_screen("the commands to finish", |s| s.contains("ALL-DONE"));
+    assert_terminal_untouched(&tmux);
+}
+
+#[test]
+fn the_tui_on_a_real_terminal_shows_no_payload_and_sets_no_title_or_clipboard() {
+    let (dir, inbox) = hostile_inbox();
+    let bin = env!("CARGO_BIN_EXE_triage");
+    let tmux = watching_tmux(
+        "hostile-tui",
+        dir.path(),
+        &format!(
+            "exec '{bin}' --inbox '{}' --reviewer alice",
+            inbox.display()
+        ),
+    );
+    let screen = tmux.wait_for_screen("the hostile article", |s| s.contains("title<A"));
+    assert!(!screen.contains("PWN"), "{screen}");
+    // Others' labels, then the Markdown and the HTML article.
+    for (key, shows) in [("o", "region1-bob<A"), ("j", "Front"), ("j", "Page")] {
+        tmux.keys(&[key]);
+        let screen = tmux.wait_for_screen(shows, |s| s.contains(shows));
+        assert!(!screen.contains("PWN"), "{screen}");
+        assert!(!screen.contains("]0;"), "{screen}");
+    }
+    assert_terminal_untouched(&tmux);
+}
