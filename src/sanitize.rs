@@ -106,7 +106,7 @@ pub fn quote(text: &str) -> String {
 ///
 /// Returns the input itself, without copying, when it holds no sequence.
 pub fn strip_sequences(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(is_introducer) {
+    if !has_introducer(text) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len());
@@ -119,13 +119,18 @@ pub fn strip_sequences(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// True for the characters that start an escape sequence: ESC and the 8-bit CSI,
-/// OSC, DCS, SOS, PM and APC.
-fn is_introducer(c: char) -> bool {
-    matches!(
-        c,
-        ESC | C1_CSI | C1_OSC | '\u{90}' | '\u{98}' | '\u{9e}' | '\u{9f}'
-    )
+/// Whether `text` holds a character that starts an escape sequence: ESC, or the
+/// 8-bit CSI, OSC, DCS, SOS, PM or APC (UTF-8 `C2 9B` and so on). A byte search,
+/// because every article's whole text is checked on the way in.
+fn has_introducer(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    memchr::memchr2_iter(0x1b, 0xc2, bytes).any(|i| {
+        bytes[i] == 0x1b
+            || matches!(
+                bytes.get(i + 1),
+                Some(0x90 | 0x98 | 0x9b | 0x9d | 0x9e | 0x9f)
+            )
+    })
 }
 
 /// When `c` starts an escape sequence, skips the rest of it and returns true.
@@ -381,6 +386,18 @@ mod tests {
         ));
         // Other controls are left for `sanitize`.
         assert_eq!(strip_sequences("a\x07b\x1b"), "a\x07b");
+        // The byte search: C1 introducers are `C2 90`… in UTF-8; `©` (`C2 A9`) and
+        // NEL (`C2 85`) are not introducers.
+        for (text, found) in [
+            ("a\u{9b}", true),
+            ("\u{9d}", true),
+            ("\u{90}\u{98}\u{9e}\u{9f}", true),
+            ("\x1b", true),
+            ("© é \u{a0} \u{85}", false),
+            ("", false),
+        ] {
+            assert_eq!(has_introducer(text), found, "{text:?}");
+        }
     }
 
     #[test]
@@ -487,6 +504,15 @@ mod tests {
             for part in stripped.split([';', ',', '\n']) {
                 prop_assert!(!sanitize(part).contains("PAYLOAD"), "{:?}", text);
             }
+        }
+
+        #[test]
+        fn the_byte_search_finds_exactly_the_introducers(text in any::<String>()) {
+            let by_char = text.chars().any(|c| matches!(
+                c,
+                ESC | C1_CSI | C1_OSC | '\u{90}' | '\u{98}' | '\u{9e}' | '\u{9f}'
+            ));
+            prop_assert_eq!(has_introducer(&text), by_char);
         }
 
         #[test]
