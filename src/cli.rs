@@ -566,11 +566,12 @@ fn list(setup: &Setup, format: ListFormat) -> Result<(), Failure> {
         ListFormat::Tsv => {
             for e in &inbox.entries {
                 let r = row(e, &setup.taxonomy, &setup.sources);
-                // Every field is sanitized, and each id on its own before the ids are
-                // joined: no value can add a column, a row or an escape.
+                // Every field from a file is sanitized (the status is one of four
+                // fixed words), each id on its own before the ids are joined: no
+                // value can add a column, a row or an escape.
                 let fields = [
                     sanitize(&r.file).into_owned(),
-                    sanitize(r.status).into_owned(),
+                    r.status.to_string(),
                     sanitized_ids(&r.region),
                     sanitized_ids(&r.theme),
                     sanitize(r.reliability.unwrap_or("")).into_owned(),
@@ -710,7 +711,7 @@ fn search(
             for r in &rows {
                 let fields = [
                     sanitize(&r.file).into_owned(),
-                    sanitize(r.status).into_owned(),
+                    r.status.to_string(),
                     r.score.map(|s| s.to_string()).unwrap_or_default(),
                     sanitize(r.title).into_owned(),
                     sanitize(r.body_line.unwrap_or("")).into_owned(),
