@@ -15,10 +15,10 @@ use crate::article::{Format, Suggestions};
 use crate::input::{Keymap, user_keymap_path};
 use crate::labels::sources::{self, Sources};
 use crate::labels::{Axis, Taxonomy};
-use crate::sanitize::sanitize;
+use crate::sanitize::{quote, sanitize};
 use crate::store::boundary::inbox_file;
 use crate::store::{
-    Edit, Entry, Inbox, SidecarState, Status, WriteContext, load_in_background, valid_reviewer,
+    Edit, Entry, Inbox, SidecarState, Status, WriteContext, load_in_background, reviewer_problem,
     write_edits,
 };
 
@@ -252,10 +252,10 @@ impl Setup {
                     "no reviewer name: pass --reviewer NAME or set TRIAGE_REVIEWER".into(),
                 )
             })?;
-        if !valid_reviewer(&reviewer) {
+        if let Some(problem) = reviewer_problem(&reviewer) {
             return Err(Failure::Usage(format!(
-                "reviewer name {:?} may only use letters, digits, '.', '_' and '-'",
-                sanitize(&reviewer)
+                "reviewer name {} {problem}",
+                quote(&reviewer)
             )));
         }
         // An inbox file that is there but cannot be used (a folder, a pipe, a link out
@@ -326,10 +326,10 @@ fn adjudicator_name(cli: &Cli) -> Result<String, Failure> {
         .final_name
         .clone()
         .unwrap_or_else(|| crate::app::review::FINAL.to_string());
-    if !valid_reviewer(&name) {
+    if let Some(problem) = reviewer_problem(&name) {
         return Err(Failure::Usage(format!(
-            "--final-name {:?} may only use letters, digits, '.', '_' and '-' (at most 64, not starting with '.')",
-            sanitize(&name)
+            "--final-name {} {problem}",
+            quote(&name)
         )));
     }
     Ok(name)
@@ -406,7 +406,8 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
         }) => {
             let edits = label_edits(&setup.taxonomy, region, theme, reliability, status, note)?;
             let path = label(&setup, file, &edits, None)?;
-            quiet_pipe(writeln!(io::stdout(), "{}", path.display()).map_err(io_failure))
+            let shown = sanitize(&path.to_string_lossy()).into_owned();
+            quiet_pipe(writeln!(io::stdout(), "{shown}").map_err(io_failure))
         }
         Some(Command::Search {
             query,
@@ -477,8 +478,8 @@ pub fn label_edits(
                 .map(|l| l.id.as_str())
                 .collect();
             Err(Failure::Usage(format!(
-                "unknown {axis} id {:?}; known: {}",
-                sanitize(id),
+                "unknown {axis} id {}; known: {}",
+                quote(id),
                 ids.join(", ")
             )))
         }
@@ -499,8 +500,8 @@ pub fn label_edits(
     if let Some(s) = status {
         let status = Status::parse(s).ok_or_else(|| {
             Failure::Usage(format!(
-                "unknown status {:?}; use todo, done, skipped or flagged",
-                sanitize(s)
+                "unknown status {}; use todo, done, skipped or flagged",
+                quote(s)
             ))
         })?;
         edits.push(Edit::SetStatus(status));
@@ -532,14 +533,14 @@ pub fn label(
     if !path.is_file() {
         return Err(Failure::Usage(format!(
             "no article {} (looked for it as given and in the inbox {})",
-            file.display(),
-            setup.inbox.display()
+            sanitize(&file.to_string_lossy()),
+            sanitize(&setup.inbox.to_string_lossy())
         )));
     }
     if Format::from_path(&path).is_none() {
         return Err(Failure::Usage(format!(
             "{} is not an article (.txt, .md, .markdown, .html, .htm)",
-            file.display()
+            sanitize(&file.to_string_lossy())
         )));
     }
     // The inbox is a boundary for writes too: no sidecar beside a file elsewhere, and
@@ -674,13 +675,15 @@ fn print_list(setup: &Setup, inbox: &Inbox, format: ListFormat) -> Result<(), Fa
         ListFormat::Tsv => {
             for e in &inbox.entries {
                 let r = row(e, &setup.taxonomy, &setup.sources);
-                // Fields are sanitized: a title cannot add columns, rows or escapes.
+                // Every field from a file is sanitized (the status is one of four
+                // fixed words), each id on its own before the ids are joined: no
+                // value can add a column, a row or an escape.
                 let fields = [
                     sanitize(&r.file).into_owned(),
                     r.status.to_string(),
-                    r.region.join(";"),
-                    r.theme.join(";"),
-                    r.reliability.unwrap_or("").to_string(),
+                    sanitized_ids(&r.region),
+                    sanitized_ids(&r.theme),
+                    sanitize(r.reliability.unwrap_or("")).into_owned(),
                     sanitize(r.title).into_owned(),
                 ];
                 writeln!(out, "{}", fields.join("\t")).map_err(io_failure)?;
@@ -688,6 +691,13 @@ fn print_list(setup: &Setup, inbox: &Inbox, format: ListFormat) -> Result<(), Fa
         }
     }
     out.flush().map_err(io_failure)
+}
+
+/// Label ids for one TSV field: each sanitized whole, then joined with `;`. Joined
+/// first, a sequence left open in one id would swallow the ids after it.
+fn sanitized_ids(ids: &[&str]) -> String {
+    let clean: Vec<std::borrow::Cow<str>> = ids.iter().map(|id| sanitize(id)).collect();
+    clean.join(";")
 }
 
 /// Writes JSON for terminals as well as programs: serde_json escapes only C0
@@ -784,7 +794,9 @@ fn print_agree(
 #[derive(Debug, Serialize)]
 pub struct SearchRow<'a> {
     pub file: String,
-    pub score: i64,
+    /// How well the title side matched; `None` (empty in TSV, `null` in JSON) when a
+    /// term matched only in the body: those rank after every title-side match.
+    pub score: Option<i64>,
     pub status: &'a str,
     pub title: &'a str,
     /// Character indices of the title's matched characters.
@@ -819,7 +831,7 @@ fn search(
             let e = &state.entries[h.entry];
             SearchRow {
                 file: e.rel.to_string_lossy().into_owned(),
-                score: h.score,
+                score: h.shown_score(),
                 status: state.status(h.entry).as_str(),
                 title: &state.docs[h.entry].title,
                 title_matches: &h.title_chars,
@@ -836,7 +848,7 @@ fn search(
                 let fields = [
                     sanitize(&r.file).into_owned(),
                     r.status.to_string(),
-                    r.score.to_string(),
+                    r.score.map(|s| s.to_string()).unwrap_or_default(),
                     sanitize(r.title).into_owned(),
                     sanitize(r.body_line.unwrap_or("")).into_owned(),
                 ];
@@ -851,19 +863,16 @@ fn search(
 /// atomically like a sidecar, and reports every row it could not use.
 fn import_sources(setup: &Setup, file: &Path, map: &str) -> Result<ExitCode, Failure> {
     let map = sources::parse_map(map).map_err(|e| Failure::Usage(e.to_string()))?;
+    let name = sanitize(&file.to_string_lossy()).into_owned();
     let csv = std::fs::File::open(file)
-        .map_err(|e| Failure::Problem(format!("cannot read {}: {e}", file.display())))?;
-    let (merged, report) = sources::import_csv(
-        csv,
-        &file.display().to_string(),
-        &map,
-        &setup.taxonomy,
-        setup.sources.clone(),
-    )
-    .map_err(|e| match e {
-        sources::SourcesError::Map { .. } => Failure::Usage(e.to_string()),
-        _ => Failure::Problem(e.to_string()),
-    })?;
+        .map_err(|e| Failure::Problem(format!("cannot read {name}: {e}")))?;
+    let (merged, report) =
+        sources::import_csv(csv, &name, &map, &setup.taxonomy, setup.sources.clone()).map_err(
+            |e| match e {
+                sources::SourcesError::Map { .. } => Failure::Usage(e.to_string()),
+                _ => Failure::Problem(e.to_string()),
+            },
+        )?;
     let target = setup.inbox.join(sources::FILE_NAME);
     // Under the folder's lock like every write, so the start-up clean-up of crashed
     // writes never takes this one's temporary file for a leftover.
@@ -884,7 +893,7 @@ fn import_sources(setup: &Setup, file: &Path, map: &str) -> Result<ExitCode, Fai
         err,
         "imported {} sources into {} ({} in all); {} row{} skipped",
         report.added,
-        target.display(),
+        sanitize(&target.to_string_lossy()),
         merged.len(),
         report.skipped.len(),
         if report.skipped.len() == 1 { "" } else { "s" }
@@ -908,7 +917,9 @@ fn check(setup: &Setup) -> Result<ExitCode, Failure> {
     problems.extend(inbox.problems.iter().cloned());
     let mut sidecars = 0;
     for e in &inbox.entries {
-        let file = e.rel.display();
+        // Each value is sanitized whole where it enters a line (the whole line is
+        // sanitized again when printed, which then changes nothing).
+        let file = sanitize(&e.rel.to_string_lossy()).into_owned();
         match &e.article {
             Err(reason) => problems.push(format!("{file}: {reason}")),
             Ok(a) => warnings.extend(a.warnings.iter().map(|w| format!("{file}: {w}"))),
@@ -929,8 +940,9 @@ fn check(setup: &Setup) -> Result<ExitCode, Failure> {
                         for id in s.decision.labels(axis) {
                             if setup.taxonomy.label(axis, id).is_none() {
                                 problems.push(format!(
-                                    "{sidecar_file}: {axis} id {id:?} is not in {}",
-                                    setup.labels_source
+                                    "{sidecar_file}: {axis} id {} is not in {}",
+                                    quote(id),
+                                    sanitize(&setup.labels_source)
                                 ));
                             }
                         }
@@ -940,8 +952,8 @@ fn check(setup: &Setup) -> Result<ExitCode, Failure> {
                     }
                     if s.reviewer != reviewer {
                         problems.push(format!(
-                            "{sidecar_file}: says reviewer {:?} but its name says {reviewer:?}",
-                            s.reviewer
+                            "{sidecar_file}: says reviewer {} but its name says {reviewer:?}",
+                            quote(&s.reviewer)
                         ));
                     }
                 }
@@ -960,8 +972,8 @@ fn check(setup: &Setup) -> Result<ExitCode, Failure> {
     let _ = emit(format!(
         "checked {} articles, {sidecars} sidecars, {}, keymap {}: {} problem{}",
         inbox.entries.len(),
-        setup.labels_source,
-        setup.keymap_choice,
+        sanitize(&setup.labels_source),
+        sanitize(&setup.keymap_choice),
         problems.len(),
         if problems.len() == 1 { "" } else { "s" }
     ));

@@ -8,8 +8,15 @@
 //! is reading. Bidirectional overrides and zero-width characters do not touch the
 //! terminal but lie to the reader: they reorder or hide what is shown, so that the text
 //! on screen is not the text in the file. Every string is passed through [`sanitize`]
-//! just before it becomes a span, so that none of this can happen however the text got
-//! into the program.
+//! just before it becomes a span or a line of a command's output, so that none of this
+//! can happen however the text got into the program.
+//!
+//! A sequence is removed whole, payload included (`ESC ] 0 ; title BEL` leaves
+//! nothing), which holds only if each value is sanitized whole: never the pieces of a
+//! value cut at a `;` or a line break (the payload after the cut would show), never a
+//! string of values joined first (one value's unterminated sequence would swallow the
+//! next). Text that has to be cut up before it is shown, an article into lines,
+//! paragraphs and author names, first goes through [`strip_sequences`].
 
 use std::borrow::Cow;
 
@@ -22,12 +29,27 @@ const ESC: char = '\u{1b}';
 const BEL: char = '\u{07}';
 /// The 8-bit String Terminator, which ends OSC, DCS, SOS, PM and APC strings.
 const C1_ST: char = '\u{9c}';
+/// The 8-bit Control Sequence Introducer and Operating System Command.
+const C1_CSI: char = '\u{9b}';
+const C1_OSC: char = '\u{9d}';
+/// CAN and SUB abort a sequence in progress, on a terminal as here.
+const CAN: char = '\u{18}';
+const SUB: char = '\u{1a}';
+
+type Chars<'a> = std::iter::Peekable<std::str::Chars<'a>>;
 
 /// Makes untrusted text safe to draw: whole escape sequences (7-bit and 8-bit forms),
 /// every other control character, bidirectional controls and zero-width characters are
 /// removed; tabs become spaces up to the next multiple of four display columns; `\n`,
-/// `\r\n` and a lone `\r` each become one space, so that text can never move the cursor.
+/// `\r\n` and a lone `\r` each become one space, so that text can never move the cursor,
+/// add a column to a tab-separated row or start a new one.
 /// Callers that want lines split the text into lines first.
+///
+/// Pass each value whole, and only then join values or cut them for display: a
+/// sequence cut in two by splitting (`ESC ] 0` | `; title BEL`) would show its
+/// payload, and a sequence left open in one value of a joined string would swallow
+/// the values after it. [`strip_sequences`] is for text that must be split before
+/// it is shown.
 ///
 /// Returns the input itself, without copying, when it contains none of these (the
 /// common case), so it is cheap to call on every string on every frame.
@@ -41,10 +63,7 @@ pub fn sanitize(text: &str) -> Cow<'_, str> {
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
-            ESC => skip_escape(&mut chars),
-            '\u{9b}' => skip_csi(&mut chars),
-            '\u{9d}' => skip_string(&mut chars, true),
-            '\u{90}' | '\u{98}' | '\u{9e}' | '\u{9f}' => skip_string(&mut chars, false),
+            c if skip_sequence(c, &mut chars) => {}
             '\t' => {
                 let spaces = TAB_WIDTH - column % TAB_WIDTH;
                 out.extend(std::iter::repeat_n(' ', spaces));
@@ -69,6 +88,61 @@ pub fn sanitize(text: &str) -> Cow<'_, str> {
         }
     }
     Cow::Owned(out)
+}
+
+/// A value quoted for a message, as `{:?}` quotes it, after [`sanitize`]: Rust's
+/// `Debug` alone would spell an escape sequence out (`\u{1b}]0;title\u{7}`) and so
+/// show its payload as text.
+pub fn quote(text: &str) -> String {
+    format!("{:?}", sanitize(text).as_ref())
+}
+
+/// Removes whole escape sequences, 7-bit and 8-bit, with their parameters and
+/// payload, and leaves every other character (line breaks and tabs included) as it
+/// is. Text that is split into parts before it is shown (a file into lines and
+/// paragraphs, a byline into names) goes through this first: a split could otherwise
+/// fall inside a sequence, and the part after it would show the payload even once
+/// each part is sanitized. What remains still goes through [`sanitize`] for display.
+///
+/// Returns the input itself, without copying, when it holds no sequence.
+pub fn strip_sequences(text: &str) -> Cow<'_, str> {
+    if !has_introducer(text) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if !skip_sequence(c, &mut chars) {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Whether `text` holds a character that starts an escape sequence: ESC, or the
+/// 8-bit CSI, OSC, DCS, SOS, PM or APC (UTF-8 `C2 9B` and so on). A byte search,
+/// because every article's whole text is checked on the way in.
+fn has_introducer(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    memchr::memchr2_iter(0x1b, 0xc2, bytes).any(|i| {
+        bytes[i] == 0x1b
+            || matches!(
+                bytes.get(i + 1),
+                Some(0x90 | 0x98 | 0x9b | 0x9d | 0x9e | 0x9f)
+            )
+    })
+}
+
+/// When `c` starts an escape sequence, skips the rest of it and returns true.
+fn skip_sequence(c: char, chars: &mut Chars<'_>) -> bool {
+    match c {
+        ESC => skip_escape(chars),
+        C1_CSI => skip_csi(chars),
+        C1_OSC => skip_string(chars, true),
+        '\u{90}' | '\u{98}' | '\u{9e}' | '\u{9f}' => skip_string(chars, false),
+        _ => return false,
+    }
+    true
 }
 
 /// True for every character [`sanitize`] changes or removes.
@@ -110,7 +184,7 @@ fn is_invisible(c: char) -> bool {
 /// short escape (`ESC c`, `ESC 7`, `ESC ( B`: intermediates 0x20–0x2F, then one final
 /// character 0x30–0x7E). A character that cannot continue a sequence is left in place
 /// to be judged on its own.
-fn skip_escape(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
+fn skip_escape(chars: &mut Chars<'_>) {
     match chars.peek() {
         Some('[') => {
             chars.next();
@@ -137,7 +211,7 @@ fn skip_escape(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
 /// Skips a CSI's parameters and intermediates (0x20–0x3F) and its final character
 /// (0x40–0x7E). A character outside those ranges ends the broken sequence and is
 /// left in place.
-fn skip_csi(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
+fn skip_csi(chars: &mut Chars<'_>) {
     while chars
         .next_if(|c| ('\u{20}'..='\u{3f}').contains(c))
         .is_some()
@@ -145,19 +219,34 @@ fn skip_csi(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
     chars.next_if(|c| ('\u{40}'..='\u{7e}').contains(c));
 }
 
-/// Skips a control string up to and including its terminator: ST (`ESC \` or 8-bit
-/// ST), or also BEL for OSC. An unterminated string runs to the end of the text,
-/// because that is what a terminal would swallow too.
-fn skip_string(chars: &mut std::iter::Peekable<std::str::Chars<'_>>, bel_ends: bool) {
-    while let Some(c) = chars.next() {
+/// Skips a control string up to and including its terminator: ST (`ESC \\` or 8-bit
+/// ST), BEL for OSC, or CAN or SUB, which cancel it. Any other ESC ends the string
+/// and is left in place to start the next sequence, as a terminal reads it. An
+/// unterminated string runs to the end of the text, because that is what a terminal
+/// would swallow too.
+fn skip_string(chars: &mut Chars<'_>, bel_ends: bool) {
+    while let Some(&c) = chars.peek() {
         match c {
-            C1_ST => return,
-            BEL if bel_ends => return,
-            ESC if chars.peek() == Some(&'\\') => {
+            ESC => {
+                let mut after = chars.clone();
+                after.next();
+                if after.peek() == Some(&'\\') {
+                    chars.next();
+                    chars.next();
+                }
+                return;
+            }
+            C1_ST | CAN | SUB => {
                 chars.next();
                 return;
             }
-            _ => {}
+            BEL if bel_ends => {
+                chars.next();
+                return;
+            }
+            _ => {
+                chars.next();
+            }
         }
     }
 }
@@ -255,6 +344,63 @@ mod tests {
     }
 
     #[test]
+    fn an_escape_inside_a_string_ends_it_and_starts_the_next_sequence() {
+        // As a terminal reads it: the OSC ends at the ESC, the CSI after it is its own.
+        check("\x1b]0;title\x1b[2Jtext", "text");
+        check("\x1b]0;title\x1b]52;c;SGk=\x07text", "text");
+        check("\u{9d}0;title\x1bctext", "text");
+    }
+
+    #[test]
+    fn can_and_sub_cancel_a_sequence_with_its_payload() {
+        check("\x1b]0;title\x18after", "after");
+        check("\x1bPq#0;2\x1aafter", "after");
+        check("\x1b[3\x18after", "after");
+    }
+
+    #[test]
+    fn osc_title_leaves_nothing_of_itself() {
+        // The bug the issue shows: `ESC ] 0 ; title BEL` must not leave `]0;title`.
+        for text in [
+            "\x1b]0;title\x07",
+            "\x1b]0;title\x1b\\",
+            "\x1b]0;title\u{9c}",
+            "\u{9d}0;title\x07",
+            "\x1b]52;c;dGl0bGU=\x07",
+            "\x1b]2;title",
+        ] {
+            check(text, "");
+            assert_eq!(strip_sequences(text), "", "{text:?}");
+        }
+    }
+
+    #[test]
+    fn strip_sequences_keeps_line_breaks_and_tabs_for_splitting() {
+        assert_eq!(
+            strip_sequences("a\x1b]0;t;u\x07\tb\nc;\u{9b}31md"),
+            "a\tb\nc;d"
+        );
+        assert!(matches!(
+            strip_sequences("plain; text\twith\nbreaks"),
+            Cow::Borrowed(_)
+        ));
+        // Other controls are left for `sanitize`.
+        assert_eq!(strip_sequences("a\x07b\x1b"), "a\x07b");
+        // The byte search: C1 introducers are `C2 90`… in UTF-8; `©` (`C2 A9`) and
+        // NEL (`C2 85`) are not introducers.
+        for (text, found) in [
+            ("a\u{9b}", true),
+            ("\u{9d}", true),
+            ("\u{90}\u{98}\u{9e}\u{9f}", true),
+            ("\x1b", true),
+            ("© é \u{a0} \u{85}", false),
+            ("", false),
+        ] {
+            assert_eq!(has_introducer(text), found, "{text:?}");
+        }
+    }
+
+    #[test]
     fn lone_controls_and_del_are_removed() {
         check("ding\x07", "ding");
         check("a\x08b\x7fc\x00d\x0ce", "abcde");
@@ -322,6 +468,51 @@ mod tests {
             let out = sanitize(&text);
             prop_assert!(!out.chars().any(forbidden), "{:?} -> {:?}", text, out);
             prop_assert!(!out.contains('\t'));
+        }
+
+        /// Every form of every string sequence is removed with all of its payload,
+        /// wherever it sits, by both functions.
+        #[test]
+        fn string_sequences_are_removed_with_their_payload(
+            before in "[a-zA-Z .,;]{0,8}",
+            intro in prop::sample::select(vec![
+                "\x1b]0;", "\x1b]52;c;", "\x1b]8;;", "\u{9d}2;", "\x1bP", "\u{90}",
+                "\x1b_", "\u{9f}", "\x1b^", "\u{9e}", "\x1bX", "\u{98}",
+            ]),
+            payload in "[a-zA-Z0-9;:=/,. \t\n]{0,20}",
+            end in prop::sample::select(vec!["\x1b\\", "\u{9c}", "\x18", "\x1a", "\x07"]),
+            after in "[a-zA-Z .,;]{0,8}",
+        ) {
+            // BEL ends only an OSC; elsewhere it is payload, so end those with ST.
+            let osc = intro.contains(']') || intro.starts_with('\u{9d}');
+            let end = if end == "\x07" && !osc { "\x1b\\" } else { end };
+            let text = format!("{before}{intro}{payload}{end}{after}");
+            prop_assert_eq!(sanitize(&text), format!("{before}{after}"), "{:?}", text);
+            prop_assert_eq!(strip_sequences(&text), format!("{before}{after}"), "{:?}", text);
+        }
+
+        /// Splitting after `strip_sequences` never exposes a payload, wherever the
+        /// separators fall (the mechanism behind author lists showing `title`).
+        #[test]
+        fn splitting_stripped_text_never_shows_a_payload(
+            before in "[a-z ,;]{0,8}",
+            payload in "[;, \n]{0,3}PAYLOAD[;, \n]{0,3}",
+            after in "[a-z ,;]{0,8}",
+        ) {
+            let text = format!("{before}\x1b]0;{payload}\x07{after}");
+            let stripped = strip_sequences(&text);
+            for part in stripped.split([';', ',', '\n']) {
+                prop_assert!(!sanitize(part).contains("PAYLOAD"), "{:?}", text);
+            }
+        }
+
+        #[test]
+        fn the_byte_search_finds_exactly_the_introducers(text in any::<String>()) {
+            let by_char = text.chars().any(|c| matches!(
+                c,
+                ESC | C1_CSI | C1_OSC | '\u{90}' | '\u{98}' | '\u{9e}' | '\u{9f}'
+            ));
+            prop_assert_eq!(has_introducer(&text), by_char);
         }
 
         #[test]

@@ -794,3 +794,55 @@ fn label_refuses_an_article_it_cannot_read() {
         "no decision without the bytes it was made on"
     );
 }
+
+#[test]
+fn a_reviewer_name_over_64_characters_is_refused_for_its_length() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let inbox = common::copy_inbox(dir.path());
+    let long = "a".repeat(65);
+    let out = Command::new(env!("CARGO_BIN_EXE_triage"))
+        .arg("--inbox")
+        .arg(&inbox)
+        .args(["--reviewer", &long, "list"])
+        .env("XDG_CONFIG_HOME", dir.path().join("config"))
+        .env_remove("TRIAGE_REVIEWER")
+        .stdin(Stdio::null())
+        .output()
+        .expect("the binary runs");
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("is 65 characters long, and the limit is 64"),
+        "{err}"
+    );
+    assert!(!err.contains("may only use"), "{err}");
+}
+
+#[test]
+fn search_gives_a_body_only_match_no_score() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let inbox = common::copy_inbox(dir.path());
+    fs::write(
+        inbox.join("zz_plain.txt"),
+        "Plain title\n\nThe quokka ran.\n",
+    )
+    .expect("write an article");
+    fs::write(
+        inbox.join("zz_quokka.txt"),
+        "Quokka sighted\n\nNothing else.\n",
+    )
+    .expect("write an article");
+    let out = triage(&inbox, &["search", "quokka"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let rows: Vec<Vec<&str>> = text.lines().map(|l| l.split('\t').collect()).collect();
+    assert_eq!(rows.len(), 2, "{text}");
+    assert_eq!(rows[0][0], "zz_quokka.txt");
+    assert!(rows[0][2].parse::<i64>().is_ok_and(|s| s > 0), "{text}");
+    assert_eq!(rows[1][0], "zz_plain.txt");
+    assert_eq!(rows[1][2], "", "a body-only match has no score: {text}");
+    let out = triage(&inbox, &["search", "quokka", "--format", "json"]);
+    let hits: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert!(hits[0]["score"].as_i64().is_some_and(|s| s > 0), "{hits}");
+    assert!(hits[1]["score"].is_null(), "{hits}");
+}

@@ -34,10 +34,15 @@ pub struct LineEdit {
 }
 
 impl LineEdit {
+    /// Typing into a prompt: a character is added, a control character (a pasted
+    /// escape, say) is not, because a one-line prompt has no use for one and it could
+    /// start a sequence in what the prompt shows.
     fn apply(&mut self, action: &Action) -> bool {
         match action {
             Action::Input(c) => {
-                self.text.push(*c);
+                if !c.is_control() {
+                    self.text.push(*c);
+                }
                 true
             }
             Action::Backspace => {
@@ -181,7 +186,12 @@ pub fn doc_of(entry: &Entry) -> Doc {
     side.push(entry.rel.to_string_lossy().into_owned());
     Doc {
         title: sanitize(entry.title()).into_owned(),
-        side: sanitize(&side.join(" ")).into_owned(),
+        // Each part whole, then joined, so no part's open sequence hides the next.
+        side: side
+            .iter()
+            .map(|part| sanitize(part))
+            .collect::<Vec<_>>()
+            .join(" "),
         src,
         article: entry.article.as_ref().ok().cloned(),
     }
@@ -460,6 +470,22 @@ impl AppState {
             }
         }
         decision
+    }
+
+    /// [`AppState::decision`] without a copy when nothing unsaved changes it, for
+    /// drawing: a note can be megabytes long, and rows are drawn on every frame.
+    pub fn decision_ref(&self, entry: usize) -> std::borrow::Cow<'_, Decision> {
+        let saved = self
+            .entries
+            .get(entry)
+            .and_then(|e| e.mine.sidecar())
+            .map(|s| &s.decision);
+        match saved {
+            Some(d) if !self.unsaved.iter().any(|u| u.write.entry == entry) => {
+                std::borrow::Cow::Borrowed(d)
+            }
+            _ => std::borrow::Cow::Owned(self.decision(entry)),
+        }
     }
 
     pub fn status(&self, entry: usize) -> Status {
@@ -938,6 +964,15 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
     if !matches!(action, Action::Resize(..) | Action::Quit) {
         state.quit_warned = false;
     }
+    // Typing in the note editor changes its text in place: the note may be megabytes
+    // long, and copying it (as the match below copies the mode) on every keystroke
+    // would make typing slow.
+    if let Mode::Note(edit) = &mut state.mode
+        && matches!(action, Action::Input(_) | Action::Backspace)
+    {
+        edit.apply(&action);
+        return Vec::new();
+    }
     match state.mode.clone() {
         Mode::Normal => update_normal(state, action),
         Mode::Picker(picker) => update_picker(state, picker, action),
@@ -948,7 +983,13 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
                     state.mode = Mode::Normal;
                     let note = edit.text.trim().to_string();
                     let note = (!note.is_empty()).then_some(note);
-                    let current = state.selected().and_then(|i| state.decision(i).note);
+                    // The editor opened on the note without its escape sequences
+                    // (see `Action::Note`): closing it unchanged changes nothing.
+                    let current = state
+                        .selected()
+                        .and_then(|i| state.decision_ref(i).note.clone())
+                        .map(|n| crate::sanitize::strip_sequences(&n).trim().to_string())
+                        .filter(|n| !n.is_empty());
                     if note != current {
                         return state.write(vec![Edit::SetNote(note)]).into_iter().collect();
                     }
@@ -1112,9 +1153,15 @@ fn update_normal(state: &mut AppState, action: Action) -> Vec<Effect> {
             if let Some(i) = state.selected()
                 && !state.refuse_unreadable(i)
             {
-                state.mode = Mode::Note(LineEdit {
-                    text: state.decision(i).note.unwrap_or_default(),
-                });
+                // Without escape sequences: the editor shows (and, once edited, saves)
+                // the note as it reads, and shows only its end, which must never
+                // start inside a sequence.
+                let note = state.decision_ref(i).note.clone().unwrap_or_default();
+                let text = match crate::sanitize::strip_sequences(&note) {
+                    std::borrow::Cow::Borrowed(_) => note,
+                    std::borrow::Cow::Owned(clean) => clean,
+                };
+                state.mode = Mode::Note(LineEdit { text });
             }
         }
         Action::Undo => {

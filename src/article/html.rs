@@ -502,6 +502,9 @@ fn take_byline_paragraph(paragraphs: &mut Vec<String>) -> Vec<String> {
 
 /// Whitespace runs (including non-breaking spaces) collapsed to one space, trimmed.
 fn collapse(text: &str) -> String {
+    // Character references (`&#27;`) decode to sequences the raw page did not hold;
+    // they go before the text is split (into names, say), as in `text::decode`.
+    let text = crate::sanitize::strip_sequences(text);
     let mut out = String::with_capacity(text.len());
     for word in text.split(|c: char| c.is_whitespace() || c == '\u{a0}') {
         if word.is_empty() {

@@ -124,3 +124,78 @@ pub fn parse(format: Format, file_name: &str, bytes: &[u8]) -> Result<Article, A
         Format::Html => html::parse(file_name, bytes),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An OSC 0 (set the window title) whose `;` a name list would split on.
+    const OSC: &str = "\x1b]0;PAYLOAD, Evil & Co\x07";
+
+    fn read(format: Format, name: &str, text: &str) -> Article {
+        match parse(format, name, text.as_bytes()) {
+            Ok(a) => a,
+            Err(e) => panic!("{name} was refused: {e}"),
+        }
+    }
+
+    fn assert_no_payload(a: &Article) {
+        let all = serde_json::to_string(a).unwrap_or_default();
+        assert!(!all.contains("PAYLOAD"), "{a:#?}");
+        assert!(!all.contains("\\u001b"), "{a:#?}");
+    }
+
+    #[test]
+    fn author_lists_never_hold_a_piece_of_an_escape_sequence() {
+        let a = read(
+            Format::Text,
+            "a.txt",
+            &format!("Title\nAuthor: Ana Ruiz; {OSC}Tom Lee\n\nThe story.\n"),
+        );
+        assert_eq!(a.authors, ["Ana Ruiz", "Tom Lee"]);
+        assert_no_payload(&a);
+        assert!(a.warnings.iter().any(|w| w.contains("escape sequences")));
+    }
+
+    #[test]
+    fn escapes_decoded_from_front_matter_are_removed_before_names_are_split() {
+        // YAML's `\e` and `\a` are ESC and BEL; TOML's `\u001b` likewise.
+        let a = read(
+            Format::Markdown,
+            "a.md",
+            "---\ntitle: \"T\\e]0;PAYLOAD\\a\"\nauthor: \"Ana Ruiz; \\e]0;PAYLOAD; x\\aTom Lee\"\n---\n\nStory.\n",
+        );
+        assert_eq!(a.title, "T");
+        assert_eq!(a.authors, ["Ana Ruiz", "Tom Lee"]);
+        assert_no_payload(&a);
+        let a = read(
+            Format::Markdown,
+            "b.md",
+            "+++\ntitle = \"T\"\nauthor = \"Ana Ruiz and \\u001b]0;PAYLOAD and x\\u0007Tom Lee\"\n+++\n\nStory.\n",
+        );
+        assert_eq!(a.authors, ["Ana Ruiz", "Tom Lee"]);
+        assert_no_payload(&a);
+    }
+
+    #[test]
+    fn character_references_in_html_are_removed_before_names_are_split() {
+        let a = read(
+            Format::Html,
+            "a.html",
+            "<title>T&#27;]0;PAYLOAD&#7;</title><meta name=\"author\" content=\"Ana Ruiz, &#27;]0;PAYLOAD, x&#7;Tom Lee\"><p>Story &#x9b;31mhere&#27;]52;c;PAYLOAD&#7;.</p>",
+        );
+        assert_eq!(a.authors, ["Ana Ruiz", "Tom Lee"]);
+        assert_no_payload(&a);
+    }
+
+    #[test]
+    fn raw_sequences_never_reach_the_title_or_the_paragraphs() {
+        let a = read(
+            Format::Text,
+            "a.txt",
+            "\x1b]0;PAYLOAD\nstill payload\x07Real title\n\nOne \x1b]52;c;PAYLOAD\n\nstill\x07two.\n",
+        );
+        assert_eq!(a.title, "Real title");
+        assert_no_payload(&a);
+    }
+}

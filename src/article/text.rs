@@ -152,6 +152,13 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Decoded, ArticleError> {
     if text.contains('\r') {
         text = text.replace("\r\n", "\n").replace('\r', "\n");
     }
+    // Before the text is cut into lines, paragraphs and names, so that no cut falls
+    // inside a sequence and shows its payload as text (see `sanitize::strip_sequences`).
+    if let Cow::Owned(stripped) = crate::sanitize::strip_sequences(&text) {
+        text = stripped;
+        warnings
+            .push("removed terminal escape sequences, which could act on a terminal".to_string());
+    }
     Ok(Decoded {
         text,
         lossy,
@@ -893,7 +900,10 @@ fn strip_prefix_ci<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
 /// backslash escapes removed, runs of spaces collapsed, ends trimmed. Brackets that
 /// are not a link (`[in Syria]`) and unpaired markers are kept as written.
 pub(crate) fn inline_text(text: &str) -> String {
-    let reduced = reduce_markup(text);
+    // Escapes in front matter (`"\e]0;…"`) decode to sequences the file's bytes did
+    // not show; they go before the value is split into names or items.
+    let text = crate::sanitize::strip_sequences(text);
+    let reduced = reduce_markup(&text);
     let mut out = String::with_capacity(reduced.len());
     let mut pending_space = false;
     for c in reduced.chars() {

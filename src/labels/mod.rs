@@ -194,18 +194,26 @@ impl Taxonomy {
                     return Err(invalid(
                         id_at,
                         format!(
-                            "{axis} label id {id:?} may only use lowercase letters, digits, '-' and '_'"
+                            "{axis} label id {} may only use lowercase letters, digits, '-' and '_'",
+                            crate::sanitize::quote(&id)
                         ),
                     ));
                 }
                 let mut chars = key_text.chars();
                 let key = match (chars.next(), chars.next()) {
-                    (Some(c), None) if !c.is_whitespace() && !c.is_control() => c,
+                    // Visible: not a space, a control, a bidi or a zero-width mark.
+                    (Some(c), None)
+                        if !c.is_whitespace()
+                            && crate::sanitize::sanitize(&key_text) == key_text.as_str() =>
+                    {
+                        c
+                    }
                     _ => {
                         return Err(invalid(
                             key_at,
                             format!(
-                                "{axis} label {id:?} needs a key of exactly one visible character, not {key_text:?}"
+                                "{axis} label {id:?} needs a key of exactly one visible character, not {}",
+                                crate::sanitize::quote(&key_text)
                             ),
                         ));
                     }
@@ -391,6 +399,33 @@ mod tests {
             .to_string();
         assert!(err.starts_with("inbox/labels.toml:4: "), "{err}");
         assert!(err.contains("\"a\"") && err.contains("\"b\""), "{err}");
+    }
+
+    #[test]
+    fn invisible_keys_and_hostile_ids_are_refused_with_the_value_sanitized() {
+        let taxonomy = |region: &str| {
+            format!(
+                "[region]\nlabels = [{region}]\n[theme]\nlabels = [{{ id = \"t\", name = \"T\", key = \"t\" }}]\n[reliability]\nlabels = [{{ id = \"r\", name = \"R\", key = \"\\u202e\" }}]\n"
+            )
+        };
+        // A bidi override as a reliability key is not a visible character.
+        let err = Taxonomy::parse(
+            &taxonomy("{ id = \"a\", name = \"A\", key = \"x\" }"),
+            "l.toml",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("exactly one visible character"), "{err}");
+        assert!(!err.contains('\u{202e}'), "{err:?}");
+        // An id with an escape sequence is quoted without it or its payload.
+        let err = Taxonomy::parse(
+            &taxonomy("{ id = \"a\\u001b]0;PAYLOAD\\u0007\", name = \"A\", key = \"x\" }"),
+            "l.toml",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("id \"a\" may only use"), "{err}");
+        assert!(!err.contains("PAYLOAD"), "{err}");
     }
 
     #[test]

@@ -97,7 +97,8 @@ impl Sources {
                 return Err(invalid(
                     key_at,
                     format!(
-                        "{key:?} is not a domain; write it like \"example.com\", without a scheme or path"
+                        "{} is not a domain; write it like \"example.com\", without a scheme or path",
+                        crate::sanitize::quote(&key)
                     ),
                 ));
             };
@@ -109,7 +110,10 @@ impl Sources {
             if let Some(first) = lines.get(&domain) {
                 return Err(invalid(
                     key_at,
-                    format!("{key:?} is {domain}, which line {first} already lists"),
+                    format!(
+                        "{} is {domain}, which line {first} already lists",
+                        crate::sanitize::quote(&key)
+                    ),
                 ));
             }
             lines.insert(domain.clone(), line);
@@ -350,7 +354,7 @@ pub fn import_csv(
             report.skipped.push(format!(
                 "line {line}: type {} is not mapped (give --map {}=ID)",
                 quote(kind),
-                shorten(&hint)
+                shorten(&crate::sanitize::sanitize(&hint))
             ));
             continue;
         };
@@ -476,7 +480,8 @@ fn unknown_id(id: &str, taxonomy: &Taxonomy) -> String {
         .map(|l| l.id.as_str())
         .collect();
     format!(
-        "{id:?} is not a reliability id; the known ids are {}",
+        "{} is not a reliability id; the known ids are {}",
+        crate::sanitize::quote(id),
         known.join(", ")
     )
 }
@@ -499,7 +504,7 @@ fn shorten(text: &str) -> String {
 /// A cell quoted for a report: control characters escaped so that a hostile CSV cannot
 /// drive the terminal, and long cells cut.
 fn quote(text: &str) -> String {
-    format!("{:?}", shorten(text))
+    format!("{:?}", shorten(&crate::sanitize::sanitize(text)))
 }
 
 /// Lines of rows met in order, counted incrementally so a long CSV is read once.
@@ -758,8 +763,10 @@ mod tests {
                 "line 4: no domain in \"not a url\"",
                 "line 5: type \"satire\" is not mapped (give --map satire=ID)",
                 "line 7: no type for lonely.com",
-                "line 8: no domain in \"multi\\nline.com\"",
-                "line 10: no domain in \"\\u{1b}[31mevil\"",
+                // Quoted cells are sanitized: a line break is a space, an escape
+                // sequence is gone with its parameters.
+                "line 8: no domain in \"multi line.com\"",
+                "line 10: no domain in \"evil\"",
             ]
         );
         assert_eq!(report.added, 2);

@@ -79,6 +79,17 @@ pub struct Hit {
     pub body_line: Option<String>,
 }
 
+impl Hit {
+    /// The score as a person reads it: how well the title side (title, source,
+    /// authors, file name, label names) matched, or `None` when some term matched
+    /// only in the body. Such hits rank below every title-side match; the large
+    /// offset that ranks them there is an artifact of sorting, not a measure of
+    /// anything, so it is never shown.
+    pub fn shown_score(&self) -> Option<i64> {
+        (self.score > -BODY_ONLY / 2).then_some(self.score)
+    }
+}
+
 /// Ranks `docs` for `query`; `facets[i]` holds the decisions on `docs[i]` (a missing
 /// facet counts as an undecided article).
 ///
@@ -839,6 +850,25 @@ mod tests {
             Some("The pipeline was closed for repairs.")
         );
         assert!(hits[1].title_chars.is_empty());
+    }
+
+    #[test]
+    fn a_body_only_match_shows_no_score_and_a_title_match_its_own() {
+        let docs = [
+            doc("Weather report", &["The pipeline was closed for repairs."]),
+            doc("Gas pipeline deal signed", &["Nothing to see."]),
+            doc("Pipeline week", &["The Gulf states met."]),
+        ];
+        let hits = run(&docs, &[], "pipeline");
+        assert_eq!(entries(&hits), [2, 1, 0]);
+        assert_eq!(hits[0].shown_score(), Some(hits[0].score));
+        assert!(hits[0].score > 0 && hits[1].score > 0);
+        assert_eq!(hits[2].shown_score(), None);
+        // A title-side term does not make a hit whose other term is in the body
+        // only a title match.
+        let hits = run(&docs, &[], "pipeline gulf");
+        assert_eq!(entries(&hits), [2]);
+        assert_eq!(hits[0].shown_score(), None);
     }
 
     #[test]

@@ -21,7 +21,7 @@ pub use inbox::{Entry, Inbox, Loaded, SidecarState, load_in_background};
 pub use scan::{Scan, ScanEntry, scan, scan_each};
 pub use sidecar::{
     Faults, LOCK_FILE, Sidecar, StoreError, WriteContext, parse_sidecar, read_sidecar,
-    render_sidecar, sha256_hex, sidecar_path, valid_reviewer, write_edits,
+    render_sidecar, reviewer_problem, sha256_hex, sidecar_path, valid_reviewer, write_edits,
 };
 
 /// Where an article stands for one reviewer. With no sidecar, it is `Todo`; a sidecar

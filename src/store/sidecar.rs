@@ -205,13 +205,44 @@ fn broken_message(path: &Path, problem: &str) -> String {
 
 /// Reviewer names are part of sidecar file names and are matched back out of them by
 /// the scan, so they use a plain alphabet and cannot make a dotfile.
+/// The scan calls this for every sidecar it meets, so it allocates nothing;
+/// [`reviewer_problem`] says why a name is refused.
 pub fn valid_reviewer(name: &str) -> bool {
     !name.is_empty()
-        && name.len() <= 64
+        && name.len() <= MAX_REVIEWER
         && !name.starts_with('.')
         && name
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+}
+
+/// The longest reviewer name, in characters (all ASCII, so bytes too).
+pub const MAX_REVIEWER: usize = 64;
+
+/// What is wrong with a reviewer name, as the end of a sentence that starts with the
+/// name ("may only use …"), or `None` when it is a valid name. Every rule it breaks
+/// is named, so that a name of the right letters but too long is told just that.
+pub fn reviewer_problem(name: &str) -> Option<String> {
+    if name.is_empty() {
+        return Some("is empty; give letters, digits, '.', '_' or '-'".to_string());
+    }
+    let mut problems = Vec::new();
+    if !name
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+    {
+        problems.push("may only use letters, digits, '.', '_' and '-'".to_string());
+    }
+    let chars = name.chars().count();
+    if chars > MAX_REVIEWER {
+        problems.push(format!(
+            "is {chars} characters long, and the limit is {MAX_REVIEWER}"
+        ));
+    }
+    if name.starts_with('.') {
+        problems.push("may not start with '.'".to_string());
+    }
+    (!problems.is_empty()).then(|| problems.join("; it "))
 }
 
 /// `<article path>.<reviewer>.toml`: beside the article, so the two move together.
@@ -311,7 +342,8 @@ pub fn parse_sidecar(text: &str) -> Result<Sidecar, String> {
             with_line(
                 key_line(text, "status"),
                 format!(
-                    "unknown status {s:?} (expected \"todo\", \"done\", \"skipped\" or \"flagged\")"
+                    "unknown status {} (expected \"todo\", \"done\", \"skipped\" or \"flagged\")",
+                    crate::sanitize::quote(&s)
                 ),
             )
         })?,
@@ -697,7 +729,9 @@ fn key_line(text: &str, key: &str) -> Option<usize> {
 
 /// The parser's messages span lines; ours are one sentence.
 fn one_line(message: &str) -> String {
-    message
+    // The parser's message may quote the file (a key, a value): its escape sequences
+    // go before the message is cut into lines, so no cut shows a payload.
+    crate::sanitize::strip_sequences(message)
         .lines()
         .map(str::trim)
         .filter(|l| !l.is_empty())
@@ -1228,7 +1262,25 @@ seconds = 14.2
         ];
         for (name, ok) in cases {
             assert_eq!(valid_reviewer(name), ok, "{name:?}");
+            assert_eq!(reviewer_problem(name).is_none(), ok, "{name:?}");
         }
+    }
+
+    #[test]
+    fn a_refused_reviewer_name_is_told_every_rule_it_breaks_and_no_other() {
+        let reason = |name: &str| reviewer_problem(name).unwrap_or_default();
+        let long = "a".repeat(65);
+        assert_eq!(reason(&long), "is 65 characters long, and the limit is 64");
+        assert_eq!(
+            reason("bad name"),
+            "may only use letters, digits, '.', '_' and '-'"
+        );
+        assert_eq!(reason(".hidden"), "may not start with '.'");
+        assert!(reason("").starts_with("is empty"));
+        let both = reason(&format!(".{long} x"));
+        assert!(both.contains("letters, digits"), "{both}");
+        assert!(both.contains("68 characters"), "{both}");
+        assert!(both.contains("start with '.'"), "{both}");
     }
 
     #[test]

@@ -454,10 +454,13 @@ pub fn render_text(
                     .iter()
                     .map(|(name, decision)| {
                         let ids = decision.labels(axis);
+                        // Each id whole, then joined: an id's open sequence must
+                        // not swallow the ids after it.
                         let ids = if ids.is_empty() {
                             "—".to_string()
                         } else {
-                            sanitize(&ids.join(", ")).into_owned()
+                            let clean: Vec<_> = ids.iter().map(|id| sanitize(id)).collect();
+                            clean.join(", ")
                         };
                         format!("{}: {ids}", sanitize(name))
                     })

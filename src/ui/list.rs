@@ -1,5 +1,7 @@
 //! The article list: one row per visible article, built only for the rows on screen.
 
+use std::borrow::Cow;
+
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -31,25 +33,32 @@ pub fn mark(state: &AppState, entry: usize) -> (char, Status) {
 }
 
 /// The short label summary of a row: region ids, theme ids' first word, reliability key.
+/// Each id is sanitized whole before it is cut or joined: an id from a colleague's
+/// sidecar is untrusted, and cutting it first could leave half an escape sequence
+/// whose payload would then show as text.
 fn labels(state: &AppState, entry: usize) -> String {
-    let d = state.decision(entry);
+    let d = state.decision_ref(entry);
     let mut parts: Vec<String> = Vec::new();
     if !d.region.is_empty() {
-        parts.push(d.region.join(","));
+        let clean: Vec<Cow<str>> = d.region.iter().map(|id| sanitize(id)).collect();
+        parts.push(clean.join(","));
     }
     if !d.theme.is_empty() {
-        let short: Vec<&str> = d
+        let short: Vec<String> = d
             .theme
             .iter()
-            .map(|t| t.split('-').next().unwrap_or(t))
+            .map(|t| {
+                let t = sanitize(t);
+                t.split('-').next().unwrap_or(&t).to_string()
+            })
             .collect();
         parts.push(short.join(","));
     }
     if let Some(r) = &d.reliability {
-        let key = state
-            .taxonomy
-            .label(Axis::Reliability, r)
-            .map_or_else(|| r.clone(), |l| l.key.to_string());
+        let key = state.taxonomy.label(Axis::Reliability, r).map_or_else(
+            || sanitize(r).into_owned(),
+            |l| sanitize(&l.key.to_string()).into_owned(),
+        );
         parts.push(key);
     }
     parts.join(" ")
@@ -202,7 +211,8 @@ pub fn render(state: &AppState, p: Palette, offset: usize, area: Rect, buf: &mut
             ));
         }
         if show_date {
-            let date = article.and_then(|a| a.date.as_deref()).unwrap_or("");
+            let date = sanitize(article.and_then(|a| a.date.as_deref()).unwrap_or(""));
+            let date = date.as_ref();
             right.push_str(&format!("  {}", fit(date, DATE_W)));
             right.push_str(&" ".repeat(DATE_W.saturating_sub(date.width())));
         }

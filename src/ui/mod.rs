@@ -185,6 +185,42 @@ pub fn fit(text: &str, width: usize) -> String {
     out
 }
 
+/// The end of `text` that fits in `width` display columns, sanitized, starting with
+/// `…` when cut. Only that end is read (a prompt's text can be megabytes long and this
+/// runs on every keystroke), so `text` must hold no escape sequence that could begin
+/// before the cut: the note editor opens on the note with its sequences stripped and
+/// refuses typed control characters.
+pub fn fit_end(text: &str, width: usize) -> String {
+    use unicode_width::UnicodeWidthChar;
+    // Enough characters for `width` columns even if some are removed or are tabs.
+    let start = text
+        .char_indices()
+        .rev()
+        .nth(width.saturating_add(16))
+        .map_or(0, |(i, _)| i);
+    let clean = crate::sanitize::sanitize(&text[start..]);
+    let total: usize = clean.chars().map(|c| c.width().unwrap_or(0)).sum();
+    if start == 0 && total <= width {
+        return clean.into_owned();
+    }
+    let mut kept: Vec<char> = Vec::new();
+    let mut used = 0;
+    for c in clean.chars().rev() {
+        let w = c.width().unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        kept.push(c);
+        used += w;
+    }
+    let mut out = String::with_capacity(kept.len() + 3);
+    if width > 0 {
+        out.push('…');
+    }
+    out.extend(kept.into_iter().rev());
+    out
+}
+
 /// Splits `text` into spans, styling the characters whose indices (counted in
 /// characters, as fuzzy-matcher reports them) are in `marked`.
 pub fn marked_spans(text: &str, marked: &[usize], base: Style, mark: Style) -> Vec<Span<'static>> {

@@ -22,7 +22,7 @@ pub fn render(
     let visible = picker.visible(&state.taxonomy);
     let chosen = state
         .selected()
-        .map(|i| state.decision(i))
+        .map(|i| state.decision_ref(i))
         .unwrap_or_default();
     let filter_rows = u16::from(picker.filter.is_some());
     let height = visible.len() as u16 + 2 + filter_rows;

@@ -193,11 +193,40 @@ fn packed(
         .collect()
 }
 
+/// How much of a note the reader shows, in bytes. The header is laid out on every
+/// frame, and a note can be megabytes long (pasted, or from a script).
+const NOTE_SHOWN: usize = 4000;
+
+/// A note for the reader, sanitized: whole when short, else its start and how long
+/// it is. The start is sanitized before anything is added after it, so a sequence
+/// left open by the cut swallows only the rest of the start.
+fn note_preview(note: &str) -> String {
+    if note.len() <= NOTE_SHOWN {
+        return sanitize(note).into_owned();
+    }
+    let mut cut = NOTE_SHOWN;
+    while !note.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let size = if note.len() >= 1_000_000 {
+        format!("{:.1} MB", note.len() as f64 / 1e6)
+    } else {
+        format!("{:.1} kB", note.len() as f64 / 1e3)
+    };
+    format!(
+        "{}… (the note goes on, {size} in all: the whole note is in the sidecar)",
+        sanitize(&note[..cut])
+    )
+}
+
+/// Label ids for a line, each sanitized whole before they are joined: joined first,
+/// a sequence left open in one id would swallow the ids after it.
 fn ids_line(ids: &[&str]) -> String {
     if ids.is_empty() {
         "—".to_string()
     } else {
-        ids.join(", ")
+        let clean: Vec<_> = ids.iter().map(|id| sanitize(id)).collect();
+        clean.join(", ")
     }
 }
 
@@ -305,7 +334,7 @@ fn header(
         }
     }
 
-    let d = state.decision(entry);
+    let d = state.decision_ref(entry);
     let labels = [
         format!("region {}", ids_line(&d.labels(Axis::Region))),
         format!("theme {}", ids_line(&d.labels(Axis::Theme))),
@@ -316,7 +345,7 @@ fn header(
     if let Some(note) = &d.note {
         lines.extend(packed(
             "Note:      ",
-            std::slice::from_ref(note),
+            &[note_preview(note)],
             Style::new(),
             p,
             width,
@@ -487,7 +516,7 @@ fn others(
                     d.status.as_str().to_string(),
                 ];
                 if let Some(note) = &d.note {
-                    parts.push(format!("note “{note}”"));
+                    parts.push(format!("note “{}”", note_preview(note)));
                 }
                 parts
             }

@@ -118,7 +118,10 @@ pub fn render(state: &AppState, keymap: &Keymap, p: Palette, area: Rect, buf: &m
         match &state.mode {
             Mode::Note(edit) => {
                 lead.push(Span::styled(" Note: ", p.key()));
-                lead.push(Span::raw(sanitize(&edit.text).into_owned()));
+                // The end of the text, where the cursor is, as much as fits beside
+                // the two keys that save and cancel.
+                let room = width.saturating_sub(7 + 1 + 3 + 24).max(width / 3);
+                lead.push(Span::raw(super::fit_end(&edit.text, room)));
                 lead.push(Span::styled("▏", p.key()));
                 lead.push(Span::raw("   "));
             }
