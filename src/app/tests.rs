@@ -705,3 +705,33 @@ fn another_reviewers_sidecar_appears_changes_and_goes() {
     assert_eq!(s.status(0), Status::Done);
     assert_eq!(s.progress().0, 1);
 }
+
+#[test]
+fn a_late_article_fills_its_placeholder_in_place_and_keeps_the_decision_given_meanwhile() {
+    let mut placeholder = entry("001.txt");
+    placeholder.article = Err(crate::store::STILL_READING.to_string());
+    placeholder.sha256 = None;
+    let mut s = AppState::new(
+        "alice".into(),
+        Taxonomy::default(),
+        vec![entry("000.txt"), placeholder, entry("002.txt")],
+    );
+    mark_done(&mut s, 1);
+    s.article_loaded(entry("001.txt"));
+    assert_eq!(s.view, [0, 1, 2]);
+    assert_eq!(s.entries[1].title(), "Title of 001.txt");
+    assert_eq!(s.entries[1].sha256, Some([7; 32]));
+    assert_eq!(
+        s.status(1),
+        Status::Done,
+        "the decision given while it loaded"
+    );
+
+    // Read again by the watcher first: the late copy is older and changes nothing.
+    let mut newer = entry("002.txt");
+    if let Ok(a) = &mut newer.article {
+        std::sync::Arc::make_mut(a).title = "Rewritten".into();
+    }
+    s.article_loaded(newer);
+    assert_eq!(s.entries[2].title(), "Title of 002.txt");
+}
