@@ -442,43 +442,38 @@ fn previous_of_kind(open: &[(&[u8], &[u8])], name: &[u8]) -> Option<usize> {
         b"math",
     ];
     let lower = name.to_ascii_lowercase();
-    let extra: &[&[u8]] = match lower.as_slice() {
-        b"p" => &[b"button"],
-        b"li" | b"dd" | b"dt" => {
-            // Not past a block other than a div, paragraph or address.
-            return open
-                .iter()
-                .rposition(|(n, _)| {
-                    n.eq_ignore_ascii_case(name)
-                        || !(is_one_of(n, INLINE) || is_one_of(n, &[b"div", b"p", b"address"]))
-                })
-                .filter(|&i| open[i].0.eq_ignore_ascii_case(name));
-        }
-        b"option" | b"optgroup" | b"rb" | b"rp" | b"rt" | b"rtc" => {
-            // Only the element just opened.
-            return open
-                .len()
-                .checked_sub(1)
-                .filter(|&i| open[i].0.eq_ignore_ascii_case(name));
-        }
-        b"a" | b"nobr" => {
-            return open.iter().rposition(|(n, _)| n.eq_ignore_ascii_case(name));
-        }
-        b"tr" | b"td" | b"th" | b"thead" | b"tbody" | b"tfoot" | b"caption" | b"colgroup" => {
-            return open
-                .iter()
-                .rposition(|(n, _)| {
-                    n.eq_ignore_ascii_case(name) || is_one_of(n, &[b"table", b"template"])
-                })
-                .filter(|&i| open[i].0.eq_ignore_ascii_case(name));
-        }
+    let lower = lower.as_slice();
+    // The elements a new one closes: its own kind and its siblings' (a `<dd>` ends
+    // a `<dt>`, a `<td>` a `<th>`).
+    let kin: &[&[u8]] = match lower {
+        b"dd" | b"dt" => &[b"dd", b"dt"],
+        b"td" | b"th" => &[b"td", b"th"],
+        b"thead" | b"tbody" | b"tfoot" => &[b"thead", b"tbody", b"tfoot"],
+        b"optgroup" => &[b"option", b"optgroup"],
+        b"rb" | b"rp" | b"rt" | b"rtc" => &[b"rb", b"rp", b"rt", b"rtc"],
         _ => &[],
     };
-    open.iter()
-        .rposition(|(n, _)| {
-            n.eq_ignore_ascii_case(name) || is_one_of(n, SCOPE) || is_one_of(n, extra)
-        })
-        .filter(|&i| open[i].0.eq_ignore_ascii_case(name))
+    let same = |n: &[u8]| n.eq_ignore_ascii_case(name) || is_one_of(n, kin);
+    // Searching outwards for one of the kind, stopping at `stop`.
+    let search = |stop: &dyn Fn(&[u8]) -> bool| {
+        open.iter()
+            .rposition(|(n, _)| same(n) || stop(n))
+            .filter(|&i| same(open[i].0))
+    };
+    match lower {
+        b"p" => search(&|n| is_one_of(n, SCOPE) || n.eq_ignore_ascii_case(b"button")),
+        // Not past a block other than a div, paragraph or address.
+        b"li" | b"dd" | b"dt" => {
+            search(&|n| !(is_one_of(n, INLINE) || is_one_of(n, &[b"div", b"p", b"address"])))
+        }
+        // Only the run of its kind just opened.
+        b"option" | b"optgroup" | b"rb" | b"rp" | b"rt" | b"rtc" => {
+            let run = open.iter().rev().take_while(|(n, _)| same(n)).count();
+            (run > 0).then(|| open.len() - run)
+        }
+        b"a" | b"nobr" => search(&|_| false),
+        _ => search(&|n| is_one_of(n, &[b"table", b"template"])),
+    }
 }
 
 /// Fills an article from a page without laying it out: `<title>` is the title, and the text of the page, with scripts, styles and the
@@ -739,6 +734,19 @@ mod tests {
             "<dd>x".repeat(150_000)
         )));
         assert_eq!(a.warnings, [Exceeded::Work.warning()]);
+    }
+
+    #[test]
+    fn long_lists_tables_and_menus_without_end_tags_are_flat() {
+        let page = format!(
+            "<dl>{}</dl><table>{}</table><select>{}</select><ruby>{}</ruby><ul>{}</ul>",
+            "<dt>term<dd>meaning".repeat(2_000),
+            "<tr><th>head<td>cell<td>cell".repeat(2_000),
+            "<optgroup label=g><option>one<option>two".repeat(2_000),
+            "<rb>base<rt>text".repeat(2_000),
+            "<li><p>item".repeat(2_000),
+        );
+        assert_eq!(exceeded(&page), None);
     }
 
     #[test]
