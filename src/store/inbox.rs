@@ -510,6 +510,7 @@ impl Order {
     /// for a slow file, and sends the batch when it is full or has waited enough.
     fn advance(&mut self, pool: &mut Pool, root: &Arc<Path>, reviewer: &str) {
         let now = Instant::now();
+        let mut gave_up = false;
         loop {
             while let Some(entry) = self.ready.remove(&self.next) {
                 self.take(entry, now);
@@ -530,6 +531,7 @@ impl Order {
                 self.late.insert(self.next);
                 self.take(placeholder, now);
                 pool.replace_slow_reader();
+                gave_up = true;
             }
             self.blocked_since = None;
         }
@@ -541,7 +543,9 @@ impl Order {
         let waited = self
             .batch_since
             .is_some_and(|t| now.duration_since(t) >= BATCH_WAIT);
-        if self.batch.len() >= size || waited {
+        // A placeholder goes out at once: its article may follow any moment, and
+        // must not overtake it.
+        if self.batch.len() >= size || waited || gave_up {
             self.flush();
         }
     }
