@@ -261,6 +261,9 @@ impl Entry {
 const FIRST_BATCH: usize = 64;
 const LATER_BATCH: usize = 512;
 
+/// How many files the walk may hand out beyond those read: enough to keep every
+/// reader busy, few enough that the walk does not take their processor time.
+const AHEAD: usize = 2 * LATER_BATCH;
 /// How long one file may hold back articles after it that are ready: past this
 /// they are sent with a placeholder in its place.
 const SLOW_FILE: Duration = Duration::from_millis(100);
@@ -294,6 +297,11 @@ fn load_with(root: PathBuf, reviewer: String, before: BeforeRead) -> mpsc::Recei
             let place = order.expect(&found);
             pool.read(place, found);
             order.poll(&mut pool, &shared, &reviewer);
+            // The first screen before the rest of the walk, and the walk never far
+            // ahead of the readers.
+            order.wait(&mut pool, &shared, &reviewer, |o| {
+                (o.batches > 0 || o.expected < FIRST_BATCH) && o.expected - o.received <= AHEAD
+            });
             order.open
         });
         pool.no_more_files();
@@ -473,7 +481,20 @@ impl Order {
 
     /// Waits for every file handed to the readers, sending as they come.
     fn wait_for_all(&mut self, pool: &mut Pool, root: &Arc<Path>, reviewer: &str) {
-        while self.open && self.received < self.expected {
+        self.wait(pool, root, reviewer, |_| false);
+        self.flush();
+    }
+
+    /// Takes in entries as they come, sending them on, until `enough` or every file
+    /// handed to the readers is back.
+    fn wait(
+        &mut self,
+        pool: &mut Pool,
+        root: &Arc<Path>,
+        reviewer: &str,
+        enough: impl Fn(&Order) -> bool,
+    ) {
+        while self.open && self.received < self.expected && !enough(self) {
             let deadline = [
                 self.blocked_since.map(|t| t + SLOW_FILE),
                 self.batch_since.map(|t| t + BATCH_WAIT),
@@ -494,7 +515,6 @@ impl Order {
             }
             self.advance(pool, root, reviewer);
         }
-        self.flush();
     }
 
     fn accept(&mut self, (place, entry): (usize, Entry)) {
