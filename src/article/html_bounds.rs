@@ -825,6 +825,18 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        #[test]
+        fn measuring_and_plain_text_never_panic_on_tag_soup(
+            text in "(<div|<p|</|<b a=|<svg|/>|<!--|-->|<script>|</script|<title>|&#x|&amp;|;|=|\"|'|>|é|€|x| |\n)*"
+        ) {
+            let _ = exceeded(&text);
+            let mut a = Article::default();
+            read_plain(&mut a, &text);
+            proptest::prop_assert!(a.body.iter().all(|p| !p.is_empty()));
+        }
+    }
+
     #[test]
     fn plain_text_of_unterminated_markup_ends_cleanly() {
         for page in [
