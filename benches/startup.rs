@@ -87,6 +87,9 @@ fn startup(c: &mut Criterion) {
                     Ok(Loaded::Batch(entries)) => {
                         state.add_entries(entries);
                     }
+                    Ok(Loaded::Late(entry)) => {
+                        state.article_loaded(entry);
+                    }
                     Ok(Loaded::Done(_)) => break,
                     other => panic!("loading failed: {other:?}"),
                 }

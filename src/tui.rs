@@ -290,6 +290,10 @@ impl Session {
                     self.carry_out(effects);
                     self.dwell.follow(self.state.selected());
                 }
+                Ok(Loaded::Late(entry)) => {
+                    let effects = self.state.article_loaded(entry);
+                    self.carry_out(effects);
+                }
                 Ok(Loaded::Done(problems)) => {
                     self.loader = None;
                     let effects = self.state.loading_finished(problems);

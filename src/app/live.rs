@@ -101,6 +101,33 @@ impl AppState {
         Vec::new()
     }
 
+    /// An article the loader was still reading when its batch came (see
+    /// [`crate::store::Loaded::Late`]) fills in its placeholder. The placeholder's
+    /// decisions are kept: they are as new as the late entry's, and every change
+    /// since (a label given meanwhile, a colleague's sidecar) is already on it.
+    pub fn article_loaded(&mut self, entry: Entry) -> Vec<Effect> {
+        let Some(i) = self.find(&entry.rel) else {
+            return Vec::new();
+        };
+        // Removed meanwhile, or read again by the watcher after a change on disk:
+        // that is newer than this.
+        if self.is_gone(i) || !self.entries[i].still_reading() {
+            return Vec::new();
+        }
+        let e = &mut self.entries[i];
+        e.article = entry.article;
+        e.sha256 = entry.sha256;
+        let doc = Arc::new(doc_of(e));
+        Arc::make_mut(&mut self.docs)[i] = doc;
+        self.revision += 1;
+        self.refresh_facet(i);
+        if self.query.is_some() && !self.searching {
+            self.last_complete = None;
+            return self.rerun_search();
+        }
+        Vec::new()
+    }
+
     /// Nothing is at `rel` any more: the article there, or every article under the
     /// folder there, leaves the list. The selection moves to the next row.
     pub fn path_removed(&mut self, rel: &Path) {

@@ -967,3 +967,41 @@ fn an_unreadable_article_refuses_every_labeling_key() {
     }
     assert!(s.entries[0].mine.sidecar().is_none());
 }
+
+#[test]
+fn a_late_article_fills_its_placeholder_in_place_and_keeps_the_decision_given_meanwhile() {
+    let mut placeholder = entry("001.txt");
+    placeholder.article = Err(crate::store::STILL_READING.to_string());
+    placeholder.sha256 = None;
+    let mut s = AppState::new(
+        "alice".into(),
+        Taxonomy::default(),
+        vec![entry("000.txt"), placeholder, entry("002.txt")],
+    );
+    // Labeling keys wait for the bytes (a decision records them), so the decision
+    // given meanwhile comes from the reviewer's other session, through the watcher.
+    mark_done(&mut s, 1);
+    assert_eq!(
+        s.status(1),
+        Status::Todo,
+        "refused until the article is read"
+    );
+    s.entries[1].mine = done_by("alice", &[], None);
+    s.article_loaded(entry("001.txt"));
+    assert_eq!(s.view, [0, 1, 2]);
+    assert_eq!(s.entries[1].title(), "Title of 001.txt");
+    assert_eq!(s.entries[1].sha256, Some([7; 32]));
+    assert_eq!(
+        s.status(1),
+        Status::Done,
+        "the decision given while it loaded"
+    );
+
+    // Read again by the watcher first: the late copy is older and changes nothing.
+    let mut newer = entry("002.txt");
+    if let Ok(a) = &mut newer.article {
+        std::sync::Arc::make_mut(a).title = "Rewritten".into();
+    }
+    s.article_loaded(newer);
+    assert_eq!(s.entries[2].title(), "Title of 002.txt");
+}

@@ -9,13 +9,16 @@
 //! headers, footers, asides, scripts, forms and anything whose class or id says it is a
 //! cookie banner, share bar, related-articles list, newsletter box, ad or comments.
 //!
-//! Every walk over the tree is iterative, so a page nested a million levels deep costs
-//! time in proportion to its size and no stack.
+//! Every walk over the tree is iterative, so deep nesting costs no stack; and a page
+//! whose markup would make the parser itself slow (deep nesting, thousands of
+//! attributes on a tag) is measured first and read as plain text instead, with a
+//! warning (see `html_bounds`).
 
 use scraper::node::Element;
 use scraper::{ElementRef, Html, Node};
 
 use super::front::date;
+use super::html_bounds::{exceeded, read_plain};
 use super::text::parse_with;
 use super::{Article, ArticleError};
 use crate::labels::sources::domain_of;
@@ -72,8 +75,12 @@ const TITLE_SEPARATORS: &[&str] = &[" | ", " - ", " — ", " – ", " · ", " ::
 
 /// Reads an `.html` or `.htm` file.
 pub(crate) fn parse(file_name: &str, bytes: &[u8]) -> Result<Article, ArticleError> {
-    parse_with(file_name, bytes, |article, text| {
-        read_page(article, &Html::parse_document(text));
+    parse_with(file_name, bytes, |article, text| match exceeded(text) {
+        None => read_page(article, &Html::parse_document(text)),
+        Some(bound) => {
+            read_plain(article, text);
+            article.warnings.push(bound.warning());
+        }
     })
 }
 
@@ -501,7 +508,7 @@ fn take_byline_paragraph(paragraphs: &mut Vec<String>) -> Vec<String> {
 }
 
 /// Whitespace runs (including non-breaking spaces) collapsed to one space, trimmed.
-fn collapse(text: &str) -> String {
+pub(super) fn collapse(text: &str) -> String {
     // Character references (`&#27;`) decode to sequences the raw page did not hold;
     // they go before the text is split (into names, say), as in `text::decode`.
     let text = crate::sanitize::strip_sequences(text);

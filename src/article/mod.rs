@@ -7,6 +7,7 @@
 
 mod front;
 mod html;
+mod html_bounds;
 mod paragraphs;
 mod suggest;
 mod text;

@@ -988,6 +988,9 @@ fn reduce_markup(text: &str) -> Cow<'_, str> {
     let mut open_brackets: Vec<usize> = Vec::new();
     let mut open_parens: Vec<(usize, Option<usize>)> = Vec::new();
     let mut link_text_at: Option<(usize, usize)> = None;
+    // Where dropped ranges start (+1) and end (-1): links nest inside link targets,
+    // and filling each range as it closes would cost the square of the nesting.
+    let mut dropped = vec![0i32; n + 1];
     for i in 0..n {
         if marks[i] != Mark::Keep {
             continue;
@@ -1017,10 +1020,18 @@ fn reduce_markup(text: &str) -> Cow<'_, str> {
                         marks[open - 1] = Mark::Drop;
                     }
                     // From `]` to `)`: the bracket just before `(`, the URL, the `)`.
-                    marks[paren - 1..=i].fill(Mark::Drop);
+                    dropped[paren - 1] += 1;
+                    dropped[i + 1] -= 1;
                 }
             }
             _ => {}
+        }
+    }
+    let mut covering = 0;
+    for (mark, change) in marks.iter_mut().zip(&dropped) {
+        covering += change;
+        if covering > 0 {
+            *mark = Mark::Drop;
         }
     }
 
@@ -1411,6 +1422,14 @@ mod tests {
         for (input, expected) in cases {
             assert_eq!(inline_text(input), expected, "input {input:?}");
         }
+    }
+
+    #[test]
+    fn links_nested_in_link_targets_reduce_to_the_outer_text() {
+        assert_eq!(inline_text("[a]([b]([c](x)))"), "a");
+        // Linear however deep: each target's range is marked once, not once per level.
+        let deep = format!("{}{}", "[a](".repeat(10_000), ")".repeat(10_000));
+        assert_eq!(inline_text(&deep), "a");
     }
 
     #[test]

@@ -1,8 +1,10 @@
 //! Loading the inbox: every article with its parsed text and sidecars.
 
+use std::collections::{BTreeMap, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use crate::article::{self, Article, Format, Suggestions};
 use crate::labels::Taxonomy;
@@ -229,12 +231,29 @@ impl Inbox {
 /// What the background loader sends, in order.
 #[derive(Debug)]
 pub enum Loaded {
-    /// The next articles in inbox order.
+    /// The next articles in inbox order. An article still being read when the ones
+    /// after it were ready is a placeholder (see [`Entry::still_reading`]) that a
+    /// [`Loaded::Late`] fills in.
     Batch(Vec<Entry>),
+    /// An article that was a placeholder in an earlier batch, now read.
+    Late(Entry),
     /// Everything is loaded; these folders or files could not be read.
     Done(Vec<String>),
     /// The inbox folder itself could not be read.
     Failed(String),
+}
+
+/// What a placeholder's article says while the file is being read.
+pub const STILL_READING: &str = "still being read";
+
+impl Entry {
+    /// True for the placeholder of an article the loader is still reading.
+    pub fn still_reading(&self) -> bool {
+        self.article
+            .as_ref()
+            .err()
+            .is_some_and(|e| e == STILL_READING)
+    }
 }
 
 /// Small first, so the first screen of a huge inbox shows at once; larger later,
@@ -242,43 +261,330 @@ pub enum Loaded {
 const FIRST_BATCH: usize = 64;
 const LATER_BATCH: usize = 512;
 
+/// How many files the walk may hand out beyond those read: enough to keep every
+/// reader busy, few enough that the walk does not take their processor time.
+const AHEAD: usize = 2 * LATER_BATCH;
+/// How long one file may hold back articles after it that are ready: past this
+/// they are sent with a placeholder in its place.
+const SLOW_FILE: Duration = Duration::from_millis(100);
+/// How long articles that are ready wait for their batch to fill.
+const BATCH_WAIT: Duration = Duration::from_millis(50);
+/// Readers started beyond the first ones, one for each file given up on as slow,
+/// so that a few slow files cannot take every reader.
+const MAX_EXTRA_READERS: usize = 16;
+
 /// Loads the inbox on its own thread, sending batches in inbox order as they are
-/// ready, so the program is usable while a large inbox fills in behind it. Dropping
-/// the receiver stops the loading at the next batch.
+/// ready, so the program is usable while a large inbox fills in behind it. Files
+/// are read by a pool of readers, and one that is slow to read never holds back
+/// the others: they are sent with a placeholder in its place, and its article
+/// follows as [`Loaded::Late`]. Dropping the receiver stops the loading.
 pub fn load_in_background(root: PathBuf, reviewer: String) -> mpsc::Receiver<Loaded> {
+    load_with(root, reviewer, Arc::new(|_: &Path| {}))
+}
+
+/// What runs before each file is read: nothing, except in tests, which hold a file
+/// back to see that the others arrive first.
+type BeforeRead = Arc<dyn Fn(&Path) + Send + Sync>;
+
+fn load_with(root: PathBuf, reviewer: String, before: BeforeRead) -> mpsc::Receiver<Loaded> {
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
+        let shared: Arc<Path> = Arc::from(root.as_path());
+        let mut pool = Pool::start(Arc::clone(&shared), reviewer.clone(), before);
+        let mut order = Order::new(tx);
         let mut problems = Vec::new();
-        let mut batch: Vec<ScanEntry> = Vec::new();
-        let mut sent = 0usize;
-        let mut open = true;
         let walked = scan_each(&root, &mut problems, &mut |found| {
-            batch.push(found);
-            let size = if sent == 0 { FIRST_BATCH } else { LATER_BATCH };
-            if batch.len() >= size {
-                let entries = load_batch(&root, &std::mem::take(&mut batch), &reviewer);
-                sent += entries.len();
-                open = tx.send(Loaded::Batch(entries)).is_ok();
-            }
-            open
+            let place = order.expect(&found);
+            pool.read(place, found);
+            order.poll(&mut pool, &shared, &reviewer);
+            // The first screen before the rest of the walk, and the walk never far
+            // ahead of the readers.
+            order.wait(&mut pool, &shared, &reviewer, |o| {
+                (o.batches > 0 || o.expected < FIRST_BATCH) && o.expected - o.received <= AHEAD
+            });
+            order.open
         });
+        pool.no_more_files();
         if let Err(e) = walked {
-            let _ = tx.send(Loaded::Failed(format!(
+            order.send(Loaded::Failed(format!(
                 "cannot read the inbox {}: {e}",
                 root.display()
             )));
             return;
         }
-        if open && !batch.is_empty() {
-            let _ = tx.send(Loaded::Batch(load_batch(&root, &batch, &reviewer)));
+        order.wait_for_all(&mut pool, &shared, &reviewer);
+        if !order.open {
+            return;
         }
         // Temporary files of writes a crash interrupted: once the articles are on
         // screen, so the first screen never waits for this second walk.
         problems.extend(super::clean::remove_stale_temporaries(&root).problems);
         problems.sort();
-        let _ = tx.send(Loaded::Done(problems));
+        order.send(Loaded::Done(problems));
     });
     rx
+}
+
+/// A file to read, with its place in inbox order.
+type Job = (usize, ScanEntry);
+
+/// Threads that read files, in any order, as fast as they can.
+struct Pool {
+    root: Arc<Path>,
+    reviewer: String,
+    before: BeforeRead,
+    jobs: Option<mpsc::Sender<Job>>,
+    queue: Arc<Mutex<mpsc::Receiver<Job>>>,
+    out: mpsc::Sender<(usize, Entry)>,
+    results: mpsc::Receiver<(usize, Entry)>,
+    extra: usize,
+}
+
+impl Pool {
+    fn start(root: Arc<Path>, reviewer: String, before: BeforeRead) -> Pool {
+        let (jobs, queue) = mpsc::channel();
+        let (out, results) = mpsc::channel();
+        let pool = Pool {
+            root,
+            reviewer,
+            before,
+            jobs: Some(jobs),
+            queue: Arc::new(Mutex::new(queue)),
+            out,
+            results,
+            extra: 0,
+        };
+        // At least two, so that one slow file never leaves the others unread.
+        let count = std::thread::available_parallelism().map_or(2, |n| n.get().max(2));
+        for _ in 0..count {
+            pool.spawn();
+        }
+        pool
+    }
+
+    /// Starts a reader. It reads until there are no files left or nobody listens.
+    fn spawn(&self) {
+        let (root, reviewer) = (Arc::clone(&self.root), self.reviewer.clone());
+        let (before, queue, out) = (
+            Arc::clone(&self.before),
+            Arc::clone(&self.queue),
+            self.out.clone(),
+        );
+        // Without a thread, the readers already running do the work.
+        let _ = std::thread::Builder::new().spawn(move || {
+            loop {
+                // The lock is held only to take a file.
+                let job = match queue.lock() {
+                    Ok(queue) => queue.recv(),
+                    Err(_) => return,
+                };
+                let Ok((place, found)) = job else { return };
+                let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    before(&found.rel);
+                    Entry::load(&root, &found.rel, &found.sidecars, &reviewer)
+                }));
+                // A parser panic is a bug; the article is listed with the reason
+                // rather than lost, and the other readers carry on.
+                let entry = read.unwrap_or_else(|_| {
+                    let mut e =
+                        Entry::decisions_only(&root, &found.rel, &found.sidecars, &reviewer);
+                    e.article = Err("reading it failed (a bug in triage)".to_string());
+                    e
+                });
+                if out.send((place, entry)).is_err() {
+                    return;
+                }
+            }
+        });
+    }
+
+    fn read(&self, place: usize, found: ScanEntry) {
+        if let Some(jobs) = &self.jobs {
+            // The readers stop only once this pool is gone: the send cannot fail.
+            let _ = jobs.send((place, found));
+        }
+    }
+
+    /// Lets the readers end once the queue is empty.
+    fn no_more_files(&mut self) {
+        self.jobs = None;
+    }
+
+    /// A reader is busy with a slow file: another takes up the rest.
+    fn replace_slow_reader(&mut self) {
+        if self.extra < MAX_EXTRA_READERS {
+            self.extra += 1;
+            self.spawn();
+        }
+    }
+}
+
+/// Puts the readers' entries back in inbox order and sends them in batches.
+struct Order {
+    tx: mpsc::Sender<Loaded>,
+    /// False once the receiver is gone.
+    open: bool,
+    /// Files handed to the readers, and entries back from them.
+    expected: usize,
+    received: usize,
+    /// The place of the next entry to send, and the files from there on.
+    next: usize,
+    waiting: VecDeque<ScanEntry>,
+    /// Entries read after `next`, by place.
+    ready: BTreeMap<usize, Entry>,
+    /// Places sent as placeholders whose entries have not come yet.
+    late: HashSet<usize>,
+    batch: Vec<Entry>,
+    batches: usize,
+    /// When the batch got its first entry.
+    batch_since: Option<Instant>,
+    /// Since when the file at `next` holds back entries ready after it.
+    blocked_since: Option<Instant>,
+}
+
+impl Order {
+    fn new(tx: mpsc::Sender<Loaded>) -> Order {
+        Order {
+            tx,
+            open: true,
+            expected: 0,
+            received: 0,
+            next: 0,
+            waiting: VecDeque::new(),
+            ready: BTreeMap::new(),
+            late: HashSet::new(),
+            batch: Vec::new(),
+            batches: 0,
+            batch_since: None,
+            blocked_since: None,
+        }
+    }
+
+    /// Notes a file handed to the readers; returns its place.
+    fn expect(&mut self, found: &ScanEntry) -> usize {
+        self.waiting.push_back(found.clone());
+        self.expected += 1;
+        self.expected - 1
+    }
+
+    fn send(&mut self, loaded: Loaded) {
+        self.open = self.open && self.tx.send(loaded).is_ok();
+    }
+
+    /// Takes in what the readers have ready, without waiting.
+    fn poll(&mut self, pool: &mut Pool, root: &Arc<Path>, reviewer: &str) {
+        while let Ok(done) = pool.results.try_recv() {
+            self.accept(done);
+        }
+        self.advance(pool, root, reviewer);
+    }
+
+    /// Waits for every file handed to the readers, sending as they come.
+    fn wait_for_all(&mut self, pool: &mut Pool, root: &Arc<Path>, reviewer: &str) {
+        self.wait(pool, root, reviewer, |_| false);
+        self.flush();
+    }
+
+    /// Takes in entries as they come, sending them on, until `enough` or every file
+    /// handed to the readers is back.
+    fn wait(
+        &mut self,
+        pool: &mut Pool,
+        root: &Arc<Path>,
+        reviewer: &str,
+        enough: impl Fn(&Order) -> bool,
+    ) {
+        while self.open && self.received < self.expected && !enough(self) {
+            let deadline = [
+                self.blocked_since.map(|t| t + SLOW_FILE),
+                self.batch_since.map(|t| t + BATCH_WAIT),
+            ]
+            .into_iter()
+            .flatten()
+            .min();
+            let done = match deadline {
+                Some(at) => pool
+                    .results
+                    .recv_timeout(at.saturating_duration_since(Instant::now()))
+                    .ok(),
+                // The pool holds a sender: this returns only with a result.
+                None => pool.results.recv().ok(),
+            };
+            if let Some(done) = done {
+                self.accept(done);
+            }
+            self.advance(pool, root, reviewer);
+        }
+    }
+
+    fn accept(&mut self, (place, entry): (usize, Entry)) {
+        self.received += 1;
+        if self.late.remove(&place) {
+            self.send(Loaded::Late(entry));
+        } else {
+            self.ready.insert(place, entry);
+        }
+    }
+
+    /// Moves the entries that are next in order into the batch, gives up waiting
+    /// for a slow file, and sends the batch when it is full or has waited enough.
+    fn advance(&mut self, pool: &mut Pool, root: &Arc<Path>, reviewer: &str) {
+        let now = Instant::now();
+        let mut gave_up = false;
+        loop {
+            while let Some(entry) = self.ready.remove(&self.next) {
+                self.take(entry, now);
+            }
+            if self.ready.is_empty() {
+                self.blocked_since = None;
+                break;
+            }
+            let since = *self.blocked_since.get_or_insert(now);
+            if now.duration_since(since) < SLOW_FILE {
+                break;
+            }
+            // The file at `next` is slow: a placeholder takes its place.
+            if let Some(found) = self.waiting.front() {
+                let mut placeholder =
+                    Entry::decisions_only(root, &found.rel, &found.sidecars, reviewer);
+                placeholder.article = Err(STILL_READING.to_string());
+                self.late.insert(self.next);
+                self.take(placeholder, now);
+                pool.replace_slow_reader();
+                gave_up = true;
+            }
+            self.blocked_since = None;
+        }
+        let size = if self.batches == 0 {
+            FIRST_BATCH
+        } else {
+            LATER_BATCH
+        };
+        let waited = self
+            .batch_since
+            .is_some_and(|t| now.duration_since(t) >= BATCH_WAIT);
+        // A placeholder goes out at once: its article may follow any moment, and
+        // must not overtake it.
+        if self.batch.len() >= size || waited || gave_up {
+            self.flush();
+        }
+    }
+
+    fn take(&mut self, entry: Entry, now: Instant) {
+        self.waiting.pop_front();
+        self.next += 1;
+        self.batch.push(entry);
+        self.batch_since.get_or_insert(now);
+    }
+
+    fn flush(&mut self) {
+        if !self.batch.is_empty() {
+            let batch = std::mem::take(&mut self.batch);
+            self.batches += 1;
+            self.batch_since = None;
+            self.send(Loaded::Batch(batch));
+        }
+    }
 }
 
 /// Reads and parses a batch of articles on every core, keeping their order.
@@ -321,4 +627,91 @@ fn load_batch(root: &Path, found: &[ScanEntry], reviewer: &str) -> Vec<Entry> {
 fn read_capped(root: &Path, rel: &Path) -> Result<(Vec<u8>, bool), String> {
     let file = super::boundary::open_article(root, rel)?;
     crate::files::read_capped(file, MAX_ARTICLE_BYTES).map_err(|e| format!("cannot read it: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Writes `count` articles and returns the inbox.
+    fn inbox(count: usize) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().expect("temp dir");
+        for i in 0..count {
+            let text = format!("Article {i:03}\n\nBody of article {i}.\n");
+            std::fs::write(dir.path().join(format!("a{i:03}.txt")), text).expect("write");
+        }
+        dir
+    }
+
+    #[test]
+    fn a_slow_file_never_holds_back_the_others_and_the_list_stays_in_inbox_order() {
+        let dir = inbox(10);
+        // a003.txt is read only once every other article has reached the receiver.
+        let (release, released) = mpsc::channel::<()>();
+        let released = Mutex::new(released);
+        let before: BeforeRead = Arc::new(move |rel: &Path| {
+            if rel == Path::new("a003.txt")
+                && let Ok(rx) = released.lock()
+            {
+                let _ = rx.recv();
+            }
+        });
+        let rx = load_with(dir.path().to_path_buf(), "alice".into(), before);
+        let mut list: Vec<Entry> = Vec::new();
+        let mut late = 0;
+        loop {
+            // A safety net against a hang, not a measure of time.
+            match rx.recv_timeout(Duration::from_secs(120)) {
+                Ok(Loaded::Batch(batch)) => list.extend(batch),
+                Ok(Loaded::Late(entry)) => {
+                    late += 1;
+                    assert_eq!(entry.rel, Path::new("a003.txt"));
+                    let slot = list.iter_mut().find(|e| e.rel == entry.rel);
+                    let slot = slot.expect("the late article had a placeholder");
+                    assert!(slot.still_reading());
+                    *slot = entry;
+                }
+                Ok(Loaded::Done(problems)) => {
+                    assert!(problems.is_empty(), "{problems:?}");
+                    break;
+                }
+                other => panic!("unexpected {other:?}"),
+            }
+            let read = list.iter().filter(|e| !e.still_reading()).count();
+            if read == 9 && late == 0 {
+                // Every other article arrived while a003.txt was held back.
+                assert_eq!(list.len(), 10);
+                release.send(()).expect("release");
+            }
+        }
+        assert_eq!(late, 1);
+        let rels: Vec<String> = list
+            .iter()
+            .map(|e| e.rel.to_string_lossy().into_owned())
+            .collect();
+        let expected: Vec<String> = (0..10).map(|i| format!("a{i:03}.txt")).collect();
+        assert_eq!(rels, expected);
+        for (i, e) in list.iter().enumerate() {
+            assert_eq!(e.title(), format!("Article {i:03}"));
+        }
+    }
+
+    #[test]
+    fn the_background_loader_sends_a_large_inbox_whole_and_in_order() {
+        let dir = inbox(700);
+        let rx = load_in_background(dir.path().to_path_buf(), "alice".into());
+        let mut rels = Vec::new();
+        loop {
+            match rx.recv_timeout(Duration::from_secs(120)) {
+                Ok(Loaded::Batch(batch)) => rels.extend(batch.into_iter().map(|e| e.rel)),
+                Ok(Loaded::Late(e)) => assert!(rels.contains(&e.rel)),
+                Ok(Loaded::Done(_)) => break,
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+        let expected: Vec<PathBuf> = (0..700)
+            .map(|i| PathBuf::from(format!("a{i:03}.txt")))
+            .collect();
+        assert_eq!(rels, expected);
+    }
 }

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::labels::Axis;
 
-pub use inbox::{Entry, Inbox, Loaded, SidecarState, load_in_background};
+pub use inbox::{Entry, Inbox, Loaded, STILL_READING, SidecarState, load_in_background};
 pub use scan::{Scan, ScanEntry, scan, scan_each};
 pub use sidecar::{
     Faults, LOCK_FILE, Sidecar, StoreError, WriteContext, parse_sidecar, read_sidecar,

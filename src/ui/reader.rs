@@ -262,6 +262,9 @@ fn header(
                 lines.extend(packed("", &meta, p.dim(), p, width));
             }
         }
+        Err(_) if e.still_reading() => {
+            lines.push(Line::styled("Still being read…", p.dim()));
+        }
         Err(reason) => lines.extend(packed(
             "Unreadable: ",
             std::slice::from_ref(reason),
