@@ -125,7 +125,10 @@ fn a_malformed_query_says_why_beside_the_prompt_at_80x24() {
         bottom.contains("is: takes todo, done, skipped or flagged, not `maybe`"),
         "{text}"
     );
-    assert!(!bottom.contains("found"), "no count for a query that is not one:\n{text}");
+    assert!(
+        !bottom.contains("found"),
+        "no count for a query that is not one:\n{text}"
+    );
     assert!(text.contains("the search has an error"), "{text}");
     insta::assert_snapshot!(text);
     // Enter does not keep it; fixing it does.
@@ -141,7 +144,10 @@ fn an_unknown_filter_leaves_no_stale_title_at_120x40() {
     screen.keys(&["/", "f", "o", "o", ":", "b", "a", "r"]);
     let text = screen.text();
     assert!(text.contains("unknown filter `foo:`"), "{text}");
-    assert!(!text.contains("match “foo"), "the title still claims the old query:\n{text}");
+    assert!(
+        !text.contains("match “foo"),
+        "the title still claims the old query:\n{text}"
+    );
 }
 
 #[test]
@@ -171,7 +177,12 @@ fn the_theme_picker_scrolls_to_keep_the_highlight_in_view_at_100x14() {
     for _ in 0..13 {
         screen.keys(&["Down"]);
         let rows = highlighted_rows(&screen);
-        assert_eq!(rows.len(), 1, "one highlighted row on screen:\n{}", screen.text());
+        assert_eq!(
+            rows.len(),
+            1,
+            "one highlighted row on screen:\n{}",
+            screen.text()
+        );
     }
     let text = screen.text();
     assert!(
@@ -184,7 +195,11 @@ fn the_theme_picker_scrolls_to_keep_the_highlight_in_view_at_100x14() {
     insta::assert_snapshot!(text);
     // Space toggles the label the reviewer sees highlighted.
     screen.keys(&["Space"]);
-    assert!(screen.text().contains("k [x]  Technology"), "{}", screen.text());
+    assert!(
+        screen.text().contains("k [x]  Technology"),
+        "{}",
+        screen.text()
+    );
     // Back up: the window stays until the highlight reaches its top.
     screen.keys(&["Up"]);
     assert!(screen.text().contains("↑ 3 more"), "{}", screen.text());
@@ -195,7 +210,10 @@ fn the_stats_overlay_scrolls_at_80x24() {
     let mut screen = Screen::new(80, 24);
     screen.keys(&["S"]);
     let text = screen.text();
-    assert!(text.contains("j/k scroll"), "the title names the keys:\n{text}");
+    assert!(
+        text.contains("j/k scroll"),
+        "the title names the keys:\n{text}"
+    );
     assert!(text.contains("more"), "{text}");
     assert!(!text.contains("median / decision"), "{text}");
     for _ in 0..40 {

@@ -114,10 +114,15 @@ impl LineEdit {
                 cursor: 0,
             };
         }
-        let at = text
-            .char_indices()
-            .nth(self.input.cursor())
-            .map_or(text.len(), |(i, _)| i);
+        // In ASCII text characters are bytes, and checking that is far cheaper
+        // than counting characters up to the cursor.
+        let at = if text.is_ascii() {
+            self.input.cursor().min(text.len())
+        } else {
+            text.char_indices()
+                .nth(self.input.cursor())
+                .map_or(text.len(), |(i, _)| i)
+        };
         let (before, after) = text.split_at(at);
         let room = width - 1; // the cursor's own column when it sits at the end
         // How much of what follows the cursor asks for room, up to a third.

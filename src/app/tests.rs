@@ -790,7 +790,11 @@ fn typed(text: &str) -> Vec<Action> {
 fn prompt_text(s: &AppState) -> String {
     match &s.mode {
         Mode::Search(e) | Mode::Note(e) => e.text().to_string(),
-        Mode::Picker(p) => p.filter.as_ref().map(|f| f.text().to_string()).unwrap_or_default(),
+        Mode::Picker(p) => p
+            .filter
+            .as_ref()
+            .map(|f| f.text().to_string())
+            .unwrap_or_default(),
         other => panic!("no prompt open: {other:?}"),
     }
 }
@@ -840,7 +844,10 @@ fn the_search_prompt_edits_in_the_middle_of_the_line() {
     run(&mut s, typed("0"));
     assert_eq!(prompt_text(&s), "001");
     assert_eq!(s.view, vec![1]);
-    run(&mut s, [Action::Edit(GoToPrevChar), Action::Edit(DeleteNextChar)]);
+    run(
+        &mut s,
+        [Action::Edit(GoToPrevChar), Action::Edit(DeleteNextChar)],
+    );
     assert_eq!(prompt_text(&s), "01");
     run(&mut s, [Action::Edit(GoToNextChar)]);
     run(&mut s, typed("2"));
@@ -858,12 +865,28 @@ fn the_search_prompt_edits_in_the_middle_of_the_line() {
 fn up_and_down_recall_earlier_searches_and_give_back_what_was_typed() {
     let mut s = state(12);
     for q in ["001", "002", "001"] {
-        run(&mut s, [Action::Search, Action::Edit(tui_input::InputRequest::DeleteLine)]);
+        run(
+            &mut s,
+            [
+                Action::Search,
+                Action::Edit(tui_input::InputRequest::DeleteLine),
+            ],
+        );
         run(&mut s, typed(q));
         run(&mut s, [Action::Confirm]);
     }
-    assert_eq!(s.history.entries(), ["002", "001"], "a repeat moves to the newest");
-    run(&mut s, [Action::Search, Action::Edit(tui_input::InputRequest::DeleteLine)]);
+    assert_eq!(
+        s.history.entries(),
+        ["002", "001"],
+        "a repeat moves to the newest"
+    );
+    run(
+        &mut s,
+        [
+            Action::Search,
+            Action::Edit(tui_input::InputRequest::DeleteLine),
+        ],
+    );
     run(&mut s, typed("01"));
     run(&mut s, [Action::HistoryPrev]);
     assert_eq!(prompt_text(&s), "001");
@@ -873,7 +896,11 @@ fn up_and_down_recall_earlier_searches_and_give_back_what_was_typed() {
     run(&mut s, [Action::HistoryNext]);
     assert_eq!(prompt_text(&s), "001");
     run(&mut s, [Action::HistoryNext]);
-    assert_eq!(prompt_text(&s), "01", "past the newest: what was being typed");
+    assert_eq!(
+        prompt_text(&s),
+        "01",
+        "past the newest: what was being typed"
+    );
     run(&mut s, [Action::HistoryNext]);
     assert_eq!(prompt_text(&s), "01");
     // Escape does not make a search worth remembering.
@@ -888,10 +915,16 @@ fn the_note_editor_moves_by_word_and_deletes_to_the_end() {
     let mut s = state(1);
     run(&mut s, [Action::Note]);
     run(&mut s, typed("RT reprint of TASS"));
-    run(&mut s, [Action::Edit(GoToPrevWord), Action::Edit(GoToPrevWord)]);
+    run(
+        &mut s,
+        [Action::Edit(GoToPrevWord), Action::Edit(GoToPrevWord)],
+    );
     run(&mut s, typed("a "));
     assert_eq!(prompt_text(&s), "RT reprint a of TASS");
-    run(&mut s, [Action::Edit(GoToNextWord), Action::Edit(DeleteTillEnd)]);
+    run(
+        &mut s,
+        [Action::Edit(GoToNextWord), Action::Edit(DeleteTillEnd)],
+    );
     assert_eq!(prompt_text(&s), "RT reprint a of ");
     run(&mut s, [Action::Confirm]);
     assert_eq!(s.decision(0).note.as_deref(), Some("RT reprint a of"));
@@ -925,7 +958,10 @@ fn a_window_of_a_long_line_shows_the_cursor_and_marks_the_cuts() {
     let mut edit = LineEdit::new("a".repeat(100));
     let w = edit.window(20);
     assert_eq!(w.text, format!("…{}", "a".repeat(18)));
-    assert_eq!(w.cursor, 19, "the cursor sits after the text, in the last column");
+    assert_eq!(
+        w.cursor, 19,
+        "the cursor sits after the text, in the last column"
+    );
     edit.apply(&Action::Edit(tui_input::InputRequest::GoToStart));
     let w = edit.window(20);
     assert_eq!(w.cursor, 0);
@@ -950,7 +986,10 @@ fn a_ten_megabyte_note_is_edited_and_shown_by_its_window() {
     };
     assert_eq!(e.text().len(), big.len() + 1);
     let w = e.window(80);
-    assert!(w.text.chars().count() <= 80, "only the visible part is built");
+    assert!(
+        w.text.chars().count() <= 80,
+        "only the visible part is built"
+    );
     assert!(w.text.ends_with("word !"), "{}", w.text);
     edit.apply(&Action::Edit(tui_input::InputRequest::GoToStart));
     assert!(edit.window(80).text.starts_with("word word"));
@@ -960,7 +999,11 @@ fn a_ten_megabyte_note_is_edited_and_shown_by_its_window() {
 fn the_stats_overlay_scrolls_with_the_help_keys() {
     let mut s = state(2);
     run(&mut s, [Action::Stats, Action::MenuDown, Action::MenuDown]);
-    assert!(matches!(s.mode, Mode::Stats { scroll: 2, .. }), "{:?}", s.mode);
+    assert!(
+        matches!(s.mode, Mode::Stats { scroll: 2, .. }),
+        "{:?}",
+        s.mode
+    );
     run(&mut s, [Action::MenuUp]);
     assert!(matches!(s.mode, Mode::Stats { scroll: 1, .. }));
     run(&mut s, [Action::Close]);

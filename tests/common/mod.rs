@@ -100,7 +100,10 @@ impl Screen {
                 continue;
             }
             if let Some(c) = k.strip_prefix("M-").and_then(|c| c.chars().next()) {
-                self.event(Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::ALT)));
+                self.event(Event::Key(KeyEvent::new(
+                    KeyCode::Char(c),
+                    KeyModifiers::ALT,
+                )));
                 continue;
             }
             let code = match *k {
