@@ -98,11 +98,8 @@ fn hints(state: &AppState, keymap: &Keymap) -> Vec<Hint> {
             add(&mut out, Context::Help, Action::MenuUp, "scroll up", 1);
             add(&mut out, Context::Help, Action::Close, "close", 0);
         }
-        Mode::Stats { .. } => {
-            add(&mut out, Context::Help, Action::MenuDown, "scroll down", 1);
-            add(&mut out, Context::Help, Action::MenuUp, "scroll up", 1);
-            add(&mut out, Context::Help, Action::Close, "close", 0);
-        }
+        // Its title names the scrolling keys when there is something to scroll.
+        Mode::Stats { .. } => add(&mut out, Context::Help, Action::Close, "close", 0),
     }
     out
 }
