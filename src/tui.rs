@@ -359,6 +359,11 @@ impl Session {
             self.state.page = info.page;
             self.state.scroll = self.state.scroll.min(info.max_scroll);
             self.state.match_lines = info.match_lines;
+            if let (Some(most), Mode::Stats { scroll, .. }) =
+                (self.ui.stats_max_scroll, &mut self.state.mode)
+            {
+                *scroll = (*scroll).min(most);
+            }
         }
         Ok(())
     }
@@ -576,6 +581,10 @@ const IDLE_WAKE: Duration = Duration::from_millis(250);
 /// Nothing else is written on the way out.
 pub fn run(session: Session) -> io::Result<Ending> {
     let mut session = session;
+    let history_file = crate::search::history::path();
+    if let Some(file) = &history_file {
+        session.state.history = crate::app::History::new(crate::search::history::load(file));
+    }
     install_panic_message();
     let mut terminal = ratatui::try_init()?;
     let _restore = Restore;
@@ -637,6 +646,15 @@ pub fn run(session: Session) -> io::Result<Ending> {
     };
     let unsaved = session.finish();
     drop(_restore);
+    if let Some(file) = &history_file
+        && let Err(e) = crate::search::history::save(file, &session.state.history)
+        && (ending != Ending::TerminalLost || !io::stderr().is_terminal())
+    {
+        let _ = io::Write::write_all(
+            &mut io::stderr(),
+            format!("triage: {}\n", crate::sanitize::sanitize(&e)).as_bytes(),
+        );
+    }
     if unsaved.is_empty() {
         return Ok(ending);
     }
@@ -822,11 +840,16 @@ fn to_action(
                 resolver.reset();
                 return Some(Action::Input(c));
             }
-            KeyCode::Backspace => {
+            KeyCode::Backspace if plain => {
                 resolver.reset();
                 return Some(Action::Backspace);
             }
-            _ => {}
+            _ => {
+                if let Some(request) = crate::app::LineEdit::request_for(&key) {
+                    resolver.reset();
+                    return Some(Action::Edit(request));
+                }
+            }
         }
     }
     match resolver.feed(keymap, state.contexts(), key) {

@@ -75,7 +75,7 @@ fn unsaved_changes_are_retried_with_the_next_change_in_the_order_made() {
     let before = fs::read(seed_sidecar(&screen)).expect("first write landed");
     full.store(true, Ordering::SeqCst);
     screen.keys(&["4", "c", "x", "Enter", "c"]);
-    screen.keys(&["C-u"]); // not bound: nothing; the note editor is open
+    screen.keys(&["C-g"]); // not bound: nothing; the note editor is open
     screen.keys(&["y", "Enter"]);
     assert_eq!(
         fs::read(seed_sidecar(&screen)).expect("still there"),

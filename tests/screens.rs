@@ -95,3 +95,135 @@ fn shrinking_the_terminal_to_one_cell_never_panics() {
     screen.event(crossterm::event::Event::Resize(120, 40));
     assert!(screen.text().contains("Inbox"), "{}", screen.text());
 }
+
+/// The rows drawn reversed inside the picker (52 columns in the middle), as text:
+/// the highlight.
+fn highlighted_rows(screen: &Screen) -> Vec<String> {
+    use ratatui::style::Modifier;
+    let buffer = screen.terminal.backend().buffer();
+    let left = (buffer.area.width - 52) / 2;
+    let mut rows = Vec::new();
+    for y in 0..buffer.area.height {
+        let reversed: String = (left..left + 52)
+            .filter(|&x| buffer[(x, y)].modifier.contains(Modifier::REVERSED))
+            .map(|x| buffer[(x, y)].symbol().to_string())
+            .collect();
+        if !reversed.trim().is_empty() {
+            rows.push(reversed.trim().to_string());
+        }
+    }
+    rows
+}
+
+#[test]
+fn a_malformed_query_says_why_beside_the_prompt_at_80x24() {
+    let mut screen = Screen::new(80, 24);
+    screen.keys(&["/", "i", "s", ":", "m", "a", "y", "b", "e"]);
+    let text = screen.text();
+    let bottom = text.lines().nth(23).unwrap_or_default();
+    assert!(
+        bottom.contains("is: takes todo, done, skipped or flagged, not `maybe`"),
+        "{text}"
+    );
+    assert!(
+        !bottom.contains("found"),
+        "no count for a query that is not one:\n{text}"
+    );
+    assert!(text.contains("the search has an error"), "{text}");
+    insta::assert_snapshot!(text);
+    // Enter does not keep it; fixing it does.
+    screen.keys(&["Enter", "C-w", "i", "s", ":", "t", "o", "d", "o"]);
+    let text = screen.text();
+    assert!(text.contains("match “is:todo”"), "{text}");
+    assert!(text.contains("15 found"), "{text}");
+}
+
+#[test]
+fn an_unknown_filter_leaves_no_stale_title_at_120x40() {
+    let mut screen = Screen::new(120, 40);
+    screen.keys(&["/", "f", "o", "o", ":", "b", "a", "r"]);
+    let text = screen.text();
+    assert!(text.contains("unknown filter `foo:`"), "{text}");
+    assert!(
+        !text.contains("match “foo"),
+        "the title still claims the old query:\n{text}"
+    );
+}
+
+#[test]
+fn the_search_prompt_shows_the_terminal_cursor_where_typing_goes() {
+    let mut screen = Screen::new(80, 24);
+    screen.keys(&["/", "o", "i", "l"]);
+    assert!(screen.terminal.backend().cursor_visible());
+    // " / " then "oil": the cursor after the l.
+    assert_eq!(screen.terminal.backend().cursor_position(), (6, 23).into());
+    screen.keys(&["Left", "Left", "Home"]);
+    assert_eq!(screen.terminal.backend().cursor_position(), (3, 23).into());
+    screen.keys(&["s", " ", "End"]);
+    assert!(screen.text().contains(" / s oil"), "{}", screen.text());
+    assert_eq!(screen.terminal.backend().cursor_position(), (8, 23).into());
+    // Closed, the cursor is hidden again.
+    screen.keys(&["Esc"]);
+    assert!(!screen.terminal.backend().cursor_visible());
+}
+
+#[test]
+fn the_theme_picker_scrolls_to_keep_the_highlight_in_view_at_100x14() {
+    let mut screen = Screen::new(100, 14);
+    screen.keys(&["t"]);
+    let text = screen.text();
+    assert!(text.contains("↓ 3 more"), "{text}");
+    assert!(!text.contains("Technology"), "{text}");
+    for _ in 0..13 {
+        screen.keys(&["Down"]);
+        let rows = highlighted_rows(&screen);
+        assert_eq!(
+            rows.len(),
+            1,
+            "one highlighted row on screen:\n{}",
+            screen.text()
+        );
+    }
+    let text = screen.text();
+    assert!(
+        highlighted_rows(&screen)[0].contains("Technology"),
+        "{:?}\n{text}",
+        highlighted_rows(&screen)
+    );
+    assert!(text.contains("↑ 3 more"), "{text}");
+    assert!(!text.contains("War & conflict"), "{text}");
+    insta::assert_snapshot!(text);
+    // Space toggles the label the reviewer sees highlighted.
+    screen.keys(&["Space"]);
+    assert!(
+        screen.text().contains("k [x]  Technology"),
+        "{}",
+        screen.text()
+    );
+    // Back up: the window stays until the highlight reaches its top.
+    screen.keys(&["Up"]);
+    assert!(screen.text().contains("↑ 3 more"), "{}", screen.text());
+}
+
+#[test]
+fn the_stats_overlay_scrolls_at_80x24() {
+    let mut screen = Screen::new(80, 24);
+    screen.keys(&["S"]);
+    let text = screen.text();
+    assert!(
+        text.contains("j/k scroll"),
+        "the title names the keys:\n{text}"
+    );
+    assert!(text.contains("more"), "{text}");
+    assert!(!text.contains("median / decision"), "{text}");
+    for _ in 0..40 {
+        screen.keys(&["j"]);
+    }
+    let text = screen.text();
+    assert!(text.contains("median / decision"), "{text}");
+    assert!(!text.contains("↓"), "at the end nothing is below:\n{text}");
+    insta::assert_snapshot!(text);
+    // The scroll stopped at the end: one key up shows the line above again.
+    screen.keys(&["k"]);
+    assert!(screen.text().contains("↓ 1 more"), "{}", screen.text());
+}

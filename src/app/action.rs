@@ -83,12 +83,20 @@ pub enum Action {
     MenuUp,
     /// Toggle the highlighted label inside a picker.
     Toggle,
+    /// The search before the one in the prompt (history, kept across sessions).
+    HistoryPrev,
+    /// The search after the one in the prompt; past the newest, what was typed.
+    HistoryNext,
     /// A typed character in a prompt or editor.
     #[serde(skip)]
     Input(char),
     /// Delete the character before the cursor in a prompt or editor.
     #[serde(skip)]
     Backspace,
+    /// A line-editing key in a prompt or editor (cursor moves, word and line
+    /// deletes); see [`super::LineEdit::request_for`].
+    #[serde(skip)]
+    Edit(tui_input::InputRequest),
     /// A key pressed in an open picker that the keymap does not bind: a label's key
     /// toggles it and closes, its capital letter toggles it and keeps the picker open.
     #[serde(skip)]
@@ -139,8 +147,11 @@ impl Action {
             Action::MenuDown => "highlight down".into(),
             Action::MenuUp => "highlight up".into(),
             Action::Toggle => "toggle highlighted".into(),
+            Action::HistoryPrev => "earlier search".into(),
+            Action::HistoryNext => "later search".into(),
             Action::Input(_) => "type".into(),
             Action::Backspace => "delete a character".into(),
+            Action::Edit(_) => "edit the line".into(),
             Action::PickerKey(_) => "label key".into(),
             Action::Resize(..) => "resize".into(),
         }

@@ -7,6 +7,7 @@
 //! decision is saved when it is not.
 
 pub mod action;
+mod edit;
 mod live;
 pub mod review;
 
@@ -19,39 +20,13 @@ use crate::search::{self, Doc, Facet, Hit, Job, Query};
 use crate::store::{Decision, Edit, Entry, Sidecar, SidecarState, Status, StoreError};
 
 pub use action::{Action, Context};
+pub use edit::{HISTORY_LIMIT, History, LineEdit, Window};
 
 /// Which pane has focus; on narrow screens, which pane is shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Focus {
     List,
     Reader,
-}
-
-/// A one-line text editor (note, search prompt, picker filter).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct LineEdit {
-    pub text: String,
-}
-
-impl LineEdit {
-    /// Typing into a prompt: a character is added, a control character (a pasted
-    /// escape, say) is not, because a one-line prompt has no use for one and it could
-    /// start a sequence in what the prompt shows.
-    fn apply(&mut self, action: &Action) -> bool {
-        match action {
-            Action::Input(c) => {
-                if !c.is_control() {
-                    self.text.push(*c);
-                }
-                true
-            }
-            Action::Backspace => {
-                self.text.pop();
-                true
-            }
-            _ => false,
-        }
-    }
 }
 
 /// An open region or theme picker.
@@ -72,9 +47,9 @@ impl Picker {
         use fuzzy_matcher::FuzzyMatcher;
         let labels = &taxonomy.axis(self.axis).labels;
         match &self.filter {
-            Some(f) if !f.text.trim().is_empty() => {
+            Some(f) if !f.text().trim().is_empty() => {
                 let matcher = fuzzy_matcher::skim::SkimMatcherV2::default().ignore_case();
-                let wanted = f.text.trim();
+                let wanted = f.text().trim();
                 let mut scored: Vec<(i64, usize)> = labels
                     .iter()
                     .enumerate()
@@ -105,8 +80,11 @@ pub enum Mode {
     Help {
         scroll: u16,
     },
-    /// The stats overlay, counted when it opened.
-    Stats(Box<crate::team::stats::Stats>),
+    /// The stats overlay, counted when it opened, scrolled by `scroll` lines.
+    Stats {
+        stats: Box<crate::team::stats::Stats>,
+        scroll: u16,
+    },
 }
 
 /// Why a write was made, so its result lands on the right history stack. Every
@@ -259,8 +237,11 @@ pub struct AppState {
     pub filter: Option<String>,
     /// The parsed query behind `filter`, for highlighting in the reader.
     pub query: Option<Query>,
-    /// Why the text in the search prompt is not a query, shown under it.
+    /// Why the text in the search prompt is not a query, shown beside it; while it
+    /// is set the list keeps the last good results but no title claims them.
     pub search_error: Option<String>,
+    /// Searches kept with Enter, oldest first, for Up/Down in the prompt.
+    pub history: History,
     /// A ranking has been asked for and its complete result has not arrived yet.
     pub searching: bool,
     /// Per row of `view` while a search filters it: what matched, for highlighting.
@@ -328,6 +309,7 @@ impl AppState {
             filter: None,
             query: None,
             search_error: None,
+            history: History::default(),
             searching: false,
             hits: Vec::new(),
             docs: Arc::new(Vec::new()),
@@ -537,7 +519,7 @@ impl AppState {
             (Mode::Picker(_), _) => &[Context::Picker],
             (Mode::Note(_), _) => &[Context::Note],
             (Mode::Search(_), _) => &[Context::Search],
-            (Mode::Help { .. } | Mode::Stats(_), _) => &[Context::Help],
+            (Mode::Help { .. } | Mode::Stats { .. }, _) => &[Context::Help],
         }
     }
 
@@ -981,7 +963,7 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
                 Action::Close => state.mode = Mode::Normal,
                 Action::Confirm => {
                     state.mode = Mode::Normal;
-                    let note = edit.text.trim().to_string();
+                    let note = edit.text().trim().to_string();
                     let note = (!note.is_empty()).then_some(note);
                     // The editor opened on the note without its escape sequences
                     // (see `Action::Note`): closing it unchanged changes nothing.
@@ -995,7 +977,7 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
                     }
                 }
                 other => {
-                    if edit.apply(&other) {
+                    if edit.apply(&other).is_some() {
                         state.mode = Mode::Note(edit);
                     } else {
                         return common(state, other);
@@ -1010,27 +992,61 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
                     state.mode = Mode::Normal;
                     state.clear_search();
                 }
+                // A malformed query is not kept: the prompt stays open with the
+                // reason beside it until it is fixed or cleared.
+                Action::Confirm if state.search_error.is_some() => {}
                 Action::Confirm => {
                     state.mode = Mode::Normal;
-                    state.search_error = None;
+                    if state.filter.is_some() {
+                        state.history.push(edit.text());
+                    }
                 }
                 Action::MenuDown => state.select(state.cursor.saturating_add(1)),
                 Action::MenuUp => state.select(state.cursor.saturating_sub(1)),
+                Action::HistoryPrev | Action::HistoryNext => {
+                    let recalled = if action == Action::HistoryPrev {
+                        state.history.older(edit.text())
+                    } else {
+                        state.history.newer()
+                    };
+                    let Some(text) = recalled.map(str::to_string) else {
+                        return Vec::new();
+                    };
+                    edit.set_text(text);
+                    let effects = state.search_for(edit.text());
+                    state.mode = Mode::Search(edit);
+                    return effects;
+                }
                 other => {
-                    if edit.apply(&other) {
-                        let effects = state.search_for(&edit.text);
-                        state.mode = Mode::Search(edit);
-                        return effects;
-                    }
-                    return common(state, other);
+                    return match edit.apply(&other) {
+                        Some(changed) => {
+                            let effects = if changed {
+                                state.search_for(edit.text())
+                            } else {
+                                Vec::new()
+                            };
+                            state.mode = Mode::Search(edit);
+                            effects
+                        }
+                        None => common(state, other),
+                    };
                 }
             }
             Vec::new()
         }
-        Mode::Stats(_) => {
+        Mode::Stats { stats, scroll } => {
             match action {
                 Action::Close | Action::Help | Action::Stats | Action::Quit => {
                     state.mode = Mode::Normal
+                }
+                // The drawing stops the scroll at the last line (see `RenderInfo`).
+                Action::MenuDown | Action::MenuUp => {
+                    let scroll = if action == Action::MenuDown {
+                        scroll.saturating_add(1)
+                    } else {
+                        scroll.saturating_sub(1)
+                    };
+                    state.mode = Mode::Stats { stats, scroll };
                 }
                 other => return common(state, other),
             }
@@ -1161,7 +1177,7 @@ fn update_normal(state: &mut AppState, action: Action) -> Vec<Effect> {
                     std::borrow::Cow::Borrowed(_) => note,
                     std::borrow::Cow::Owned(clean) => clean,
                 };
-                state.mode = Mode::Note(LineEdit { text });
+                state.mode = Mode::Note(LineEdit::new(text));
             }
         }
         Action::Undo => {
@@ -1203,14 +1219,16 @@ fn update_normal(state: &mut AppState, action: Action) -> Vec<Effect> {
             })];
         }
         Action::Search => {
-            state.mode = Mode::Search(LineEdit {
-                text: state.filter.clone().unwrap_or_default(),
-            })
+            state.history.reset();
+            state.mode = Mode::Search(LineEdit::new(state.filter.clone().unwrap_or_default()))
         }
         Action::Help => state.mode = Mode::Help { scroll: 0 },
         Action::Stats => {
             let stats = crate::team::stats::stats(&state.entries, &state.reviewer, &state.taxonomy);
-            state.mode = Mode::Stats(Box::new(stats));
+            state.mode = Mode::Stats {
+                stats: Box::new(stats),
+                scroll: 0,
+            };
         }
         Action::ToggleOthers => state.show_others = !state.show_others,
         Action::Review => return state.toggle_review(),
@@ -1261,8 +1279,10 @@ fn update_picker(state: &mut AppState, mut picker: Picker, action: Action) -> Ve
             close = true;
         }
         Action::Filter => {
-            picker.filter = Some(LineEdit::default());
-            picker.highlight = 0;
+            if picker.filter.is_none() {
+                picker.filter = Some(LineEdit::default());
+                picker.highlight = 0;
+            }
         }
         Action::MenuDown => {
             picker.highlight = (picker.highlight + 1).min(visible.len().saturating_sub(1))
@@ -1273,9 +1293,10 @@ fn update_picker(state: &mut AppState, mut picker: Picker, action: Action) -> Ve
                 edits = state.toggle(picker.axis, id);
             }
         }
-        Action::Input(_) | Action::Backspace => {
-            if let Some(filter) = &mut picker.filter {
-                filter.apply(&action);
+        Action::Input(_) | Action::Backspace | Action::Edit(_) => {
+            if let Some(filter) = &mut picker.filter
+                && filter.apply(&action) == Some(true)
+            {
                 picker.highlight = 0;
             }
         }

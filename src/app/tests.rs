@@ -1005,3 +1005,230 @@ fn a_late_article_fills_its_placeholder_in_place_and_keeps_the_decision_given_me
     s.article_loaded(newer);
     assert_eq!(s.entries[2].title(), "Title of 002.txt");
 }
+
+fn typed(text: &str) -> Vec<Action> {
+    text.chars().map(Action::Input).collect()
+}
+
+fn prompt_text(s: &AppState) -> String {
+    match &s.mode {
+        Mode::Search(e) | Mode::Note(e) => e.text().to_string(),
+        Mode::Picker(p) => p
+            .filter
+            .as_ref()
+            .map(|f| f.text().to_string())
+            .unwrap_or_default(),
+        other => panic!("no prompt open: {other:?}"),
+    }
+}
+
+#[test]
+fn a_malformed_query_says_why_and_enter_does_not_keep_it() {
+    let mut s = state(3);
+    run(&mut s, [Action::Search]);
+    run(&mut s, typed("is:maybe"));
+    let error = s.search_error.clone().expect("the query is malformed");
+    assert!(error.contains("maybe"), "{error}");
+    // Enter keeps only a query: the prompt stays open with the reason.
+    run(&mut s, [Action::Confirm]);
+    assert!(matches!(s.mode, Mode::Search(_)), "{:?}", s.mode);
+    assert!(s.search_error.is_some());
+    // Fixing it clears the error and finds.
+    run(&mut s, std::iter::repeat_n(Action::Backspace, 5));
+    run(&mut s, typed("todo"));
+    assert_eq!(s.search_error, None);
+    run(&mut s, [Action::Confirm]);
+    assert_eq!(s.mode, Mode::Normal);
+    assert_eq!(s.filter.as_deref(), Some("is:todo"));
+    assert_eq!(s.history.entries(), ["is:todo"]);
+}
+
+#[test]
+fn an_unknown_filter_is_reported_while_typing() {
+    let mut s = state(3);
+    run(&mut s, [Action::Search]);
+    run(&mut s, typed("foo:bar"));
+    let error = s.search_error.clone().expect("foo: is no filter");
+    assert!(error.contains("unknown filter `foo:`"), "{error}");
+    run(&mut s, [Action::Close]);
+    assert_eq!(s.search_error, None);
+    assert_eq!(s.view, vec![0, 1, 2]);
+}
+
+#[test]
+fn the_search_prompt_edits_in_the_middle_of_the_line() {
+    use tui_input::InputRequest::*;
+    let mut s = state(12);
+    run(&mut s, [Action::Search]);
+    run(&mut s, typed("01"));
+    // Home and a character at the start, Left and Delete, Right and a character,
+    // End and Ctrl-w, then Ctrl-u from the end empties it.
+    run(&mut s, [Action::Edit(GoToStart)]);
+    run(&mut s, typed("0"));
+    assert_eq!(prompt_text(&s), "001");
+    assert_eq!(s.view, vec![1]);
+    run(
+        &mut s,
+        [Action::Edit(GoToPrevChar), Action::Edit(DeleteNextChar)],
+    );
+    assert_eq!(prompt_text(&s), "01");
+    run(&mut s, [Action::Edit(GoToNextChar)]);
+    run(&mut s, typed("2"));
+    assert_eq!(prompt_text(&s), "021", "Right moved one character");
+    run(&mut s, [Action::Edit(GoToEnd)]);
+    run(&mut s, typed(" 1"));
+    run(&mut s, [Action::Edit(DeletePrevWord)]);
+    assert_eq!(prompt_text(&s), "021 ");
+    run(&mut s, [Action::Edit(DeleteFromStart)]);
+    assert_eq!(prompt_text(&s), "");
+    assert_eq!(s.view.len(), 12, "an empty query lists everything again");
+}
+
+#[test]
+fn up_and_down_recall_earlier_searches_and_give_back_what_was_typed() {
+    let mut s = state(12);
+    for q in ["001", "002", "001"] {
+        run(
+            &mut s,
+            [
+                Action::Search,
+                Action::Edit(tui_input::InputRequest::DeleteLine),
+            ],
+        );
+        run(&mut s, typed(q));
+        run(&mut s, [Action::Confirm]);
+    }
+    assert_eq!(
+        s.history.entries(),
+        ["002", "001"],
+        "a repeat moves to the newest"
+    );
+    run(
+        &mut s,
+        [
+            Action::Search,
+            Action::Edit(tui_input::InputRequest::DeleteLine),
+        ],
+    );
+    run(&mut s, typed("01"));
+    run(&mut s, [Action::HistoryPrev]);
+    assert_eq!(prompt_text(&s), "001");
+    assert_eq!(s.view, vec![1], "a recalled search runs");
+    run(&mut s, [Action::HistoryPrev, Action::HistoryPrev]);
+    assert_eq!(prompt_text(&s), "002", "the oldest stays");
+    run(&mut s, [Action::HistoryNext]);
+    assert_eq!(prompt_text(&s), "001");
+    run(&mut s, [Action::HistoryNext]);
+    assert_eq!(
+        prompt_text(&s),
+        "01",
+        "past the newest: what was being typed"
+    );
+    run(&mut s, [Action::HistoryNext]);
+    assert_eq!(prompt_text(&s), "01");
+    // Escape does not make a search worth remembering.
+    run(&mut s, [Action::Close]);
+    assert_eq!(s.history.entries(), ["002", "001"]);
+    assert_eq!(s.history.added(), ["001", "002", "001"]);
+}
+
+#[test]
+fn the_note_editor_moves_by_word_and_deletes_to_the_end() {
+    use tui_input::InputRequest::*;
+    let mut s = state(1);
+    run(&mut s, [Action::Note]);
+    run(&mut s, typed("RT reprint of TASS"));
+    run(
+        &mut s,
+        [Action::Edit(GoToPrevWord), Action::Edit(GoToPrevWord)],
+    );
+    run(&mut s, typed("a "));
+    assert_eq!(prompt_text(&s), "RT reprint a of TASS");
+    run(
+        &mut s,
+        [Action::Edit(GoToNextWord), Action::Edit(DeleteTillEnd)],
+    );
+    assert_eq!(prompt_text(&s), "RT reprint a of ");
+    run(&mut s, [Action::Confirm]);
+    assert_eq!(s.decision(0).note.as_deref(), Some("RT reprint a of"));
+}
+
+#[test]
+fn a_picker_filter_is_the_same_line_editor() {
+    use tui_input::InputRequest::*;
+    let highlight = |s: &AppState| match &s.mode {
+        Mode::Picker(p) => p.highlight,
+        other => panic!("the picker closed: {other:?}"),
+    };
+    let mut s = state(1);
+    run(&mut s, [Action::PickTheme, Action::Filter]);
+    run(&mut s, typed("nergy"));
+    run(&mut s, [Action::Edit(GoToStart)]);
+    run(&mut s, typed("e"));
+    assert_eq!(prompt_text(&s), "energy");
+    run(&mut s, [Action::Edit(DeleteLine)]);
+    run(&mut s, typed("e"));
+    // Moving the cursor keeps the highlight; changing the text starts it again at the top.
+    run(&mut s, [Action::MenuDown, Action::Edit(GoToStart)]);
+    assert_eq!(highlight(&s), 1);
+    run(&mut s, [Action::Edit(DeleteNextChar)]);
+    assert_eq!(prompt_text(&s), "");
+    assert_eq!(highlight(&s), 0);
+}
+
+#[test]
+fn a_window_of_a_long_line_shows_the_cursor_and_marks_the_cuts() {
+    let mut edit = LineEdit::new("a".repeat(100));
+    let w = edit.window(20);
+    assert_eq!(w.text, format!("…{}", "a".repeat(18)));
+    assert_eq!(
+        w.cursor, 19,
+        "the cursor sits after the text, in the last column"
+    );
+    edit.apply(&Action::Edit(tui_input::InputRequest::GoToStart));
+    let w = edit.window(20);
+    assert_eq!(w.cursor, 0);
+    assert_eq!(w.text, format!("{}…", "a".repeat(19)));
+    // Short lines are shown whole.
+    let w = LineEdit::new("oil").window(20);
+    assert_eq!((w.text.as_str(), w.cursor), ("oil", 3));
+    // Wide characters count two columns.
+    let w = LineEdit::new("東京").window(20);
+    assert_eq!(w.cursor, 4);
+}
+
+#[test]
+fn a_ten_megabyte_note_is_edited_and_shown_by_its_window() {
+    let big = "word ".repeat(2_000_000);
+    let mut s = state(1);
+    let mut edit = LineEdit::new(big.clone());
+    s.mode = Mode::Note(edit.clone());
+    run(&mut s, typed("!"));
+    let Mode::Note(e) = &s.mode else {
+        panic!("the note editor stays open");
+    };
+    assert_eq!(e.text().len(), big.len() + 1);
+    let w = e.window(80);
+    assert!(
+        w.text.chars().count() <= 80,
+        "only the visible part is built"
+    );
+    assert!(w.text.ends_with("word !"), "{}", w.text);
+    edit.apply(&Action::Edit(tui_input::InputRequest::GoToStart));
+    assert!(edit.window(80).text.starts_with("word word"));
+}
+
+#[test]
+fn the_stats_overlay_scrolls_with_the_help_keys() {
+    let mut s = state(2);
+    run(&mut s, [Action::Stats, Action::MenuDown, Action::MenuDown]);
+    assert!(
+        matches!(s.mode, Mode::Stats { scroll: 2, .. }),
+        "{:?}",
+        s.mode
+    );
+    run(&mut s, [Action::MenuUp]);
+    assert!(matches!(s.mode, Mode::Stats { scroll: 1, .. }));
+    run(&mut s, [Action::Close]);
+    assert_eq!(s.mode, Mode::Normal);
+}

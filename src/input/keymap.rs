@@ -843,8 +843,10 @@ mod tests {
         let search = [
             (Close, "Esc"),
             (Confirm, "Enter"),
-            (MenuDown, "Down"),
-            (MenuUp, "Up"),
+            (MenuDown, "Ctrl-n"),
+            (MenuUp, "Ctrl-p"),
+            (HistoryPrev, "Up"),
+            (HistoryNext, "Down"),
             (Suspend, "Ctrl-z"),
         ];
         let note = [(Close, "Esc"), (Confirm, "Enter"), (Suspend, "Ctrl-z")];

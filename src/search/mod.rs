@@ -7,6 +7,7 @@
 //! Title matches rank above body-only matches; ties keep inbox order.
 
 mod engine;
+pub mod history;
 mod query;
 pub mod worker;
 

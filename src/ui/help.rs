@@ -59,6 +59,22 @@ pub fn lines(state: &AppState, keymap: &Keymap, p: Palette) -> Vec<Line<'static>
                 ));
             }
         }
+        if ctx == Context::Note {
+            // The line-editing keys are fixed, not bound (see `LineEdit::request_for`),
+            // and the same in every prompt, so they are listed once, after the last prompt.
+            out.push(Line::styled(
+                "  In every prompt (search, note, picker filter): Left/Right, Home/End,",
+                p.dim(),
+            ));
+            out.push(Line::styled(
+                "  ctrl-a/ctrl-e, alt-b/alt-f by word, Delete, Backspace, ctrl-w word",
+                p.dim(),
+            ));
+            out.push(Line::styled(
+                "  before, ctrl-u to the start, ctrl-k to the end.",
+                p.dim(),
+            ));
+        }
         out.push(Line::raw(""));
     }
     out

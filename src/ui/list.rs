@@ -89,7 +89,10 @@ pub fn render(state: &AppState, p: Palette, offset: usize, area: Rect, buf: &mut
             state.unsaved.iter().map(|u| u.write.entry).collect();
         title.push_str(&format!(" · {} unsaved", articles.len()));
     }
-    if let Some(q) = &state.filter {
+    if state.search_error.is_some() {
+        // The rows are the last good query's; no count is claimed for this one.
+        title.push_str(" · the search has an error");
+    } else if let Some(q) = &state.filter {
         let more = if state.searching { "…" } else { "" };
         title.push_str(&format!(
             " · {}{more} match “{}”",

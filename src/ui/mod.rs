@@ -95,6 +95,11 @@ impl Palette {
 pub struct Ui {
     pub palette: Palette,
     list_offset: usize,
+    /// First label row shown by the open picker, kept so the list moves only
+    /// when the highlight would leave it.
+    picker_offset: usize,
+    /// The largest useful scroll of the stats overlay as last drawn, if open.
+    pub stats_max_scroll: Option<u16>,
     reader: reader::Cache,
 }
 
@@ -103,6 +108,8 @@ impl Ui {
         Ui {
             palette: Palette { color },
             list_offset: 0,
+            picker_offset: 0,
+            stats_max_scroll: None,
             reader: reader::Cache::default(),
         }
     }
@@ -133,16 +140,45 @@ impl Ui {
                 .reader
                 .render(state, p, others_key.as_deref(), r, frame.buffer_mut());
         }
-        status::render(state, keymap, p, bottom, frame.buffer_mut());
+        let mut cursor = status::render(state, keymap, p, bottom, frame.buffer_mut());
         match &state.mode {
             Mode::Picker(picker) => {
-                picker::render(state, picker, keymap, p, main, frame.buffer_mut())
+                let drawn = picker::render(
+                    state,
+                    picker,
+                    self.picker_offset,
+                    p,
+                    main,
+                    frame.buffer_mut(),
+                );
+                self.picker_offset = drawn.offset;
+                cursor = drawn.cursor;
             }
             Mode::Help { scroll } => {
                 help::render(state, keymap, p, *scroll, main, frame.buffer_mut())
             }
-            Mode::Stats(stats) => stats::render(stats, p, main, frame.buffer_mut()),
+            Mode::Stats { stats, scroll } => {
+                self.stats_max_scroll = Some(stats::render(
+                    stats,
+                    keymap,
+                    *scroll,
+                    p,
+                    main,
+                    frame.buffer_mut(),
+                ));
+            }
             _ => {}
+        }
+        if !matches!(state.mode, Mode::Picker(_)) {
+            self.picker_offset = 0;
+        }
+        if !matches!(state.mode, Mode::Stats { .. }) {
+            self.stats_max_scroll = None;
+        }
+        // The prompt's cursor is the terminal's own, where typing goes; otherwise
+        // the terminal hides it.
+        if let Some(at) = cursor {
+            frame.set_cursor_position(at);
         }
         info
     }

@@ -1,23 +1,50 @@
 //! The region and theme pickers: every label with its key and whether it is chosen.
+//!
+//! When the labels do not all fit, the list scrolls so the highlight is always on
+//! screen (a label is never toggled unseen), and the border says how many more are
+//! above and below.
 
 use ratatui::buffer::Buffer;
-use ratatui::layout::Rect;
+use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Widget};
 
 use super::{Palette, centered, fit};
 use crate::app::{AppState, Picker};
-use crate::input::Keymap;
 use crate::sanitize::sanitize;
+
+/// What drawing a picker leaves for the next frame.
+pub struct Drawn {
+    /// The first label row shown.
+    pub offset: usize,
+    /// Where the terminal cursor goes while the filter is being typed.
+    pub cursor: Option<Position>,
+}
+
+/// The first row to show so that `highlight` is among `rows` shown, moving the
+/// window from `offset` as little as possible.
+pub fn scrolled(offset: usize, highlight: usize, rows: usize, total: usize) -> usize {
+    if rows == 0 {
+        return 0;
+    }
+    let offset = offset.min(total.saturating_sub(rows));
+    if highlight < offset {
+        highlight
+    } else if highlight >= offset + rows {
+        highlight + 1 - rows
+    } else {
+        offset
+    }
+}
 
 pub fn render(
     state: &AppState,
     picker: &Picker,
-    _keymap: &Keymap,
+    offset: usize,
     p: Palette,
     area: Rect,
     buf: &mut Buffer,
-) {
+) -> Drawn {
     let labels = &state.taxonomy.axis(picker.axis).labels;
     let visible = picker.visible(&state.taxonomy);
     let chosen = state
@@ -25,7 +52,7 @@ pub fn render(
         .map(|i| state.decision_ref(i))
         .unwrap_or_default();
     let filter_rows = u16::from(picker.filter.is_some());
-    let height = visible.len() as u16 + 2 + filter_rows;
+    let height = (visible.len() as u16).saturating_add(2 + filter_rows);
     let rect = centered(area, 52, height.max(4));
     Clear.render(rect, buf);
     let title = match picker.axis {
@@ -33,20 +60,31 @@ pub fn render(
         crate::labels::Axis::Theme => " Theme ",
         crate::labels::Axis::Reliability => " Reliability ",
     };
-    let block = Block::bordered()
+    let inner = Block::bordered().inner(rect);
+    let rows = inner.height.saturating_sub(filter_rows) as usize;
+    let offset = scrolled(offset, picker.highlight, rows, visible.len());
+    let above = offset;
+    let below = visible.len().saturating_sub(offset + rows);
+    let mut block = Block::bordered()
         .title(Span::styled(title, p.title()))
         .border_style(p.border(true));
-    let inner = block.inner(rect);
+    if above > 0 {
+        block = block.title(Line::styled(format!(" ↑ {above} more "), p.dim()).right_aligned());
+    }
+    if below > 0 {
+        block =
+            block.title_bottom(Line::styled(format!(" ↓ {below} more "), p.dim()).right_aligned());
+    }
     block.render(rect, buf);
     let width = inner.width as usize;
     let mut y = inner.y;
+    let mut cursor = None;
     if let Some(f) = &picker.filter {
-        Line::from(vec![
-            Span::styled("/ ", p.key()),
-            Span::raw(sanitize(&f.text).into_owned()),
-            Span::styled("▏", p.key()),
-        ])
-        .render(
+        if inner.height == 0 {
+            return Drawn { offset, cursor };
+        }
+        let shown = f.window(width.saturating_sub(2));
+        Line::from(vec![Span::styled("/ ", p.key()), Span::raw(shown.text)]).render(
             Rect {
                 y,
                 height: 1,
@@ -54,12 +92,12 @@ pub fn render(
             },
             buf,
         );
+        if shown.cursor + 2 < width {
+            cursor = Some(Position::new(inner.x + 2 + shown.cursor as u16, y));
+        }
         y += 1;
     }
-    for (row, &i) in visible.iter().enumerate() {
-        if y >= inner.y + inner.height {
-            break;
-        }
+    for (row, &i) in visible.iter().enumerate().skip(offset).take(rows) {
         let label = &labels[i];
         let on = chosen.has(picker.axis, &label.id);
         let text = fit(
@@ -92,5 +130,25 @@ pub fn render(
         }
         line.render(r, buf);
         y += 1;
+    }
+    Drawn { offset, cursor }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::scrolled;
+
+    #[test]
+    fn the_picker_window_follows_the_highlight_and_moves_as_little_as_it_can() {
+        // 14 labels, 11 rows: the 12th brings one more row in at the bottom.
+        assert_eq!(scrolled(0, 10, 11, 14), 0);
+        assert_eq!(scrolled(0, 11, 11, 14), 1);
+        assert_eq!(scrolled(1, 13, 11, 14), 3);
+        // Back up: the window stays until the highlight reaches its top.
+        assert_eq!(scrolled(3, 5, 11, 14), 3);
+        assert_eq!(scrolled(3, 2, 11, 14), 2);
+        // A filter that leaves fewer labels pulls the window back.
+        assert_eq!(scrolled(3, 0, 11, 4), 0);
+        assert_eq!(scrolled(5, 0, 0, 14), 0);
     }
 }

@@ -7,26 +7,28 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Bar, BarChart, Block, Clear, Widget};
 
 use super::{Palette, centered, fit};
+use crate::app::{Action, Context};
+use crate::input::Keymap;
 use crate::sanitize::sanitize;
 use crate::team::stats::{AxisCounts, Stats};
 
 /// Labels of bars are cut to this many columns, so the bars keep room.
 const LABEL_W: usize = 16;
 
-pub fn render(stats: &Stats, p: Palette, area: Rect, buf: &mut Buffer) {
+/// Draws the overlay scrolled down by `scroll` lines (at most to its last line) and
+/// returns the largest useful scroll. When everything fits there is nothing to scroll;
+/// otherwise the title names the keys that scroll and the border says what is hidden.
+pub fn render(
+    stats: &Stats,
+    keymap: &Keymap,
+    scroll: u16,
+    p: Palette,
+    area: Rect,
+    buf: &mut Buffer,
+) -> u16 {
     let rect = centered(area, 110, area.height);
     Clear.render(rect, buf);
-    let block = Block::bordered()
-        .title(Span::styled(
-            format!(" Stats · {} · Esc closes ", sanitize(&stats.reviewer)),
-            p.title(),
-        ))
-        .border_style(p.border(true));
-    let inner = block.inner(rect);
-    block.render(rect, buf);
-    if inner.width < 4 || inner.height < 3 {
-        return;
-    }
+    let inner = Block::bordered().inner(rect);
     let tallest = stats
         .labels
         .iter()
@@ -34,6 +36,63 @@ pub fn render(stats: &Stats, p: Palette, area: Rect, buf: &mut Buffer) {
         .max()
         .unwrap_or(0) as u16;
     let reviewers = stats.reviewers.len() as u16 + 1;
+    // Everything: progress, the label charts and the whole reviewers table.
+    let full = 6 + (tallest + 2) + (reviewers + 2);
+    let most = full.saturating_sub(inner.height);
+    let scroll = scroll.min(most);
+    let mut title = format!(" Stats · {} ", sanitize(&stats.reviewer));
+    if most > 0 {
+        let key = |action| {
+            keymap
+                .keys_for(Context::Help, &action)
+                .into_iter()
+                .next()
+                .unwrap_or_default()
+        };
+        title.push_str(&format!(
+            "· {}/{} scroll ",
+            key(Action::MenuDown),
+            key(Action::MenuUp)
+        ));
+    }
+    title.push_str("· Esc closes ");
+    let mut block = Block::bordered()
+        .title(Span::styled(title, p.title()))
+        .border_style(p.border(true));
+    if scroll > 0 {
+        block = block.title(Line::styled(format!(" ↑ {scroll} more "), p.dim()).right_aligned());
+    }
+    if scroll < most {
+        block = block.title_bottom(
+            Line::styled(format!(" ↓ {} more ", most - scroll), p.dim()).right_aligned(),
+        );
+    }
+    block.render(rect, buf);
+    if inner.width < 4 || inner.height < 3 {
+        return most;
+    }
+    if most == 0 {
+        draw(stats, tallest, reviewers, p, inner, buf);
+        return 0;
+    }
+    // Drawn whole off screen, then the visible rows copied in.
+    let whole = Rect::new(0, 0, inner.width, full);
+    let mut off = Buffer::empty(whole);
+    draw(stats, tallest, reviewers, p, whole, &mut off);
+    for row in 0..inner.height {
+        for col in 0..inner.width {
+            if let (Some(from), Some(to)) = (
+                off.cell((col, row + scroll)),
+                buf.cell_mut((inner.x + col, inner.y + row)),
+            ) {
+                *to = from.clone();
+            }
+        }
+    }
+    most
+}
+
+fn draw(stats: &Stats, tallest: u16, reviewers: u16, p: Palette, inner: Rect, buf: &mut Buffer) {
     let [progress, labels, people] = Layout::vertical([
         Constraint::Length(6),
         Constraint::Length(tallest + 2),

@@ -1,7 +1,7 @@
 //! The bottom line: a message, an open prompt, or the main keys of the active keymap.
 
 use ratatui::buffer::Buffer;
-use ratatui::layout::Rect;
+use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 
@@ -86,16 +86,20 @@ fn hints(state: &AppState, keymap: &Keymap) -> Vec<Hint> {
             add(&mut out, Context::Note, Action::Confirm, "save", 0);
             add(&mut out, Context::Note, Action::Close, "cancel", 0);
         }
+        // A malformed query cannot be kept: its reason takes the room of the hints.
+        Mode::Search(_) if state.search_error.is_some() => {}
         Mode::Search(_) => {
             add(&mut out, Context::Search, Action::Confirm, "keep filter", 0);
             add(&mut out, Context::Search, Action::Close, "clear", 0);
+            add(&mut out, Context::Search, Action::HistoryPrev, "history", 1);
         }
         Mode::Help { .. } => {
             add(&mut out, Context::Help, Action::MenuDown, "scroll down", 1);
             add(&mut out, Context::Help, Action::MenuUp, "scroll up", 1);
             add(&mut out, Context::Help, Action::Close, "close", 0);
         }
-        Mode::Stats(_) => add(&mut out, Context::Help, Action::Close, "close", 0),
+        // Its title names the scrolling keys when there is something to scroll.
+        Mode::Stats { .. } => add(&mut out, Context::Help, Action::Close, "close", 0),
     }
     out
 }
@@ -108,38 +112,63 @@ fn hint_width(hints: &[Hint]) -> usize {
         .sum()
 }
 
-pub fn render(state: &AppState, keymap: &Keymap, p: Palette, area: Rect, buf: &mut Buffer) {
+/// Draws the bottom line; returns where the terminal cursor goes when a prompt is open.
+pub fn render(
+    state: &AppState,
+    keymap: &Keymap,
+    p: Palette,
+    area: Rect,
+    buf: &mut Buffer,
+) -> Option<Position> {
     let width = area.width as usize;
+    let mut cursor = None;
     let line = if let Some(m) = &state.message {
         let style = if m.error { p.error() } else { p.flagged() };
         Line::styled(fit(&format!(" {}", sanitize(&m.text)), width), style)
     } else {
+        let mut hints = hints(state, keymap);
         let mut lead = Vec::new();
-        match &state.mode {
-            Mode::Note(edit) => {
-                lead.push(Span::styled(" Note: ", p.key()));
-                // The end of the text, where the cursor is, as much as fits beside
-                // the two keys that save and cancel.
-                let room = width.saturating_sub(7 + 1 + 3 + 24).max(width / 3);
-                lead.push(Span::raw(super::fit_end(&edit.text, room)));
-                lead.push(Span::styled("▏", p.key()));
-                lead.push(Span::raw("   "));
+        let prompt = match &state.mode {
+            Mode::Note(edit) => Some((" Note: ", edit, Span::raw("   "))),
+            Mode::Search(edit) => Some((
+                " / ",
+                edit,
+                match &state.search_error {
+                    Some(e) => Span::styled(format!("  {}", sanitize(e)), p.error()),
+                    None => Span::styled(format!("  {} found   ", state.view.len()), p.dim()),
+                },
+            )),
+            _ => None,
+        };
+        match prompt {
+            Some((label, edit, tail)) => {
+                // The line gets what the label, what follows it and the hints that
+                // never give way leave over, and never less than a few words.
+                let kept: Vec<&Hint> = hints.iter().filter(|h| h.drop_order == 0).collect();
+                let fixed = label.len()
+                    + tail.width()
+                    + kept
+                        .iter()
+                        .map(|h| h.key.len() + 1 + h.desc.len() + 2)
+                        .sum::<usize>();
+                let room = width
+                    .saturating_sub(fixed)
+                    .max(width.saturating_sub(label.len()).min(16));
+                let shown = edit.window(room);
+                let x = area.x as usize + label.len() + shown.cursor;
+                if x < (area.x + area.width) as usize {
+                    cursor = Some(Position::new(x as u16, area.y));
+                }
+                lead.push(Span::styled(label, p.key()));
+                lead.push(Span::raw(shown.text));
+                lead.push(Span::raw(" "));
+                lead.push(tail);
             }
-            Mode::Search(edit) => {
-                lead.push(Span::styled(" / ", p.key()));
-                lead.push(Span::raw(sanitize(&edit.text).into_owned()));
-                lead.push(Span::styled("▏", p.key()));
-                lead.push(Span::styled(
-                    format!("  {} found   ", state.view.len()),
-                    p.dim(),
-                ));
-            }
-            _ => lead.push(Span::styled(
+            None => lead.push(Span::styled(
                 format!(" {} · ", sanitize(&state.reviewer)),
                 p.dim(),
             )),
         }
-        let mut hints = hints(state, keymap);
         let used = |spans: &[Span]| spans.iter().map(Span::width).sum::<usize>();
         // Too narrow: first drop the reviewer's name, then the hints that give way first.
         if matches!(state.mode, Mode::Normal) && used(&lead) + hint_width(&hints) > width {
@@ -167,4 +196,5 @@ pub fn render(state: &AppState, keymap: &Keymap, p: Palette, area: Rect, buf: &m
         Line::from(lead)
     };
     line.render(area, buf);
+    cursor
 }

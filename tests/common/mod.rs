@@ -88,7 +88,8 @@ impl Screen {
     }
 
     /// Types keys the way `tmux send-keys` names them: single characters, `C-s`
-    /// for Ctrl-s, or `Enter`, `Esc`, `Tab`, `Down`, `Up`.
+    /// for Ctrl-s, `M-b` for Alt-b, or `Enter`, `Esc`, `Tab`, `Down`, `Up`, `Left`,
+    /// `Right`, `Home`, `End`, `DC` (Delete), `BSpace`, `Space`.
     pub fn keys(&mut self, keys: &[&str]) -> &mut Self {
         for k in keys {
             if let Some(c) = k.strip_prefix("C-").and_then(|c| c.chars().next()) {
@@ -98,12 +99,26 @@ impl Screen {
                 )));
                 continue;
             }
+            if let Some(c) = k.strip_prefix("M-").and_then(|c| c.chars().next()) {
+                self.event(Event::Key(KeyEvent::new(
+                    KeyCode::Char(c),
+                    KeyModifiers::ALT,
+                )));
+                continue;
+            }
             let code = match *k {
                 "Enter" => KeyCode::Enter,
                 "Esc" => KeyCode::Esc,
                 "Tab" => KeyCode::Tab,
                 "Down" => KeyCode::Down,
                 "Up" => KeyCode::Up,
+                "Left" => KeyCode::Left,
+                "Right" => KeyCode::Right,
+                "Home" => KeyCode::Home,
+                "End" => KeyCode::End,
+                "DC" => KeyCode::Delete,
+                "BSpace" => KeyCode::Backspace,
+                "Space" => KeyCode::Char(' '),
                 other => KeyCode::Char(other.chars().next().expect("a key")),
             };
             let mods = match code {
@@ -138,7 +153,7 @@ pub const TMUX_LIMIT: std::time::Duration = std::time::Duration::from_secs(60);
 /// killed when the test ends however it ends.
 pub struct Tmux {
     socket: String,
-    /// The `XDG_CONFIG_HOME` of the programs it starts: empty, so no user keymap or
+    /// The `XDG_CONFIG_HOME` and `XDG_STATE_HOME` of the programs it starts: empty, so no user keymap or
     /// config file changes what the test sees.
     pub config: tempfile::TempDir,
 }
@@ -165,6 +180,8 @@ impl Tmux {
     /// Starts `command` under `sh -c` in a `width`×`height` session, with colour off.
     pub fn start_shell(&self, width: u16, height: u16, command: &str) {
         let config = format!("XDG_CONFIG_HOME={}", self.config.path().display());
+        // The search history goes there too, never into the home of whoever runs the tests.
+        let state = format!("XDG_STATE_HOME={}", self.config.path().display());
         let (w, h) = (width.to_string(), height.to_string());
         let out = self.cmd(&[
             "new-session",
@@ -177,6 +194,8 @@ impl Tmux {
             &h,
             "-e",
             &config,
+            "-e",
+            &state,
             "-e",
             "NO_COLOR=1",
             "sh",
