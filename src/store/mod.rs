@@ -8,6 +8,7 @@
 
 pub mod clean;
 pub mod inbox;
+pub mod resume;
 pub mod scan;
 pub mod sidecar;
 pub mod watch;
