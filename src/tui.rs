@@ -214,7 +214,9 @@ impl Session {
     /// fails the program: a state folder that cannot be written only means the next
     /// run opens at the first article still to do.
     pub fn remember(&self) {
-        if let (Some(place), Some(entry)) = (&self.place, self.state.selected_entry()) {
+        if let (Some(place), Some(entry)) = (&self.place, self.state.selected_entry())
+            && place.read().as_deref() != Some(entry.rel.as_path())
+        {
             let _ = place.write(&entry.rel);
         }
     }
@@ -1178,6 +1180,50 @@ mod tests {
             unsaved_report(1, &articles[1..]).lines().next(),
             Some("triage: 1 change to 1 article could not be saved and is lost:")
         );
+    }
+
+    fn os(words: &[&str]) -> Vec<std::ffi::OsString> {
+        words.iter().map(Into::into).collect()
+    }
+
+    #[test]
+    fn the_pager_gets_the_file_as_one_argument_never_through_a_shell() {
+        use std::ffi::OsStr;
+        use std::path::Path;
+        let odd = Path::new("inbox/a b;$(rm -rf x)'.txt");
+        let less = pager_command(None, odd).expect("a command");
+        assert_eq!(less.program, "less", "less when PAGER is unset");
+        assert_eq!(less.args, os(&["inbox/a b;$(rm -rf x)'.txt"]));
+        let blank = pager_command(Some(OsStr::new("  ")), odd).expect("a command");
+        assert_eq!(blank.program, "less");
+        let more = pager_command(Some(OsStr::new("less -R '+G'")), odd).expect("a command");
+        assert_eq!(more.program, "less");
+        assert_eq!(more.args, os(&["-R", "+G", "inbox/a b;$(rm -rf x)'.txt"]));
+        // A path that could pass for an option is made plainly a path.
+        let dashed = pager_command(None, Path::new("-inbox/x.txt")).expect("a command");
+        assert_eq!(dashed.args, os(&["./-inbox/x.txt"]));
+        let broken = pager_command(Some(OsStr::new("less 'unclosed")), odd);
+        assert_eq!(
+            broken,
+            Err("PAGER has an unclosed quote: less 'unclosed".to_string())
+        );
+    }
+
+    #[test]
+    fn the_browser_gets_the_url_as_one_argument_and_is_optional() {
+        use std::ffi::OsStr;
+        let url = "https://example.org/?a=1&b=$(x)";
+        assert_eq!(browser_command(None, url), Ok(None));
+        assert_eq!(browser_command(Some(OsStr::new("")), url), Ok(None));
+        let firefox = browser_command(Some(OsStr::new("firefox --new-tab")), url)
+            .expect("a command")
+            .expect("set");
+        assert_eq!(firefox.program, "firefox");
+        assert_eq!(firefox.args, os(&["--new-tab", url]));
+        let placed = browser_command(Some(OsStr::new("w3m -o x=1 %s")), url)
+            .expect("a command")
+            .expect("set");
+        assert_eq!(placed.args, os(&["-o", "x=1", url]));
     }
 
     #[test]

@@ -151,6 +151,11 @@ impl Tmux {
         }
     }
 
+    /// The `XDG_STATE_HOME` of the programs it starts.
+    pub fn state_home(&self) -> PathBuf {
+        self.config.path().join("state")
+    }
+
     pub fn cmd(&self, args: &[&str]) -> std::process::Output {
         std::process::Command::new("tmux")
             .arg("-L")
@@ -163,8 +168,11 @@ impl Tmux {
     }
 
     /// Starts `command` under `sh -c` in a `width`×`height` session, with colour off.
+    /// Its `XDG_STATE_HOME` is private to this server too (where a reviewer's place
+    /// in an inbox is remembered), so one test's runs never move another's selection.
     pub fn start_shell(&self, width: u16, height: u16, command: &str) {
         let config = format!("XDG_CONFIG_HOME={}", self.config.path().display());
+        let state = format!("XDG_STATE_HOME={}", self.state_home().display());
         let (w, h) = (width.to_string(), height.to_string());
         let out = self.cmd(&[
             "new-session",
@@ -177,6 +185,8 @@ impl Tmux {
             &h,
             "-e",
             &config,
+            "-e",
+            &state,
             "-e",
             "NO_COLOR=1",
             "sh",
