@@ -356,3 +356,26 @@ fn capital_o_opens_the_url_in_the_browser_or_says_browser_is_not_set() {
         status_line(s).contains("BROWSER is not set; y copies the URL")
     });
 }
+
+#[test]
+fn a_restart_lands_on_the_remembered_article_when_its_batch_arrives() {
+    // Big enough that the list loads in several batches behind the first screen.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let inbox = dir.path().join("inbox");
+    triage::corpus::write(&inbox, 3000, 7).expect("write a corpus");
+    let tmux = Tmux::new("resume-big");
+    tmux.start(&inbox);
+    let screen = tmux.wait_for_screen("the whole inbox", |s| s.contains("0/3000"));
+    let first = reader_title(&screen);
+    // The last article arrives in the last batch.
+    tmux.keys(&["G"]);
+    let screen = tmux.wait_for_screen("the last article", |s| reader_title(s) != first);
+    let last = reader_title(&screen);
+    tmux.keys(&["q"]);
+    tmux.wait_for_exit();
+
+    tmux.start(&inbox);
+    tmux.wait_for_screen("the article the reviewer left off at", |s| {
+        reader_title(s) == last
+    });
+}
