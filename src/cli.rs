@@ -380,6 +380,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
                 crate::tui::start_watch(setup.inbox.clone(), reviewer.clone(), prefer)
             });
             let loader = load_in_background(setup.inbox.clone(), reviewer.clone());
+            let reviewer_name = reviewer.clone();
             let mut state = AppState::empty(reviewer, setup.taxonomy.clone());
             state.review_as = final_name.clone();
             if cli.review {
@@ -388,6 +389,10 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
             state.sources = setup.sources.clone();
             let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
             let mut session = crate::tui::Session::loading(state, keymap, color, loader);
+            session.resume(crate::store::resume::Place::find(
+                &setup.inbox,
+                &reviewer_name,
+            ));
             if let Some(watching) = watching {
                 session.watch_inbox(setup.inbox.clone(), watching);
             }

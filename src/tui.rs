@@ -14,6 +14,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::io::{self, IsTerminal};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, TryRecvError};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -153,6 +154,13 @@ pub struct Session {
     root: std::path::PathBuf,
     /// The reviewer asked to suspend; the terminal loop carries it out.
     suspend: bool,
+    /// Bytes for the terminal beside the frames (the clipboard's OSC 52), written by
+    /// the loop; tests read them with [`Session::take_output`].
+    output: Vec<u8>,
+    /// A program to run on the terminal (pager, browser), the screen given up meanwhile.
+    external: Option<External>,
+    /// Where this reviewer's place in this inbox is remembered between runs.
+    place: Option<crate::store::resume::Place>,
 }
 
 impl Session {
@@ -172,7 +180,84 @@ impl Session {
             watch: None,
             root: std::path::PathBuf::new(),
             suspend: false,
+            output: Vec::new(),
+            external: None,
+            place: None,
         }
+        .with_keys()
+    }
+
+    /// Tells the state which keys the keymap binds for the messages that name them.
+    fn with_keys(mut self) -> Session {
+        if let Some(key) = self
+            .keymap
+            .keys_for(crate::app::Context::Global, &Action::Undo)
+            .into_iter()
+            .next()
+        {
+            self.state.undo_key = key;
+        }
+        self
+    }
+
+    /// Opens where the work is (see [`AppState::resume_at`]): where this reviewer
+    /// left off in this inbox, remembered in `place`, or else the first article
+    /// still to do. The place is written again when the program ends.
+    pub fn resume(&mut self, place: Option<crate::store::resume::Place>) {
+        let remembered = place.as_ref().and_then(|p| p.read());
+        self.place = place;
+        self.state.resume_at(remembered);
+        self.dwell.follow(self.state.selected());
+    }
+
+    /// Remembers the selected article as where this reviewer left off. Never
+    /// fails the program: a state folder that cannot be written only means the next
+    /// run opens at the first article still to do.
+    pub fn remember(&self) {
+        if let (Some(place), Some(entry)) = (&self.place, self.state.selected_entry())
+            && place.read().as_deref() != Some(entry.rel.as_path())
+        {
+            let _ = place.write(&entry.rel);
+        }
+    }
+
+    /// What the loop should write to the terminal beside the frames, taken once.
+    pub fn take_output(&mut self) -> Vec<u8> {
+        std::mem::take(&mut self.output)
+    }
+
+    /// The program the reviewer asked to run on the terminal, taken once.
+    pub fn take_external(&mut self) -> Option<External> {
+        self.external.take()
+    }
+
+    /// Says how a pager or browser run went, once the screen is back.
+    pub fn external_finished(&mut self, external: &External, result: io::Result<i32>) {
+        let name = external.program.to_string_lossy().into_owned();
+        match result {
+            Ok(0) => {
+                if let Some(done) = &external.done {
+                    self.state.info(done.clone());
+                }
+            }
+            Ok(code) => self.state.error(format!(
+                "{} \"{name}\" ended with exit status {code}",
+                external.what
+            )),
+            Err(e) => self
+                .state
+                .error(format!("Cannot start {} \"{name}\": {e}", external.what)),
+        }
+    }
+
+    /// The bytes that put `text` on the clipboard of the terminal (OSC 52), which
+    /// works over SSH, and in tmux when `set-clipboard` is on.
+    fn copy(&mut self, text: &str) {
+        use base64::Engine;
+        let encoded = base64::engine::general_purpose::STANDARD.encode(text);
+        self.output
+            .extend_from_slice(format!("\x1b]52;c;{encoded}\x07").as_bytes());
+        self.state.info(format!("Copied (OSC 52): {text}"));
     }
 
     /// Takes in the inbox's watch (see [`start_watch`]), so that articles and
@@ -375,16 +460,63 @@ impl Session {
             self.dwell.key();
         }
         let action = match event {
-            Event::Key(k) if k.kind != KeyEventKind::Release => to_action(
-                &self.state,
-                &self.keymap,
-                &mut self.resolver,
-                Key::from_event(&k),
-            )?,
+            Event::Key(k) if k.kind != KeyEventKind::Release => {
+                let key = Key::from_event(&k);
+                match to_action(&self.state, &self.keymap, &mut self.resolver, key) {
+                    Some(action) => action,
+                    None => {
+                        self.key_did_nothing(key);
+                        return Some(true);
+                    }
+                }
+            }
             Event::Resize(w, h) => Action::Resize(w, h),
             _ => return None,
         };
         Some(self.apply(action))
+    }
+
+    /// Every key says something: the start of a sequence shows what may follow
+    /// (`g…  g first article`), and a key bound to nothing here points to help.
+    fn key_did_nothing(&mut self, key: Key) {
+        let pending = self.resolver.pending().to_vec();
+        if !pending.is_empty() {
+            let typed = crate::input::sequence_to_string(&pending);
+            let next: Vec<String> = self
+                .state
+                .contexts()
+                .iter()
+                .flat_map(|&c| self.keymap.bindings(c))
+                .filter(|b| b.keys.len() > pending.len() && b.keys.starts_with(&pending))
+                .map(|b| {
+                    format!(
+                        "{} {}",
+                        crate::input::sequence_to_string(&b.keys[pending.len()..]),
+                        b.desc.to_lowercase()
+                    )
+                })
+                .collect();
+            self.state.info(
+                format!("{typed}…  {}", next.join("  "))
+                    .trim_end()
+                    .to_string(),
+            );
+            return;
+        }
+        if matches!(
+            self.state.mode,
+            Mode::Normal | Mode::Help { .. } | Mode::Stats { .. }
+        ) {
+            let help = self
+                .keymap
+                .keys_for(crate::app::Context::Global, &Action::Help)
+                .into_iter()
+                .next();
+            self.state.info(match help {
+                Some(help) => format!("{key} does nothing here · {help} for help"),
+                None => format!("{key} does nothing here"),
+            });
+        }
     }
 
     /// Applies an action and its effects; false means quit.
@@ -413,6 +545,28 @@ impl Session {
                 Effect::Search(job) => self.worker.submit(job),
                 Effect::Retry => self.save_now(),
                 Effect::Suspend => self.suspend = true,
+                Effect::Copy(text) => self.copy(&text),
+                Effect::Pager(path) => {
+                    match pager_command(std::env::var_os("PAGER").as_deref(), &path) {
+                        Ok(external) => self.external = Some(external),
+                        Err(e) => self.state.error(e),
+                    }
+                }
+                Effect::Browser(url) => {
+                    let copy = self
+                        .keymap
+                        .keys_for(crate::app::Context::Global, &Action::CopyUrl)
+                        .into_iter()
+                        .next();
+                    match browser_command(std::env::var_os("BROWSER").as_deref(), &url) {
+                        Ok(Some(external)) => self.external = Some(external),
+                        Ok(None) => self.state.info(match copy {
+                            Some(key) => format!("BROWSER is not set; {key} copies the URL"),
+                            None => "BROWSER is not set".to_string(),
+                        }),
+                        Err(e) => self.state.error(e),
+                    }
+                }
             }
         }
         true
@@ -511,6 +665,91 @@ impl Session {
     }
 }
 
+/// A program the reviewer runs from the program on its terminal: the pager on an
+/// article file, the browser on its URL. The file name and the URL come from the
+/// inbox, so they are passed as single arguments, never through a shell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct External {
+    /// What it is, for messages ("The pager").
+    pub what: &'static str,
+    pub program: std::ffi::OsString,
+    pub args: Vec<std::ffi::OsString>,
+    /// What to say when it ends well, if anything.
+    pub done: Option<String>,
+}
+
+/// The words of a command in an environment variable (`less -R`), split like a
+/// shell splits them but without running one. `None` when unset or blank.
+fn command_words(
+    what: &str,
+    value: Option<&std::ffi::OsStr>,
+) -> Result<Option<Vec<String>>, String> {
+    let Some(value) = value else { return Ok(None) };
+    let Some(text) = value.to_str() else {
+        return Err(format!(
+            "{what} is not valid UTF-8; set it to a command such as less"
+        ));
+    };
+    match shlex::split(text) {
+        Some(words) if words.is_empty() => Ok(None),
+        Some(words) => Ok(Some(words)),
+        None => Err(format!("{what} has an unclosed quote: {text}")),
+    }
+}
+
+/// The reviewer's pager (`$PAGER`, `less` when unset) on an article file. A path
+/// that could read as an option (`-…`) is made relative to `.` explicitly.
+pub fn pager_command(
+    pager: Option<&std::ffi::OsStr>,
+    path: &std::path::Path,
+) -> Result<External, String> {
+    let words = command_words("PAGER", pager)?.unwrap_or_else(|| vec!["less".to_string()]);
+    let mut args: Vec<std::ffi::OsString> = words[1..].iter().map(Into::into).collect();
+    if path.as_os_str().as_encoded_bytes().starts_with(b"-") {
+        args.push(std::path::Path::new(".").join(path).into_os_string());
+    } else {
+        args.push(path.as_os_str().to_owned());
+    }
+    Ok(External {
+        what: "The pager",
+        program: words[0].clone().into(),
+        args,
+        done: None,
+    })
+}
+
+/// The reviewer's browser (`$BROWSER`) on a web address, which the caller has
+/// checked is http or https. A `%s` in the command is replaced by the address, as
+/// the old BROWSER convention has it; otherwise the address is the last argument.
+/// `None` when BROWSER is not set.
+pub fn browser_command(
+    browser: Option<&std::ffi::OsStr>,
+    url: &str,
+) -> Result<Option<External>, String> {
+    let Some(words) = command_words("BROWSER", browser)? else {
+        return Ok(None);
+    };
+    let mut args: Vec<std::ffi::OsString> = Vec::new();
+    let mut placed = false;
+    for word in &words[1..] {
+        if word.contains("%s") {
+            placed = true;
+            args.push(word.replace("%s", url).into());
+        } else {
+            args.push(word.into());
+        }
+    }
+    if !placed {
+        args.push(url.into());
+    }
+    Ok(Some(External {
+        what: "The browser",
+        program: words[0].clone().into(),
+        args,
+        done: Some(format!("Opened in {}: {url}", words[0])),
+    }))
+}
+
 /// A watch of the inbox on its way (setting one up walks the folders, and polling
 /// stats every file, so it is done on its own thread).
 pub struct Watching(Receiver<Result<Watch, String>>);
@@ -590,7 +829,8 @@ pub fn run(session: Session) -> io::Result<Ending> {
     let _restore = Restore;
     let (tx, rx) = mpsc::channel();
     spawn_signals(tx.clone())?;
-    spawn_input(tx);
+    let gate = Arc::new(InputGate::default());
+    spawn_input(tx, Arc::clone(&gate));
     let tty = Tty::open();
     // A debug-build hook for the test that a panic restores the terminal.
     let panic_on_key = cfg!(debug_assertions) && std::env::var_os("TRIAGE_TEST_PANIC").is_some();
@@ -625,7 +865,22 @@ pub fn run(session: Session) -> io::Result<Ending> {
                     None => {}
                 }
                 if session.take_suspend() {
+                    // A stopped program may never be continued: remember the place now.
+                    session.remember();
                     suspend(&mut terminal)?;
+                    dirty = true;
+                }
+                let output = session.take_output();
+                if !output.is_empty() {
+                    let mut out = io::stdout();
+                    let _ = io::Write::write_all(&mut out, &output);
+                    let _ = io::Write::flush(&mut out);
+                }
+                if let Some(external) = session.take_external() {
+                    let result = run_external(&mut terminal, &gate, &external);
+                    session.external_finished(&external, result);
+                    let size = terminal.size()?;
+                    session.apply(Action::Resize(size.width, size.height));
                     dirty = true;
                 }
             }
@@ -645,6 +900,7 @@ pub fn run(session: Session) -> io::Result<Ending> {
         }
     };
     let unsaved = session.finish();
+    session.remember();
     drop(_restore);
     if let Some(file) = &history_file
         && let Err(e) = crate::search::history::save(file, &session.state.history)
@@ -692,9 +948,23 @@ pub fn unsaved_report(changes: usize, articles: &[(std::path::PathBuf, String)])
 /// Reads terminal events on their own thread. It ends when the terminal fails or
 /// the loop is gone; on a dead terminal crossterm may never return, which is why the
 /// loop does not wait on this thread alone.
-fn spawn_input(tx: Sender<Wake>) {
+fn spawn_input(tx: Sender<Wake>, gate: Arc<InputGate>) {
     std::thread::spawn(move || {
         loop {
+            if gate.paused.load(Ordering::SeqCst) {
+                gate.parked.store(true, Ordering::SeqCst);
+                std::thread::sleep(Duration::from_millis(10));
+                continue;
+            }
+            // Waits a little at a time, so that a pause is noticed between keys.
+            match event::poll(INPUT_POLL) {
+                Ok(false) => continue,
+                Ok(true) => {}
+                Err(_) => {
+                    let _ = tx.send(Wake::Lost);
+                    return;
+                }
+            }
             let wake = match event::read() {
                 Ok(event) => Wake::Event(event),
                 Err(_) => Wake::Lost,
@@ -707,6 +977,50 @@ fn spawn_input(tx: Sender<Wake>) {
     });
 }
 
+/// How long the key-reading thread waits for a key before looking at its gate.
+const INPUT_POLL: Duration = Duration::from_millis(100);
+
+/// Takes the key-reading thread off the terminal while another program (the pager,
+/// a text browser) reads it, so that no keystroke meant for that program is taken.
+#[derive(Default)]
+struct InputGate {
+    /// The loop asks the thread to stop reading.
+    paused: AtomicBool,
+    /// The thread has stopped reading.
+    parked: AtomicBool,
+}
+
+/// True while a program run from the program has the terminal: an interrupt typed
+/// there (Ctrl-C in the pager) reaches the whole process group and is that
+/// program's, not a request to end this one.
+static EXTERNAL_RUNNING: AtomicBool = AtomicBool::new(false);
+
+/// Runs a pager or browser on the terminal the way `Ctrl-Z` hands it to the shell:
+/// the screen and raw mode are given back, keys are left to it, and when it ends the
+/// whole screen is drawn again. Returns its exit status (-1 for a signal).
+fn run_external<B: Backend>(
+    terminal: &mut Terminal<B>,
+    gate: &InputGate,
+    external: &External,
+) -> io::Result<i32> {
+    gate.parked.store(false, Ordering::SeqCst);
+    gate.paused.store(true, Ordering::SeqCst);
+    let start = Instant::now();
+    while !gate.parked.load(Ordering::SeqCst) && start.elapsed() < Duration::from_secs(2) {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    ratatui::restore();
+    EXTERNAL_RUNNING.store(true, Ordering::SeqCst);
+    let status = std::process::Command::new(&external.program)
+        .args(&external.args)
+        .status();
+    EXTERNAL_RUNNING.store(false, Ordering::SeqCst);
+    let resumed = resume(terminal);
+    gate.paused.store(false, Ordering::SeqCst);
+    resumed?;
+    status.map(|s| s.code().unwrap_or(-1))
+}
+
 /// Receives signals on their own thread and hands them to the loop. A terminating
 /// one also starts a deadline: if the loop has not ended the process by then, this
 /// thread restores the terminal and ends it.
@@ -715,6 +1029,9 @@ fn spawn_signals(tx: Sender<Wake>) -> io::Result<()> {
         signal_hook::iterator::Signals::new([SIGHUP, SIGTERM, SIGINT, SIGQUIT, SIGCONT])?;
     std::thread::spawn(move || {
         for sig in signals.forever() {
+            if matches!(sig, SIGINT | SIGQUIT) && EXTERNAL_RUNNING.load(Ordering::SeqCst) {
+                continue;
+            }
             let _ = tx.send(Wake::Signal(sig));
             if sig != SIGCONT {
                 std::thread::sleep(SIGNAL_GRACE);
@@ -890,6 +1207,50 @@ mod tests {
             unsaved_report(1, &articles[1..]).lines().next(),
             Some("triage: 1 change to 1 article could not be saved and is lost:")
         );
+    }
+
+    fn os(words: &[&str]) -> Vec<std::ffi::OsString> {
+        words.iter().map(Into::into).collect()
+    }
+
+    #[test]
+    fn the_pager_gets_the_file_as_one_argument_never_through_a_shell() {
+        use std::ffi::OsStr;
+        use std::path::Path;
+        let odd = Path::new("inbox/a b;$(rm -rf x)'.txt");
+        let less = pager_command(None, odd).expect("a command");
+        assert_eq!(less.program, "less", "less when PAGER is unset");
+        assert_eq!(less.args, os(&["inbox/a b;$(rm -rf x)'.txt"]));
+        let blank = pager_command(Some(OsStr::new("  ")), odd).expect("a command");
+        assert_eq!(blank.program, "less");
+        let more = pager_command(Some(OsStr::new("less -R '+G'")), odd).expect("a command");
+        assert_eq!(more.program, "less");
+        assert_eq!(more.args, os(&["-R", "+G", "inbox/a b;$(rm -rf x)'.txt"]));
+        // A path that could pass for an option is made plainly a path.
+        let dashed = pager_command(None, Path::new("-inbox/x.txt")).expect("a command");
+        assert_eq!(dashed.args, os(&["./-inbox/x.txt"]));
+        let broken = pager_command(Some(OsStr::new("less 'unclosed")), odd);
+        assert_eq!(
+            broken,
+            Err("PAGER has an unclosed quote: less 'unclosed".to_string())
+        );
+    }
+
+    #[test]
+    fn the_browser_gets_the_url_as_one_argument_and_is_optional() {
+        use std::ffi::OsStr;
+        let url = "https://example.org/?a=1&b=$(x)";
+        assert_eq!(browser_command(None, url), Ok(None));
+        assert_eq!(browser_command(Some(OsStr::new("")), url), Ok(None));
+        let firefox = browser_command(Some(OsStr::new("firefox --new-tab")), url)
+            .expect("a command")
+            .expect("set");
+        assert_eq!(firefox.program, "firefox");
+        assert_eq!(firefox.args, os(&["--new-tab", url]));
+        let placed = browser_command(Some(OsStr::new("w3m -o x=1 %s")), url)
+            .expect("a command")
+            .expect("set");
+        assert_eq!(placed.args, os(&["-o", "x=1", url]));
     }
 
     #[test]

@@ -77,8 +77,15 @@ fn accept_reliability_done_reaches_disk_and_survives_a_restart() {
     tmux.keys(&["q"]);
     tmux.wait_for_exit();
 
-    // Start again: the decision is on screen.
+    // Start again: it opens where the reviewer left off (done moved on to the next
+    // article), and the decision is on screen on the first.
     tmux.start(&inbox);
+    tmux.wait_for_screen("the article the reviewer left off at", |s| {
+        s.lines()
+            .next()
+            .is_some_and(|top| top.contains("┐┌ Central banks hold rates"))
+    });
+    tmux.keys(&["g"]);
     let screen = tmux.wait_for_screen("the earlier decision", |s| {
         s.contains("✓ Russia Backs Syria")
             && s.contains("region mena, russia-fsu · theme war-conflict")

@@ -168,7 +168,7 @@ fn up_recalls_earlier_searches_and_they_outlive_the_program() {
     tmux.wait_for_exit();
 
     // Kept outside the inbox, in the state folder, newest last.
-    let file = tmux.config.path().join("triage").join("search_history");
+    let file = tmux.state_home().join("triage").join("search_history");
     let saved = std::fs::read_to_string(&file).expect("the history was saved");
     assert_eq!(saved, "syria\nis:todo lithium\n");
     assert!(

@@ -65,6 +65,15 @@ pub enum Action {
     Review,
     /// Show the stats overlay: progress, label counts, reviewers.
     Stats,
+    /// Move to the next article still to do without deciding the selected one.
+    NextTodo,
+    /// Put the selected article's URL on the clipboard (OSC 52: works over SSH, and
+    /// in tmux with `set-clipboard on`).
+    CopyUrl,
+    /// Read the selected article's file in `$PAGER` (`less` when unset).
+    OpenPager,
+    /// Open the selected article's URL in `$BROWSER`.
+    OpenBrowser,
     /// Retry writing changes the disk refused.
     Save,
     /// Stop for the shell; `fg` brings the program back.
@@ -138,6 +147,10 @@ impl Action {
             Action::ToggleOthers => "other reviewers' labels".into(),
             Action::Review => "review disagreements".into(),
             Action::Stats => "stats".into(),
+            Action::NextTodo => "next to do, no decision".into(),
+            Action::CopyUrl => "copy the URL".into(),
+            Action::OpenPager => "read the file in $PAGER".into(),
+            Action::OpenBrowser => "open the URL in $BROWSER".into(),
             Action::Save => "retry unsaved changes".into(),
             Action::Suspend => "suspend (fg resumes)".into(),
             Action::Quit => "quit".into(),

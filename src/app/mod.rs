@@ -87,6 +87,13 @@ pub enum Mode {
     },
 }
 
+/// Where the selection is to land while the inbox loads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resume {
+    /// The article (relative to the inbox) selected when the program last ended.
+    pub remembered: Option<std::path::PathBuf>,
+}
+
 /// Why a write was made, so its result lands on the right history stack. Every
 /// write is a change to a decision: time spent is never written on its own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -128,6 +135,12 @@ pub enum Effect {
     Retry,
     /// Stop the program for the shell (`Ctrl-Z`); `fg` brings it back.
     Suspend,
+    /// Put this text (an article's URL) on the terminal's clipboard.
+    Copy(String),
+    /// Show this article file in the reviewer's pager, the program suspended meanwhile.
+    Pager(std::path::PathBuf),
+    /// Open this web address (http or https only) in the reviewer's browser.
+    Browser(String),
     /// Leave, once unsaved changes have been retried (see [`AppState::may_quit`]).
     Quit,
 }
@@ -138,6 +151,8 @@ impl PartialEq for Effect {
         match (self, other) {
             (Effect::Write(a), Effect::Write(b)) => a == b,
             (Effect::Search(a), Effect::Search(b)) => a.generation == b.generation,
+            (Effect::Copy(a), Effect::Copy(b)) | (Effect::Browser(a), Effect::Browser(b)) => a == b,
+            (Effect::Pager(a), Effect::Pager(b)) => a == b,
             (Effect::Retry, Effect::Retry)
             | (Effect::Suspend, Effect::Suspend)
             | (Effect::Quit, Effect::Quit) => true,
@@ -277,6 +292,10 @@ pub struct AppState {
     /// `review_as` was checked (see [`review::adjudicator_refusal`]) and the review
     /// opened; its own settled decisions do not make it a rater afterwards.
     adjudicator_cleared: bool,
+    /// Where the selection goes as the inbox arrives; see [`AppState::resume_at`].
+    pub resume: Option<Resume>,
+    /// The key that undoes, as the keymap binds it, for messages that offer it.
+    pub undo_key: String,
     undo: Vec<Write>,
     redo: Vec<Write>,
     search_generation: u64,
@@ -328,6 +347,8 @@ impl AppState {
             review: None,
             review_as: review::FINAL.to_string(),
             adjudicator_cleared: false,
+            resume: None,
+            undo_key: "u".to_string(),
             undo: Vec::new(),
             redo: Vec::new(),
             search_generation: 0,
@@ -352,7 +373,9 @@ impl AppState {
             let listed: Vec<usize> = (start..self.entries.len())
                 .filter(|&i| !self.reviewing() || self.in_review(i))
                 .collect();
+            let first_new = self.view.len();
             self.view.extend(listed);
+            self.resume(first_new, false);
             return Vec::new();
         }
         if self.searching {
@@ -367,11 +390,60 @@ impl AppState {
     pub fn loading_finished(&mut self, problems: Vec<String>) -> Vec<Effect> {
         self.loading = false;
         self.problems = problems;
+        if self.query.is_none() {
+            self.resume(0, true);
+        }
+        self.resume = None;
         if self.query.is_some() {
             self.last_complete = None;
             return self.rerun_search();
         }
         Vec::new()
+    }
+
+    /// Opens where the work is: on `remembered` (the article this reviewer had
+    /// selected when the program last ended) or, when there is none or it is gone,
+    /// on the first article still to do, as mail and feed readers open at the first
+    /// unread. The articles arrive in batches, so the selection moves when the one
+    /// it waits for arrives; the first key the reviewer presses cancels the move, so
+    /// the program never jumps away from an article the reviewer chose.
+    pub fn resume_at(&mut self, remembered: Option<std::path::PathBuf>) {
+        self.resume = Some(Resume { remembered });
+        self.resume(0, !self.loading);
+        if !self.loading {
+            self.resume = None;
+        }
+    }
+
+    /// Looks among the rows of the view from `from` on for where to resume, and
+    /// selects it. `complete` means every article has arrived: the remembered one
+    /// is not coming, so the first to do anywhere in the view is taken.
+    fn resume(&mut self, from: usize, complete: bool) {
+        let Some(resume) = &self.resume else { return };
+        let rows = from.min(self.view.len())..self.view.len();
+        let remembered = resume.remembered.as_ref().and_then(|rel| {
+            rows.clone().find(|&pos| {
+                self.entries
+                    .get(self.view[pos])
+                    .is_some_and(|e| e.rel == *rel)
+            })
+        });
+        let todo = || {
+            let rows = if resume.remembered.is_some() {
+                if !complete {
+                    return None;
+                }
+                0..self.view.len()
+            } else {
+                rows.clone()
+            };
+            rows.into_iter()
+                .find(|&pos| self.status(self.view[pos]) == Status::Todo)
+        };
+        if let Some(pos) = remembered.or_else(todo) {
+            self.select(pos);
+            self.resume = None;
+        }
     }
 
     fn rerun_search(&mut self) -> Vec<Effect> {
@@ -789,11 +861,55 @@ impl AppState {
             return Vec::new();
         }
         let effect = self.write(vec![Edit::SetStatus(status)]);
+        // Enter on an unlabeled article is more often a slip than a decision: it is
+        // made, and said, with the way back.
+        let unlabeled = status == Status::Done
+            && effect.is_some()
+            && self.selected().is_some_and(|i| {
+                let decision = self.decision(i);
+                Axis::ALL
+                    .iter()
+                    .all(|&axis| decision.labels(axis).is_empty())
+            });
+        let said = if unlabeled {
+            format!("done without labels · {} undoes", self.undo_key)
+        } else {
+            status.as_str().to_string()
+        };
         match self.next_todo() {
-            Some(pos) => self.select(pos),
-            None => self.info(format!("{} — nothing left to do here", status.as_str())),
+            Some(pos) => {
+                self.select(pos);
+                if unlabeled {
+                    self.info(said);
+                }
+            }
+            None => self.info(format!("{said} — nothing left to do here")),
         }
         effect.into_iter().collect()
+    }
+
+    /// The selected article's web address, when it has one that a browser may open
+    /// (http or https); otherwise says why not and gives none.
+    fn selected_url(&mut self) -> Option<String> {
+        let url = self
+            .selected_entry()
+            .and_then(|e| e.article.as_ref().ok())
+            .and_then(|a| a.url.clone());
+        let Some(url) = url else {
+            if self.selected().is_some() {
+                self.info("This article has no URL");
+            }
+            return None;
+        };
+        match web_url(&url) {
+            Some(url) => Some(url),
+            None => {
+                self.error(format!(
+                    "Not a web address (only http and https are opened or copied): {url}"
+                ));
+                None
+            }
+        }
     }
 
     fn toggle(&self, axis: Axis, id: &str) -> Vec<Edit> {
@@ -923,6 +1039,37 @@ fn result_text(result: &Result<Sidecar, StoreError>) -> String {
     }
 }
 
+/// The address in `text` when it is an http or https URL, as the `url` crate writes
+/// it (spaces and control characters percent-encoded), so that nothing else from an
+/// article (`javascript:`, `file:`, a command) reaches a browser or the clipboard.
+pub fn web_url(text: &str) -> Option<String> {
+    let parsed = url::Url::parse(text.trim()).ok()?;
+    matches!(parsed.scheme(), "http" | "https").then(|| parsed.to_string())
+}
+
+/// What a change did, in the words of the status line after undo and redo
+/// (`region europe, reliability mixed`).
+pub fn describe_edits(edits: &[Edit]) -> String {
+    let words: Vec<String> = edits
+        .iter()
+        .filter_map(|edit| match edit {
+            Edit::Add(axis, id) => Some(format!("{axis} {id}")),
+            Edit::Remove(axis, id) => Some(format!("{axis} {id} removed")),
+            Edit::SetReliability(Some(id)) => Some(format!("reliability {id}")),
+            Edit::SetReliability(None) => Some("reliability cleared".to_string()),
+            Edit::SetStatus(status) => Some(format!("status {}", status.as_str())),
+            Edit::SetNote(Some(_)) => Some("note".to_string()),
+            Edit::SetNote(None) => Some("note removed".to_string()),
+            Edit::AddSeconds(_) => None,
+        })
+        .collect();
+    if words.is_empty() {
+        "nothing".to_string()
+    } else {
+        words.join(", ")
+    }
+}
+
 /// The edit that puts back what `edit` changes in `before`.
 fn inverse_of(before: &Decision, edit: &Edit) -> Edit {
     match edit {
@@ -942,6 +1089,8 @@ fn inverse_of(before: &Decision, edit: &Edit) -> Edit {
 pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
     if !matches!(action, Action::Resize(..)) {
         state.message = None;
+        // The reviewer has taken over: the selection no longer moves on its own.
+        state.resume = None;
     }
     if !matches!(action, Action::Resize(..) | Action::Quit) {
         state.quit_warned = false;
@@ -1192,6 +1341,7 @@ fn update_normal(state: &mut AppState, action: Action) -> Vec<Effect> {
             if let Some(pos) = state.view.iter().position(|&i| i == done.entry) {
                 state.select(pos);
             }
+            state.info(format!("undid: {}", describe_edits(&done.edits)));
             return vec![Effect::Write(Write {
                 entry: done.entry,
                 edits: done.inverse,
@@ -1211,6 +1361,7 @@ fn update_normal(state: &mut AppState, action: Action) -> Vec<Effect> {
             if let Some(pos) = state.view.iter().position(|&i| i == undone.entry) {
                 state.select(pos);
             }
+            state.info(format!("redid: {}", describe_edits(&undone.inverse)));
             return vec![Effect::Write(Write {
                 entry: undone.entry,
                 edits: undone.inverse,
@@ -1230,7 +1381,46 @@ fn update_normal(state: &mut AppState, action: Action) -> Vec<Effect> {
                 scroll: 0,
             };
         }
-        Action::ToggleOthers => state.show_others = !state.show_others,
+        Action::ToggleOthers => {
+            state.show_others = !state.show_others;
+            let labeled = |e: &Entry| {
+                e.others
+                    .iter()
+                    .any(|(_, s)| !matches!(s, SidecarState::Missing))
+            };
+            if !state.entries.iter().any(labeled) {
+                state.info("No other reviewer has labeled anything in this inbox yet");
+            } else if !state.show_others {
+                state.info("Other reviewers' labels hidden");
+            } else if !state.selected_entry().is_some_and(labeled) {
+                state.info("Other reviewers' labels shown · none on this article yet");
+            }
+        }
+        Action::NextTodo => match state.next_todo() {
+            Some(pos) => state.select(pos),
+            None if state
+                .selected()
+                .is_some_and(|i| state.status(i) == Status::Todo) =>
+            {
+                state.info("This is the only article left to do")
+            }
+            None => state.info("Nothing left to do here"),
+        },
+        Action::CopyUrl => {
+            if let Some(url) = state.selected_url() {
+                return vec![Effect::Copy(url)];
+            }
+        }
+        Action::OpenBrowser => {
+            if let Some(url) = state.selected_url() {
+                return vec![Effect::Browser(url)];
+            }
+        }
+        Action::OpenPager => {
+            if let Some(entry) = state.selected_entry() {
+                return vec![Effect::Pager(entry.path())];
+            }
+        }
         Action::Review => return state.toggle_review(),
         Action::Close => {
             if state.filter.is_some() {

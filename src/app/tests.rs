@@ -1232,3 +1232,250 @@ fn the_stats_overlay_scrolls_with_the_help_keys() {
     run(&mut s, [Action::Close]);
     assert_eq!(s.mode, Mode::Normal);
 }
+
+/// An entry this reviewer has already decided, as its sidecar on disk says.
+fn decided(name: &str, status: Status) -> Entry {
+    let mut e = entry(name);
+    e.mine = SidecarState::Saved(Box::new(Sidecar {
+        schema: 1,
+        article: name.into(),
+        reviewer: "alice".into(),
+        article_sha256: None,
+        decision: Decision {
+            status,
+            ..Decision::default()
+        },
+        decided_at: None,
+        extra: Default::default(),
+    }));
+    e
+}
+
+/// A state whose inbox is still loading, resuming at `remembered`.
+fn resuming(remembered: Option<&str>) -> AppState {
+    let mut s = AppState::empty("alice".into(), Taxonomy::default());
+    s.loading = true;
+    s.resume_at(remembered.map(PathBuf::from));
+    s
+}
+
+fn selected_name(s: &AppState) -> Option<String> {
+    s.selected_entry()
+        .map(|e| e.rel.to_string_lossy().into_owned())
+}
+
+#[test]
+fn a_restart_lands_where_the_reviewer_left_off_once_that_article_arrives() {
+    let mut s = resuming(Some("004.txt"));
+    s.add_entries(vec![entry("000.txt"), entry("001.txt"), entry("002.txt")]);
+    assert_eq!(
+        selected_name(&s).as_deref(),
+        Some("000.txt"),
+        "the remembered article has not arrived: wait for it rather than stop at a to-do"
+    );
+    s.add_entries(vec![entry("003.txt"), entry("004.txt"), entry("005.txt")]);
+    assert_eq!(selected_name(&s).as_deref(), Some("004.txt"));
+    s.add_entries(vec![entry("006.txt")]);
+    s.loading_finished(Vec::new());
+    assert_eq!(selected_name(&s).as_deref(), Some("004.txt"), "and stays");
+}
+
+#[test]
+fn without_a_remembered_place_a_restart_opens_at_the_first_article_still_to_do() {
+    let mut s = resuming(None);
+    s.add_entries(vec![
+        decided("000.txt", Status::Done),
+        decided("001.txt", Status::Skipped),
+    ]);
+    assert_eq!(selected_name(&s).as_deref(), Some("000.txt"));
+    s.add_entries(vec![
+        decided("002.txt", Status::Done),
+        entry("003.txt"),
+        entry("004.txt"),
+    ]);
+    assert_eq!(selected_name(&s).as_deref(), Some("003.txt"));
+    s.loading_finished(Vec::new());
+    assert_eq!(selected_name(&s).as_deref(), Some("003.txt"));
+}
+
+#[test]
+fn a_remembered_article_that_is_gone_gives_way_to_the_first_to_do_when_loading_ends() {
+    let mut s = resuming(Some("deleted.txt"));
+    s.add_entries(vec![decided("000.txt", Status::Done), entry("001.txt")]);
+    assert_eq!(selected_name(&s).as_deref(), Some("000.txt"));
+    s.add_entries(vec![entry("002.txt")]);
+    s.loading_finished(Vec::new());
+    assert_eq!(selected_name(&s).as_deref(), Some("001.txt"));
+}
+
+#[test]
+fn a_key_pressed_while_loading_keeps_the_selection_where_the_reviewer_put_it() {
+    let mut s = resuming(Some("005.txt"));
+    s.add_entries(vec![entry("000.txt"), entry("001.txt"), entry("002.txt")]);
+    run(&mut s, [Action::Next]);
+    assert_eq!(selected_name(&s).as_deref(), Some("001.txt"));
+    s.add_entries(vec![entry("003.txt"), entry("004.txt"), entry("005.txt")]);
+    s.loading_finished(Vec::new());
+    assert_eq!(
+        selected_name(&s).as_deref(),
+        Some("001.txt"),
+        "the program never jumps away from the article the reviewer moved to"
+    );
+
+    // Any key counts, not only a move: a picker open on an article stays on it.
+    let mut s = resuming(None);
+    s.add_entries(vec![decided("000.txt", Status::Done)]);
+    run(&mut s, [Action::PickRegion]);
+    s.add_entries(vec![entry("001.txt")]);
+    assert_eq!(selected_name(&s).as_deref(), Some("000.txt"));
+}
+
+#[test]
+fn resuming_an_inbox_already_loaded_selects_at_once() {
+    let mut s = state(4);
+    s.resume_at(Some(PathBuf::from("002.txt")));
+    assert_eq!(selected_name(&s).as_deref(), Some("002.txt"));
+    assert_eq!(s.resume, None);
+}
+
+fn message(s: &AppState) -> String {
+    s.message
+        .as_ref()
+        .map(|m| m.text.clone())
+        .unwrap_or_default()
+}
+
+#[test]
+fn undo_and_redo_say_what_they_took_back() {
+    let mut s = state(2);
+    run(&mut s, [Action::PickRegion]);
+    run(&mut s, keys("e"));
+    run(&mut s, [Action::SetReliability("mixed".into())]);
+    run(&mut s, [Action::Undo]);
+    assert_eq!(message(&s), "undid: reliability mixed");
+    run(&mut s, [Action::Undo]);
+    assert_eq!(message(&s), "undid: region europe");
+    run(&mut s, [Action::Redo]);
+    assert_eq!(message(&s), "redid: region europe");
+    // A removal and a clearing say so.
+    run(&mut s, [Action::PickRegion]);
+    run(&mut s, keys("e"));
+    run(&mut s, [Action::Undo]);
+    assert_eq!(message(&s), "undid: region europe removed");
+}
+
+#[test]
+fn done_on_an_article_without_labels_is_made_and_said_with_the_way_back() {
+    let mut s = state(3);
+    run(&mut s, [Action::Done]);
+    assert_eq!(s.status(0), Status::Done, "it is still done");
+    assert_eq!(message(&s), "done without labels · u undoes");
+    assert_eq!(s.selected(), Some(1));
+
+    // With a label, done says nothing: the list shows it.
+    run(
+        &mut s,
+        [Action::SetReliability("mixed".into()), Action::Done],
+    );
+    assert_eq!(s.message, None);
+
+    // The last one to do says both.
+    run(&mut s, [Action::Done]);
+    assert_eq!(
+        message(&s),
+        "done without labels · u undoes — nothing left to do here"
+    );
+}
+
+#[test]
+fn o_says_when_there_are_no_colleagues_labels_to_show() {
+    let mut s = state(2);
+    run(&mut s, [Action::ToggleOthers]);
+    assert_eq!(
+        message(&s),
+        "No other reviewer has labeled anything in this inbox yet"
+    );
+
+    let mut s = state(2);
+    s.entries[1].others = vec![("bob".into(), decided("001.txt", Status::Done).mine.clone())];
+    run(&mut s, [Action::ToggleOthers]);
+    assert_eq!(
+        message(&s),
+        "Other reviewers' labels shown · none on this article yet"
+    );
+    run(&mut s, [Action::Next, Action::ToggleOthers]);
+    assert_eq!(message(&s), "Other reviewers' labels hidden");
+    run(&mut s, [Action::ToggleOthers]);
+    assert_eq!(s.message, None, "bob's labels show in the reader");
+}
+
+#[test]
+fn next_todo_moves_on_without_deciding() {
+    let mut s = state(4);
+    mark_done(&mut s, 1);
+    let effects = run(&mut s, [Action::NextTodo]);
+    assert!(effects.is_empty(), "nothing is written");
+    assert_eq!(s.selected(), Some(2), "article 1 is done, so it is passed");
+    assert_eq!(s.status(0), Status::Todo);
+    run(&mut s, [Action::NextTodo, Action::NextTodo]);
+    assert_eq!(s.selected(), Some(0), "it wraps around");
+
+    let mut s = state(1);
+    run(&mut s, [Action::NextTodo]);
+    assert_eq!(message(&s), "This is the only article left to do");
+    run(&mut s, [Action::Done, Action::NextTodo]);
+    assert_eq!(message(&s), "Nothing left to do here");
+}
+
+fn with_url(url: Option<&str>) -> AppState {
+    let mut s = state(1);
+    if let Ok(a) = &mut s.entries[0].article {
+        std::sync::Arc::make_mut(a).url = url.map(String::from);
+    }
+    s
+}
+
+#[test]
+fn the_url_keys_give_only_web_addresses_to_the_clipboard_and_the_browser() {
+    let mut s = with_url(Some("https://example.org/a b?q=1"));
+    assert_eq!(
+        run(&mut s, [Action::CopyUrl]),
+        [Effect::Copy("https://example.org/a%20b?q=1".into())]
+    );
+    assert_eq!(
+        run(&mut s, [Action::OpenBrowser]),
+        [Effect::Browser("https://example.org/a%20b?q=1".into())]
+    );
+    for bad in [
+        "javascript:alert(1)",
+        "file:///etc/passwd",
+        "-new-window",
+        "ftp://example.org/x",
+    ] {
+        let mut s = with_url(Some(bad));
+        assert!(run(&mut s, [Action::CopyUrl]).is_empty(), "{bad}");
+        assert!(run(&mut s, [Action::OpenBrowser]).is_empty(), "{bad}");
+        assert!(
+            s.message
+                .as_ref()
+                .is_some_and(|m| m.error && m.text.starts_with("Not a web address")),
+            "{bad}: {:?}",
+            s.message
+        );
+    }
+    let mut s = with_url(None);
+    assert!(run(&mut s, [Action::OpenBrowser]).is_empty());
+    assert_eq!(message(&s), "This article has no URL");
+}
+
+#[test]
+fn v_asks_for_the_pager_on_the_selected_article_file() {
+    let mut s = state(2);
+    run(&mut s, [Action::Next]);
+    assert_eq!(
+        run(&mut s, [Action::OpenPager]),
+        [Effect::Pager(PathBuf::from("inbox/001.txt"))]
+    );
+    let mut empty = AppState::empty("alice".into(), Taxonomy::default());
+    assert!(run(&mut empty, [Action::OpenPager]).is_empty());
+}

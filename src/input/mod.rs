@@ -140,6 +140,10 @@ mod tests {
             ("q", Quit),
             ("ctrl-c", Quit),
             ("tab", FocusNext),
+            ("space", NextTodo),
+            ("y", CopyUrl),
+            ("v", OpenPager),
+            ("O", OpenBrowser),
         ];
         for (name, action) in table {
             let mut resolver = Resolver::default();

@@ -9,6 +9,7 @@
 pub mod boundary;
 pub mod clean;
 pub mod inbox;
+pub mod resume;
 pub mod scan;
 pub mod sidecar;
 pub mod watch;

@@ -166,6 +166,11 @@ impl Tmux {
         }
     }
 
+    /// The `XDG_STATE_HOME` of the programs it starts.
+    pub fn state_home(&self) -> PathBuf {
+        self.config.path().join("state")
+    }
+
     pub fn cmd(&self, args: &[&str]) -> std::process::Output {
         std::process::Command::new("tmux")
             .arg("-L")
@@ -178,10 +183,13 @@ impl Tmux {
     }
 
     /// Starts `command` under `sh -c` in a `width`×`height` session, with colour off.
+    /// Its `XDG_STATE_HOME` is private to this server too (where a reviewer's place
+    /// in an inbox is remembered), so one test's runs never move another's selection.
     pub fn start_shell(&self, width: u16, height: u16, command: &str) {
         let config = format!("XDG_CONFIG_HOME={}", self.config.path().display());
-        // The search history goes there too, never into the home of whoever runs the tests.
-        let state = format!("XDG_STATE_HOME={}", self.config.path().display());
+        // The search history and the remembered place go there too, never into the
+        // home of whoever runs the tests.
+        let state = format!("XDG_STATE_HOME={}", self.state_home().display());
         let (w, h) = (width.to_string(), height.to_string());
         let out = self.cmd(&[
             "new-session",
