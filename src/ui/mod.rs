@@ -18,6 +18,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::Span;
+use ratatui::widgets::{Block, BorderType};
 
 use crate::app::{Action, AppState, Context, Focus, Mode};
 use crate::input::Keymap;
@@ -122,7 +123,8 @@ impl Ui {
         let p = self.palette;
         let (list_area, reader_area) = split(main, state.focus);
         if let Some(r) = list_area {
-            self.list_offset = list::render(state, p, self.list_offset, r, frame.buffer_mut());
+            self.list_offset =
+                list::render(state, keymap, p, self.list_offset, r, frame.buffer_mut());
         }
         if let Some(r) = reader_area {
             let others_key = keymap
@@ -159,6 +161,19 @@ fn split(area: Rect, focus: Focus) -> (Option<Rect>, Option<Rect>) {
             Focus::List => (Some(area), None),
             Focus::Reader => (None, Some(area)),
         }
+    }
+}
+
+/// A pane's frame with its title. The focused pane's border is thick, so focus
+/// shows without colour (`NO_COLOR`); colour only repeats it.
+fn pane(title: String, focused: bool, p: Palette) -> Block<'static> {
+    let block = Block::bordered()
+        .title(Span::styled(title, p.title()))
+        .border_style(p.border(focused));
+    if focused {
+        block.border_type(BorderType::Thick)
+    } else {
+        block
     }
 }
 
