@@ -28,11 +28,13 @@ fn start(name: &str, watch: &str) -> (Tmux, tempfile::TempDir, std::path::PathBu
 /// The title in the reading pane's border: the selected article.
 fn selected_title(screen: &str) -> String {
     let first = screen.lines().next().unwrap_or_default();
+    // The reader is the second pane; its corner is heavy when it has focus.
     first
-        .split("┌ ")
-        .nth(2)
+        .rsplit(['┌', '┏'])
+        .next()
         .unwrap_or_default()
-        .trim_end_matches(['─', '┐', ' '])
+        .trim_start()
+        .trim_end_matches(['─', '━', '┐', '┓', ' '])
         .to_string()
 }
 

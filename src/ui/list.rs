@@ -50,7 +50,7 @@ struct Columns {
     /// title is cut.
     zone: usize,
     /// The most the labels may take of the zone before they are abbreviated: the
-    /// title keeps at least half of it.
+    /// title keeps at least three fifths of it.
     labels: usize,
     /// Source column width; 0 when the list is too narrow for it.
     source: usize,
@@ -72,7 +72,7 @@ impl Columns {
         } else {
             0
         };
-        let labels = rest.saturating_sub((rest / 2).max(TITLE_MIN) + 1);
+        let labels = rest.saturating_sub((rest * 3 / 5).max(TITLE_MIN) + 1);
         Columns {
             zone: rest,
             labels,
@@ -172,7 +172,7 @@ fn height(state: &AppState, pos: usize) -> usize {
     }
 }
 
-/// The list's title: where the work stands, and what narrows the view.
+/// The list's title: where the work stands.
 fn title(state: &AppState) -> String {
     let progress = state.progress();
     let mut title = if state.reviewing() {
@@ -200,20 +200,24 @@ fn title(state: &AppState) -> String {
             state.unsaved.iter().map(|u| u.write.entry).collect();
         title.push_str(&format!(" · {} unsaved", articles.len()));
     }
-    if let Some(q) = &state.filter {
-        let more = if state.searching { "…" } else { "" };
-        let n = state.view.len();
-        title.push_str(&format!(
-            " · {n}{more} {} “{}”",
-            if n == 1 { "match" } else { "matches" },
-            sanitize(q)
-        ));
-    }
     if state.loading {
         title.push_str(&format!(" · loading {}…", state.entries.len()));
     }
     title.push(' ');
     title
+}
+
+/// What narrows the list, for its bottom border: the search kept as a filter and
+/// how many articles it matches.
+fn filter_text(state: &AppState) -> Option<String> {
+    let q = state.filter.as_ref()?;
+    let more = if state.searching { "…" } else { "" };
+    let n = state.view.len();
+    Some(format!(
+        " {n}{more} {} “{}” ",
+        if n == 1 { "match" } else { "matches" },
+        sanitize(q)
+    ))
 }
 
 /// What an empty list says instead of rows: where it looked and for what, or why
@@ -254,7 +258,23 @@ pub fn render(
     area: Rect,
     buf: &mut Buffer,
 ) -> usize {
-    let block = super::pane(title(state), state.focus == Focus::List, p);
+    let mut block = super::pane(title(state), state.focus == Focus::List, p);
+    // The search goes under the list, so the counts above keep their room.
+    if let Some(filter) = filter_text(state) {
+        // Room is left on the right for the position.
+        let room = (area.width as usize).saturating_sub(14);
+        block = block.title_bottom(Line::styled(fit(&filter, room), p.title()).left_aligned());
+    }
+    if !state.view.is_empty() {
+        // Where the selection is in a list longer than the pane.
+        block = block.title_bottom(
+            Line::styled(
+                format!(" {}/{} ", state.cursor + 1, state.view.len()),
+                p.dim(),
+            )
+            .right_aligned(),
+        );
+    }
     let inner = block.inner(area);
     block.render(area, buf);
     if inner.height == 0 || inner.width == 0 {

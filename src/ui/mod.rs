@@ -131,9 +131,15 @@ impl Ui {
                 .keys_for(Context::Global, &Action::ToggleOthers)
                 .into_iter()
                 .next();
-            info = self
-                .reader
-                .render(state, p, others_key.as_deref(), r, frame.buffer_mut());
+            let position = list_area.is_none();
+            info = self.reader.render(
+                state,
+                p,
+                others_key.as_deref(),
+                position,
+                r,
+                frame.buffer_mut(),
+            );
         }
         status::render(state, keymap, p, bottom, frame.buffer_mut());
         match &state.mode {

@@ -55,18 +55,21 @@ impl Cache {
         &self.lines
     }
 
-    /// `others_key` is the key that shows other reviewers' labels, for the hint.
+    /// `others_key` is the key that shows other reviewers' labels, for the hint;
+    /// `position` asks for the article's place in the list (`7/15`), for when the
+    /// list, which shows it otherwise, is not on screen.
     ///
     /// The head (metadata, suggestions, labels, colleagues) stays put while the
     /// story scrolls under it, so the labels being set are always in view; only when
     /// the pane is too short for that does the head scroll with the story. The
-    /// bottom border says which article this is (`7/15`), which match `n`/`N` went
+    /// bottom border says which article this is (`7/15`, when the list is hidden), which match `n`/`N` went
     /// to, and how far down the story the pane shows (`42%`).
     pub fn render(
         &mut self,
         state: &AppState,
         p: Palette,
         others_key: Option<&str>,
+        position: bool,
         area: Rect,
         buf: &mut Buffer,
     ) -> RenderInfo {
@@ -179,13 +182,16 @@ impl Cache {
         } else if total > 0 {
             where_.push("all".to_string());
         }
-        let mut block = block.title_bottom(
-            Line::styled(
-                format!(" {}/{} ", state.cursor + 1, state.view.len()),
-                p.dim(),
-            )
-            .left_aligned(),
-        );
+        let mut block = block;
+        if position {
+            block = block.title_bottom(
+                Line::styled(
+                    format!(" {}/{} ", state.cursor + 1, state.view.len()),
+                    p.dim(),
+                )
+                .left_aligned(),
+            );
+        }
         if !where_.is_empty() {
             block = block.title_bottom(
                 Line::styled(format!(" {} ", where_.join(" · ")), p.dim()).right_aligned(),
