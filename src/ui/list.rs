@@ -1,4 +1,5 @@
-//! The article list: one row per visible article, built only for the rows on screen.
+//! The article list: one row per visible article (two for a search's body match,
+//! whose best line goes under the title), built only for the rows on screen.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;

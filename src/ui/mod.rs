@@ -5,7 +5,8 @@
 //! reach the terminal as a control sequence. Only the visible list rows and reader
 //! lines are built each frame; wrapped article text is cached per article and width.
 //! Colour only ever repeats what a mark or a word already says, so the screen reads
-//! the same with `NO_COLOR` or on a 16-colour terminal.
+//! the same with `NO_COLOR` or on a 16-colour terminal: the focused pane, for one,
+//! has a heavy border, not only a coloured one.
 
 mod help;
 mod list;

@@ -1,4 +1,5 @@
-//! The reading pane: metadata, suggestions, the reviewer's labels, then the story.
+//! The reading pane: metadata, suggestions, the reviewer's labels, then the story,
+//! which scrolls under them while they stay in view.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
