@@ -387,6 +387,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
                 state.start_review(setup.reviewer.clone());
             }
             state.sources = setup.sources.clone();
+            state.inbox = setup.inbox.clone();
             let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
             let mut session = crate::tui::Session::loading(state, keymap, color, loader);
             session.resume(crate::store::resume::Place::find(

@@ -43,12 +43,6 @@ fn start(tmux: &Tmux, inbox: &Path, env: &str, args: &str) {
     );
 }
 
-/// The reading pane's title: the selected article (the top border's right half).
-fn reader_title(screen: &str) -> String {
-    let top = screen.lines().next().unwrap_or_default();
-    top.split("┐┌").nth(1).unwrap_or_default().to_string()
-}
-
 /// The bottom line of the screen (messages and hints).
 fn status_line(screen: &str) -> String {
     screen
@@ -93,13 +87,13 @@ fn a_restart_opens_where_the_reviewer_left_off_and_writes_nothing_in_the_inbox()
     let tmux = Tmux::new("resume");
     tmux.start(&inbox);
     tmux.wait_for_screen("the first article", |s| {
-        reader_title(s).contains("Russia Backs Syria")
+        common::reader_title(s).contains("Russia Backs Syria")
     });
     let before = snapshot(&inbox);
     // Browse to the fourth article and leave.
     tmux.keys(&["j", "j", "j"]);
     tmux.wait_for_screen("the fourth article", |s| {
-        reader_title(s).contains("SHOCKING")
+        common::reader_title(s).contains("SHOCKING")
     });
     tmux.keys(&["q"]);
     tmux.wait_for_exit();
@@ -111,7 +105,7 @@ fn a_restart_opens_where_the_reviewer_left_off_and_writes_nothing_in_the_inbox()
 
     tmux.start(&inbox);
     tmux.wait_for_screen("the article the reviewer left", |s| {
-        reader_title(s).contains("SHOCKING")
+        common::reader_title(s).contains("SHOCKING")
     });
     tmux.keys(&["q"]);
     tmux.wait_for_exit();
@@ -122,7 +116,7 @@ fn a_restart_opens_where_the_reviewer_left_off_and_writes_nothing_in_the_inbox()
     common::label_as(&inbox, "alice", SEED, &["--status", "done"]);
     tmux.start(&inbox);
     tmux.wait_for_screen("the first article still to do", |s| {
-        reader_title(s).contains("Central banks hold rates")
+        common::reader_title(s).contains("Central banks hold rates")
     });
     tmux.keys(&["q"]);
     tmux.wait_for_exit();
@@ -137,13 +131,13 @@ fn a_broken_or_unwritable_state_folder_is_never_fatal() {
     std::fs::write(tmux.state_home(), "not a folder").expect("a file in the way");
     tmux.start(&inbox);
     tmux.wait_for_screen("the first article", |s| {
-        reader_title(s).contains("Russia Backs Syria")
+        common::reader_title(s).contains("Russia Backs Syria")
     });
     tmux.keys(&["j", "q"]);
     tmux.wait_for_exit();
     tmux.start(&inbox);
     let screen = tmux.wait_for_screen("the first article again", |s| {
-        reader_title(s).contains("Russia Backs Syria")
+        common::reader_title(s).contains("Russia Backs Syria")
     });
     assert!(
         status_line(&screen).contains("? help"),
@@ -158,7 +152,7 @@ fn every_key_says_something_in_the_vim_keymap() {
     let tmux = Tmux::new("feedback");
     start(&tmux, &inbox, "", "--keymap vim");
     tmux.wait_for_screen("the list", |s| {
-        reader_title(s).contains("Russia Backs Syria")
+        common::reader_title(s).contains("Russia Backs Syria")
     });
 
     // A pending prefix shows, with what may follow.
@@ -213,11 +207,11 @@ fn space_goes_to_the_next_to_do_without_deciding() {
     let tmux = Tmux::new("next-todo");
     tmux.start(&inbox);
     tmux.wait_for_screen("the first article", |s| {
-        reader_title(s).contains("Russia Backs Syria")
+        common::reader_title(s).contains("Russia Backs Syria")
     });
     tmux.keys(&["Space"]);
     tmux.wait_for_screen("the next to do, past the done one", |s| {
-        reader_title(s).contains("Lithium")
+        common::reader_title(s).contains("Lithium")
     });
     tmux.keys(&["q"]);
     tmux.wait_for_exit();
@@ -237,7 +231,7 @@ fn y_puts_the_url_on_the_clipboard_with_osc_52() {
     let out = tmux.cmd(&["set-option", "-g", "set-clipboard", "on"]);
     assert!(out.status.success(), "set-clipboard");
     tmux.wait_for_screen("the article with a URL", |s| {
-        reader_title(s).contains(PORT_TITLE)
+        common::reader_title(s).contains(PORT_TITLE)
     });
     tmux.keys(&["y"]);
     tmux.wait_for_screen("the copy said", |s| {
@@ -296,7 +290,7 @@ fn v_reads_the_article_in_the_pager_which_gets_the_keys_and_the_screen_comes_bac
     let tmux = Tmux::new("pager");
     start(&tmux, &inbox, &format!("PAGER='{}'", pager.display()), "");
     tmux.wait_for_screen("the first article", |s| {
-        reader_title(s).contains("Russia Backs Syria")
+        common::reader_title(s).contains("Russia Backs Syria")
     });
     tmux.keys(&["j", "v"]);
     tmux.wait_for_screen("the pager", |s| s.contains("PAGER-IS-OPEN"));
@@ -310,12 +304,14 @@ fn v_reads_the_article_in_the_pager_which_gets_the_keys_and_the_screen_comes_bac
         "the pager got the file as one argument and every key"
     );
     let screen = tmux.wait_for_screen("the program drawn again", |s| {
-        reader_title(s).contains("Central banks hold rates") && s.contains("Inbox")
+        common::reader_title(s).contains("Central banks hold rates") && s.contains("Inbox")
     });
     assert!(!screen.contains("PAGER-IS-OPEN"), "{screen}");
     // Keys work again.
     tmux.keys(&["j"]);
-    tmux.wait_for_screen("the next article", |s| reader_title(s).contains("Lithium"));
+    tmux.wait_for_screen("the next article", |s| {
+        common::reader_title(s).contains("Lithium")
+    });
     tmux.keys(&["q"]);
     tmux.wait_for_exit();
 }
@@ -335,7 +331,7 @@ fn capital_o_opens_the_url_in_the_browser_or_says_browser_is_not_set() {
         "",
     );
     tmux.wait_for_screen("the article with a URL", |s| {
-        reader_title(s).contains(PORT_TITLE)
+        common::reader_title(s).contains(PORT_TITLE)
     });
     tmux.keys(&["O"]);
     let text = wait_for_file(&record, |t| t.ends_with('\n'));
@@ -349,7 +345,7 @@ fn capital_o_opens_the_url_in_the_browser_or_says_browser_is_not_set() {
     let unset = Tmux::new("no-browser");
     start(&unset, &inbox, "unset BROWSER;", "");
     unset.wait_for_screen("the article with a URL", |s| {
-        reader_title(s).contains(PORT_TITLE)
+        common::reader_title(s).contains(PORT_TITLE)
     });
     unset.keys(&["O"]);
     unset.wait_for_screen("browser not set", |s| {
@@ -366,16 +362,16 @@ fn a_restart_lands_on_the_remembered_article_when_its_batch_arrives() {
     let tmux = Tmux::new("resume-big");
     tmux.start(&inbox);
     let screen = tmux.wait_for_screen("the whole inbox", |s| s.contains("0/3000"));
-    let first = reader_title(&screen);
+    let first = common::reader_title(&screen);
     // The last article arrives in the last batch.
     tmux.keys(&["G"]);
-    let screen = tmux.wait_for_screen("the last article", |s| reader_title(s) != first);
-    let last = reader_title(&screen);
+    let screen = tmux.wait_for_screen("the last article", |s| common::reader_title(s) != first);
+    let last = common::reader_title(&screen);
     tmux.keys(&["q"]);
     tmux.wait_for_exit();
 
     tmux.start(&inbox);
     tmux.wait_for_screen("the article the reviewer left off at", |s| {
-        reader_title(s) == last
+        common::reader_title(s) == last
     });
 }

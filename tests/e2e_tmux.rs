@@ -81,9 +81,7 @@ fn accept_reliability_done_reaches_disk_and_survives_a_restart() {
     // article), and the decision is on screen on the first.
     tmux.start(&inbox);
     tmux.wait_for_screen("the article the reviewer left off at", |s| {
-        s.lines()
-            .next()
-            .is_some_and(|top| top.contains("┐┌ Central banks hold rates"))
+        common::reader_title(s).starts_with("Central banks hold rates")
     });
     tmux.keys(&["g"]);
     let screen = tmux.wait_for_screen("the earlier decision", |s| {

@@ -25,25 +25,14 @@ fn start(name: &str, watch: &str) -> (Tmux, tempfile::TempDir, std::path::PathBu
     (tmux, dir, inbox)
 }
 
-/// The title in the reading pane's border: the selected article.
-fn selected_title(screen: &str) -> String {
-    let first = screen.lines().next().unwrap_or_default();
-    first
-        .split("┌ ")
-        .nth(2)
-        .unwrap_or_default()
-        .trim_end_matches(['─', '┐', ' '])
-        .to_string()
-}
-
 fn articles_come_and_go_keeping_the_selection(name: &str, watch: &str) {
     let (tmux, _dir, inbox) = start(name, watch);
     // Select the third article, then add one that sorts before it.
     tmux.keys(&["j", "j"]);
     let screen = tmux.wait_for_screen("the third article", |s| {
-        selected_title(s).contains("Lithium")
+        common::reader_title(s).contains("Lithium")
     });
-    let selected = selected_title(&screen);
+    let selected = common::reader_title(&screen);
     assert!(selected.contains("Lithium"), "{selected}");
     std::fs::write(
         inbox.join("001a_new_arrival.txt"),
@@ -53,7 +42,11 @@ fn articles_come_and_go_keeping_the_selection(name: &str, watch: &str) {
     let screen = tmux.wait_for_screen("the new article", |s| {
         s.contains("Harbour pilots strike") && s.contains("0/16 done")
     });
-    assert_eq!(selected_title(&screen), selected, "the selection stays put");
+    assert_eq!(
+        common::reader_title(&screen),
+        selected,
+        "the selection stays put"
+    );
 
     // Rewritten in place: the new title replaces the old one.
     std::fs::write(
@@ -70,7 +63,7 @@ fn articles_come_and_go_keeping_the_selection(name: &str, watch: &str) {
     let screen = tmux.wait_for_screen("the article gone", |s| {
         !s.contains("Harbour pilots") && s.contains("0/15 done")
     });
-    assert_eq!(selected_title(&screen), selected);
+    assert_eq!(common::reader_title(&screen), selected);
 }
 
 #[test]

@@ -128,8 +128,9 @@ fn review_lists_disagreements_side_by_side_and_saves_the_final_labels() {
     screen.keys(&["R"]);
     let text = screen.text();
     assert!(text.contains("Inbox  0/15 done"), "{text}");
+    // The adjudicator's labels are the settled answer, not a third reviewer's.
     assert!(
-        text.contains("3 other reviewers (bob, carol, final)"),
+        text.contains("2 other reviewers (bob, carol) · settled"),
         "{text}"
     );
 }

@@ -134,7 +134,7 @@ fn a_malformed_query_says_why_beside_the_prompt_at_80x24() {
     // Enter does not keep it; fixing it does.
     screen.keys(&["Enter", "C-w", "i", "s", ":", "t", "o", "d", "o"]);
     let text = screen.text();
-    assert!(text.contains("match “is:todo”"), "{text}");
+    assert!(text.contains("matches “is:todo”"), "{text}");
     assert!(text.contains("15 found"), "{text}");
 }
 

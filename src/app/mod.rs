@@ -225,10 +225,29 @@ pub struct Message {
     pub error: bool,
 }
 
+/// How many articles have each status (the inbox's, not a search's).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Progress {
+    pub done: usize,
+    pub skipped: usize,
+    pub flagged: usize,
+    pub total: usize,
+}
+
+impl Progress {
+    /// Every article has a decision (done, skipped or flagged): nothing is left to do.
+    pub fn all_decided(&self) -> bool {
+        self.total > 0 && self.done + self.skipped + self.flagged == self.total
+    }
+}
+
 /// Everything the screen shows.
 #[derive(Debug)]
 pub struct AppState {
     pub reviewer: String,
+    /// The inbox folder as it was given, to name it on screen (an empty inbox says
+    /// where it looked).
+    pub inbox: std::path::PathBuf,
     pub taxonomy: Taxonomy,
     /// The inbox's source list (`sources.toml`), for reliability suggestions.
     pub sources: Sources,
@@ -269,6 +288,8 @@ pub struct AppState {
     pub loading: bool,
     /// Reader lines that hold a body match, reported by the drawing; `n`/`N` jump between them.
     pub match_lines: Vec<u16>,
+    /// The match line `n`/`N` last moved to, so the reader can say `match 2/5`.
+    pub match_at: Option<u16>,
     pub message: Option<Message>,
     pub width: u16,
     pub height: u16,
@@ -314,6 +335,7 @@ impl AppState {
     pub fn empty(reviewer: String, taxonomy: Taxonomy) -> AppState {
         AppState {
             reviewer,
+            inbox: std::path::PathBuf::new(),
             taxonomy,
             sources: Sources::default(),
             entries: Vec::new(),
@@ -335,6 +357,7 @@ impl AppState {
             facets: Arc::new(Vec::new()),
             loading: false,
             match_lines: Vec::new(),
+            match_at: None,
             message: None,
             width: 80,
             height: 24,
@@ -564,23 +587,23 @@ impl AppState {
             .map(|u| u.error.as_str())
     }
 
-    /// Counts for the list's title: (done, flagged, total).
-    pub fn progress(&self) -> (usize, usize, usize) {
-        let mut done = 0;
-        let mut flagged = 0;
-        let mut total = 0;
+    /// Counts for the list's title: every status but to-do, so that the numbers
+    /// add up to what is left to do.
+    pub fn progress(&self) -> Progress {
+        let mut p = Progress::default();
         for i in 0..self.entries.len() {
             if self.is_gone(i) {
                 continue;
             }
-            total += 1;
+            p.total += 1;
             match self.status(i) {
-                Status::Done => done += 1,
-                Status::Flagged => flagged += 1,
-                _ => {}
+                Status::Done => p.done += 1,
+                Status::Skipped => p.skipped += 1,
+                Status::Flagged => p.flagged += 1,
+                Status::Todo => {}
             }
         }
-        (done, flagged, total)
+        p
     }
 
     /// The keymap contexts that apply now, highest priority first.
@@ -790,6 +813,7 @@ impl AppState {
             self.cursor = cursor;
             self.scroll = 0;
             self.max_scroll = u16::MAX;
+            self.match_at = None;
         }
     }
 
@@ -809,6 +833,36 @@ impl AppState {
             sanitize(reason.trim_end_matches('.'))
         ));
         true
+    }
+
+    /// `n`/`N`: scrolls the reader to the next or previous body match and says which
+    /// one it is. Counted from the match last jumped to, not from the scroll
+    /// position, so matches near the end (where scrolling stops short) are reached too.
+    fn jump_to_match(&mut self, forward: bool) {
+        let lines = &self.match_lines;
+        if lines.is_empty() {
+            self.info("No body match in this article");
+            return;
+        }
+        let current = self.match_at.and_then(|at| lines.binary_search(&at).ok());
+        let target = match (current, forward) {
+            (Some(i), true) => (i + 1 < lines.len()).then_some(i + 1),
+            (Some(i), false) => i.checked_sub(1),
+            (None, true) => lines.iter().position(|&l| l >= self.scroll),
+            (None, false) => lines.iter().rposition(|&l| l < self.scroll),
+        };
+        let Some(i) = target else {
+            self.info(if forward {
+                "No more matches below"
+            } else {
+                "No more matches above"
+            });
+            return;
+        };
+        let line = lines[i];
+        self.scroll = line.min(self.max_scroll);
+        self.match_at = Some(line);
+        self.info(format!("match {}/{}", i + 1, lines.len()));
     }
 
     /// Builds the write for edits on the selected article, with the edits that undo it;
@@ -1427,16 +1481,7 @@ fn update_normal(state: &mut AppState, action: Action) -> Vec<Effect> {
                 state.clear_search();
             }
         }
-        Action::NextMatch => match state.match_lines.iter().find(|&&l| l > state.scroll) {
-            Some(&line) => state.scroll = line.min(state.max_scroll),
-            None if state.match_lines.is_empty() => state.info("No body match in this article"),
-            None => state.info("No more matches below"),
-        },
-        Action::PrevMatch => match state.match_lines.iter().rev().find(|&&l| l < state.scroll) {
-            Some(&line) => state.scroll = line,
-            None if state.match_lines.is_empty() => state.info("No body match in this article"),
-            None => state.info("No more matches above"),
-        },
+        Action::NextMatch | Action::PrevMatch => state.jump_to_match(action == Action::NextMatch),
         other => return common(state, other),
     }
     Vec::new()

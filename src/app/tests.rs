@@ -114,7 +114,8 @@ fn done_wraps_around_to_an_earlier_todo() {
 fn done_on_the_last_todo_stays_and_says_so() {
     let mut s = state(2);
     run(&mut s, [Action::Done, Action::Done]);
-    assert_eq!(s.progress(), (2, 0, 2));
+    assert_eq!(s.progress().done, 2);
+    assert!(s.progress().all_decided());
     assert!(
         s.message
             .as_ref()
@@ -129,7 +130,15 @@ fn skip_and_flag_move_on_too() {
     assert_eq!(s.status(0), Status::Skipped);
     assert_eq!(s.status(1), Status::Flagged);
     assert_eq!(s.selected(), Some(2));
-    assert_eq!(s.progress(), (0, 1, 3));
+    assert_eq!(
+        s.progress(),
+        crate::app::Progress {
+            done: 0,
+            skipped: 1,
+            flagged: 1,
+            total: 3
+        }
+    );
 }
 
 #[test]
@@ -605,6 +614,25 @@ fn n_jumps_to_the_next_body_match_line() {
 }
 
 #[test]
+fn n_reaches_matches_past_the_last_scroll_position_and_counts_them() {
+    let mut s = state(1);
+    // The text stops scrolling at 50; matches at 55 and 58 are both on the last page.
+    s.max_scroll = 50;
+    s.match_lines = vec![10, 55, 58];
+    let said = |s: &AppState| s.message.as_ref().map(|m| m.text.clone());
+    run(&mut s, [Action::NextMatch]);
+    assert_eq!(said(&s).as_deref(), Some("match 1/3"));
+    run(&mut s, [Action::NextMatch]);
+    assert_eq!((s.scroll, said(&s).as_deref()), (50, Some("match 2/3")));
+    run(&mut s, [Action::NextMatch]);
+    assert_eq!((s.scroll, said(&s).as_deref()), (50, Some("match 3/3")));
+    run(&mut s, [Action::NextMatch]);
+    assert_eq!(said(&s).as_deref(), Some("No more matches below"));
+    run(&mut s, [Action::PrevMatch]);
+    assert_eq!(said(&s).as_deref(), Some("match 2/3"));
+}
+
+#[test]
 fn contexts_follow_mode_and_focus() {
     let mut s = state(1);
     assert_eq!(s.contexts(), &[Context::List, Context::Global]);
@@ -693,7 +721,7 @@ fn a_new_article_joins_the_list_in_inbox_order_keeping_the_selection() {
         Some("Title of 002.txt"),
         "the selection stays on the same article"
     );
-    assert_eq!(s.progress().2, 4);
+    assert_eq!(s.progress().total, 4);
 }
 
 #[test]
@@ -724,7 +752,7 @@ fn a_removed_article_leaves_the_list_and_the_next_one_is_selected() {
         s.selected_entry().map(|e| e.title()),
         Some("Title of 002.txt")
     );
-    assert_eq!(s.progress().2, 2);
+    assert_eq!(s.progress().total, 2);
     assert!(s.is_gone(1));
     // It comes back (an editor that saves by renaming): same slot, listed again.
     s.article_arrived(entry("001.txt"));
@@ -780,7 +808,7 @@ fn another_reviewers_sidecar_appears_changes_and_goes() {
     // My own sidecar, written by my other session, shows here.
     s.sidecar_changed(Path::new("000.txt"), "alice", bob(Status::Done));
     assert_eq!(s.status(0), Status::Done);
-    assert_eq!(s.progress().0, 1);
+    assert_eq!(s.progress().done, 1);
 }
 
 /// A done decision by `name` with these labels, as a sidecar state.

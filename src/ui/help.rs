@@ -11,15 +11,20 @@ use crate::input::Keymap;
 use crate::labels::Axis;
 use crate::sanitize::sanitize;
 
-/// Every binding of every context, grouped, with the picker's label keys.
-pub fn lines(state: &AppState, keymap: &Keymap, p: Palette) -> Vec<Line<'static>> {
-    let mut out = Vec::new();
+/// The widest key column: longer key lists wrap within it.
+const KEYS_MAX: usize = 20;
+
+/// Every binding of every context, grouped, with the picker's label keys, laid out
+/// for `width` columns: keys in one column and descriptions in the next, the same
+/// for every group; a long key list or description wraps inside its own column.
+pub fn lines(state: &AppState, keymap: &Keymap, p: Palette, width: usize) -> Vec<Line<'static>> {
+    use unicode_width::UnicodeWidthStr;
+    let mut groups: Vec<(Context, Vec<(String, String)>)> = Vec::new();
     for ctx in Context::ALL {
         let bindings = keymap.bindings(ctx);
         if bindings.is_empty() {
             continue;
         }
-        out.push(Line::styled(heading(ctx), p.title()));
         // Alternatives for one action ("j", "Down") share a row.
         let mut rows: Vec<(Vec<String>, &str)> = Vec::new();
         for b in bindings {
@@ -30,21 +35,46 @@ pub fn lines(state: &AppState, keymap: &Keymap, p: Palette) -> Vec<Line<'static>
                 _ => rows.push((vec![seq], b.desc.as_str())),
             }
         }
+        let mut rows: Vec<(String, String)> = rows
+            .into_iter()
+            .map(|(keys, desc)| (keys.join(", "), sanitize(desc).into_owned()))
+            .collect();
+        if ctx == Context::Picker {
+            rows.push(("label key".into(), "toggle it and close the picker".into()));
+            rows.push((
+                "its capital".into(),
+                "toggle it and keep the picker open".into(),
+            ));
+        }
+        groups.push((ctx, rows));
+    }
+    let keys_w = groups
+        .iter()
+        .flat_map(|(_, rows)| rows.iter().map(|(k, _)| k.width()))
+        .max()
+        .unwrap_or(0)
+        .min(KEYS_MAX);
+    // Two spaces of indent, the key column, two spaces, then the description.
+    let desc_w = width.saturating_sub(keys_w + 4).max(10);
+    let mut out = Vec::new();
+    for (ctx, rows) in groups {
+        out.push(Line::styled(heading(ctx), p.title()));
         for (keys, desc) in rows {
-            out.push(Line::from(vec![
-                Span::styled(format!("  {:<14}", keys.join(", ")), p.key()),
-                Span::raw(sanitize(desc).into_owned()),
-            ]));
+            let keys = wrap_keys(&keys, keys_w);
+            let desc: Vec<String> = textwrap::wrap(&desc, desc_w)
+                .into_iter()
+                .map(|c| c.into_owned())
+                .collect();
+            for i in 0..keys.len().max(desc.len()) {
+                let k = keys.get(i).map_or("", String::as_str);
+                let pad = keys_w.saturating_sub(k.width());
+                out.push(Line::from(vec![
+                    Span::styled(format!("  {k}{}  ", " ".repeat(pad)), p.key()),
+                    Span::raw(desc.get(i).cloned().unwrap_or_default()),
+                ]));
+            }
         }
         if ctx == Context::Picker {
-            out.push(Line::from(vec![
-                Span::styled(format!("  {:<14}", "label key"), p.key()),
-                Span::raw("toggle it and close the picker"),
-            ]));
-            out.push(Line::from(vec![
-                Span::styled(format!("  {:<14}", "its capital"), p.key()),
-                Span::raw("toggle it and keep the picker open"),
-            ]));
             for axis in [Axis::Region, Axis::Theme] {
                 let keys: Vec<String> = state
                     .taxonomy
@@ -53,10 +83,12 @@ pub fn lines(state: &AppState, keymap: &Keymap, p: Palette) -> Vec<Line<'static>
                     .iter()
                     .map(|l| format!("{} {}", l.key, l.id))
                     .collect();
-                out.push(Line::styled(
-                    format!("  {axis}: {}", sanitize(&keys.join(" · "))),
-                    p.dim(),
-                ));
+                let text = format!("{axis}: {}", sanitize(&keys.join(" · ")));
+                let options =
+                    textwrap::Options::new(width.saturating_sub(2).max(10)).subsequent_indent("  ");
+                for piece in textwrap::wrap(&text, options) {
+                    out.push(Line::styled(format!("  {piece}"), p.dim()));
+                }
             }
         }
         if ctx == Context::Note {
@@ -76,6 +108,30 @@ pub fn lines(state: &AppState, keymap: &Keymap, p: Palette) -> Vec<Line<'static>
             ));
         }
         out.push(Line::raw(""));
+    }
+    out
+}
+
+/// Splits a key list ("Ctrl-d, Ctrl-f, J, PageDown") into lines of at most `width`
+/// columns, breaking only after a comma, so no key is cut in two.
+fn wrap_keys(keys: &str, width: usize) -> Vec<String> {
+    use unicode_width::UnicodeWidthStr;
+    let keys: Vec<&str> = keys.split(", ").collect();
+    let mut out: Vec<String> = Vec::new();
+    for (i, key) in keys.iter().enumerate() {
+        // A line that more keys follow ends in a comma, which takes a column too.
+        let comma = usize::from(i + 1 < keys.len());
+        match out.last_mut() {
+            Some(line) if line.width() + 2 + key.width() + comma <= width => {
+                line.push_str(", ");
+                line.push_str(key);
+            }
+            Some(line) => {
+                line.push(',');
+                out.push(key.to_string());
+            }
+            None => out.push(key.to_string()),
+        }
     }
     out
 }
@@ -110,7 +166,7 @@ pub fn render(
         .border_style(p.border(true));
     let inner = block.inner(rect);
     block.render(rect, buf);
-    let all = lines(state, keymap, p);
+    let all = lines(state, keymap, p, inner.width as usize);
     let start = (scroll as usize).min(all.len().saturating_sub(inner.height as usize));
     for (row, line) in all
         .into_iter()

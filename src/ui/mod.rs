@@ -5,7 +5,8 @@
 //! reach the terminal as a control sequence. Only the visible list rows and reader
 //! lines are built each frame; wrapped article text is cached per article and width.
 //! Colour only ever repeats what a mark or a word already says, so the screen reads
-//! the same with `NO_COLOR` or on a 16-colour terminal.
+//! the same with `NO_COLOR` or on a 16-colour terminal: the focused pane, for one,
+//! has a heavy border, not only a coloured one.
 
 mod help;
 mod list;
@@ -18,6 +19,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::Span;
+use ratatui::widgets::{Block, BorderType};
 
 use crate::app::{Action, AppState, Context, Focus, Mode};
 use crate::input::Keymap;
@@ -129,16 +131,23 @@ impl Ui {
         let p = self.palette;
         let (list_area, reader_area) = split(main, state.focus);
         if let Some(r) = list_area {
-            self.list_offset = list::render(state, p, self.list_offset, r, frame.buffer_mut());
+            self.list_offset =
+                list::render(state, keymap, p, self.list_offset, r, frame.buffer_mut());
         }
         if let Some(r) = reader_area {
             let others_key = keymap
                 .keys_for(Context::Global, &Action::ToggleOthers)
                 .into_iter()
                 .next();
-            info = self
-                .reader
-                .render(state, p, others_key.as_deref(), r, frame.buffer_mut());
+            let position = list_area.is_none();
+            info = self.reader.render(
+                state,
+                p,
+                others_key.as_deref(),
+                position,
+                r,
+                frame.buffer_mut(),
+            );
         }
         let mut cursor = status::render(state, keymap, p, bottom, frame.buffer_mut());
         match &state.mode {
@@ -195,6 +204,19 @@ fn split(area: Rect, focus: Focus) -> (Option<Rect>, Option<Rect>) {
             Focus::List => (Some(area), None),
             Focus::Reader => (None, Some(area)),
         }
+    }
+}
+
+/// A pane's frame with its title. The focused pane's border is thick, so focus
+/// shows without colour (`NO_COLOR`); colour only repeats it.
+fn pane(title: String, focused: bool, p: Palette) -> Block<'static> {
+    let block = Block::bordered()
+        .title(Span::styled(title, p.title()))
+        .border_style(p.border(focused));
+    if focused {
+        block.border_type(BorderType::Thick)
+    } else {
+        block
     }
 }
 

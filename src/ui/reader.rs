@@ -1,10 +1,11 @@
-//! The reading pane: metadata, suggestions, the reviewer's labels, then the story.
+//! The reading pane: metadata, suggestions, the reviewer's labels, then the story,
+//! which scrolls under them while they stay in view.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Widget};
+use ratatui::widgets::Widget;
 
 use super::{Palette, RenderInfo, fit};
 use crate::app::{AppState, Focus};
@@ -55,20 +56,27 @@ impl Cache {
         &self.lines
     }
 
-    /// `others_key` is the key that shows other reviewers' labels, for the hint.
+    /// `others_key` is the key that shows other reviewers' labels, for the hint;
+    /// `position` asks for the article's place in the list (`7/15`), for when the
+    /// list, which shows it otherwise, is not on screen.
+    ///
+    /// The head (metadata, suggestions, labels, colleagues) stays put while the
+    /// story scrolls under it, so the labels being set are always in view; only when
+    /// the pane is too short for that does the head scroll with the story. The
+    /// bottom border says which article this is (`7/15`, when the list is hidden), which match `n`/`N` went
+    /// to, and how far down the story the pane shows (`42%`).
     pub fn render(
         &mut self,
         state: &AppState,
         p: Palette,
         others_key: Option<&str>,
+        position: bool,
         area: Rect,
         buf: &mut Buffer,
     ) -> RenderInfo {
         let focused = state.focus == Focus::Reader;
         let Some(entry) = state.selected() else {
-            Block::bordered()
-                .border_style(p.border(focused))
-                .render(area, buf);
+            super::pane(String::new(), focused, p).render(area, buf);
             return RenderInfo {
                 page: 1,
                 ..RenderInfo::default()
@@ -76,15 +84,14 @@ impl Cache {
         };
         let e = &state.entries[entry];
         let title_width = area.width.saturating_sub(4) as usize;
-        let block = Block::bordered()
-            .title(Span::styled(
-                format!(" {} ", fit(&sanitize(e.title()), title_width)),
-                p.title(),
-            ))
-            .border_style(p.border(focused));
+        let block = super::pane(
+            format!(" {} ", fit(&sanitize(e.title()), title_width)),
+            focused,
+            p,
+        );
         let inner = block.inner(area);
-        block.render(area, buf);
         if inner.width == 0 || inner.height == 0 {
+            block.render(area, buf);
             return RenderInfo {
                 page: 1,
                 ..RenderInfo::default()
@@ -96,8 +103,6 @@ impl Cache {
         } else {
             lines.extend(others(state, e, others_key, inner.width as usize, p));
         }
-        lines.push(Line::raw(""));
-        let head = lines.len();
         let terms = state.query.as_ref().map(positive_terms).unwrap_or_default();
         let query_key = terms.join("\u{1f}");
         self.body(entry, e, inner.width, state.revision, p);
@@ -111,20 +116,31 @@ impl Cache {
             };
             self.matches_key = Some((entry, inner.width, query_key));
         }
+        let height = inner.height as usize;
+        // The head stays while it leaves the story at least a third of the pane.
+        let pinned = lines.len() + 1 + (height / 3).max(3) <= height;
+        let (fixed, scrolled): (Vec<Line<'static>>, Vec<Line<'static>>) = if pinned {
+            lines.push(Line::styled("─".repeat(inner.width as usize), p.dim()));
+            (lines, Vec::new())
+        } else {
+            lines.push(Line::raw(""));
+            (Vec::new(), lines)
+        };
+        // Lines that scroll: the head when it is not pinned, then the story.
+        let head = scrolled.len();
         let body = &self.lines;
         let total = head + body.len();
-        let page = inner.height as usize;
+        let page = height - fixed.len();
         let max_scroll = total.saturating_sub(page);
         let scroll = (state.scroll as usize).min(max_scroll);
-        let visible = (scroll..total).take(page);
-        for (row, i) in visible.enumerate() {
-            let r = Rect {
-                y: inner.y + row as u16,
-                height: 1,
-                ..inner
-            };
+        for (row, line) in fixed.iter().enumerate() {
+            line.render(row_at(inner, row), buf);
+        }
+        let current = state.match_at.map(usize::from);
+        for (row, i) in (scroll..total).take(page).enumerate() {
+            let r = row_at(inner, fixed.len() + row);
             if i < head {
-                (&lines[i]).render(r, buf);
+                (&scrolled[i]).render(r, buf);
                 continue;
             }
             let line = &body[i - head];
@@ -132,20 +148,71 @@ impl Cache {
                 let text = line_text(line);
                 let marked = super::find_terms(&text, &terms);
                 let base = line.spans.first().map_or(Style::new(), |s| s.style);
-                Line::from(super::marked_spans(&text, &marked, base, p.matched())).render(r, buf);
+                // The match `n`/`N` went to stands out from the others.
+                let mark = if current == Some(i) {
+                    p.matched().patch(p.selected())
+                } else {
+                    p.matched()
+                };
+                Line::from(super::marked_spans(&text, &marked, base, mark)).render(r, buf);
             } else {
                 line.render(r, buf);
             }
         }
+        let match_lines: Vec<u16> = self
+            .matches
+            .iter()
+            .map(|&i| (i + head).min(u16::MAX as usize) as u16)
+            .collect();
+        let mut where_ = Vec::new();
+        if !match_lines.is_empty() {
+            let n = match_lines.len();
+            where_.push(
+                match state
+                    .match_at
+                    .and_then(|at| match_lines.binary_search(&at).ok())
+                {
+                    Some(k) => format!("match {}/{n}", k + 1),
+                    None if n == 1 => "1 match".to_string(),
+                    None => format!("{n} matches"),
+                },
+            );
+        }
+        if total > page {
+            where_.push(format!("{}%", (scroll + page).min(total) * 100 / total));
+        } else if total > 0 {
+            where_.push("all".to_string());
+        }
+        let mut block = block;
+        if position {
+            block = block.title_bottom(
+                Line::styled(
+                    format!(" {}/{} ", state.cursor + 1, state.view.len()),
+                    p.dim(),
+                )
+                .left_aligned(),
+            );
+        }
+        if !where_.is_empty() {
+            block = block.title_bottom(
+                Line::styled(format!(" {} ", where_.join(" · ")), p.dim()).right_aligned(),
+            );
+        }
+        block.render(area, buf);
         RenderInfo {
             max_scroll: max_scroll.min(u16::MAX as usize) as u16,
             page: page.min(u16::MAX as usize) as u16,
-            match_lines: self
-                .matches
-                .iter()
-                .map(|&i| (i + head).min(u16::MAX as usize) as u16)
-                .collect(),
+            match_lines,
         }
+    }
+}
+
+/// The one-line area of `row` inside `inner`.
+fn row_at(inner: Rect, row: usize) -> Rect {
+    Rect {
+        y: inner.y + row as u16,
+        height: 1,
+        ..inner
     }
 }
 
@@ -482,7 +549,10 @@ fn others(
     width: usize,
     p: Palette,
 ) -> Vec<Line<'static>> {
-    let present: Vec<&(String, SidecarState)> = e
+    // The adjudicator's sidecar is the settled answer, not one more reviewer's view:
+    // it is named "settled" and shown last.
+    let adjudicator = state.adjudicator();
+    let mut present: Vec<&(String, SidecarState)> = e
         .others
         .iter()
         .filter(|(_, s)| !matches!(s, SidecarState::Missing))
@@ -490,17 +560,26 @@ fn others(
     if present.is_empty() {
         return Vec::new();
     }
+    present.sort_by_key(|(n, _)| n == adjudicator);
+    let settled = present.iter().any(|(n, _)| n == adjudicator);
     if !state.show_others {
         let names: Vec<String> = present
             .iter()
+            .filter(|(n, _)| n != adjudicator)
             .map(|(n, _)| sanitize(n).into_owned())
             .collect();
-        let mut parts = vec![format!(
-            "{} other reviewer{} ({})",
-            names.len(),
-            if names.len() == 1 { "" } else { "s" },
-            names.join(", ")
-        )];
+        let mut parts = Vec::new();
+        if !names.is_empty() {
+            parts.push(format!(
+                "{} other reviewer{} ({})",
+                names.len(),
+                if names.len() == 1 { "" } else { "s" },
+                names.join(", ")
+            ));
+        }
+        if settled {
+            parts.push("settled".to_string());
+        }
         if let Some(key) = key {
             parts.push(format!("{key} shows their labels"));
         }
@@ -509,11 +588,16 @@ fn others(
     let mut lines = Vec::new();
     for (i, (name, sidecar)) in present.iter().enumerate() {
         let lead = if i == 0 { "Others:    " } else { "           " };
+        let who = if name == adjudicator {
+            "settled".to_string()
+        } else {
+            name.clone()
+        };
         let parts = match sidecar {
             SidecarState::Saved(s) => {
                 let d = &s.decision;
                 let mut parts = vec![
-                    format!("{name}: region {}", ids_line(&d.labels(Axis::Region))),
+                    format!("{who}: region {}", ids_line(&d.labels(Axis::Region))),
                     format!("theme {}", ids_line(&d.labels(Axis::Theme))),
                     format!("reliability {}", d.reliability.as_deref().unwrap_or("—")),
                     d.status.as_str().to_string(),
@@ -523,7 +607,7 @@ fn others(
                 }
                 parts
             }
-            SidecarState::Broken(problem) => vec![format!("{name}: sidecar unreadable: {problem}")],
+            SidecarState::Broken(problem) => vec![format!("{who}: sidecar unreadable: {problem}")],
             SidecarState::Missing => continue,
         };
         let parts: Vec<String> = parts.iter().map(|x| sanitize(x).into_owned()).collect();

@@ -35,6 +35,23 @@ fn hints(state: &AppState, keymap: &Keymap) -> Vec<Hint> {
         };
     let g = Context::Global;
     match &state.mode {
+        // Nothing to label (an empty inbox, a search that found nothing) or nothing
+        // left to label: the keys that lead on, not the labeling keys.
+        Mode::Normal
+            if state.view.is_empty()
+                || (state.filter.is_none()
+                    && !state.reviewing()
+                    && state.progress().all_decided()) =>
+        {
+            if state.filter.is_some() {
+                add(&mut out, g, Action::Close, "clear search", 1);
+            } else if !state.view.is_empty() {
+                add(&mut out, g, Action::Review, "review", 1);
+                add(&mut out, g, Action::Search, "search", 2);
+            }
+            add(&mut out, g, Action::Quit, "quit", 0);
+            add(&mut out, g, Action::Help, "help", 0);
+        }
         Mode::Normal => {
             add(&mut out, g, Action::PickRegion, "region", 2);
             add(&mut out, g, Action::PickTheme, "theme", 2);

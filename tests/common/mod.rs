@@ -404,3 +404,17 @@ pub fn label_as(inbox: &Path, reviewer: &str, file: &str, args: &[&str]) {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// The title of the reading pane in a side-by-side screen: the second pane on the
+/// top line, whose corner is heavy when it has focus.
+#[allow(dead_code)]
+pub fn reader_title(screen: &str) -> String {
+    let first = screen.lines().next().unwrap_or_default();
+    first
+        .rsplit(['┌', '┏'])
+        .next()
+        .unwrap_or_default()
+        .trim_start()
+        .trim_end_matches(['─', '━', '┐', '┓', ' '])
+        .to_string()
+}
