@@ -532,3 +532,67 @@ fn stats_and_agree_report_in_text_and_json() {
     assert_eq!(report["disagreements"][0]["file"], SEED);
     assert_eq!(report["axes"][0]["pairs"][0]["shared"], 1);
 }
+
+#[test]
+fn random_bytes_named_txt_are_listed_as_not_text_with_the_reason() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let inbox = common::copy_inbox(dir.path());
+    // 4 KB of noise, as a failed download leaves it: no NULs to give it away.
+    let mut state = 0x2545_f491_u32;
+    let noise: Vec<u8> = (0..4096)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            (state as u8).max(1)
+        })
+        .collect();
+    fs::write(inbox.join("noise.txt"), &noise).expect("write the noise");
+
+    let out = triage(&inbox, &["list", "--format", "json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    let row = rows
+        .as_array()
+        .and_then(|rows| rows.iter().find(|r| r["file"] == "noise.txt"))
+        .expect("the noise is listed, not hidden");
+    let error = row["error"].as_str().unwrap_or_default();
+    assert!(
+        error.starts_with("not a text file (binary data: "),
+        "{error}"
+    );
+
+    let out = triage(&inbox, &["check"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        stdout(&out)
+            .lines()
+            .any(|l| l.starts_with("problem: noise.txt: not a text file")),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn a_byline_with_a_tagline_keeps_the_articles_source_and_date() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let inbox = common::copy_inbox(dir.path());
+    fs::write(
+        inbox.join("ahlert.txt"),
+        "Schumer's Gambit\n\nBy Arnold Ahlert, Because Without America, There Is No Free World.\n\nURL: https://patriotpost.us/articles/62123-schumers-gambit\n\nPublished: 2019-05-13\n\nSenate Democrats spent the week arguing about the rules of the chamber.\n",
+    )
+    .expect("write the article");
+    let out = triage(&inbox, &["list", "--format", "json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    let row = rows
+        .as_array()
+        .and_then(|rows| rows.iter().find(|r| r["file"] == "ahlert.txt"))
+        .expect("listed");
+    assert_eq!(
+        row["url"],
+        "https://patriotpost.us/articles/62123-schumers-gambit"
+    );
+    assert_eq!(row["date"], "2019-05-13");
+    assert_eq!(row["authors"], serde_json::json!(["Arnold Ahlert"]));
+}
