@@ -13,6 +13,7 @@
 //! - [`ui`] draws a state into a ratatui frame, sanitizing every string on the way.
 //! - [`tui`] is the one place that touches the terminal.
 //! - [`cli`] runs the non-interactive commands through the same code paths.
+//! - [`words`] says counts in words (`1 match`, `2 matches`).
 //! - [`corpus`] generates deterministic inboxes of any size for benchmarks and tests.
 
 pub mod app;
@@ -27,3 +28,4 @@ pub mod store;
 pub mod team;
 pub mod tui;
 pub mod ui;
+pub mod words;

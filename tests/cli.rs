@@ -596,3 +596,166 @@ fn a_byline_with_a_tagline_keeps_the_articles_source_and_date() {
     assert_eq!(row["date"], "2019-05-13");
     assert_eq!(row["authors"], serde_json::json!(["Arnold Ahlert"]));
 }
+
+#[test]
+fn argument_errors_are_one_sentence_and_the_help_hint() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let inbox = common::copy_inbox(dir.path());
+    for (args, said) in [
+        (
+            vec!["--bogus"],
+            "triage: unexpected argument '--bogus'; see 'triage --help'",
+        ),
+        (
+            vec!["label"],
+            "triage: label needs <FILE>; see 'triage label --help'",
+        ),
+        (
+            vec!["list", "--format", "xml"],
+            "triage: --format takes tsv or json, not 'xml'; see 'triage list --help'",
+        ),
+    ] {
+        let out = triage(&inbox, &args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert_eq!(stderr(&out), format!("{said}\n"), "{args:?}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+    }
+    // Help is not an error: it goes to stdout in full and exits 0.
+    let out = triage(&inbox, &["label", "--help"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stdout(&out).contains("--remove-region"), "{}", stdout(&out));
+}
+
+#[test]
+fn a_missing_inbox_is_the_same_sentence_from_the_tui_and_every_command() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let missing = dir.path().join("no-such-inbox");
+    fs::write(dir.path().join("types.csv"), "url,type\nexample.com,news\n").expect("csv");
+    let csv = dir.path().join("types.csv").display().to_string();
+    let said = format!(
+        "triage: the inbox {} is not a folder (give --inbox DIR or set TRIAGE_INBOX)\n",
+        missing.display()
+    );
+    for args in [
+        vec![],
+        vec!["list"],
+        vec!["check"],
+        vec!["search", "lavrov"],
+        vec!["export"],
+        vec!["stats"],
+        vec!["agree"],
+        vec!["label", "a.txt", "--status", "done"],
+        vec!["sources", "import", &csv, "--map", "news=reliable"],
+    ] {
+        let out = triage(&missing, &args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", stderr(&out));
+        assert_eq!(stderr(&out), said, "{args:?}");
+    }
+}
+
+#[test]
+fn check_counts_in_words_and_names_every_path_relative_to_the_inbox() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let inbox = dir.path().join("inbox");
+    fs::create_dir_all(inbox.join("europe")).expect("inbox");
+    fs::write(
+        inbox.join("europe/a.txt"),
+        "A title\n\nBy Jo Bloggs\n\nThe story.\n",
+    )
+    .expect("article");
+    fs::write(
+        inbox.join("europe/a.txt.bob.toml"),
+        "status = \"done\"\nregion = [\"mena\"\n",
+    )
+    .expect("broken sidecar");
+    let out = triage(&inbox, &["check"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let report = stdout(&out);
+    let lines: Vec<&str> = report.lines().collect();
+    assert!(
+        lines[0].starts_with("problem: europe/a.txt.bob.toml:2: "),
+        "{report}"
+    );
+    assert!(!report.contains(&inbox.display().to_string()), "{report}");
+    assert_eq!(
+        lines.last().copied(),
+        Some("checked 1 article, 1 sidecar, built-in labels, keymap default: 1 problem"),
+        "{report}"
+    );
+}
+
+#[test]
+fn label_removes_labels_and_clears_axes() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let inbox = common::copy_inbox(dir.path());
+    let out = triage(
+        &inbox,
+        &[
+            "label",
+            SEED,
+            "--region",
+            "mena",
+            "--region",
+            "russia-fsu",
+            "--theme",
+            "war-conflict",
+            "--reliability",
+            "unreliable",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let seed_row = |inbox: &Path| {
+        let out = triage(inbox, &["list"]);
+        let text = stdout(&out);
+        text.lines()
+            .find(|l| l.starts_with(SEED))
+            .map(|l| l.split('\t').map(str::to_string).collect::<Vec<_>>())
+            .expect("the seed is listed")
+    };
+    assert_eq!(
+        seed_row(&inbox)[2..5],
+        ["mena;russia-fsu", "war-conflict", "unreliable"]
+    );
+
+    let out = triage(&inbox, &["label", SEED, "--remove-region", "mena"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        seed_row(&inbox)[2..5],
+        ["russia-fsu", "war-conflict", "unreliable"]
+    );
+
+    let out = triage(
+        &inbox,
+        &["label", SEED, "--clear", "theme", "--clear", "reliability"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(seed_row(&inbox)[2..5], ["russia-fsu", "", ""]);
+
+    // Clearing and adding in one call replaces an axis.
+    let out = triage(
+        &inbox,
+        &["label", SEED, "--clear", "region", "--region", "europe"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(seed_row(&inbox)[2], "europe");
+
+    // Removing from an article nobody decided writes nothing and says so.
+    let other = "001_central_banks_hold_rates.txt";
+    let out = triage(&inbox, &["label", other, "--remove-region", "mena"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("nothing changed"), "{}", stderr(&out));
+    assert!(!inbox.join(format!("{other}.alice.toml")).exists());
+
+    // Adding and removing the same label is a usage error, and writes nothing.
+    let before = fs::read(inbox.join(format!("{SEED}.alice.toml"))).expect("sidecar");
+    let out = triage(
+        &inbox,
+        &["label", SEED, "--region", "asia", "--remove-region", "asia"],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert_eq!(stderr(&out).lines().count(), 1, "{}", stderr(&out));
+    assert_eq!(
+        fs::read(inbox.join(format!("{SEED}.alice.toml"))).expect("sidecar"),
+        before
+    );
+}
