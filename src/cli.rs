@@ -239,7 +239,7 @@ pub enum Command {
     /// The TUI's search, ranked: best match first
     Search {
         /// The query: terms that must all match, 'exact ^prefix suffix$ !not, and
-        /// filters is: region: theme: rel: src: by: changed:
+        /// filters is: region: theme: rel: sug: src: by: changed:
         query: String,
         /// At most this many results
         #[arg(long, value_name = "N")]
@@ -949,11 +949,10 @@ fn search(
     let query =
         crate::search::parse(text).map_err(|e| Failure::Usage(format!("bad query: {e}")))?;
     let inbox = setup.load_inbox()?;
-    let state = AppState::new(
-        setup.reviewer.clone(),
-        setup.taxonomy.clone(),
-        inbox.entries,
-    );
+    // The source list first: the index records what it suggests as articles arrive.
+    let mut state = AppState::empty(setup.reviewer.clone(), setup.taxonomy.clone());
+    state.sources = setup.sources.clone();
+    state.add_entries(inbox.entries);
     let hits = crate::search::search(&state.docs, &state.facets, &query, None, &|| false)
         .unwrap_or_default();
     let hits = &hits[..limit.unwrap_or(usize::MAX).min(hits.len())];

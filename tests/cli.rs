@@ -759,3 +759,40 @@ fn label_removes_labels_and_clears_axes() {
         before
     );
 }
+
+#[test]
+fn search_finds_suggested_labels_by_sug_and_by_a_bare_label_id_or_name() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let inbox = common::copy_inbox(dir.path());
+    // Labeled mena by alice, though nothing in the article suggests it.
+    let labeled = "001_central_banks_hold_rates.txt";
+    let out = triage(&inbox, &["label", labeled, "--region", "mena"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let files = |query: &str| -> Vec<String> {
+        let out = triage(&inbox, &["search", query]);
+        assert!(out.status.success(), "{query}: {}", stderr(&out));
+        let mut files: Vec<String> = stdout(&out)
+            .lines()
+            .filter_map(|l| l.split('\t').next())
+            .map(str::to_string)
+            .collect();
+        files.sort();
+        files
+    };
+    // The seed says `Region: Middle East & North Africa`: mena is suggested for it.
+    let sug = files("sug:mena");
+    assert!(sug.contains(&SEED.to_string()), "{sug:?}");
+    assert!(!sug.contains(&labeled.to_string()), "{sug:?}");
+    // `region:` is the reviewer's own labels only.
+    assert_eq!(files("region:mena"), [labeled]);
+    // A bare id or name finds both.
+    for query in ["mena", "middle east", "Middle\\ East"] {
+        let found = files(query);
+        assert!(
+            found.contains(&SEED.to_string()) && found.contains(&labeled.to_string()),
+            "{query}: {found:?}"
+        );
+    }
+    // Suggestions on the theme axis too.
+    assert!(files("sug:war-conflict").contains(&SEED.to_string()));
+}

@@ -163,8 +163,10 @@ impl PartialEq for Effect {
     }
 }
 
-/// The searchable text of an entry, built once when it arrives.
-pub fn doc_of(entry: &Entry) -> Doc {
+/// The searchable text of an entry, built once when it arrives, with the labels
+/// suggested for it (which depend on the article, the taxonomy and the source list,
+/// never on decisions).
+pub fn doc_of(entry: &Entry, taxonomy: &Taxonomy, sources: &Sources) -> Doc {
     let mut side: Vec<String> = Vec::new();
     let mut src = String::new();
     if let Ok(a) = &entry.article {
@@ -179,12 +181,21 @@ pub fn doc_of(entry: &Entry) -> Doc {
             .to_lowercase();
     }
     side.push(entry.rel.to_string_lossy().into_owned());
+    let suggestions = entry.suggestions(taxonomy, sources);
+    let suggested = Axis::ALL.iter().flat_map(|&axis| {
+        suggestions
+            .ids(axis)
+            .into_iter()
+            .map(move |id| (id, taxonomy.name_of(axis, id)))
+    });
     Doc {
         title: sanitize(entry.title()).into_owned(),
         side: sanitize(&side.join(" ")).into_owned(),
         src,
         article: entry.article.as_ref().ok().cloned(),
+        ..Doc::default()
     }
+    .with_suggestions(suggested.collect::<Vec<_>>())
 }
 
 /// What search filters see of an entry's decisions; rebuilt after each write.
@@ -197,10 +208,11 @@ pub fn facet_of(entry: &Entry, reviewer: &str, taxonomy: &Taxonomy) -> Facet {
         facet.theme = d.theme.clone();
         facet.reliability = d.reliability.clone();
         facet.reviewers.push(reviewer.to_string());
+        // Ids as well as names, so a plain `mena` finds what `region:mena` finds.
         let names: Vec<&str> = Axis::ALL
             .iter()
             .flat_map(|&axis| d.labels(axis).into_iter().map(move |id| (axis, id)))
-            .map(|(axis, id)| taxonomy.name_of(axis, id))
+            .flat_map(|(axis, id)| [id, taxonomy.name_of(axis, id)])
             .collect();
         facet.label_names = names.join(" ");
     }
@@ -347,7 +359,7 @@ impl AppState {
             let docs = Arc::make_mut(&mut self.docs);
             let facets = Arc::make_mut(&mut self.facets);
             for e in &entries {
-                docs.push(Arc::new(doc_of(e)));
+                docs.push(Arc::new(doc_of(e, &self.taxonomy, &self.sources)));
                 facets.push(facet_of(e, &self.reviewer, &self.taxonomy));
             }
         }

@@ -505,14 +505,14 @@ impl<'q> Plan<'q> {
 
         let mut score = 0;
         for (i, term) in self.positive.iter().enumerate() {
-            match title_side(term, s) {
+            match title_side(term, s, &doc.suggested_names) {
                 Some(points) => score += points,
                 None if self.bodies && term.body.is_some() => s.in_body.push((i, 0)),
                 None => return None,
             }
         }
         for term in &self.negative {
-            if title_side_has(term, s) {
+            if title_side_has(term, s, &doc.suggested_names) {
                 return None;
             }
         }
@@ -570,8 +570,9 @@ impl<'q> Plan<'q> {
 }
 
 /// The best title-side score of a positive term, recording title positions in
-/// `s.title_chars`; `None` when it matches none of title, side text and label names.
-fn title_side(term: &Compiled, s: &mut Scratch) -> Option<i64> {
+/// `s.title_chars`; `None` when it matches none of title, side text, label names and
+/// the names of suggested labels (`suggested`, lowercased when the article loaded).
+fn title_side(term: &Compiled, s: &mut Scratch, suggested: &str) -> Option<i64> {
     match term.kind {
         TermKind::Fuzzy => {
             let matcher = &s.matcher;
@@ -580,7 +581,7 @@ fn title_side(term: &Compiled, s: &mut Scratch) -> Option<i64> {
                 s.title_chars.extend(chars);
                 best = Some(points);
             }
-            for text in [&s.side, &s.labels] {
+            for text in [s.side.as_str(), &s.labels, suggested] {
                 if let Some((points, _)) = fuzzy(matcher, text, term.text, false) {
                     best = best.max(Some(points));
                 }
@@ -594,7 +595,7 @@ fn title_side(term: &Compiled, s: &mut Scratch) -> Option<i64> {
                 s.title_chars.extend(first..first + term.chars);
                 best = Some(exact_score(&s.title, at, term.chars));
             }
-            for text in [&s.side, &s.labels] {
+            for text in [s.side.as_str(), &s.labels, suggested] {
                 if let Some(at) = term.finder.find(text.as_bytes()) {
                     best = best.max(Some(exact_score(text, at, term.chars)));
                 }
@@ -627,11 +628,12 @@ fn title_side(term: &Compiled, s: &mut Scratch) -> Option<i64> {
     }
 }
 
-/// Whether a negated term's word is on the title side: anywhere in title, side text
-/// or label names for `!word`, at the title's start or end for `!^word` / `!word$`.
-fn title_side_has(term: &Compiled, s: &Scratch) -> bool {
+/// Whether a negated term's word is on the title side: anywhere in title, side text,
+/// label names or suggested labels for `!word`, at the title's start or end for
+/// `!^word` / `!word$`.
+fn title_side_has(term: &Compiled, s: &Scratch, suggested: &str) -> bool {
     match term.kind {
-        TermKind::Fuzzy | TermKind::Exact => [&s.title, &s.side, &s.labels]
+        TermKind::Fuzzy | TermKind::Exact => [s.title.as_str(), &s.side, &s.labels, suggested]
             .into_iter()
             .any(|text| term.finder.find(text.as_bytes()).is_some()),
         TermKind::Prefix => s.title.starts_with(term.text),
@@ -728,6 +730,7 @@ fn filter_passes(filter: &Filter, doc: &Doc, facet: &Facet) -> bool {
             .reliability
             .as_deref()
             .is_some_and(|r| r.eq_ignore_ascii_case(id)),
+        Filter::Sug(id) => has(&doc.suggested, id),
         Filter::Src(domain) => src_matches(&doc.src, domain),
         Filter::By(name) => has(&facet.reviewers, name),
         Filter::Changed => facet.changed,
@@ -800,6 +803,7 @@ mod tests {
                 body: body.iter().map(|p| p.to_string()).collect(),
                 ..Default::default()
             })),
+            ..Doc::default()
         })
     }
 
@@ -995,6 +999,56 @@ mod tests {
         assert!(hits[0].title_chars.is_empty());
         assert_eq!(entries(&run(&docs, &facets, "'north africa")), [1]);
         assert_eq!(entries(&run(&docs, &facets, "txt$")), [0]);
+    }
+
+    #[test]
+    fn sug_finds_what_was_suggested_and_a_bare_label_finds_labeled_or_suggested() {
+        let suggested = |title: &str, labels: &[(&str, &str)]| {
+            Arc::new(
+                Doc {
+                    title: title.into(),
+                    ..Doc::default()
+                }
+                .with_suggestions(labels.iter().copied()),
+            )
+        };
+        let docs = [
+            suggested("Talks in Vienna", &[("mena", "Middle East & North Africa")]),
+            suggested(
+                "Pipeline deal",
+                &[("europe", "Europe"), ("energy", "Oil & energy")],
+            ),
+            suggested("Talks in Geneva", &[]),
+            suggested("Menace of floods", &[]),
+        ];
+        let facets = [
+            Facet::default(),
+            Facet::default(),
+            // Labeled mena by this reviewer, with nothing suggested.
+            Facet {
+                region: vec!["mena".into()],
+                label_names: "mena Middle East & North Africa".into(),
+                ..Facet::default()
+            },
+            Facet::default(),
+        ];
+        // `sug:` is what the tool suggested, on any axis; `region:` is what you chose.
+        assert_eq!(entries(&run(&docs, &facets, "sug:mena")), [0]);
+        assert_eq!(entries(&run(&docs, &facets, "sug:energy")), [1]);
+        assert_eq!(entries(&run(&docs, &facets, "sug:MENA")), [0]);
+        assert_eq!(entries(&run(&docs, &facets, "region:mena")), [2]);
+        // A bare id or name finds both, and the titles that match it as ever.
+        let mut found = entries(&run(&docs, &facets, "mena"));
+        found.sort_unstable();
+        assert_eq!(found, [0, 2, 3]);
+        let mut found = entries(&run(&docs, &facets, "middle east"));
+        found.sort_unstable();
+        assert_eq!(found, [0, 2]);
+        assert_eq!(
+            entries(&run(&docs, &facets, "talks !mena")),
+            Vec::<usize>::new()
+        );
+        assert_eq!(entries(&run(&docs, &facets, "talks mena")), [0, 2]);
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! Finding articles: a query language, ranking, and the worker that runs it off
 //! the drawing thread.
 //!
-//! Titles, sources, file names and label names match fuzzily (fuzzy-matcher's skim
-//! algorithm); bodies match as a case-insensitive substring of each term, because
+//! Titles, sources, file names and labels (ids and names of the reviewer's own and
+//! of those suggested) match fuzzily (fuzzy-matcher's skim algorithm); bodies match as a case-insensitive substring of each term, because
 //! fuzzy matching over a whole body matches almost anything and so ranks nothing.
 //! Title matches rank above body-only matches; ties keep inbox order.
 
@@ -31,6 +31,39 @@ pub struct Doc {
     pub src: String,
     /// The parsed article, whose `body` paragraphs are searched; `None` when unreadable.
     pub article: Option<Arc<Article>>,
+    /// Label ids suggested for the article on any axis, for `sug:`. Suggestions come
+    /// from the article and the source list, never from decisions, so they are worked
+    /// out once here rather than on every keystroke.
+    pub suggested: Vec<String>,
+    /// The suggested labels' ids and names, already lowercased (see `fold_char`), which
+    /// a plain term matches like label names: `mena` or `middle east` finds an article
+    /// suggested Middle East & North Africa.
+    pub suggested_names: String,
+}
+
+impl Doc {
+    /// Records the labels suggested for the article, as (id, name) on any axis: the
+    /// ids for `sug:`, ids and names lowercased for plain terms. Done once, when the
+    /// article loads, so a keystroke never works out a suggestion.
+    pub fn with_suggestions<'a>(
+        mut self,
+        labels: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Doc {
+        self.suggested.clear();
+        self.suggested_names.clear();
+        for (id, name) in labels {
+            if !self.suggested_names.is_empty() {
+                self.suggested_names.push(' ');
+            }
+            query::fold_into(id, &mut self.suggested_names);
+            self.suggested_names.push(' ');
+            query::fold_into(&crate::sanitize::sanitize(name), &mut self.suggested_names);
+            self.suggested.push(id.to_string());
+        }
+        self.suggested.shrink_to_fit();
+        self.suggested_names.shrink_to_fit();
+        self
+    }
 }
 
 /// What can change about an article while the program runs: its decisions. Kept
@@ -47,7 +80,8 @@ pub struct Facet {
     pub reviewers: Vec<String>,
     /// The article's bytes differ from those this reviewer decided on.
     pub changed: bool,
-    /// Display names of this reviewer's labels, space-separated, matched fuzzily.
+    /// Ids and display names of this reviewer's labels, space-separated, matched
+    /// fuzzily: `mena` and `middle east` both find an article labeled mena.
     pub label_names: String,
     /// The article was removed from the inbox while the program ran: never a match.
     pub gone: bool,

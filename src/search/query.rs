@@ -4,7 +4,7 @@
 //!
 //! | token | meaning |
 //! | --- | --- |
-//! | `word` | fuzzy match on title, side text or label names, else a substring of the body |
+//! | `word` | fuzzy match on title, side text, label ids and names (this reviewer's and the suggested ones), else a substring of the body |
 //! | `'word` | case-insensitive substring of title, side text, label names or body |
 //! | `^word` | the title (or side text) starts with it |
 //! | `word$` | the title (or side text) ends with it |
@@ -13,6 +13,7 @@
 //! | `!^word`, `!word$` | the title does not start / end with it |
 //! | `is:S` | status; `S` is `todo`, `done`, `skipped` or `flagged`, or any prefix of one (`is:d`) |
 //! | `region:ID` `theme:ID` `rel:ID` | this reviewer's labels, by id |
+//! | `sug:ID` | a label suggested for the article (from its own tags or its source), on any axis |
 //! | `src:DOMAIN` | the source, as whole dot-separated parts: `src:bbc` matches `bbc.co.uk` and `news.bbc.co.uk`, not `abbc.com` |
 //! | `by:NAME` | some reviewer has a sidecar for the article |
 //! | `changed:` | the article changed since this reviewer decided |
@@ -61,6 +62,8 @@ pub enum Filter {
     Region(String),
     Theme(String),
     Rel(String),
+    /// A label suggested on any axis, by id.
+    Sug(String),
     Src(String),
     By(String),
     Changed,
@@ -77,7 +80,7 @@ pub struct Query {
 /// short sentence that says how to fix it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum QueryError {
-    #[error("unknown filter `{0}:`; filters are is: region: theme: rel: src: by: changed:")]
+    #[error("unknown filter `{0}:`; filters are is: region: theme: rel: sug: src: by: changed:")]
     UnknownFilter(String),
     #[error("is: takes todo, done, skipped or flagged, not `{0}`")]
     BadStatus(String),
@@ -90,7 +93,9 @@ pub enum QueryError {
 }
 
 /// The filter names, in the order the error message lists them.
-const FILTERS: [&str; 7] = ["is", "region", "theme", "rel", "src", "by", "changed"];
+const FILTERS: [&str; 8] = [
+    "is", "region", "theme", "rel", "sug", "src", "by", "changed",
+];
 
 /// Lowercases one character without changing the character count, so that character
 /// indices into a folded string are indices into the original. Characters whose
@@ -259,6 +264,7 @@ fn parse_filter(token: &str) -> Result<Option<FilterToken>, QueryError> {
         "region" => Filter::Region(value),
         "theme" => Filter::Theme(value),
         "rel" => Filter::Rel(value),
+        "sug" => Filter::Sug(value),
         "src" => Filter::Src(match value.strip_prefix("www.") {
             Some(domain) if !domain.is_empty() => domain.to_string(),
             _ => value,
@@ -388,6 +394,7 @@ mod tests {
                     ],
                 ),
             ),
+            ("sug:MENA", q(vec![], vec![Filter::Sug("mena".into())])),
             (
                 "src:www.rt.com",
                 q(vec![], vec![Filter::Src("rt.com".into())]),
@@ -436,7 +443,7 @@ mod tests {
         let unknown = parse("foo:bar").expect_err("unknown filter");
         assert_eq!(
             unknown.to_string(),
-            "unknown filter `foo:`; filters are is: region: theme: rel: src: by: changed:"
+            "unknown filter `foo:`; filters are is: region: theme: rel: sug: src: by: changed:"
         );
         let status = parse("is:x").expect_err("bad status");
         assert_eq!(

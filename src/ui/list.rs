@@ -82,9 +82,10 @@ pub fn render(state: &AppState, p: Palette, offset: usize, area: Rect, buf: &mut
     }
     if let Some(q) = &state.filter {
         let more = if state.searching { "…" } else { "" };
+        let n = state.view.len();
         title.push_str(&format!(
-            " · {}{more} match “{}”",
-            state.view.len(),
+            " · {n}{more} {} “{}”",
+            crate::words::noun(n, "match", "matches"),
             sanitize(q)
         ));
     }

@@ -127,7 +127,10 @@ pub fn render(state: &AppState, keymap: &Keymap, p: Palette, area: Rect, buf: &m
                 lead.push(Span::raw(sanitize(&edit.text).into_owned()));
                 lead.push(Span::styled("▏", p.key()));
                 lead.push(Span::styled(
-                    format!("  {} found   ", state.view.len()),
+                    format!(
+                        "  {}   ",
+                        crate::words::count(state.view.len(), "match", "matches")
+                    ),
                     p.dim(),
                 ));
             }
