@@ -946,8 +946,11 @@ fn search(
     limit: Option<usize>,
     format: ListFormat,
 ) -> Result<(), Failure> {
-    let query =
-        crate::search::parse(text).map_err(|e| Failure::Usage(format!("bad query: {e}")))?;
+    let query = crate::search::parse(text)
+        .map_err(|e| Failure::Usage(format!("bad query: {e}")))?
+        .with_labels(std::sync::Arc::new(crate::search::Labels::new(
+            &setup.taxonomy,
+        )));
     let inbox = setup.load_inbox()?;
     // The source list first: the index records what it suggests as articles arrive.
     let mut state = AppState::empty(setup.reviewer.clone(), setup.taxonomy.clone());

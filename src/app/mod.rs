@@ -186,16 +186,15 @@ pub fn doc_of(entry: &Entry, taxonomy: &Taxonomy, sources: &Sources) -> Doc {
         suggestions
             .ids(axis)
             .into_iter()
-            .map(move |id| (id, taxonomy.name_of(axis, id)))
+            .filter_map(move |id| search::label_number(taxonomy, axis, id))
     });
     Doc {
         title: sanitize(entry.title()).into_owned(),
         side: sanitize(&side.join(" ")).into_owned(),
         src,
         article: entry.article.as_ref().ok().cloned(),
-        ..Doc::default()
+        suggested: search::LabelSet::from_numbers(suggested),
     }
-    .with_suggestions(suggested.collect::<Vec<_>>())
 }
 
 /// What search filters see of an entry's decisions; rebuilt after each write.
@@ -398,6 +397,9 @@ impl AppState {
     }
 
     fn request_search(&mut self, query: Query, within: Option<Arc<Vec<usize>>>) -> Vec<Effect> {
+        // The taxonomy's labels, so suggestions count (`sug:`, a label's id or name):
+        // some thirty short texts, cheap to build per keystroke.
+        let query = query.with_labels(Arc::new(search::Labels::new(&self.taxonomy)));
         self.search_generation += 1;
         self.searching = true;
         self.query = Some(query.clone());

@@ -7,6 +7,7 @@
 //! Title matches rank above body-only matches; ties keep inbox order.
 
 mod engine;
+pub mod labels;
 mod query;
 pub mod worker;
 
@@ -16,6 +17,7 @@ use crate::article::Article;
 use crate::store::Status;
 
 pub use engine::{Hit, byte_ranges, search, search_scoped};
+pub use labels::{LabelSet, Labels, label_number};
 pub use query::{Filter, Query, QueryError, Term, TermKind, parse};
 pub use worker::{Job, Outcome, Worker};
 
@@ -31,39 +33,9 @@ pub struct Doc {
     pub src: String,
     /// The parsed article, whose `body` paragraphs are searched; `None` when unreadable.
     pub article: Option<Arc<Article>>,
-    /// Label ids suggested for the article on any axis, for `sug:`. Suggestions come
-    /// from the article and the source list, never from decisions, so they are worked
-    /// out once here rather than on every keystroke.
-    pub suggested: Vec<String>,
-    /// The suggested labels' ids and names, already lowercased (see `fold_char`), which
-    /// a plain term matches like label names: `mena` or `middle east` finds an article
-    /// suggested Middle East & North Africa.
-    pub suggested_names: String,
-}
-
-impl Doc {
-    /// Records the labels suggested for the article, as (id, name) on any axis: the
-    /// ids for `sug:`, ids and names lowercased for plain terms. Done once, when the
-    /// article loads, so a keystroke never works out a suggestion.
-    pub fn with_suggestions<'a>(
-        mut self,
-        labels: impl IntoIterator<Item = (&'a str, &'a str)>,
-    ) -> Doc {
-        self.suggested.clear();
-        self.suggested_names.clear();
-        for (id, name) in labels {
-            if !self.suggested_names.is_empty() {
-                self.suggested_names.push(' ');
-            }
-            query::fold_into(id, &mut self.suggested_names);
-            self.suggested_names.push(' ');
-            query::fold_into(&crate::sanitize::sanitize(name), &mut self.suggested_names);
-            self.suggested.push(id.to_string());
-        }
-        self.suggested.shrink_to_fit();
-        self.suggested_names.shrink_to_fit();
-        self
-    }
+    /// The labels suggested for the article, on any axis (see [`labels`]): what
+    /// `sug:` and a plain term naming a label look at.
+    pub suggested: LabelSet,
 }
 
 /// What can change about an article while the program runs: its decisions. Kept

@@ -28,6 +28,9 @@
 //! directly by a letter or digit. Any other colon is ordinary text (`10:30`, `re:`,
 //! `http://…`), and quoting makes a filter-looking word plain text (`'is:done`).
 
+use std::sync::Arc;
+
+use super::labels::Labels;
 use crate::store::Status;
 
 /// How a term compares with the text it is matched against.
@@ -74,6 +77,9 @@ pub enum Filter {
 pub struct Query {
     pub terms: Vec<Term>,
     pub filters: Vec<Filter>,
+    /// The taxonomy's labels, so that `sug:` and a plain term naming a label can look
+    /// at what was suggested (see [`Query::with_labels`]); without them neither does.
+    pub labels: Option<Arc<Labels>>,
 }
 
 /// Why a query cannot be run. Shown inline under the prompt, so each message is one
@@ -284,6 +290,13 @@ fn status_from_prefix(value: &str) -> Result<Status, QueryError> {
 }
 
 impl Query {
+    /// The query, able to match what was suggested for each article: `sug:ID`, and
+    /// plain terms matching a label's id or name.
+    pub fn with_labels(mut self, labels: Arc<Labels>) -> Query {
+        self.labels = Some(labels);
+        self
+    }
+
     /// True when the query tests nothing, so every article matches in inbox order.
     pub fn is_empty(&self) -> bool {
         self.terms.is_empty() && self.filters.is_empty()
@@ -344,7 +357,11 @@ mod tests {
     }
 
     fn q(terms: Vec<Term>, filters: Vec<Filter>) -> Query {
-        Query { terms, filters }
+        Query {
+            terms,
+            filters,
+            labels: None,
+        }
     }
 
     #[test]
