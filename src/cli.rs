@@ -1033,12 +1033,11 @@ fn import_sources(setup: &Setup, file: &Path, map: &str) -> Result<ExitCode, Fai
     }
     let _ = writeln!(
         err,
-        "imported {} sources into {} ({} in all); {} row{} skipped",
-        report.added,
+        "imported {} into {} ({} in all); {} skipped",
+        count(report.added, "source", "sources"),
         target.display(),
         merged.len(),
-        report.skipped.len(),
-        if report.skipped.len() == 1 { "" } else { "s" }
+        count(report.skipped.len(), "row", "rows"),
     );
     Ok(ExitCode::SUCCESS)
 }

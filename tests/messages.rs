@@ -79,7 +79,7 @@ fn an_unreadable_sidecars_reason_is_shown_whole_at_80_columns() {
         s.contains("Inbox") && !s.contains("loading")
     });
     tmux.keys(&["Tab"]);
-    let screen = tmux.wait_for_screen("the reason", |s| s.contains("Sidecar:"));
+    let screen = tmux.wait_for_screen("the reason", |s| s.contains("unreadable, kept"));
     // The reason names the file and line and ends with what happens to it: all of
     // it is on screen, wrapped, however long the inbox's path.
     let text = flowing(&screen);
