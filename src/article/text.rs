@@ -218,31 +218,40 @@ fn decode_utf16(bytes: &[u8], unit: fn([u8; 2]) -> u16) -> (String, bool) {
 // ---------------------------------------------------------------------------------
 // Lines to an article
 
-/// Reads the layout of an exported article from its lines (without line endings):
-/// the title (unless `article.title` is already set, in which case a first line
-/// repeating it is dropped), then header lines, then the story, then the publisher's
-/// footer. What is already set in `article` (by front matter, say) is not
-/// overwritten by what the header lines imply; lists are extended.
 /// How many blocks past a block of clutter [`keyed_lines_follow`] looks for a keyed
 /// header line: a header is short, and the story must not be searched for keys.
 const CLUTTER_LOOKAHEAD: usize = 3;
 
-/// Whether `blocks[0]`, a block that is not all header lines, still belongs to the
-/// header: it is clutter (see [`is_clutter_line`]) and a line with a known key
-/// ([`is_known_key`]) follows in it or in one of the next few blocks, with only
-/// header lines and clutter in between. Prose never qualifies, so a story whose
-/// first paragraph is followed by `Source: X` keeps its first paragraph.
-fn keyed_lines_follow(blocks: &[Vec<&str>]) -> bool {
-    let is_keyed =
-        |line: &&str| key_value(line).is_some_and(|field| is_known_key(&fold(&field.key)));
-    for block in blocks.iter().take(CLUTTER_LOOKAHEAD + 1) {
-        let clutter = block
+/// Whether `block`, which is not all header lines (`classified` says which of its
+/// lines are), still belongs to the header: it is clutter (see [`is_clutter_line`])
+/// and a line with a known key ([`is_known_key`]) follows in it or in one of the
+/// next few blocks of `rest`, with only header lines and clutter in between. Prose
+/// never qualifies, so a story whose first paragraph is followed by `Source: X`
+/// keeps its first paragraph.
+fn keyed_lines_follow(
+    block: &[&str],
+    classified: &[Option<HeaderLine>],
+    rest: &[Vec<&str>],
+) -> bool {
+    let keyed = |line: &Option<HeaderLine>| matches!(line, Some(HeaderLine::Field(field)) if is_known_key(&fold(&field.key)));
+    let clutter = |block: &[&str], classified: &[Option<HeaderLine>]| {
+        block
             .iter()
-            .all(|line| classify(line).is_some() || is_clutter_line(line));
-        if !clutter {
+            .zip(classified)
+            .all(|(line, c)| c.is_some() || is_clutter_line(line))
+    };
+    if !clutter(block, classified) {
+        return false;
+    }
+    if classified.iter().any(keyed) {
+        return true;
+    }
+    for block in rest.iter().take(CLUTTER_LOOKAHEAD) {
+        let classified: Vec<Option<HeaderLine>> = block.iter().copied().map(classify).collect();
+        if !clutter(block, &classified) {
             return false;
         }
-        if block.iter().any(is_keyed) {
+        if classified.iter().any(keyed) {
             return true;
         }
     }
@@ -253,9 +262,17 @@ fn keyed_lines_follow(blocks: &[Vec<&str>]) -> bool {
 /// either a label line (`Posted in Local Government`) or in Title Case, as taglines
 /// are (`By Arnold Ahlert, Because Without America, There Is No Free World.`).
 fn is_clutter_line(line: &str) -> bool {
+    // Markup aside, a long line is no clutter: settle it before reducing it to text.
+    if line.len() > 4 * MAX_CLUTTER_CHARS {
+        return false;
+    }
     let text = inline_text(line);
-    text.chars().count() <= 160 && (is_label_line(&[text.as_str()]) || is_title_case(&text))
+    text.chars().count() <= MAX_CLUTTER_CHARS
+        && (is_label_line(&[text.as_str()]) || is_title_case(&text))
 }
+
+/// The longest line [`is_clutter_line`] takes for clutter, in characters.
+const MAX_CLUTTER_CHARS: usize = 160;
 
 /// Title Case: at least three words, and three in four of those that are not short
 /// function words start with a capital. Sentences, even ones opening with a name,
@@ -291,6 +308,11 @@ fn is_label_line(block: &[&str]) -> bool {
     }
 }
 
+/// Reads the layout of an exported article from its lines (without line endings):
+/// the title (unless `article.title` is already set, in which case a first line
+/// repeating it is dropped), then header lines, then the story, then the publisher's
+/// footer. What is already set in `article` (by front matter, say) is not
+/// overwritten by what the header lines imply; lists are extended.
 pub(crate) fn read_lines(article: &mut Article, lines: &[&str]) {
     let mut blocks = blocks(lines);
     take_title(article, &mut blocks);
@@ -317,7 +339,7 @@ pub(crate) fn read_lines(article: &mut Article, lines: &[&str]) {
         // Clutter (a byline with a tagline, a breadcrumb) does not end the header when
         // `Key: value` lines with keys we know follow it: those are read wherever
         // they sit in the header, and the clutter is left out of the story.
-        if keyed_lines_follow(&blocks[i..]) {
+        if keyed_lines_follow(block, &classified, &blocks[i + 1..]) {
             for h in classified.into_iter().flatten() {
                 header.apply(article, h);
             }
