@@ -12,8 +12,8 @@
 //! | `!word`, `!'word` | no substring of title, side text, label names or body |
 //! | `!^word`, `!word$` | the title does not start / end with it |
 //! | `is:S` | status; `S` is `todo`, `done`, `skipped` or `flagged`, or any prefix of one (`is:d`) |
-//! | `region:ID` `theme:ID` `rel:ID` | this reviewer's labels, by id |
-//! | `sug:ID` | a label suggested for the article (from its own tags or its source), on any axis |
+//! | `region:ID` `theme:ID` `rel:ID` | this reviewer's labels, by id (what was chosen, never what was suggested) |
+//! | `sug:ID` | a label suggested for the article (from its own tags or its source list entry), on any axis, whatever was chosen |
 //! | `src:DOMAIN` | the source, as whole dot-separated parts: `src:bbc` matches `bbc.co.uk` and `news.bbc.co.uk`, not `abbc.com` |
 //! | `by:NAME` | some reviewer has a sidecar for the article |
 //! | `changed:` | the article changed since this reviewer decided |
