@@ -26,6 +26,8 @@ use std::path::{Path, PathBuf};
 use triage::app::doc_of;
 use triage::article::{self, Format};
 use triage::corpus;
+use triage::labels::Taxonomy;
+use triage::labels::sources::Sources;
 use triage::search::{Doc, Facet, parse, search, search_scoped};
 use triage::store::{Entry, SidecarState};
 
@@ -44,6 +46,8 @@ fn corpus(n: usize) -> Vec<Arc<Doc>> {
         let parts: Vec<_> = (0..threads)
             .map(|t| {
                 scope.spawn(move || {
+                    let taxonomy = Taxonomy::default();
+                    let sources = Sources::default();
                     (t * per..((t + 1) * per).min(n))
                         .map(|i| {
                             let generated = corpus::article(1, i);
@@ -61,7 +65,7 @@ fn corpus(n: usize) -> Vec<Arc<Doc>> {
                                 mine: SidecarState::Missing,
                                 others: Vec::new(),
                             };
-                            Arc::new(doc_of(&entry))
+                            Arc::new(doc_of(&entry, &taxonomy, &sources))
                         })
                         .collect::<Vec<_>>()
                 })

@@ -7,7 +7,7 @@ use std::io::{self, IsTerminal as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory as _, Parser, Subcommand, ValueEnum};
 use serde::{Deserialize, Serialize};
 
 use crate::app::AppState;
@@ -18,9 +18,10 @@ use crate::labels::{Axis, Taxonomy};
 use crate::sanitize::{quote, sanitize};
 use crate::store::boundary::inbox_file;
 use crate::store::{
-    Edit, Entry, Inbox, SidecarState, Status, WriteContext, load_in_background, reviewer_problem,
-    write_edits,
+    Decision, Edit, Entry, Inbox, SidecarState, Status, WriteContext, load_in_background,
+    reviewer_problem, write_edits,
 };
+use crate::words::count;
 
 /// Classify news articles from the terminal, one keystroke per label.
 #[derive(Debug, Parser)]
@@ -59,6 +60,168 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
+/// One sentence for command-line arguments clap refused, ending with the `--help`
+/// of the command they were for. clap's own report spans several lines (the error,
+/// tips, the usage, the hint); every other error of triage is one line. `args` are
+/// the arguments as given, program name first, to name the subcommand when clap's
+/// error does not.
+pub fn argument_error(err: &clap::Error, args: &[String]) -> String {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let one = |kind| match err.get(kind) {
+        Some(ContextValue::String(s)) => s.clone(),
+        Some(ContextValue::Strings(v)) => v.join(" "),
+        _ => String::new(),
+    };
+    let many = |kind| match err.get(kind) {
+        Some(ContextValue::String(s)) => vec![s.clone()],
+        Some(ContextValue::Strings(v)) => v.clone(),
+        _ => Vec::new(),
+    };
+    let quoted = |items: Vec<String>| -> Vec<String> {
+        items.into_iter().map(|s| format!("'{s}'")).collect()
+    };
+    // `--format <FORMAT>` → `--format`: the placeholder is for the help page.
+    let arg = || {
+        let a = one(ContextKind::InvalidArg);
+        match a.split_once(' ') {
+            Some((name, _)) if name.starts_with('-') => name.to_string(),
+            _ => a,
+        }
+    };
+    let did_you_mean = |kind| {
+        let similar = quoted(many(kind));
+        if similar.is_empty() {
+            String::new()
+        } else {
+            format!(" (did you mean {}?)", or_list(&similar))
+        }
+    };
+    let command = err
+        .get(ContextKind::Usage)
+        .and_then(|usage| command_of_usage(&usage.to_string()))
+        .unwrap_or_else(|| command_of_args(args));
+    // What needs something: `label`, `sources import` (the program's name is said
+    // already, at the start of every error).
+    let subject = command
+        .strip_prefix("triage ")
+        .unwrap_or(&command)
+        .to_string();
+    let sentence = match err.kind() {
+        ErrorKind::UnknownArgument => format!(
+            "unexpected argument '{}'{}",
+            one(ContextKind::InvalidArg),
+            did_you_mean(ContextKind::SuggestedArg)
+        ),
+        ErrorKind::InvalidSubcommand => format!(
+            "unknown command '{}'{}",
+            one(ContextKind::InvalidSubcommand),
+            did_you_mean(ContextKind::SuggestedSubcommand)
+        ),
+        ErrorKind::MissingRequiredArgument => {
+            format!(
+                "{subject} needs {}",
+                and_list(&many(ContextKind::InvalidArg))
+            )
+        }
+        ErrorKind::MissingSubcommand | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let commands: Vec<String> = Cli::command()
+                .find_subcommand(command.split(' ').nth(1).unwrap_or_default())
+                .map(|c| {
+                    c.get_subcommands()
+                        .map(|s| s.get_name().to_string())
+                        .collect()
+                })
+                .unwrap_or_default();
+            if commands.is_empty() {
+                format!("{subject} needs a command")
+            } else {
+                format!("{subject} needs a command: {}", or_list(&commands))
+            }
+        }
+        ErrorKind::InvalidValue => {
+            let value = one(ContextKind::InvalidValue);
+            let valid = many(ContextKind::ValidValue);
+            match (value.is_empty(), valid.is_empty()) {
+                (true, true) => format!("{} needs a value", arg()),
+                (true, false) => format!("{} needs a value: {}", arg(), or_list(&valid)),
+                (false, true) => format!("invalid value '{value}' for {}", arg()),
+                (false, false) => format!("{} takes {}, not '{value}'", arg(), or_list(&valid)),
+            }
+        }
+        ErrorKind::ValueValidation => {
+            let why = std::error::Error::source(err)
+                .map(|e| format!(": {e}"))
+                .unwrap_or_default();
+            format!(
+                "invalid value '{}' for {}{why}",
+                one(ContextKind::InvalidValue),
+                arg()
+            )
+        }
+        ErrorKind::ArgumentConflict => match one(ContextKind::PriorArg) {
+            prior if prior.is_empty() || prior == one(ContextKind::InvalidArg) => {
+                format!("{} can be given only once", arg())
+            }
+            prior => format!("{} cannot be used with {prior}", arg()),
+        },
+        // Anything else: clap's own first line, which is a sentence.
+        _ => err
+            .to_string()
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .trim_start_matches("error: ")
+            .to_string(),
+    };
+    sanitize(&format!("{sentence}; see '{command} --help'")).into_owned()
+}
+
+/// `triage label` from clap's `Usage: triage label [OPTIONS] <FILE>`.
+fn command_of_usage(usage: &str) -> Option<String> {
+    let words: Vec<&str> = usage
+        .lines()
+        .next()?
+        .strip_prefix("Usage: ")?
+        .split_whitespace()
+        .take_while(|w| !w.starts_with(['[', '<', '-']))
+        .collect();
+    (!words.is_empty()).then(|| words.join(" "))
+}
+
+/// The command that `args` name: `triage`, then each subcommand as given.
+fn command_of_args(args: &[String]) -> String {
+    let mut command = Cli::command();
+    let mut path = vec!["triage".to_string()];
+    for arg in args.iter().skip(1) {
+        match command.find_subcommand(arg) {
+            Some(sub) => {
+                path.push(sub.get_name().to_string());
+                command = sub.clone();
+            }
+            None => continue,
+        }
+    }
+    path.join(" ")
+}
+
+/// `a`, `a or b`, `a, b or c`.
+fn or_list(items: &[String]) -> String {
+    joined(items, "or")
+}
+
+/// `a`, `a and b`, `a, b and c`.
+fn and_list(items: &[String]) -> String {
+    joined(items, "and")
+}
+
+fn joined(items: &[String], word: &str) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} {word} {last}", rest.join(", ")),
+    }
+}
+
 /// `--watch`: see [`crate::store::watch::Prefer`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum WatchChoice {
@@ -75,30 +238,18 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = ListFormat::Tsv)]
         format: ListFormat,
     },
-    /// Label one article without the TUI (adds labels; the same sidecar the TUI writes)
+    /// Label one article without the TUI: add, remove or clear labels, set the status
+    /// or the note (the same sidecar the TUI writes)
     Label {
         /// The article, as a path or relative to the inbox
         file: PathBuf,
-        /// Add a region label id (repeatable)
-        #[arg(long, value_name = "ID")]
-        region: Vec<String>,
-        /// Add a theme label id (repeatable)
-        #[arg(long, value_name = "ID")]
-        theme: Vec<String>,
-        /// Set the reliability label id
-        #[arg(long, value_name = "ID")]
-        reliability: Option<String>,
-        /// todo, done, skipped or flagged
-        #[arg(long, value_name = "S")]
-        status: Option<String>,
-        /// Set the note ("" removes it)
-        #[arg(long, value_name = "TEXT")]
-        note: Option<String>,
+        #[command(flatten)]
+        changes: LabelChanges,
     },
     /// The TUI's search, ranked: best match first
     Search {
         /// The query: terms that must all match, 'exact ^prefix suffix$ !not, and
-        /// filters is: region: theme: rel: src: by: changed:
+        /// filters is: region: theme: rel: sug: src: by: changed:
         query: String,
         /// At most this many results
         #[arg(long, value_name = "N")]
@@ -129,6 +280,55 @@ pub enum Command {
     /// The inbox's source list (sources.toml): domain → reliability
     #[command(subcommand)]
     Sources(SourcesCommand),
+}
+
+/// What `triage label` changes. Applied in this order: `--clear`, the removals, the
+/// additions, then reliability, status and note; so `--clear region --region europe`
+/// replaces the regions with Europe.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct LabelChanges {
+    /// Add a region label id (repeatable)
+    #[arg(long, value_name = "ID")]
+    pub region: Vec<String>,
+    /// Add a theme label id (repeatable)
+    #[arg(long, value_name = "ID")]
+    pub theme: Vec<String>,
+    /// Remove a region label id (repeatable)
+    #[arg(long, value_name = "ID")]
+    pub remove_region: Vec<String>,
+    /// Remove a theme label id (repeatable)
+    #[arg(long, value_name = "ID")]
+    pub remove_theme: Vec<String>,
+    /// Remove every label of an axis: region, theme or reliability (repeatable)
+    #[arg(long, value_enum, value_name = "AXIS")]
+    pub clear: Vec<ClearAxis>,
+    /// Set the reliability label id
+    #[arg(long, value_name = "ID")]
+    pub reliability: Option<String>,
+    /// todo, done, skipped or flagged
+    #[arg(long, value_name = "S")]
+    pub status: Option<String>,
+    /// Set the note ("" removes it)
+    #[arg(long, value_name = "TEXT")]
+    pub note: Option<String>,
+}
+
+/// `label --clear`: an axis, as the command line names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ClearAxis {
+    Region,
+    Theme,
+    Reliability,
+}
+
+impl ClearAxis {
+    fn axis(self) -> Axis {
+        match self {
+            ClearAxis::Region => Axis::Region,
+            ClearAxis::Theme => Axis::Theme,
+            ClearAxis::Reliability => Axis::Reliability,
+        }
+    }
 }
 
 /// `export --format`.
@@ -309,7 +509,19 @@ impl Setup {
         self.read_inbox(Inbox::load_decisions)
     }
 
+    /// The one sentence for an inbox that is not there: the TUI and every command
+    /// say the same, and say how to name another.
+    pub fn missing_inbox(&self) -> Failure {
+        Failure::Problem(format!(
+            "the inbox {} is not a folder (give --inbox DIR or set TRIAGE_INBOX)",
+            self.inbox.display()
+        ))
+    }
+
     fn read_inbox(&self, load: fn(&Path, &str) -> io::Result<Inbox>) -> Result<Inbox, Failure> {
+        if !self.inbox.is_dir() {
+            return Err(self.missing_inbox());
+        }
         load(&self.inbox, &self.reviewer).map_err(|e| {
             Failure::Problem(format!(
                 "cannot read the inbox {}: {e}",
@@ -344,10 +556,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
         None => {
             let keymap = setup.keymap()?;
             if !setup.inbox.is_dir() {
-                return Err(Failure::Problem(format!(
-                    "the inbox {} is not a folder (give --inbox DIR or set TRIAGE_INBOX)",
-                    setup.inbox.display()
-                )));
+                return Err(setup.missing_inbox());
             }
             // The review writes only as the adjudicator, never as the reviewer who
             // runs it: a session started with --review is the adjudicator from the
@@ -402,19 +611,19 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
             Ok(ExitCode::from(ending.exit_code()))
         }
         Some(Command::List { format }) => list(&setup, *format),
-        Some(Command::Label {
-            file,
-            region,
-            theme,
-            reliability,
-            status,
-            note,
-        }) => {
-            let edits = label_edits(&setup.taxonomy, region, theme, reliability, status, note)?;
-            let path = label(&setup, file, &edits, None)?;
-            let shown = sanitize(&path.to_string_lossy()).into_owned();
-            quiet_pipe(writeln!(io::stdout(), "{shown}").map_err(io_failure))
-        }
+        Some(Command::Label { file, changes }) => match label(&setup, file, changes, None)? {
+            Some(path) => {
+                let shown = sanitize(&path.to_string_lossy()).into_owned();
+                quiet_pipe(writeln!(io::stdout(), "{shown}").map_err(io_failure))
+            }
+            None => {
+                eprintln!(
+                    "triage: nothing changed: {} has no decision yet, so there is nothing to remove",
+                    sanitize(&file.to_string_lossy())
+                );
+                Ok(ExitCode::SUCCESS)
+            }
+        },
         Some(Command::Search {
             query,
             limit,
@@ -464,79 +673,136 @@ fn warn_broken(
     result.map(|_| ExitCode::from(1))
 }
 
-/// The edits `triage label` makes, checked against the taxonomy.
-pub fn label_edits(
-    taxonomy: &Taxonomy,
-    region: &[String],
-    theme: &[String],
-    reliability: &Option<String>,
-    status: &Option<String>,
-    note: &Option<String>,
-) -> Result<Vec<Edit>, Failure> {
-    let known = |axis: Axis, id: &str| {
-        if taxonomy.label(axis, id).is_some() {
-            Ok(())
-        } else {
+impl LabelChanges {
+    /// The edits `triage label` makes: the very [`Edit`]s the TUI's keys make, so
+    /// the sidecar is the same byte for byte. Ids to add must be in the taxonomy;
+    /// ids to remove must be in it or on the article (a sidecar may hold an id the
+    /// taxonomy has since dropped). `current` is the decision the edits apply to,
+    /// which `--clear` empties label by label, as toggling each off in a picker does.
+    pub fn edits(&self, taxonomy: &Taxonomy, current: &Decision) -> Result<Vec<Edit>, Failure> {
+        let unknown = |axis: Axis, id: &str| {
             let ids: Vec<&str> = taxonomy
                 .axis(axis)
                 .labels
                 .iter()
                 .map(|l| l.id.as_str())
                 .collect();
-            Err(Failure::Usage(format!(
+            Failure::Usage(format!(
                 "unknown {axis} id {}; known: {}",
                 quote(id),
                 ids.join(", ")
-            )))
-        }
-    };
-    let mut edits = Vec::new();
-    for id in region {
-        known(Axis::Region, id)?;
-        edits.push(Edit::Add(Axis::Region, id.clone()));
-    }
-    for id in theme {
-        known(Axis::Theme, id)?;
-        edits.push(Edit::Add(Axis::Theme, id.clone()));
-    }
-    if let Some(id) = reliability {
-        known(Axis::Reliability, id)?;
-        edits.push(Edit::SetReliability(Some(id.clone())));
-    }
-    if let Some(s) = status {
-        let status = Status::parse(s).ok_or_else(|| {
-            Failure::Usage(format!(
-                "unknown status {}; use todo, done, skipped or flagged",
-                quote(s)
             ))
-        })?;
-        edits.push(Edit::SetStatus(status));
+        };
+        let known = |axis: Axis, id: &str| {
+            if taxonomy.label(axis, id).is_some() {
+                Ok(())
+            } else {
+                Err(unknown(axis, id))
+            }
+        };
+        let removable = |axis: Axis, id: &str| {
+            if taxonomy.label(axis, id).is_some() || current.has(axis, id) {
+                Ok(())
+            } else {
+                Err(unknown(axis, id))
+            }
+        };
+        let mut edits = Vec::new();
+        for axis in &self.clear {
+            match axis.axis() {
+                Axis::Reliability => {
+                    if current.reliability.is_some() {
+                        edits.push(Edit::SetReliability(None));
+                    }
+                }
+                axis => edits.extend(
+                    current
+                        .labels(axis)
+                        .into_iter()
+                        .map(|id| Edit::Remove(axis, id.to_string())),
+                ),
+            }
+        }
+        for (axis, remove, add) in [
+            (Axis::Region, &self.remove_region, &self.region),
+            (Axis::Theme, &self.remove_theme, &self.theme),
+        ] {
+            for id in remove {
+                removable(axis, id)?;
+                if add.contains(id) {
+                    return Err(Failure::Usage(format!(
+                        "--{axis} {id} and --remove-{axis} {id} contradict each other",
+                        id = sanitize(id)
+                    )));
+                }
+                edits.push(Edit::Remove(axis, id.clone()));
+            }
+            for id in add {
+                known(axis, id)?;
+                edits.push(Edit::Add(axis, id.clone()));
+            }
+        }
+        if let Some(id) = &self.reliability {
+            known(Axis::Reliability, id)?;
+            edits.push(Edit::SetReliability(Some(id.clone())));
+        }
+        if let Some(s) = &self.status {
+            let status = Status::parse(s).ok_or_else(|| {
+                Failure::Usage(format!(
+                    "unknown status {}; use todo, done, skipped or flagged",
+                    quote(s)
+                ))
+            })?;
+            edits.push(Edit::SetStatus(status));
+        }
+        if let Some(n) = &self.note {
+            edits.push(Edit::SetNote(Some(n.clone())));
+        }
+        if self.is_empty() {
+            return Err(Failure::Usage(
+                "nothing to change: give --region, --theme, --remove-region, --remove-theme, --clear, --reliability, --status or --note".into(),
+            ));
+        }
+        Ok(edits)
     }
-    if let Some(n) = note {
-        edits.push(Edit::SetNote(Some(n.clone())));
+
+    fn is_empty(&self) -> bool {
+        self.region.is_empty()
+            && self.theme.is_empty()
+            && self.remove_region.is_empty()
+            && self.remove_theme.is_empty()
+            && self.clear.is_empty()
+            && self.reliability.is_none()
+            && self.status.is_none()
+            && self.note.is_none()
     }
-    if edits.is_empty() {
-        return Err(Failure::Usage(
-            "nothing to change: give --region, --theme, --reliability, --status or --note".into(),
-        ));
-    }
-    Ok(edits)
 }
 
-/// Writes edits to one article's sidecar and returns the sidecar's path. `now` fixes
-/// the clock (tests compare this with the TUI's bytes); `None` is the real time.
+/// Applies `changes` to one article's sidecar and returns the sidecar's path, or
+/// `None` when the article has no sidecar and the changes would not make one worth
+/// writing (removing what was never there). `now` fixes the clock (tests compare
+/// this with the TUI's bytes); `None` is the real time.
 pub fn label(
     setup: &Setup,
     file: &Path,
-    edits: &[Edit],
+    changes: &LabelChanges,
     now: Option<toml::value::Datetime>,
-) -> Result<PathBuf, Failure> {
+) -> Result<Option<PathBuf>, Failure> {
+    if changes.is_empty() {
+        // Said before looking for the file: it is the first thing to fix.
+        return changes
+            .edits(&setup.taxonomy, &Decision::default())
+            .map(|_| None);
+    }
     let path = if file.is_file() {
         file.to_path_buf()
     } else {
         setup.inbox.join(file)
     };
     if !path.is_file() {
+        if !setup.inbox.is_dir() {
+            return Err(setup.missing_inbox());
+        }
         return Err(Failure::Usage(format!(
             "no article {} (looked for it as given and in the inbox {})",
             sanitize(&file.to_string_lossy()),
@@ -588,13 +854,26 @@ pub fn label(
             path.display()
         )));
     }
+    let current = entry
+        .mine
+        .sidecar()
+        .map(|s| s.decision.clone())
+        .unwrap_or_default();
+    let edits = changes.edits(&setup.taxonomy, &current)?;
+    if matches!(entry.mine, SidecarState::Missing) {
+        let mut after = current.clone();
+        edits.iter().for_each(|e| after.apply(e));
+        if after.same_choices(&current) && changes.status.is_none() {
+            return Ok(None);
+        }
+    }
     let mut ctx = WriteContext::now(entry.sha256_hex());
     if let Some(now) = now {
         ctx.now = now;
     }
-    write_edits(&path, &setup.reviewer, edits, &ctx)
+    write_edits(&path, &setup.reviewer, &edits, &ctx)
         .map_err(|e| Failure::Problem(e.to_string()))?;
-    Ok(crate::store::sidecar_path(&path, &setup.reviewer))
+    Ok(Some(crate::store::sidecar_path(&path, &setup.reviewer)))
 }
 
 /// One article as `triage list --format json` shows it.
@@ -818,14 +1097,16 @@ fn search(
     limit: Option<usize>,
     format: ListFormat,
 ) -> Result<(), Failure> {
-    let query =
-        crate::search::parse(text).map_err(|e| Failure::Usage(format!("bad query: {e}")))?;
+    let query = crate::search::parse(text)
+        .map_err(|e| Failure::Usage(format!("bad query: {e}")))?
+        .with_labels(std::sync::Arc::new(crate::search::Labels::new(
+            &setup.taxonomy,
+        )));
     let inbox = setup.load_inbox()?;
-    let state = AppState::new(
-        setup.reviewer.clone(),
-        setup.taxonomy.clone(),
-        inbox.entries,
-    );
+    // The source list first: the index records what it suggests as articles arrive.
+    let mut state = AppState::empty(setup.reviewer.clone(), setup.taxonomy.clone());
+    state.sources = setup.sources.clone();
+    state.add_entries(inbox.entries);
     let hits = crate::search::search(&state.docs, &state.facets, &query, None, &|| false)
         .unwrap_or_default();
     let hits = &hits[..limit.unwrap_or(usize::MAX).min(hits.len())];
@@ -869,6 +1150,9 @@ fn search(
 /// atomically like a sidecar, and reports every row it could not use.
 fn import_sources(setup: &Setup, file: &Path, map: &str) -> Result<ExitCode, Failure> {
     let map = sources::parse_map(map).map_err(|e| Failure::Usage(e.to_string()))?;
+    if !setup.inbox.is_dir() {
+        return Err(setup.missing_inbox());
+    }
     let name = sanitize(&file.to_string_lossy()).into_owned();
     let csv = std::fs::File::open(file)
         .map_err(|e| Failure::Problem(format!("cannot read {name}: {e}")))?;
@@ -897,12 +1181,11 @@ fn import_sources(setup: &Setup, file: &Path, map: &str) -> Result<ExitCode, Fai
     }
     let _ = writeln!(
         err,
-        "imported {} sources into {} ({} in all); {} row{} skipped",
-        report.added,
+        "imported {} into {} ({} in all); {} skipped",
+        count(report.added, "source", "sources"),
         sanitize(&target.to_string_lossy()),
         merged.len(),
-        report.skipped.len(),
-        if report.skipped.len() == 1 { "" } else { "s" }
+        count(report.skipped.len(), "row", "rows"),
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -968,7 +1251,9 @@ fn check(setup: &Setup) -> Result<ExitCode, Failure> {
     }
     let stdout = io::stdout();
     let mut out = stdout.lock();
-    let mut emit = |line: String| writeln!(out, "{}", sanitize(&line));
+    // Every path inside the inbox is written relative to it, as the articles are:
+    // the store's messages name full paths.
+    let mut emit = |line: String| writeln!(out, "{}", sanitize(&relative_to(&setup.inbox, &line)));
     for w in &warnings {
         let _ = emit(format!("warning: {w}"));
     }
@@ -976,16 +1261,119 @@ fn check(setup: &Setup) -> Result<ExitCode, Failure> {
         let _ = emit(format!("problem: {p}"));
     }
     let _ = emit(format!(
-        "checked {} articles, {sidecars} sidecars, {}, keymap {}: {} problem{}",
-        inbox.entries.len(),
+        "checked {}, {}, {}, keymap {}: {}",
+        count(inbox.entries.len(), "article", "articles"),
+        count(sidecars, "sidecar", "sidecars"),
         sanitize(&setup.labels_source),
         sanitize(&setup.keymap_choice),
-        problems.len(),
-        if problems.len() == 1 { "" } else { "s" }
+        count(problems.len(), "problem", "problems"),
     ));
     Ok(if problems.is_empty() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
     })
+}
+
+/// `text` with every path that starts with the inbox folder written relative to it.
+/// A path counts where it starts the text or follows a space, a quote or a bracket,
+/// so the inbox's name inside a longer path or word is left alone.
+fn relative_to(inbox: &Path, text: &str) -> String {
+    if inbox.as_os_str().is_empty() {
+        return text.to_string();
+    }
+    let prefix = format!("{}{}", inbox.display(), std::path::MAIN_SEPARATOR);
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(&prefix) {
+        let before = rest[..at]
+            .chars()
+            .next_back()
+            .or_else(|| out.chars().next_back());
+        let starts_path = before.is_none_or(|c| c.is_whitespace() || "\"'`([{".contains(c));
+        out.push_str(&rest[..at]);
+        if !starts_path {
+            out.push_str(&prefix);
+        }
+        rest = &rest[at + prefix.len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_error(args: &[&str]) -> String {
+        let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+        match Cli::try_parse_from(&args) {
+            Ok(_) => panic!("{args:?} parsed"),
+            Err(err) => argument_error(&err, &args),
+        }
+    }
+
+    #[test]
+    fn argument_errors_are_one_sentence_with_the_commands_help() {
+        let cases = [
+            (
+                vec!["triage", "--bogus"],
+                "unexpected argument '--bogus'; see 'triage --help'",
+            ),
+            (
+                vec!["triage", "label"],
+                "label needs <FILE>; see 'triage label --help'",
+            ),
+            (
+                vec!["triage", "list", "--format", "xml"],
+                "--format takes tsv or json, not 'xml'; see 'triage list --help'",
+            ),
+            (
+                vec!["triage", "--reviwer", "ann"],
+                "unexpected argument '--reviwer' (did you mean '--reviewer'?); see 'triage --help'",
+            ),
+            (
+                vec!["triage", "lst"],
+                "unknown command 'lst' (did you mean 'list'?); see 'triage --help'",
+            ),
+            (
+                vec!["triage", "sources"],
+                "sources needs a command: import; see 'triage sources --help'",
+            ),
+            (
+                vec!["triage", "label", "a.txt", "--clear", "all"],
+                "--clear takes region, theme or reliability, not 'all'; see 'triage label --help'",
+            ),
+        ];
+        for (args, said) in cases {
+            let sentence = parse_error(&args);
+            assert_eq!(sentence, said, "{args:?}");
+            assert!(!sentence.contains('\n'), "{args:?}");
+        }
+    }
+
+    #[test]
+    fn check_writes_paths_in_the_inbox_relative_to_it() {
+        let inbox = Path::new("/data/inbox");
+        assert_eq!(
+            relative_to(inbox, "/data/inbox/europe/a.md.bob.toml:2: unclosed array"),
+            "europe/a.md.bob.toml:2: unclosed array"
+        );
+        assert_eq!(
+            relative_to(
+                inbox,
+                "a.txt: region id \"x\" is not in /data/inbox/labels.toml"
+            ),
+            "a.txt: region id \"x\" is not in labels.toml"
+        );
+        // Only where a path starts: another folder that ends the same way stays whole.
+        assert_eq!(
+            relative_to(inbox, "see /x/data/inbox/a.txt and /data/inbox/b.txt"),
+            "see /x/data/inbox/a.txt and b.txt"
+        );
+        assert_eq!(
+            relative_to(Path::new("inbox"), "inbox/a.txt, myinbox/b.txt"),
+            "a.txt, myinbox/b.txt"
+        );
+    }
 }

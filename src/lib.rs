@@ -15,6 +15,7 @@
 //! - [`cli`] runs the non-interactive commands through the same code paths.
 //! - [`files`] opens what comes from elsewhere only when it is a regular file, and
 //!   reads configuration files only up to a limit.
+//! - [`words`] says counts in words (`1 match`, `2 matches`).
 //! - [`corpus`] generates deterministic inboxes of any size for benchmarks and tests.
 
 pub mod app;
@@ -30,3 +31,4 @@ pub mod store;
 pub mod team;
 pub mod tui;
 pub mod ui;
+pub mod words;

@@ -846,3 +846,267 @@ fn search_gives_a_body_only_match_no_score() {
     assert!(hits[0]["score"].as_i64().is_some_and(|s| s > 0), "{hits}");
     assert!(hits[1]["score"].is_null(), "{hits}");
 }
+
+#[test]
+fn random_bytes_named_txt_are_listed_as_not_text_with_the_reason() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let inbox = common::copy_inbox(dir.path());
+    // 4 KB of noise, as a failed download leaves it: no NULs to give it away.
+    let mut state = 0x2545_f491_u32;
+    let noise: Vec<u8> = (0..4096)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            (state as u8).max(1)
+        })
+        .collect();
+    fs::write(inbox.join("noise.txt"), &noise).expect("write the noise");
+
+    let out = triage(&inbox, &["list", "--format", "json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    let row = rows
+        .as_array()
+        .and_then(|rows| rows.iter().find(|r| r["file"] == "noise.txt"))
+        .expect("the noise is listed, not hidden");
+    let error = row["error"].as_str().unwrap_or_default();
+    assert!(
+        error.starts_with("not a text file (binary data: "),
+        "{error}"
+    );
+
+    let out = triage(&inbox, &["check"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        stdout(&out)
+            .lines()
+            .any(|l| l.starts_with("problem: noise.txt: not a text file")),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn a_byline_with_a_tagline_keeps_the_articles_source_and_date() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let inbox = common::copy_inbox(dir.path());
+    fs::write(
+        inbox.join("ahlert.txt"),
+        "Schumer's Gambit\n\nBy Arnold Ahlert, Because Without America, There Is No Free World.\n\nURL: https://patriotpost.us/articles/62123-schumers-gambit\n\nPublished: 2019-05-13\n\nSenate Democrats spent the week arguing about the rules of the chamber.\n",
+    )
+    .expect("write the article");
+    let out = triage(&inbox, &["list", "--format", "json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    let row = rows
+        .as_array()
+        .and_then(|rows| rows.iter().find(|r| r["file"] == "ahlert.txt"))
+        .expect("listed");
+    assert_eq!(
+        row["url"],
+        "https://patriotpost.us/articles/62123-schumers-gambit"
+    );
+    assert_eq!(row["date"], "2019-05-13");
+    assert_eq!(row["authors"], serde_json::json!(["Arnold Ahlert"]));
+}
+
+#[test]
+fn argument_errors_are_one_sentence_and_the_help_hint() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let inbox = common::copy_inbox(dir.path());
+    for (args, said) in [
+        (
+            vec!["--bogus"],
+            "triage: unexpected argument '--bogus'; see 'triage --help'",
+        ),
+        (
+            vec!["label"],
+            "triage: label needs <FILE>; see 'triage label --help'",
+        ),
+        (
+            vec!["list", "--format", "xml"],
+            "triage: --format takes tsv or json, not 'xml'; see 'triage list --help'",
+        ),
+    ] {
+        let out = triage(&inbox, &args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert_eq!(stderr(&out), format!("{said}\n"), "{args:?}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+    }
+    // Help is not an error: it goes to stdout in full and exits 0.
+    let out = triage(&inbox, &["label", "--help"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stdout(&out).contains("--remove-region"), "{}", stdout(&out));
+}
+
+#[test]
+fn a_missing_inbox_is_the_same_sentence_from_the_tui_and_every_command() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let missing = dir.path().join("no-such-inbox");
+    fs::write(dir.path().join("types.csv"), "url,type\nexample.com,news\n").expect("csv");
+    let csv = dir.path().join("types.csv").display().to_string();
+    let said = format!(
+        "triage: the inbox {} is not a folder (give --inbox DIR or set TRIAGE_INBOX)\n",
+        missing.display()
+    );
+    for args in [
+        vec![],
+        vec!["list"],
+        vec!["check"],
+        vec!["search", "lavrov"],
+        vec!["export"],
+        vec!["stats"],
+        vec!["agree"],
+        vec!["label", "a.txt", "--status", "done"],
+        vec!["sources", "import", &csv, "--map", "news=reliable"],
+    ] {
+        let out = triage(&missing, &args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", stderr(&out));
+        assert_eq!(stderr(&out), said, "{args:?}");
+    }
+}
+
+#[test]
+fn check_counts_in_words_and_names_every_path_relative_to_the_inbox() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let inbox = dir.path().join("inbox");
+    fs::create_dir_all(inbox.join("europe")).expect("inbox");
+    fs::write(
+        inbox.join("europe/a.txt"),
+        "A title\n\nBy Jo Bloggs\n\nThe story.\n",
+    )
+    .expect("article");
+    fs::write(
+        inbox.join("europe/a.txt.bob.toml"),
+        "status = \"done\"\nregion = [\"mena\"\n",
+    )
+    .expect("broken sidecar");
+    let out = triage(&inbox, &["check"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let report = stdout(&out);
+    let lines: Vec<&str> = report.lines().collect();
+    assert!(
+        lines[0].starts_with("problem: europe/a.txt.bob.toml:2: "),
+        "{report}"
+    );
+    assert!(!report.contains(&inbox.display().to_string()), "{report}");
+    assert_eq!(
+        lines.last().copied(),
+        Some("checked 1 article, 1 sidecar, built-in labels, keymap default: 1 problem"),
+        "{report}"
+    );
+}
+
+#[test]
+fn label_removes_labels_and_clears_axes() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let inbox = common::copy_inbox(dir.path());
+    let out = triage(
+        &inbox,
+        &[
+            "label",
+            SEED,
+            "--region",
+            "mena",
+            "--region",
+            "russia-fsu",
+            "--theme",
+            "war-conflict",
+            "--reliability",
+            "unreliable",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let seed_row = |inbox: &Path| {
+        let out = triage(inbox, &["list"]);
+        let text = stdout(&out);
+        text.lines()
+            .find(|l| l.starts_with(SEED))
+            .map(|l| l.split('\t').map(str::to_string).collect::<Vec<_>>())
+            .expect("the seed is listed")
+    };
+    assert_eq!(
+        seed_row(&inbox)[2..5],
+        ["mena;russia-fsu", "war-conflict", "unreliable"]
+    );
+
+    let out = triage(&inbox, &["label", SEED, "--remove-region", "mena"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        seed_row(&inbox)[2..5],
+        ["russia-fsu", "war-conflict", "unreliable"]
+    );
+
+    let out = triage(
+        &inbox,
+        &["label", SEED, "--clear", "theme", "--clear", "reliability"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(seed_row(&inbox)[2..5], ["russia-fsu", "", ""]);
+
+    // Clearing and adding in one call replaces an axis.
+    let out = triage(
+        &inbox,
+        &["label", SEED, "--clear", "region", "--region", "europe"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(seed_row(&inbox)[2], "europe");
+
+    // Removing from an article nobody decided writes nothing and says so.
+    let other = "001_central_banks_hold_rates.txt";
+    let out = triage(&inbox, &["label", other, "--remove-region", "mena"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("nothing changed"), "{}", stderr(&out));
+    assert!(!inbox.join(format!("{other}.alice.toml")).exists());
+
+    // Adding and removing the same label is a usage error, and writes nothing.
+    let before = fs::read(inbox.join(format!("{SEED}.alice.toml"))).expect("sidecar");
+    let out = triage(
+        &inbox,
+        &["label", SEED, "--region", "asia", "--remove-region", "asia"],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert_eq!(stderr(&out).lines().count(), 1, "{}", stderr(&out));
+    assert_eq!(
+        fs::read(inbox.join(format!("{SEED}.alice.toml"))).expect("sidecar"),
+        before
+    );
+}
+
+#[test]
+fn search_finds_suggested_labels_by_sug_and_by_a_bare_label_id_or_name() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let inbox = common::copy_inbox(dir.path());
+    // Labeled mena by alice, though nothing in the article suggests it.
+    let labeled = "001_central_banks_hold_rates.txt";
+    let out = triage(&inbox, &["label", labeled, "--region", "mena"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let files = |query: &str| -> Vec<String> {
+        let out = triage(&inbox, &["search", query]);
+        assert!(out.status.success(), "{query}: {}", stderr(&out));
+        let mut files: Vec<String> = stdout(&out)
+            .lines()
+            .filter_map(|l| l.split('\t').next())
+            .map(str::to_string)
+            .collect();
+        files.sort();
+        files
+    };
+    // The seed says `Region: Middle East & North Africa`: mena is suggested for it.
+    let sug = files("sug:mena");
+    assert!(sug.contains(&SEED.to_string()), "{sug:?}");
+    assert!(!sug.contains(&labeled.to_string()), "{sug:?}");
+    // `region:` is the reviewer's own labels only.
+    assert_eq!(files("region:mena"), [labeled]);
+    // A bare id or name finds both.
+    for query in ["mena", "middle east", "Middle\\ East"] {
+        let found = files(query);
+        assert!(
+            found.contains(&SEED.to_string()) && found.contains(&labeled.to_string()),
+            "{query}: {found:?}"
+        );
+    }
+    // Suggestions on the theme axis too.
+    assert!(files("sug:war-conflict").contains(&SEED.to_string()));
+}

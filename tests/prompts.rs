@@ -107,7 +107,7 @@ fn the_search_prompt_edits_like_readline_and_shows_the_cursor() {
     let screen = tmux.wait_for_screen("the search for syria", |s| s.contains("match “syria”"));
     assert!(screen.contains("Russia Backs Syria"), "{screen}");
     key(&tmux, "C-u", "/ ");
-    let screen = tmux.wait_for_screen("the whole inbox again", |s| s.contains("15 found"));
+    let screen = tmux.wait_for_screen("the whole inbox again", |s| s.contains("15 matches"));
     assert!(!screen.contains("match “"), "{screen}");
 
     // A malformed query says why beside the prompt and Enter does not keep it.
@@ -160,7 +160,7 @@ fn up_recalls_earlier_searches_and_they_outlive_the_program() {
     key(&tmux, "Down", "/ is:todo lithium");
     tmux.keys(&["Down"]);
     tmux.wait_for_screen("what was typed (nothing)", |s| {
-        prompt(s).trim_start().starts_with("/ ") && s.contains("15 found")
+        prompt(s).trim_start().starts_with("/ ") && s.contains("15 matches")
     });
     tmux.keys(&["Escape"]);
     tmux.wait_for_screen("the prompt closed", |s| prompt(s).contains("alice ·"));

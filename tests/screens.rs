@@ -126,7 +126,7 @@ fn a_malformed_query_says_why_beside_the_prompt_at_80x24() {
         "{text}"
     );
     assert!(
-        !bottom.contains("found"),
+        !bottom.contains("matches"),
         "no count for a query that is not one:\n{text}"
     );
     assert!(text.contains("the search has an error"), "{text}");
@@ -135,7 +135,7 @@ fn a_malformed_query_says_why_beside_the_prompt_at_80x24() {
     screen.keys(&["Enter", "C-w", "i", "s", ":", "t", "o", "d", "o"]);
     let text = screen.text();
     assert!(text.contains("matches “is:todo”"), "{text}");
-    assert!(text.contains("15 found"), "{text}");
+    assert!(text.contains("15 matches"), "{text}");
 }
 
 #[test]

@@ -63,7 +63,7 @@ impl AppState {
     /// selection stays where it was; a search is run again to include it.
     pub fn article_arrived(&mut self, entry: Entry) -> Vec<Effect> {
         let keep = self.selected();
-        let doc = Arc::new(doc_of(&entry));
+        let doc = Arc::new(doc_of(&entry, &self.taxonomy, &self.sources));
         let facet = facet_of(&entry, &self.reviewer, &self.taxonomy);
         let index = match self.find(&entry.rel) {
             Some(i) => {
@@ -117,7 +117,7 @@ impl AppState {
         let e = &mut self.entries[i];
         e.article = entry.article;
         e.sha256 = entry.sha256;
-        let doc = Arc::new(doc_of(e));
+        let doc = Arc::new(doc_of(&self.entries[i], &self.taxonomy, &self.sources));
         Arc::make_mut(&mut self.docs)[i] = doc;
         self.revision += 1;
         self.refresh_facet(i);

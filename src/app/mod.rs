@@ -161,8 +161,10 @@ impl PartialEq for Effect {
     }
 }
 
-/// The searchable text of an entry, built once when it arrives.
-pub fn doc_of(entry: &Entry) -> Doc {
+/// The searchable text of an entry, built once when it arrives, with the labels
+/// suggested for it (which depend on the article, the taxonomy and the source list,
+/// never on decisions).
+pub fn doc_of(entry: &Entry, taxonomy: &Taxonomy, sources: &Sources) -> Doc {
     let mut side: Vec<String> = Vec::new();
     let mut src = String::new();
     if let Ok(a) = &entry.article {
@@ -177,6 +179,13 @@ pub fn doc_of(entry: &Entry) -> Doc {
             .to_lowercase();
     }
     side.push(entry.rel.to_string_lossy().into_owned());
+    let suggestions = entry.suggestions(taxonomy, sources);
+    let suggested = Axis::ALL.iter().flat_map(|&axis| {
+        suggestions
+            .ids(axis)
+            .into_iter()
+            .filter_map(move |id| search::label_number(taxonomy, axis, id))
+    });
     Doc {
         title: sanitize(entry.title()).into_owned(),
         // Each part whole, then joined, so no part's open sequence hides the next.
@@ -187,6 +196,7 @@ pub fn doc_of(entry: &Entry) -> Doc {
             .join(" "),
         src,
         article: entry.article.as_ref().ok().cloned(),
+        suggested: search::LabelSet::from_numbers(suggested),
     }
 }
 
@@ -200,10 +210,11 @@ pub fn facet_of(entry: &Entry, reviewer: &str, taxonomy: &Taxonomy) -> Facet {
         facet.theme = d.theme.clone();
         facet.reliability = d.reliability.clone();
         facet.reviewers.push(reviewer.to_string());
+        // Ids as well as names, so a plain `mena` finds what `region:mena` finds.
         let names: Vec<&str> = Axis::ALL
             .iter()
             .flat_map(|&axis| d.labels(axis).into_iter().map(move |id| (axis, id)))
-            .map(|(axis, id)| taxonomy.name_of(axis, id))
+            .flat_map(|(axis, id)| [id, taxonomy.name_of(axis, id)])
             .collect();
         facet.label_names = names.join(" ");
     }
@@ -387,7 +398,7 @@ impl AppState {
             let docs = Arc::make_mut(&mut self.docs);
             let facets = Arc::make_mut(&mut self.facets);
             for e in &entries {
-                docs.push(Arc::new(doc_of(e)));
+                docs.push(Arc::new(doc_of(e, &self.taxonomy, &self.sources)));
                 facets.push(facet_of(e, &self.reviewer, &self.taxonomy));
             }
         }
@@ -477,6 +488,9 @@ impl AppState {
     }
 
     fn request_search(&mut self, query: Query, within: Option<Arc<Vec<usize>>>) -> Vec<Effect> {
+        // The taxonomy's labels, so suggestions count (`sug:`, a label's id or name):
+        // some thirty short texts, cheap to build per keystroke.
+        let query = query.with_labels(Arc::new(search::Labels::new(&self.taxonomy)));
         self.search_generation += 1;
         self.searching = true;
         self.query = Some(query.clone());

@@ -137,6 +137,9 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Decoded, ArticleError> {
             }
         }
     };
+    if let Some(reason) = unreadable(&text, lossy) {
+        return Err(ArticleError::NotText(reason));
+    }
     if lossy {
         warnings.push(
             "the file is not valid UTF-8; bytes that could not be read are shown as \u{fffd}"
@@ -166,6 +169,43 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Decoded, ArticleError> {
     })
 }
 
+/// More than this share (in percent) of replacement and control characters at the
+/// start of a file means it is not text. Random bytes come to about 60%; a Latin-1
+/// article read as UTF-8 has a few accented letters in a hundred, and an article
+/// quoting escape sequences far fewer control characters than that.
+const UNREADABLE_PERCENT: usize = 25;
+
+/// Why decoded text is not text after all, when it is not: too many characters at its
+/// start are U+FFFD (bytes that were not UTF-8) or control characters other than
+/// line breaks and tabs. Decoding lossily never fails, so without this a file of
+/// random bytes named `.txt` would be listed as an article of garbage.
+fn unreadable(text: &str, lossy: bool) -> Option<String> {
+    // Most files are valid UTF-8 without a control byte: one cheap pass settles them.
+    let head = &text.as_bytes()[..text.len().min(SNIFF_LEN)];
+    let controls = head
+        .iter()
+        .filter(|&&b| (b < 0x20 || b == 0x7f) && !matches!(b, b'\n' | b'\r' | b'\t' | 0x0c))
+        .count();
+    if !lossy && controls == 0 {
+        return None;
+    }
+    let mut chars = 0;
+    let mut bad = 0;
+    for c in text.chars().take(SNIFF_LEN) {
+        chars += 1;
+        if c == char::REPLACEMENT_CHARACTER
+            || (c.is_control() && !matches!(c, '\n' | '\r' | '\t' | '\u{c}'))
+        {
+            bad += 1;
+        }
+    }
+    (bad * 100 > chars * UNREADABLE_PERCENT).then(|| {
+        format!(
+            "binary data: {bad} of the first {chars} characters are unreadable bytes or control codes"
+        )
+    })
+}
+
 /// Decodes UTF-16 (after its byte-order mark); the flag says whether anything was
 /// replaced. Windows tools still write text this way.
 fn decode_utf16(bytes: &[u8], unit: fn([u8; 2]) -> u16) -> (String, bool) {
@@ -185,11 +225,82 @@ fn decode_utf16(bytes: &[u8], unit: fn([u8; 2]) -> u16) -> (String, bool) {
 // ---------------------------------------------------------------------------------
 // Lines to an article
 
-/// Reads the layout of an exported article from its lines (without line endings):
-/// the title (unless `article.title` is already set, in which case a first line
-/// repeating it is dropped), then header lines, then the story, then the publisher's
-/// footer. What is already set in `article` (by front matter, say) is not
-/// overwritten by what the header lines imply; lists are extended.
+/// How many blocks past a block of clutter [`keyed_lines_follow`] looks for a keyed
+/// header line: a header is short, and the story must not be searched for keys.
+const CLUTTER_LOOKAHEAD: usize = 3;
+
+/// Whether `block`, which is not all header lines (`classified` says which of its
+/// lines are), still belongs to the header: it is clutter (see [`is_clutter_line`])
+/// and a line with a known key ([`is_known_key`]) follows in it or in one of the
+/// next few blocks of `rest`, with only header lines and clutter in between. Prose
+/// never qualifies, so a story whose first paragraph is followed by `Source: X`
+/// keeps its first paragraph.
+fn keyed_lines_follow(
+    block: &[&str],
+    classified: &[Option<HeaderLine>],
+    rest: &[Vec<&str>],
+) -> bool {
+    let keyed = |line: &Option<HeaderLine>| matches!(line, Some(HeaderLine::Field(field)) if is_known_key(&fold(&field.key)));
+    let clutter = |block: &[&str], classified: &[Option<HeaderLine>]| {
+        block
+            .iter()
+            .zip(classified)
+            .all(|(line, c)| c.is_some() || is_clutter_line(line))
+    };
+    if !clutter(block, classified) {
+        return false;
+    }
+    if classified.iter().any(keyed) {
+        return true;
+    }
+    for block in rest.iter().take(CLUTTER_LOOKAHEAD) {
+        let classified: Vec<Option<HeaderLine>> = block.iter().copied().map(classify).collect();
+        if !clutter(block, &classified) {
+            return false;
+        }
+        if classified.iter().any(keyed) {
+            return true;
+        }
+    }
+    false
+}
+
+/// A line of a header that says nothing we read but is no prose either: short, and
+/// either a label line (`Posted in Local Government`) or in Title Case, as taglines
+/// are (`By Arnold Ahlert, Because Without America, There Is No Free World.`).
+fn is_clutter_line(line: &str) -> bool {
+    // Markup aside, a long line is no clutter: settle it before reducing it to text.
+    if line.len() > 4 * MAX_CLUTTER_CHARS {
+        return false;
+    }
+    let text = inline_text(line);
+    text.chars().count() <= MAX_CLUTTER_CHARS
+        && (is_label_line(&[text.as_str()]) || is_title_case(&text))
+}
+
+/// The longest line [`is_clutter_line`] takes for clutter, in characters.
+const MAX_CLUTTER_CHARS: usize = 160;
+
+/// Title Case: at least three words, and three in four of those that are not short
+/// function words start with a capital. Sentences, even ones opening with a name,
+/// do not look like this.
+fn is_title_case(text: &str) -> bool {
+    const SMALL: [&str; 12] = [
+        "a", "an", "and", "as", "at", "by", "for", "in", "of", "on", "or", "the",
+    ];
+    let words: Vec<&str> = text
+        .split_whitespace()
+        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
+        .filter(|w| w.starts_with(char::is_alphabetic))
+        .filter(|w| !SMALL.contains(&w.to_lowercase().as_str()))
+        .collect();
+    let capitalised = words
+        .iter()
+        .filter(|w| w.starts_with(char::is_uppercase))
+        .count();
+    words.len() >= 3 && capitalised * 4 >= words.len() * 3
+}
+
 /// One short line, six words at most, not ending like a sentence.
 fn is_label_line(block: &[&str]) -> bool {
     match block {
@@ -204,6 +315,11 @@ fn is_label_line(block: &[&str]) -> bool {
     }
 }
 
+/// Reads the layout of an exported article from its lines (without line endings):
+/// the title (unless `article.title` is already set, in which case a first line
+/// repeating it is dropped), then header lines, then the story, then the publisher's
+/// footer. What is already set in `article` (by front matter, say) is not
+/// overwritten by what the header lines imply; lists are extended.
 pub(crate) fn read_lines(article: &mut Article, lines: &[&str]) {
     let mut blocks = blocks(lines);
     take_title(article, &mut blocks);
@@ -211,24 +327,33 @@ pub(crate) fn read_lines(article: &mut Article, lines: &[&str]) {
     let mut header = HeaderState::default();
     let mut first_story_block = blocks.len();
     for (i, block) in blocks.iter().enumerate() {
-        let classified: Option<Vec<HeaderLine>> = block.iter().copied().map(classify).collect();
-        match classified {
-            Some(header_lines) => {
-                for h in header_lines {
-                    header.apply(article, h);
-                }
+        let classified: Vec<Option<HeaderLine>> = block.iter().copied().map(classify).collect();
+        if classified.iter().all(Option::is_some) {
+            for h in classified.into_iter().flatten() {
+                header.apply(article, h);
             }
-            // A lone short line that is not a sentence ("Posted in Local Government",
-            // a breadcrumb) does not end the header when header lines follow it.
-            None if is_label_line(block)
-                && blocks
-                    .get(i + 1)
-                    .is_some_and(|next| next.iter().all(|l| classify(l).is_some())) => {}
-            None => {
-                first_story_block = i;
-                break;
-            }
+            continue;
         }
+        // A lone short line that is not a sentence ("Posted in Local Government",
+        // a breadcrumb) does not end the header when header lines follow it.
+        if is_label_line(block)
+            && blocks
+                .get(i + 1)
+                .is_some_and(|next| next.iter().all(|l| classify(l).is_some()))
+        {
+            continue;
+        }
+        // Clutter (a byline with a tagline, a breadcrumb) does not end the header when
+        // `Key: value` lines with keys we know follow it: those are read wherever
+        // they sit in the header, and the clutter is left out of the story.
+        if keyed_lines_follow(block, &classified, &blocks[i + 1..]) {
+            for h in classified.into_iter().flatten() {
+                header.apply(article, h);
+            }
+            continue;
+        }
+        first_story_block = i;
+        break;
     }
     let story = &blocks[first_story_block.min(blocks.len())..];
 
@@ -505,10 +630,18 @@ fn byline(text: &str) -> Option<HeaderLine> {
             && !name.ends_with(['!', '?'])
             && !(name.ends_with('.') && last.chars().count() > 3)
     };
-    if authors.is_empty() || !authors.iter().all(looks_like_a_name) {
+    if authors.is_empty() {
         return None;
     }
-    Some(HeaderLine::Byline { authors, date })
+    if authors.iter().all(looks_like_a_name) {
+        return Some(HeaderLine::Byline { authors, date });
+    }
+    // `By Arnold Ahlert, Because Without America, There Is No Free World.`: the
+    // writer's name, then a tagline in Title Case, which is nobody's name.
+    let (first, tagline) = names.split_once(',')?;
+    let authors = split_names(first);
+    (!authors.is_empty() && authors.iter().all(looks_like_a_name) && is_title_case(tagline))
+        .then_some(HeaderLine::Byline { authors, date })
 }
 
 /// Splits a list of names on commas, semicolons, ` and ` and ` & `.
@@ -631,6 +764,36 @@ impl HeaderState {
         }
         article.fields.push((key, value));
     }
+}
+
+/// Whether a folded `Key:` is one [`HeaderState::field`] reads into the article.
+/// Only such keys carry a header past clutter: a story's `Update:` or `Note:`
+/// paragraph must stay in the story.
+fn is_known_key(key: &str) -> bool {
+    matches!(
+        key,
+        "region"
+            | "regions"
+            | "theme"
+            | "themes"
+            | "topic"
+            | "topics"
+            | "tag"
+            | "tags"
+            | "keyword"
+            | "keywords"
+            | "category"
+            | "categories"
+            | "source"
+            | "url"
+            | "link"
+            | "date"
+            | "published"
+            | "author"
+            | "authors"
+            | "by"
+            | "publisher"
+    )
 }
 
 fn push_unique(list: &mut Vec<String>, items: Vec<String>) {
@@ -1596,6 +1759,43 @@ mod tests {
     }
 
     #[test]
+    fn random_bytes_named_txt_are_not_text() {
+        // 4 KB of noise without a single NUL in its first percent: decoding it lossily
+        // used to succeed and list it as an article of garbage.
+        let mut state = 0x9E37_79B9u32;
+        let noise: Vec<u8> = (0..4096)
+            .map(|_| {
+                state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                ((state >> 24) as u8).max(1)
+            })
+            .collect();
+        let err = parse("noise.txt", &noise).expect_err("random bytes are not text");
+        let ArticleError::NotText(reason) = &err;
+        assert!(reason.starts_with("binary data: "), "{reason}");
+        assert!(reason.contains("of the first"), "{reason}");
+        // So is UTF-16 noise behind a byte-order mark.
+        let mut utf16 = b"\xff\xfe".to_vec();
+        utf16.extend((0u16..2048).flat_map(|i| (i.wrapping_mul(40_503) | 0xd800).to_le_bytes()));
+        assert!(parse("noise.txt", &utf16).is_err());
+    }
+
+    #[test]
+    fn latin1_text_and_quoted_escapes_are_still_text() {
+        // A Latin-1 article: a few bytes in a hundred are not UTF-8.
+        let mut latin1 = b"Caf\xe9 society\n\n".to_vec();
+        for _ in 0..40 {
+            latin1.extend_from_slice(b"Le caf\xe9 de la gare a rouvert ses portes lundi matin. ");
+        }
+        let a = parse("latin1.txt", &latin1).expect("mis-encoded text is still text");
+        assert!(a.lossy);
+        assert_eq!(a.title, "Caf\u{fffd} society");
+        // Escape sequences quoted in a story are a handful of control characters.
+        let hostile =
+            "Title\n\nBody \u{1b}]0;pwned\u{7}with \u{1b}[31mescapes and more words here.\n";
+        assert!(parse("hostile.txt", hostile.as_bytes()).is_ok());
+    }
+
+    #[test]
     fn empty_files_are_titled_by_their_name_with_a_warning() {
         for bytes in [&b""[..], b"  \n\r\n\t ", b"\xef\xbb\xbf"] {
             let a = parse("empty.txt", bytes).expect("an empty file is still an article");
@@ -1637,6 +1837,68 @@ mod tests {
                 prop_assert_eq!(normalize_date(&d), Some(d.clone()));
             }
         }
+    }
+
+    #[test]
+    fn a_byline_with_a_tagline_keeps_the_url_and_date_after_it() {
+        let story = "Senate Democrats spent the week arguing about the rules of the chamber.";
+        for text in [
+            format!(
+                "Schumer's Gambit\n\nBy Arnold Ahlert, Because Without America, There Is No Free World.\n\nURL: https://patriotpost.us/articles/62123\n\nPublished: 2019-05-13\n\n{story}"
+            ),
+            format!(
+                "Schumer's Gambit\n\nBy Arnold Ahlert, Because Without America, There Is No Free World.\nURL: https://patriotpost.us/articles/62123\nPublished: 2019-05-13\n\n{story}"
+            ),
+        ] {
+            let a = read(&text);
+            assert_eq!(a.title, "Schumer's Gambit");
+            assert_eq!(a.authors, ["Arnold Ahlert"], "{text}");
+            assert_eq!(
+                a.url.as_deref(),
+                Some("https://patriotpost.us/articles/62123"),
+                "{text}"
+            );
+            assert_eq!(a.date.as_deref(), Some("2019-05-13"), "{text}");
+            assert_eq!(a.body, [story], "{text}");
+        }
+    }
+
+    #[test]
+    fn keyed_header_lines_are_read_past_clutter_wherever_they_sit() {
+        // A tagline on its own line, then a breadcrumb, then the keys.
+        let a = read(
+            "Title\n\nBy Jo Bloggs\n\nBecause Without America, There Is No Free World.\n\nHome | Politics | Congress\n\nSource: Example Post\nURL: https://example.com/a\n\nThe story starts here, in a sentence.",
+        );
+        assert_eq!(a.authors, ["Jo Bloggs"]);
+        assert_eq!(a.source.as_deref(), Some("Example Post"));
+        assert_eq!(a.url.as_deref(), Some("https://example.com/a"));
+        assert_eq!(a.body, ["The story starts here, in a sentence."]);
+    }
+
+    #[test]
+    fn keys_after_the_first_sentence_of_a_story_stay_in_the_story() {
+        // Prose ends the header however soon a known key follows it.
+        let a = read("Title\n\nThe council met on Monday.\n\nSource: Example Post\n\nMore text.");
+        assert_eq!(a.source, None);
+        assert_eq!(
+            a.body,
+            [
+                "The council met on Monday.",
+                "Source: Example Post",
+                "More text."
+            ]
+        );
+        // A key no header field uses does not carry the header past clutter.
+        let a = read(
+            "Title\n\nBecause Without America, There Is No Free World.\n\nUpdate: the vote moved.\n\nMore text.",
+        );
+        assert_eq!(a.body.len(), 3, "{:?}", a.body);
+        // Nor does clutter that only looks like a byline.
+        let a = read(
+            "Title\n\nBy Monday, the troops had left the town.\n\nURL: https://example.com/a\n",
+        );
+        assert!(a.authors.is_empty());
+        assert_eq!(a.url, None);
     }
 
     #[test]

@@ -62,6 +62,31 @@ pub struct Label {
 pub struct AxisLabels {
     pub multiple: bool,
     pub labels: Vec<Label>,
+    /// Every label's id, name and aliases, folded (see [`fold`]), to its position;
+    /// where two labels share a word, the first. [`Taxonomy::find`] runs for every
+    /// tag of every article as the inbox loads, so it looks words up here instead of
+    /// folding every label's names each time.
+    words: std::collections::HashMap<String, usize>,
+}
+
+impl AxisLabels {
+    fn new(multiple: bool, labels: Vec<Label>) -> AxisLabels {
+        let mut words = std::collections::HashMap::new();
+        for (at, label) in labels.iter().enumerate() {
+            let names = [&label.id, &label.name].into_iter().chain(&label.aliases);
+            for name in names {
+                let folded = fold(name);
+                if !folded.is_empty() {
+                    words.entry(folded).or_insert(at);
+                }
+            }
+        }
+        AxisLabels {
+            multiple,
+            labels,
+            words,
+        }
+    }
 }
 
 /// The whole taxonomy.
@@ -251,7 +276,7 @@ impl Taxonomy {
                 });
             }
             let multiple = raw_axis.multiple.unwrap_or(axis != Axis::Reliability);
-            axes.push(AxisLabels { multiple, labels });
+            axes.push(AxisLabels::new(multiple, labels));
         }
         let mut axes = axes.into_iter();
         match (axes.next(), axes.next(), axes.next()) {
@@ -292,11 +317,11 @@ impl Taxonomy {
         if wanted.is_empty() {
             return None;
         }
-        self.axis(axis).labels.iter().find(|label| {
-            fold(&label.id) == wanted
-                || fold(&label.name) == wanted
-                || label.aliases.iter().any(|a| fold(a) == wanted)
-        })
+        let labels = self.axis(axis);
+        labels
+            .words
+            .get(&wanted)
+            .and_then(|&at| labels.labels.get(at))
     }
 
     /// The position of a label on its axis; reliability is an ordered scale.
@@ -340,6 +365,37 @@ pub fn line_of(text: impl AsRef<[u8]>, offset: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn find_takes_the_first_label_an_id_name_or_alias_names() {
+        let t = Taxonomy::default();
+        // A naive scan, the way the words are defined: the first label, in order,
+        // whose id, name or an alias folds to the same words.
+        let scan = |axis: Axis, words: &str| {
+            t.axis(axis).labels.iter().find(|l| {
+                [&l.id, &l.name]
+                    .into_iter()
+                    .chain(&l.aliases)
+                    .any(|n| !fold(words).is_empty() && fold(n) == fold(words))
+            })
+        };
+        for axis in Axis::ALL {
+            for label in &t.axis(axis).labels {
+                for name in [&label.id, &label.name].into_iter().chain(&label.aliases) {
+                    for variant in [name.clone(), name.to_uppercase(), format!(" {name}!")] {
+                        assert_eq!(t.find(axis, &variant), scan(axis, &variant), "{variant}");
+                    }
+                }
+            }
+        }
+        assert_eq!(
+            t.find(Axis::Region, "middle-east north africa")
+                .map(|l| l.id.as_str()),
+            Some("mena")
+        );
+        assert_eq!(t.find(Axis::Region, "Atlantis"), None);
+        assert_eq!(t.find(Axis::Region, " & "), None);
+    }
 
     #[test]
     fn default_taxonomy_matches_product_ids_and_keys() {

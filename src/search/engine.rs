@@ -25,6 +25,7 @@ use aho_corasick::{AhoCorasick, MatchKind};
 use fuzzy_matcher::skim::SkimMatcherV2;
 use memchr::memmem;
 
+use super::labels::{LabelNumber, LabelSet, Labels};
 use super::query::{Filter, Query, Term, TermKind, fold_into};
 use super::{Doc, Facet};
 use crate::article::Paragraphs;
@@ -409,12 +410,18 @@ fn ascii_case_forms(window: &[u8]) -> Vec<Vec<u8>> {
 /// A term made ready for matching, once per query.
 struct Compiled<'q> {
     kind: TermKind,
+    negated: bool,
     text: &'q str,
     chars: usize,
     /// Substring search in lowercased title, side and label text.
     finder: memmem::Finder<'q>,
     /// Case-insensitive search in original body paragraphs, for fuzzy and exact terms.
     body: Option<Needle>,
+    /// The labels whose id or name the term matches, with the score each match gives,
+    /// for articles they were suggested for (see [`Compiled::suggested_points`]).
+    labels: Vec<(LabelNumber, i64)>,
+    /// The same labels as a set, to test an article's suggestions in one step.
+    label_set: LabelSet,
 }
 
 impl<'q> Compiled<'q> {
@@ -427,9 +434,50 @@ impl<'q> Compiled<'q> {
             kind: term.kind.clone(),
             text: &term.text,
             chars: term.text.chars().count(),
+            negated: term.negated,
             finder: memmem::Finder::new(term.text.as_bytes()),
             body,
+            labels: Vec::new(),
+            label_set: LabelSet::default(),
         }
+    }
+
+    /// Matches the term against every label's id and name, as it is matched against
+    /// an article's own label names: once per query, so that an article only tests
+    /// its suggestions against the result.
+    fn match_labels(&mut self, labels: &Labels, matcher: &SkimMatcherV2) {
+        for (n, text) in labels.texts.iter().enumerate() {
+            let Ok(n) = LabelNumber::try_from(n) else {
+                break;
+            };
+            let points = match self.kind {
+                TermKind::Fuzzy if !self.negated => {
+                    fuzzy(matcher, text, self.text, false).map(|(points, _)| points)
+                }
+                TermKind::Fuzzy | TermKind::Exact => self
+                    .finder
+                    .find(text.as_bytes())
+                    .map(|at| exact_score(text, at, self.chars)),
+                TermKind::Prefix | TermKind::Suffix => None,
+            };
+            if let Some(points) = points {
+                self.labels.push((n, points));
+            }
+        }
+        self.label_set = LabelSet::from_numbers(self.labels.iter().map(|&(n, _)| n));
+    }
+
+    /// The best score of the term among the labels suggested for an article, `None`
+    /// when it names none of them.
+    fn suggested_points(&self, suggested: &LabelSet) -> Option<i64> {
+        if !self.label_set.intersects(suggested) {
+            return None;
+        }
+        self.labels
+            .iter()
+            .filter(|(n, _)| suggested.contains(*n))
+            .map(|&(_, points)| points)
+            .max()
     }
 
     /// Whether the body holds the term; the paragraph where it first occurs.
@@ -444,6 +492,8 @@ struct Plan<'q> {
     /// Whether positive terms may match in bodies (see [`search_scoped`]).
     bodies: bool,
     filters: &'q [Filter],
+    /// For each `sug:` filter, the labels with its id: one must be suggested.
+    suggested: Vec<LabelSet>,
     positive: Vec<Compiled<'q>>,
     negative: Vec<Compiled<'q>>,
 }
@@ -480,21 +530,44 @@ impl<'q> Plan<'q> {
         let mut plan = Plan {
             bodies: true,
             filters: &query.filters,
+            suggested: Vec::new(),
             positive: Vec::new(),
             negative: Vec::new(),
         };
+        let matcher = SkimMatcherV2::default().respect_case();
         for term in &query.terms {
+            let mut compiled = Compiled::new(term);
+            if let Some(labels) = &query.labels {
+                compiled.match_labels(labels, &matcher);
+            }
             if term.negated {
-                plan.negative.push(Compiled::new(term));
+                plan.negative.push(compiled);
             } else {
-                plan.positive.push(Compiled::new(term));
+                plan.positive.push(compiled);
+            }
+        }
+        for filter in &query.filters {
+            if let Filter::Sug(id) = filter {
+                plan.suggested.push(
+                    query
+                        .labels
+                        .as_ref()
+                        .map(|labels| labels.with_id(id))
+                        .unwrap_or_default(),
+                );
             }
         }
         plan
     }
 
     fn match_doc(&self, entry: usize, doc: &Doc, facet: &Facet, s: &mut Scratch) -> Option<Hit> {
-        if facet.gone || !self.filters.iter().all(|f| filter_passes(f, doc, facet)) {
+        if facet.gone
+            || !self.filters.iter().all(|f| filter_passes(f, doc, facet))
+            || !self
+                .suggested
+                .iter()
+                .all(|set| set.intersects(&doc.suggested))
+        {
             return None;
         }
         if self.positive.is_empty() && self.negative.is_empty() {
@@ -516,14 +589,15 @@ impl<'q> Plan<'q> {
 
         let mut score = 0;
         for (i, term) in self.positive.iter().enumerate() {
-            match title_side(term, s) {
+            let suggested = term.suggested_points(&doc.suggested);
+            match title_side(term, s).max(suggested) {
                 Some(points) => score += points,
                 None if self.bodies && term.body.is_some() => s.in_body.push((i, 0)),
                 None => return None,
             }
         }
         for term in &self.negative {
-            if title_side_has(term, s) {
+            if title_side_has(term, s) || term.suggested_points(&doc.suggested).is_some() {
                 return None;
             }
         }
@@ -739,6 +813,8 @@ fn filter_passes(filter: &Filter, doc: &Doc, facet: &Facet) -> bool {
             .reliability
             .as_deref()
             .is_some_and(|r| r.eq_ignore_ascii_case(id)),
+        // Tested by the plan, which knows the labels' numbers.
+        Filter::Sug(_) => true,
         Filter::Src(domain) => src_matches(&doc.src, domain),
         Filter::By(name) => has(&facet.reviewers, name),
         Filter::Changed => facet.changed,
@@ -811,6 +887,7 @@ mod tests {
                 body: body.iter().map(|p| p.to_string()).collect(),
                 ..Default::default()
             })),
+            ..Doc::default()
         })
     }
 
@@ -1025,6 +1102,65 @@ mod tests {
         assert!(hits[0].title_chars.is_empty());
         assert_eq!(entries(&run(&docs, &facets, "'north africa")), [1]);
         assert_eq!(entries(&run(&docs, &facets, "txt$")), [0]);
+    }
+
+    #[test]
+    fn sug_finds_what_was_suggested_and_a_bare_label_finds_labeled_or_suggested() {
+        let taxonomy = crate::labels::Taxonomy::default();
+        let labels = Arc::new(Labels::new(&taxonomy));
+        let suggested = |title: &str, ids: &[(crate::labels::Axis, &str)]| {
+            let numbers = ids
+                .iter()
+                .filter_map(|&(axis, id)| super::super::label_number(&taxonomy, axis, id));
+            Arc::new(Doc {
+                title: title.into(),
+                suggested: LabelSet::from_numbers(numbers),
+                ..Doc::default()
+            })
+        };
+        use crate::labels::Axis::{Region, Theme};
+        let docs = [
+            suggested("Talks in Vienna", &[(Region, "mena")]),
+            suggested("Pipeline deal", &[(Region, "europe"), (Theme, "energy")]),
+            suggested("Talks in Geneva", &[]),
+            suggested("Menace of floods", &[]),
+        ];
+        let facets = [
+            Facet::default(),
+            Facet::default(),
+            // Labeled mena by this reviewer, with nothing suggested.
+            Facet {
+                region: vec!["mena".into()],
+                label_names: "mena Middle East & North Africa".into(),
+                ..Facet::default()
+            },
+            Facet::default(),
+        ];
+        let find = |text: &str| {
+            let query = parse(text)
+                .expect("parses")
+                .with_labels(Arc::clone(&labels));
+            let mut found = entries(&search(&docs, &facets, &query, None, &never()).expect("runs"));
+            found.sort_unstable();
+            found
+        };
+        // `sug:` is what the tool suggested, on any axis; `region:` is what you chose.
+        assert_eq!(find("sug:mena"), [0]);
+        assert_eq!(find("sug:energy"), [1]);
+        assert_eq!(find("sug:MENA"), [0]);
+        assert_eq!(find("sug:atlantis"), Vec::<usize>::new());
+        assert_eq!(find("region:mena"), [2]);
+        // A bare id or name finds both, and the titles that match it as ever.
+        assert_eq!(find("mena"), [0, 2, 3]);
+        assert_eq!(find("middle east"), [0, 2]);
+        assert_eq!(find("'oil"), [1]);
+        assert_eq!(find("talks !mena"), Vec::<usize>::new());
+        assert_eq!(find("talks mena"), [0, 2]);
+        // Without the labels, a query sees no suggestions.
+        assert_eq!(
+            entries(&run(&docs, &facets, "sug:mena")),
+            Vec::<usize>::new()
+        );
     }
 
     #[test]

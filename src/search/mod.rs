@@ -1,13 +1,14 @@
 //! Finding articles: a query language, ranking, and the worker that runs it off
 //! the drawing thread.
 //!
-//! Titles, sources, file names and label names match fuzzily (fuzzy-matcher's skim
-//! algorithm); bodies match as a case-insensitive substring of each term, because
+//! Titles, sources, file names and labels (ids and names of the reviewer's own and
+//! of those suggested) match fuzzily (fuzzy-matcher's skim algorithm); bodies match as a case-insensitive substring of each term, because
 //! fuzzy matching over a whole body matches almost anything and so ranks nothing.
 //! Title matches rank above body-only matches; ties keep inbox order.
 
 mod engine;
 pub mod history;
+pub mod labels;
 mod query;
 pub mod worker;
 
@@ -17,6 +18,7 @@ use crate::article::Article;
 use crate::store::Status;
 
 pub use engine::{Hit, byte_ranges, search, search_scoped};
+pub use labels::{LabelSet, Labels, label_number};
 pub use query::{Filter, Query, QueryError, Term, TermKind, parse};
 pub use worker::{Job, Outcome, Worker};
 
@@ -32,6 +34,9 @@ pub struct Doc {
     pub src: String,
     /// The parsed article, whose `body` paragraphs are searched; `None` when unreadable.
     pub article: Option<Arc<Article>>,
+    /// The labels suggested for the article, on any axis (see [`labels`]): what
+    /// `sug:` and a plain term naming a label look at.
+    pub suggested: LabelSet,
 }
 
 /// What can change about an article while the program runs: its decisions. Kept
@@ -48,7 +53,8 @@ pub struct Facet {
     pub reviewers: Vec<String>,
     /// The article's bytes differ from those this reviewer decided on.
     pub changed: bool,
-    /// Display names of this reviewer's labels, space-separated, matched fuzzily.
+    /// Ids and display names of this reviewer's labels, space-separated, matched
+    /// fuzzily: `mena` and `middle east` both find an article labeled mena.
     pub label_names: String,
     /// The article was removed from the inbox while the program ran: never a match.
     pub gone: bool,

@@ -4,7 +4,7 @@
 //!
 //! | token | meaning |
 //! | --- | --- |
-//! | `word` | fuzzy match on title, side text or label names, else a substring of the body |
+//! | `word` | fuzzy match on title, side text, label ids and names (this reviewer's and the suggested ones), else a substring of the body |
 //! | `'word` | case-insensitive substring of title, side text, label names or body |
 //! | `^word` | the title (or side text) starts with it |
 //! | `word$` | the title (or side text) ends with it |
@@ -12,7 +12,8 @@
 //! | `!word`, `!'word` | no substring of title, side text, label names or body |
 //! | `!^word`, `!word$` | the title does not start / end with it |
 //! | `is:S` | status; `S` is `todo`, `done`, `skipped` or `flagged`, or any prefix of one (`is:d`) |
-//! | `region:ID` `theme:ID` `rel:ID` | this reviewer's labels, by id |
+//! | `region:ID` `theme:ID` `rel:ID` | this reviewer's labels, by id (what was chosen, never what was suggested) |
+//! | `sug:ID` | a label suggested for the article (from its own tags or its source list entry), on any axis, whatever was chosen |
 //! | `src:DOMAIN` | the source, as whole dot-separated parts: `src:bbc` matches `bbc.co.uk` and `news.bbc.co.uk`, not `abbc.com` |
 //! | `by:NAME` | some reviewer has a sidecar for the article |
 //! | `changed:` | the article changed since this reviewer decided |
@@ -27,6 +28,9 @@
 //! directly by a letter or digit. Any other colon is ordinary text (`10:30`, `re:`,
 //! `http://…`), and quoting makes a filter-looking word plain text (`'is:done`).
 
+use std::sync::Arc;
+
+use super::labels::Labels;
 use crate::store::Status;
 
 /// How a term compares with the text it is matched against.
@@ -61,6 +65,8 @@ pub enum Filter {
     Region(String),
     Theme(String),
     Rel(String),
+    /// A label suggested on any axis, by id.
+    Sug(String),
     Src(String),
     By(String),
     Changed,
@@ -71,13 +77,16 @@ pub enum Filter {
 pub struct Query {
     pub terms: Vec<Term>,
     pub filters: Vec<Filter>,
+    /// The taxonomy's labels, so that `sug:` and a plain term naming a label can look
+    /// at what was suggested (see [`Query::with_labels`]); without them neither does.
+    pub labels: Option<Arc<Labels>>,
 }
 
 /// Why a query cannot be run. Shown inline under the prompt, so each message is one
 /// short sentence that says how to fix it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum QueryError {
-    #[error("unknown filter `{0}:`; filters are is: region: theme: rel: src: by: changed:")]
+    #[error("unknown filter `{0}:`; filters are is: region: theme: rel: sug: src: by: changed:")]
     UnknownFilter(String),
     #[error("is: takes todo, done, skipped or flagged, not `{0}`")]
     BadStatus(String),
@@ -90,7 +99,9 @@ pub enum QueryError {
 }
 
 /// The filter names, in the order the error message lists them.
-const FILTERS: [&str; 7] = ["is", "region", "theme", "rel", "src", "by", "changed"];
+const FILTERS: [&str; 8] = [
+    "is", "region", "theme", "rel", "sug", "src", "by", "changed",
+];
 
 /// Lowercases one character without changing the character count, so that character
 /// indices into a folded string are indices into the original. Characters whose
@@ -259,6 +270,7 @@ fn parse_filter(token: &str) -> Result<Option<FilterToken>, QueryError> {
         "region" => Filter::Region(value),
         "theme" => Filter::Theme(value),
         "rel" => Filter::Rel(value),
+        "sug" => Filter::Sug(value),
         "src" => Filter::Src(match value.strip_prefix("www.") {
             Some(domain) if !domain.is_empty() => domain.to_string(),
             _ => value,
@@ -278,6 +290,13 @@ fn status_from_prefix(value: &str) -> Result<Status, QueryError> {
 }
 
 impl Query {
+    /// The query, able to match what was suggested for each article: `sug:ID`, and
+    /// plain terms matching a label's id or name.
+    pub fn with_labels(mut self, labels: Arc<Labels>) -> Query {
+        self.labels = Some(labels);
+        self
+    }
+
     /// True when the query tests nothing, so every article matches in inbox order.
     pub fn is_empty(&self) -> bool {
         self.terms.is_empty() && self.filters.is_empty()
@@ -338,7 +357,11 @@ mod tests {
     }
 
     fn q(terms: Vec<Term>, filters: Vec<Filter>) -> Query {
-        Query { terms, filters }
+        Query {
+            terms,
+            filters,
+            labels: None,
+        }
     }
 
     #[test]
@@ -388,6 +411,7 @@ mod tests {
                     ],
                 ),
             ),
+            ("sug:MENA", q(vec![], vec![Filter::Sug("mena".into())])),
             (
                 "src:www.rt.com",
                 q(vec![], vec![Filter::Src("rt.com".into())]),
@@ -436,7 +460,7 @@ mod tests {
         let unknown = parse("foo:bar").expect_err("unknown filter");
         assert_eq!(
             unknown.to_string(),
-            "unknown filter `foo:`; filters are is: region: theme: rel: src: by: changed:"
+            "unknown filter `foo:`; filters are is: region: theme: rel: sug: src: by: changed:"
         );
         let status = parse("is:x").expect_err("bad status");
         assert_eq!(

@@ -220,7 +220,7 @@ fn filter_text(state: &AppState) -> Option<String> {
     let n = state.view.len();
     Some(format!(
         " {n}{more} {} “{}” ",
-        if n == 1 { "match" } else { "matches" },
+        crate::words::noun(n, "match", "matches"),
         sanitize(q)
     ))
 }

@@ -434,12 +434,14 @@ fn header(
         ));
     }
     if let SidecarState::Broken(problem) = &e.mine {
-        lines.push(Line::styled(
-            clip(format!(
-                "Sidecar unreadable, kept as it is: {}",
-                sanitize(problem)
-            )),
+        // Wrapped, not cut: the reason (file, line and what is wrong) is what the
+        // reviewer needs to repair it.
+        lines.extend(packed(
+            "Sidecar:   ",
+            &[format!("unreadable, kept as it is: {problem}")],
             p.error(),
+            p,
+            width,
         ));
     }
     if e.changed() {

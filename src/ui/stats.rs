@@ -109,7 +109,10 @@ fn draw(stats: &Stats, tallest: u16, reviewers: u16, p: Palette, inner: Rect, bu
     ]
     .map(|(name, n, style)| bar(name, n, style, p));
     BarChart::horizontal(bars.to_vec())
-        .block(Block::bordered().title(format!(" Progress · {} articles ", pr.total)))
+        .block(Block::bordered().title(format!(
+            " Progress · {} ",
+            crate::words::count(pr.total, "article", "articles")
+        )))
         .bar_width(1)
         .bar_gap(0)
         .max(pr.total.max(1) as u64)
@@ -165,7 +168,11 @@ fn axis_chart(axis: &AxisCounts, p: Palette) -> BarChart<'static> {
         bars.push(bar("(none)", axis.unlabeled, p.dim(), p));
     }
     BarChart::horizontal(bars)
-        .block(Block::bordered().title(format!(" {} · {} decisions ", axis.axis, axis.decisions)))
+        .block(Block::bordered().title(format!(
+            " {} · {} ",
+            axis.axis,
+            crate::words::count(axis.decisions, "decision", "decisions")
+        )))
         .bar_width(1)
         .bar_gap(0)
 }

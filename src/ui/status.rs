@@ -152,7 +152,13 @@ pub fn render(
                 edit,
                 match &state.search_error {
                     Some(e) => Span::styled(format!("  {}", sanitize(e)), p.error()),
-                    None => Span::styled(format!("  {} found   ", state.view.len()), p.dim()),
+                    None => Span::styled(
+                        format!(
+                            "  {}   ",
+                            crate::words::count(state.view.len(), "match", "matches")
+                        ),
+                        p.dim(),
+                    ),
                 },
             )),
             _ => None,
