@@ -252,13 +252,20 @@ impl Tmux {
         self.cmd(&["has-session", "-t", "main"]).status.success()
     }
 
-    /// Polls the screen until `ok` holds; fails at once if the program ended.
+    /// Polls the screen until `ok` holds, and returns it; fails at once if the
+    /// program ended. A capture can catch a frame half written, so a match is taken
+    /// only when a second capture a moment later matches too, and that later (whole)
+    /// screen is returned for the caller's further checks.
     pub fn wait_for_screen(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
         let start = std::time::Instant::now();
         loop {
             let screen = self.screen();
             if ok(&screen) {
-                return screen;
+                std::thread::sleep(std::time::Duration::from_millis(40));
+                let settled = self.screen();
+                if ok(&settled) {
+                    return settled;
+                }
             }
             assert!(
                 self.running(),
