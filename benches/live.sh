@@ -14,7 +14,7 @@ dir=target/bench-corpus/100000
 sock=live-bench-$$
 trap 'tmux -L "$sock" kill-server 2>/dev/null || true; rm -f "$dir/0000/zz_live_bench.txt"' EXIT
 tmux -L "$sock" -f /dev/null new-session -d -s m -x 120 -y 40 "exec target/release/triage --inbox '$dir' --reviewer bench --watch $mode"
-until tmux -L "$sock" capture-pane -p -t m | grep -q '│· '; do sleep 0.01; done
+until tmux -L "$sock" capture-pane -p -t m | grep -qE '[│┃]· '; do sleep 0.01; done
 while tmux -L "$sock" capture-pane -p -t m | grep -q 'loading'; do sleep 0.05; done
 pid=$(tmux -L "$sock" list-panes -t m -F '#{pane_pid}')
 sleep 3

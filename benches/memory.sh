@@ -20,7 +20,7 @@ trap 'tmux -L "$socket" kill-server 2>/dev/null || true' EXIT
 start=$(date +%s%N)
 tmux -L "$socket" -f /dev/null new-session -d -s m -x 120 -y 40 \
   "exec target/release/triage --inbox '$dir' --reviewer bench"
-until tmux -L "$socket" capture-pane -p -t m | grep -q '│· '; do sleep 0.005; done
+until tmux -L "$socket" capture-pane -p -t m | grep -qE '[│┃]· '; do sleep 0.005; done
 first=$(( ($(date +%s%N) - start) / 1000000 ))
 while tmux -L "$socket" capture-pane -p -t m | grep -q 'loading'; do sleep 0.05; done
 loaded=$(( ($(date +%s%N) - start) / 1000000 ))
