@@ -23,6 +23,8 @@ pub mod article;
 pub mod cli;
 pub mod corpus;
 pub mod files;
+pub mod fold;
+pub mod host;
 pub mod input;
 pub mod labels;
 pub mod sanitize;

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use crate::article::{self, Article, Format, Suggestions};
 use crate::labels::Taxonomy;
-use crate::labels::sources::{Sources, domain_of};
+use crate::labels::sources::Sources;
 
 use super::sidecar::{hex, sha256_digest};
 use super::{ScanEntry, Sidecar, StoreError, read_sidecar, scan_each, sidecar_path};
@@ -134,12 +134,8 @@ impl Entry {
             return Suggestions::default();
         };
         let mut s = article::suggest(a, taxonomy);
-        if s.reliability.is_none() && !sources.is_empty() {
-            s.reliability = [&a.url, &a.source, &a.publisher]
-                .into_iter()
-                .flatten()
-                .filter_map(|text| domain_of(text))
-                .find_map(|domain| sources.suggestion(&domain));
+        if s.reliability.is_none() {
+            s.reliability = article::reliability(a, sources);
         }
         s
     }
