@@ -16,6 +16,8 @@
 //! - [`files`] opens what comes from elsewhere only when it is a regular file, and
 //!   reads configuration files only up to a limit.
 //! - [`words`] says counts in words (`1 match`, `2 matches`).
+//! - [`fold`] is the one rule for comparing text ignoring case, and [`host`] reduces a
+//!   URL or domain to the publisher's host; both sit below every other module.
 //! - `corpus` generates deterministic inboxes of any size for benchmarks and tests;
 //!   only with the `corpus` feature, which tests, benchmarks and examples turn on.
 
