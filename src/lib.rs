@@ -16,13 +16,19 @@
 //! - [`files`] opens what comes from elsewhere only when it is a regular file, and
 //!   reads configuration files only up to a limit.
 //! - [`words`] says counts in words (`1 match`, `2 matches`).
-//! - [`corpus`] generates deterministic inboxes of any size for benchmarks and tests.
+//! - [`fold`] is the one rule for comparing text ignoring case, and [`host`] reduces a
+//!   URL or domain to the publisher's host; both sit below every other module.
+//! - `corpus` generates deterministic inboxes of any size for benchmarks and tests;
+//!   only with the `corpus` feature, which tests, benchmarks and examples turn on.
 
 pub mod app;
 pub mod article;
 pub mod cli;
+#[cfg(any(test, feature = "corpus"))]
 pub mod corpus;
 pub mod files;
+pub mod fold;
+pub mod host;
 pub mod input;
 pub mod labels;
 pub mod sanitize;

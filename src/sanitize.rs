@@ -19,6 +19,7 @@
 //! paragraphs and author names, first goes through [`strip_sequences`].
 
 use std::borrow::Cow;
+use std::ops::Range;
 
 use unicode_width::UnicodeWidthChar;
 
@@ -36,7 +37,35 @@ const C1_OSC: char = '\u{9d}';
 const CAN: char = '\u{18}';
 const SUB: char = '\u{1a}';
 
-type Chars<'a> = std::iter::Peekable<std::str::Chars<'a>>;
+/// The characters of a text with one of lookahead, as `Peekable<Chars>` gives, that
+/// also know how much of the text is left, so [`sanitize_ranges`] can say where each
+/// part of the input went.
+#[derive(Clone)]
+struct Chars<'a>(std::str::Chars<'a>);
+
+impl Chars<'_> {
+    fn peek(&self) -> Option<char> {
+        self.0.clone().next()
+    }
+
+    fn next_if(&mut self, wanted: impl FnOnce(&char) -> bool) -> Option<char> {
+        let c = self.peek()?;
+        if wanted(&c) { self.0.next() } else { None }
+    }
+
+    /// Bytes of the text not yet read.
+    fn left(&self) -> usize {
+        self.0.as_str().len()
+    }
+}
+
+impl Iterator for Chars<'_> {
+    type Item = char;
+
+    fn next(&mut self) -> Option<char> {
+        self.0.next()
+    }
+}
 
 /// Makes untrusted text safe to draw: whole escape sequences (7-bit and 8-bit forms),
 /// every other control character, bidirectional controls and zero-width characters are
@@ -57,11 +86,51 @@ pub fn sanitize(text: &str) -> Cow<'_, str> {
     if !text.chars().any(needs_work) {
         return Cow::Borrowed(text);
     }
+    Cow::Owned(clean(text, |_, _| {}))
+}
+
+/// [`sanitize`], carrying byte ranges of `text` (search matches, say) over to the
+/// sanitized text, so that what is marked on screen is exactly what was found even
+/// where sanitizing moved it (a tab before it, a zero-width character inside it).
+/// A range all of whose characters were removed is left out.
+pub fn sanitize_ranges<'a>(
+    text: &'a str,
+    ranges: &[Range<usize>],
+) -> (Cow<'a, str>, Vec<Range<usize>>) {
+    if !text.chars().any(needs_work) {
+        return (Cow::Borrowed(text), ranges.to_vec());
+    }
+    // (where in `text`, where in the result) at the start of each character or
+    // sequence read as one, and at the end.
+    let mut steps: Vec<(usize, usize)> = Vec::new();
+    let out = clean(text, |from, to| steps.push((from, to)));
+    let moved = ranges
+        .iter()
+        .filter_map(|r| {
+            // The step holding the range's first byte, and the first step at or
+            // after its end.
+            let first = steps.partition_point(|&(from, _)| from <= r.start);
+            let start = steps.get(first.checked_sub(1)?)?.1;
+            let end = steps.partition_point(|&(from, _)| from < r.end);
+            let end = steps.get(end).map_or(out.len(), |&(_, to)| to);
+            (start < end).then_some(start..end)
+        })
+        .collect();
+    (Cow::Owned(out), moved)
+}
+
+/// What [`sanitize`] makes of `text`, calling `step` with the byte offsets in `text`
+/// and in the result before each character or sequence is read, and once at the end.
+fn clean(text: &str, mut step: impl FnMut(usize, usize)) -> String {
     let mut out = String::with_capacity(text.len());
     // Display column of the next character, for tab stops.
     let mut column = 0usize;
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
+    let mut chars = Chars(text.chars());
+    loop {
+        step(text.len() - chars.left(), out.len());
+        let Some(c) = chars.next() else {
+            break;
+        };
         match c {
             c if skip_sequence(c, &mut chars) => {}
             '\t' => {
@@ -70,7 +139,7 @@ pub fn sanitize(text: &str) -> Cow<'_, str> {
                 column += spaces;
             }
             '\r' => {
-                if chars.peek() == Some(&'\n') {
+                if chars.peek() == Some('\n') {
                     chars.next();
                 }
                 out.push(' ');
@@ -87,7 +156,7 @@ pub fn sanitize(text: &str) -> Cow<'_, str> {
             }
         }
     }
-    Cow::Owned(out)
+    out
 }
 
 /// A value quoted for a message, as `{:?}` quotes it, after [`sanitize`]: Rust's
@@ -110,7 +179,7 @@ pub fn strip_sequences(text: &str) -> Cow<'_, str> {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars().peekable();
+    let mut chars = Chars(text.chars());
     while let Some(c) = chars.next() {
         if !skip_sequence(c, &mut chars) {
             out.push(c);
@@ -225,12 +294,12 @@ fn skip_csi(chars: &mut Chars<'_>) {
 /// unterminated string runs to the end of the text, because that is what a terminal
 /// would swallow too.
 fn skip_string(chars: &mut Chars<'_>, bel_ends: bool) {
-    while let Some(&c) = chars.peek() {
+    while let Some(c) = chars.peek() {
         match c {
             ESC => {
                 let mut after = chars.clone();
                 after.next();
-                if after.peek() == Some(&'\\') {
+                if after.peek() == Some('\\') {
                     chars.next();
                     chars.next();
                 }
@@ -451,7 +520,48 @@ mod tests {
         assert!(matches!(sanitize("a\tb"), Cow::Owned(_)));
     }
 
+    #[test]
+    fn ranges_follow_their_text_through_sanitizing() {
+        // Unchanged text keeps its ranges and is not copied.
+        let (out, ranges) = sanitize_ranges("oil and gas", &[0..3, 8..11]);
+        assert!(matches!(out, Cow::Borrowed(_)));
+        assert_eq!(ranges, [0..3, 8..11]);
+        // A tab before a match moves it; a zero-width space inside one shrinks it;
+        // a sequence before it is gone, payload and all.
+        let text = "\toil \u{1b}]0;gas\u{7}ga\u{200b}s";
+        let oil = 1..4;
+        let gas = text.len() - "ga\u{200b}s".len()..text.len();
+        let (out, ranges) = sanitize_ranges(text, &[oil, gas]);
+        assert_eq!(out, "    oil gas");
+        let marked: Vec<&str> = ranges.iter().map(|r| &out[r.clone()]).collect();
+        assert_eq!(marked, ["oil", "gas"]);
+        // A range of nothing but removed characters marks nothing.
+        let gone = 1..4;
+        let (_, ranges) = sanitize_ranges("a\u{200b}b", std::slice::from_ref(&gone));
+        assert!(ranges.is_empty(), "{ranges:?}");
+        // `\r\n` is one space, whichever of its bytes a range starts at.
+        let (out, ranges) = sanitize_ranges("a\r\nb", &[1..3, 2..4]);
+        assert_eq!(out, "a b");
+        assert_eq!(ranges, [1..2, 1..3]);
+    }
+
     proptest! {
+        #[test]
+        fn a_range_of_plain_text_marks_the_same_text_once_sanitized(
+            before in "[a-z \t\u{200b}\u{202e}\r\n]{0,12}",
+            word in "[a-z]{1,6}",
+            after in "[a-z \t\u{200b}\u{1b}\\[\\];0-9m\u{7}\r\n]{0,12}",
+        ) {
+            let text = format!("{before} {word} {after}");
+            let at = before.len() + 1;
+            let range = at..at + word.len();
+            let (out, ranges) = sanitize_ranges(&text, std::slice::from_ref(&range));
+            let whole = sanitize(&text);
+            prop_assert_eq!(out.as_ref(), whole.as_ref());
+            prop_assert_eq!(ranges.len(), 1);
+            prop_assert_eq!(&out[ranges[0].clone()], word.as_str());
+        }
+
         #[test]
         fn output_never_contains_a_forbidden_character(text in any::<String>()) {
             let out = sanitize(&text);

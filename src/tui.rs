@@ -832,8 +832,8 @@ pub fn run(session: Session) -> io::Result<Ending> {
     let gate = Arc::new(InputGate::default());
     spawn_input(tx, Arc::clone(&gate));
     let tty = Tty::open();
-    // A debug-build hook for the test that a panic restores the terminal.
-    let panic_on_key = cfg!(debug_assertions) && std::env::var_os("TRIAGE_TEST_PANIC").is_some();
+    // A hook for the test that a panic restores the terminal, only in builds for tests.
+    let panic_on_key = cfg!(feature = "testing") && std::env::var_os("TRIAGE_TEST_PANIC").is_some();
     let size = terminal.size()?;
     session.apply(Action::Resize(size.width, size.height));
     let mut dirty = true;

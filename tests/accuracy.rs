@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 use triage::article::{self, Article, Format};
-use triage::labels::sources::domain_of;
+use triage::host::domain_of;
 
 /// The share of fields that must come out right.
 const REQUIRED_ACCURACY: f64 = 0.98;

@@ -16,7 +16,7 @@ use saphyr::{LoadableYamlNode, Scalar, Yaml};
 
 use super::text::{decode, finish, inline_text, normalize_date, read_lines};
 use super::{Article, ArticleError};
-use crate::labels::sources::domain_of;
+use crate::host::domain_of;
 
 /// Deeper nesting than this is refused before parsing: real front matter is two or
 /// three levels deep, and every level costs stack when values are converted.

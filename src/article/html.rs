@@ -21,7 +21,7 @@ use super::front::date;
 use super::html_bounds::{exceeded, read_plain};
 use super::text::parse_with;
 use super::{Article, ArticleError};
-use crate::labels::sources::domain_of;
+use crate::host::domain_of;
 
 /// Elements that are never the story, whatever their content.
 const SKIP_TAGS: &[&str] = &[

@@ -17,7 +17,7 @@ use std::path::Path;
 use serde::Serialize;
 
 pub use paragraphs::{Fields, Paragraphs};
-pub use suggest::{Suggestion, Suggestions, suggest};
+pub use suggest::{Suggestion, Suggestions, reliability, suggest};
 pub use text::{days_in_month, normalize_date};
 
 /// Which parser reads a file, decided by its extension.

@@ -8,6 +8,8 @@
 use serde::Serialize;
 
 use super::Article;
+use crate::host::domain_of;
+use crate::labels::sources::{self, Sources};
 use crate::labels::{Axis, Taxonomy};
 
 /// One suggested label, with the article's own words for it.
@@ -65,6 +67,30 @@ pub fn suggest(article: &Article, taxonomy: &Taxonomy) -> Suggestions {
     out
 }
 
+/// The reliability the inbox's source list (`sources.toml`) gives the article's
+/// publisher: the first of its URL, source and publisher whose domain, or a parent
+/// of it, is listed. `None` when none is.
+pub fn reliability(article: &Article, sources: &Sources) -> Option<Suggestion> {
+    if sources.is_empty() {
+        return None;
+    }
+    [&article.url, &article.source, &article.publisher]
+        .into_iter()
+        .flatten()
+        .filter_map(|text| domain_of(text))
+        .find_map(|domain| from_sources(sources, &domain))
+}
+
+/// The reliability suggestion for an article from `domain`, saying which listed
+/// domain it came from, so that a suggestion reached through a parent domain can be
+/// checked at a glance.
+fn from_sources(sources: &Sources, domain: &str) -> Option<Suggestion> {
+    sources.lookup(domain).map(|(id, matched)| Suggestion {
+        id: id.to_string(),
+        from: format!("{}: {matched}", sources::FILE_NAME),
+    })
+}
+
 fn add(list: &mut Vec<Suggestion>, taxonomy: &Taxonomy, axis: Axis, kind: &str, name: &str) {
     let Some(label) = taxonomy.find(axis, name) else {
         return;
@@ -91,6 +117,25 @@ mod tests {
             tags: own(tags),
             ..Article::default()
         }
+    }
+
+    #[test]
+    fn suggestion_says_which_listed_domain_matched() {
+        let s = Sources::parse(
+            "[sources]\n\"example.com\" = \"reliable\"\n\"rt.com\" = \"unreliable\"\n",
+            "sources.toml",
+            &Taxonomy::default(),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let got = from_sources(&s, "https://edition.example.com/a");
+        assert_eq!(
+            got,
+            Some(Suggestion {
+                id: "reliable".into(),
+                from: "sources.toml: example.com".into(),
+            })
+        );
+        assert_eq!(from_sources(&s, "unknown.org"), None);
     }
 
     #[test]

@@ -16,7 +16,7 @@
 use std::borrow::Cow;
 
 use super::{Article, ArticleError};
-use crate::labels::fold;
+use crate::fold::fold_words;
 
 /// How much of a file is examined to decide whether it is text.
 const SNIFF_LEN: usize = 8 * 1024;
@@ -240,7 +240,7 @@ fn keyed_lines_follow(
     classified: &[Option<HeaderLine>],
     rest: &[Vec<&str>],
 ) -> bool {
-    let keyed = |line: &Option<HeaderLine>| matches!(line, Some(HeaderLine::Field(field)) if is_known_key(&fold(&field.key)));
+    let keyed = |line: &Option<HeaderLine>| matches!(line, Some(HeaderLine::Field(field)) if is_known_key(&fold_words(&field.key)));
     let clutter = |block: &[&str], classified: &[Option<HeaderLine>]| {
         block
             .iter()
@@ -432,7 +432,7 @@ fn take_title(article: &mut Article, blocks: &mut Vec<Vec<&str>>) {
     let found = blocks.iter().enumerate().find_map(|(b, block)| {
         block.iter().enumerate().find_map(|(l, line)| {
             let text = match key_value(line) {
-                Some(field) if fold(&field.key) == "title" => field.value,
+                Some(field) if fold_words(&field.key) == "title" => field.value,
                 _ => inline_text(heading_text(line).unwrap_or(line)),
             };
             (!text.is_empty()).then_some((b, l, text))
@@ -445,7 +445,7 @@ fn take_title(article: &mut Article, blocks: &mut Vec<Vec<&str>>) {
         article.title = text;
         false
     } else {
-        fold(&text) != fold(&article.title)
+        fold_words(&text) != fold_words(&article.title)
     };
     // Lines before the title have no text to lose; cut them in one go, so that a
     // file opening with thousands of images costs no more than one opening with one.
@@ -732,7 +732,7 @@ impl HeaderState {
             items,
             target,
         } = field;
-        match fold(&key).as_str() {
+        match fold_words(&key).as_str() {
             "region" | "regions" => article.regions.extend(items),
             "theme" | "themes" | "topic" | "topics" => article.themes.extend(items),
             "tag" | "tags" | "keyword" | "keywords" | "category" | "categories" => {

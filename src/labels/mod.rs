@@ -13,6 +13,8 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
+use crate::fold::fold_words;
+
 /// The taxonomy every binary carries; an inbox's own `labels.toml` replaces it whole.
 pub const DEFAULT_LABELS: &str = include_str!("default.toml");
 
@@ -62,7 +64,7 @@ pub struct Label {
 pub struct AxisLabels {
     pub multiple: bool,
     pub labels: Vec<Label>,
-    /// Every label's id, name and aliases, folded (see [`fold`]), to its position;
+    /// Every label's id, name and aliases, folded (see [`fold_words`]), to its position;
     /// where two labels share a word, the first. [`Taxonomy::find`] runs for every
     /// tag of every article as the inbox loads, so it looks words up here instead of
     /// folding every label's names each time.
@@ -75,7 +77,7 @@ impl AxisLabels {
         for (at, label) in labels.iter().enumerate() {
             let names = [&label.id, &label.name].into_iter().chain(&label.aliases);
             for name in names {
-                let folded = fold(name);
+                let folded = fold_words(name);
                 if !folded.is_empty() {
                     words.entry(folded).or_insert(at);
                 }
@@ -313,7 +315,7 @@ impl Taxonomy {
     /// The label an article's own wording refers to: its id, name or one of its
     /// aliases, compared ignoring case and punctuation.
     pub fn find(&self, axis: Axis, words: &str) -> Option<&Label> {
-        let wanted = fold(words);
+        let wanted = fold_words(words);
         if wanted.is_empty() {
             return None;
         }
@@ -338,22 +340,6 @@ fn valid_id(id: &str) -> bool {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
 }
 
-/// Lowercases and keeps only letters and digits, each word separated by one space,
-/// so that "Middle-East  &  North Africa" and "middle east north africa" compare equal.
-pub fn fold(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for word in text
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-    {
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.extend(word.chars().flat_map(char::to_lowercase));
-    }
-    out
-}
-
 /// 1-based line of a byte offset: how every TOML file the program reads
 /// (labels, keymaps, sources, sidecars) names the line of a problem.
 pub fn line_of(text: impl AsRef<[u8]>, offset: usize) -> usize {
@@ -376,7 +362,7 @@ mod tests {
                 [&l.id, &l.name]
                     .into_iter()
                     .chain(&l.aliases)
-                    .any(|n| !fold(words).is_empty() && fold(n) == fold(words))
+                    .any(|n| !fold_words(words).is_empty() && fold_words(n) == fold_words(words))
             })
         };
         for axis in Axis::ALL {

@@ -14,8 +14,9 @@ use std::path::Path;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::article::Suggestion;
-use crate::labels::{Axis, Taxonomy, fold, line_of};
+use crate::fold::fold_words;
+use crate::host::domain_of;
+use crate::labels::{Axis, Taxonomy, line_of};
 
 /// The file name the list has in an inbox.
 pub const FILE_NAME: &str = "sources.toml";
@@ -154,16 +155,6 @@ impl Sources {
         }
     }
 
-    /// The reliability suggestion for an article from `domain`, saying which listed
-    /// domain it came from, so that a suggestion reached through a parent domain can be
-    /// checked at a glance.
-    pub fn suggestion(&self, domain: &str) -> Option<Suggestion> {
-        self.lookup(domain).map(|(id, matched)| Suggestion {
-            id: id.to_string(),
-            from: format!("{FILE_NAME}: {matched}"),
-        })
-    }
-
     /// How many domains are listed.
     pub fn len(&self) -> usize {
         self.by_domain.len()
@@ -241,7 +232,7 @@ pub fn import_csv(
                 problem: format!("{kind}={id}: {}", unknown_id(id, taxonomy)),
             });
         }
-        types.insert(fold(kind), id);
+        types.insert(fold_words(kind), id);
     }
     let invalid = |line: usize, problem: String| SourcesError::Invalid {
         file: file.to_string(),
@@ -349,7 +340,7 @@ pub fn import_csv(
                 .push(format!("line {line}: no type for {domain}"));
             continue;
         }
-        let Some(id) = types.get(&fold(kind)) else {
+        let Some(id) = types.get(&fold_words(kind)) else {
             let hint = kind.to_lowercase();
             report.skipped.push(format!(
                 "line {line}: type {} is not mapped (give --map {}=ID)",
@@ -390,10 +381,13 @@ pub fn parse_map(text: &str) -> Result<Vec<(String, String)>, SourcesError> {
         }
         // Types are compared by their letters and digits alone, so a type without any
         // would match every punctuation-only cell.
-        if fold(kind).is_empty() {
+        if fold_words(kind).is_empty() {
             return bad(format!("{part:?} needs a type with letters or digits"));
         }
-        if let Some((_, other)) = pairs.iter().find(|(k, _)| fold(k) == fold(kind)) {
+        if let Some((_, other)) = pairs
+            .iter()
+            .find(|(k, _)| fold_words(k) == fold_words(kind))
+        {
             if other != id {
                 return bad(format!(
                     "type {kind:?} is mapped to both {other:?} and {id:?}"
@@ -404,47 +398,6 @@ pub fn parse_map(text: &str) -> Result<Vec<(String, String)>, SourcesError> {
         pairs.push((kind.to_string(), id.to_string()));
     }
     Ok(pairs)
-}
-
-/// The host of a URL or domain text, lowercase, without `www.`, port or credentials;
-/// `None` when there is none. Articles give their source in every shape (`www.X.com`,
-/// `https://x.com/a?b`, `x.com/`), and all of them must meet the same list entry.
-/// IP addresses and single words are not domains: no source list judges them.
-pub fn domain_of(text: &str) -> Option<String> {
-    let text = text.trim();
-    // The URL parser silently drops tabs and newlines; in a domain they mean garbage.
-    if text.is_empty() || text.chars().any(char::is_control) {
-        return None;
-    }
-    let parsed = if text.contains("://") {
-        url::Url::parse(text)
-    } else {
-        url::Url::parse(&format!("http://{text}"))
-    }
-    .ok()?;
-    let url::Host::Domain(host) = parsed.host()? else {
-        return None;
-    };
-    let host = host.trim_end_matches('.').to_ascii_lowercase();
-    let valid = host.split('.').count() >= 2
-        && host.split('.').all(|label| {
-            !label.is_empty()
-                && label
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-        })
-        && host
-            .rsplit('.')
-            .next()
-            .is_some_and(|tld| !tld.chars().all(|c| c.is_ascii_digit()));
-    if !valid {
-        return None;
-    }
-    let mut host = host.as_str();
-    while let Some(rest) = host.strip_prefix("www.").filter(|rest| rest.contains('.')) {
-        host = rest;
-    }
-    Some(host.to_string())
 }
 
 /// A `sources.toml` key's domain, but only when the key is written as a domain: a URL
@@ -637,20 +590,6 @@ mod tests {
         )
         .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(s.iter().collect::<Vec<_>>(), [("example.com", "mixed")]);
-    }
-
-    #[test]
-    fn suggestion_says_which_listed_domain_matched() {
-        let s = list();
-        let got = s.suggestion("https://edition.example.com/a");
-        assert_eq!(
-            got,
-            Some(Suggestion {
-                id: "reliable".into(),
-                from: "sources.toml: example.com".into(),
-            })
-        );
-        assert_eq!(s.suggestion("unknown.org"), None);
     }
 
     #[test]
@@ -931,52 +870,7 @@ mod tests {
         }
     }
 
-    #[test]
-    fn domain_of_reduces_every_shape_to_the_host() {
-        for (text, want) in [
-            (
-                "https://user@www.Example.com:8080/path?q",
-                Some("example.com"),
-            ),
-            (
-                "https://user:pw@news.example.com/",
-                Some("news.example.com"),
-            ),
-            ("example.com/", Some("example.com")),
-            ("  www.EXAMPLE.com  ", Some("example.com")),
-            ("example.com.", Some("example.com")),
-            ("//example.com/x", Some("example.com")),
-            ("exa\nmple.com", None),
-            ("www.com", Some("www.com")),
-            ("bücher.de", Some("xn--bcher-kva.de")),
-            ("not a url", None),
-            ("", None),
-            ("localhost", None),
-            ("http://192.168.1.1/x", None),
-            ("[::1]", None),
-            ("http://[2001:db8::1]:80/", None),
-            ("[::1", None),
-            ("http://[", None),
-            ("::::", None),
-            ("http://", None),
-            ("mailto:", None),
-            ("a..b.com", None),
-            ("http://exa mple.com", None),
-        ] {
-            assert_eq!(domain_of(text).as_deref(), want, "{text:?}");
-        }
-    }
-
     proptest! {
-        #[test]
-        fn domain_of_never_panics_and_gives_plain_hosts(text in "\\PC{0,40}|[a-zA-Z0-9.:/@\\[\\]%?#-]{0,40}") {
-            if let Some(host) = domain_of(&text) {
-                prop_assert!(host.contains('.'));
-                prop_assert!(host.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '-' | '_')), "{host:?}");
-                prop_assert_eq!(domain_of(&host), Some(host.clone()));
-            }
-        }
-
         #[test]
         fn lookup_never_panics(text in "\\PC{0,40}") {
             let s = list();

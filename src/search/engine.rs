@@ -26,9 +26,10 @@ use fuzzy_matcher::skim::SkimMatcherV2;
 use memchr::memmem;
 
 use super::labels::{LabelNumber, LabelSet, Labels};
-use super::query::{Filter, Query, Term, TermKind, fold_into};
+use super::query::{Filter, Query, Term, TermKind};
 use super::{Doc, Facet};
 use crate::article::Paragraphs;
+use crate::fold::fold_into;
 
 /// Characters of a title, side text or label list that skim scores. Its cost grows
 /// with pattern × text length; titles longer than this are rare and their tail adds

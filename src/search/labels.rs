@@ -9,7 +9,7 @@
 
 use crate::labels::{Axis, Taxonomy};
 
-use super::query::fold_into;
+use crate::fold::fold_into;
 
 /// A label's number: its position over the three axes, regions first, then themes,
 /// then reliability levels. Ids are unique within an axis, not across axes, so the

@@ -31,6 +31,7 @@
 use std::sync::Arc;
 
 use super::labels::Labels;
+use crate::fold::fold;
 use crate::store::Status;
 
 /// How a term compares with the text it is matched against.
@@ -51,7 +52,7 @@ pub enum TermKind {
 pub struct Term {
     pub kind: TermKind,
     /// Lowercased one character at a time, so that character positions in the
-    /// lowercased text are those of the original (see [`fold_char`]).
+    /// lowercased text are those of the original (see [`crate::fold::fold_char`]).
     pub text: String,
     /// The article must *not* match. Negated terms never match fuzzily, as in fzf:
     /// `!word` is parsed with kind [`TermKind::Exact`].
@@ -102,40 +103,6 @@ pub enum QueryError {
 const FILTERS: [&str; 8] = [
     "is", "region", "theme", "rel", "sug", "src", "by", "changed",
 ];
-
-/// Lowercases one character without changing the character count, so that character
-/// indices into a folded string are indices into the original. Characters whose
-/// lowercase is several characters (`İ`), or is ASCII although they are not (the
-/// Kelvin sign), are kept as they are: then ASCII bytes of a folded string are exactly
-/// the lowercased ASCII bytes of the original, which lets the engine pre-check raw
-/// bytes.
-pub(crate) fn fold_char(c: char) -> char {
-    if c.is_ascii() {
-        return c.to_ascii_lowercase();
-    }
-    let mut lower = c.to_lowercase();
-    match (lower.next(), lower.next()) {
-        (Some(l), None) if !l.is_ascii() => l,
-        _ => c,
-    }
-}
-
-/// Appends `text` folded with [`fold_char`] to `out`.
-pub(crate) fn fold_into(text: &str, out: &mut String) {
-    if text.is_ascii() {
-        let start = out.len();
-        out.push_str(text);
-        out[start..].make_ascii_lowercase();
-    } else {
-        out.extend(text.chars().map(fold_char));
-    }
-}
-
-fn fold(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    fold_into(text, &mut out);
-    out
-}
 
 /// Parses what the user typed at the search prompt.
 pub fn parse(text: &str) -> Result<Query, QueryError> {
@@ -514,24 +481,6 @@ mod tests {
         assert!(parse("").expect("parses").is_empty());
         assert!(parse("region: '").expect("parses").is_empty());
         assert!(!parse("changed:").expect("parses").is_empty());
-    }
-
-    #[test]
-    fn folding_keeps_the_character_count() {
-        for text in [
-            "Besançon",
-            "İstanbul",
-            "ΣΟΦΙΑ",
-            "Kelvin",
-            "東京の選挙",
-            "ǅemal",
-        ] {
-            let folded = fold(text);
-            assert_eq!(folded.chars().count(), text.chars().count(), "{text}");
-        }
-        assert_eq!(fold("BESANÇON"), "besançon");
-        assert_eq!(fold("İ"), "İ");
-        assert_eq!(fold("\u{212A}"), "\u{212A}");
     }
 
     proptest! {

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use crate::article::{self, Article, Format, Suggestions};
 use crate::labels::Taxonomy;
-use crate::labels::sources::{Sources, domain_of};
+use crate::labels::sources::Sources;
 
 use super::sidecar::{hex, sha256_digest};
 use super::{ScanEntry, Sidecar, StoreError, read_sidecar, scan_each, sidecar_path};
@@ -134,12 +134,8 @@ impl Entry {
             return Suggestions::default();
         };
         let mut s = article::suggest(a, taxonomy);
-        if s.reliability.is_none() && !sources.is_empty() {
-            s.reliability = [&a.url, &a.source, &a.publisher]
-                .into_iter()
-                .flatten()
-                .filter_map(|text| domain_of(text))
-                .find_map(|domain| sources.suggestion(&domain));
+        if s.reliability.is_none() {
+            s.reliability = article::reliability(a, sources);
         }
         s
     }
@@ -279,12 +275,25 @@ const MAX_EXTRA_READERS: usize = 16;
 /// the others: they are sent with a placeholder in its place, and its article
 /// follows as [`Loaded::Late`]. Dropping the receiver stops the loading.
 pub fn load_in_background(root: PathBuf, reviewer: String) -> mpsc::Receiver<Loaded> {
-    load_with(root, reviewer, Arc::new(|_: &Path| {}))
+    load_with(root, reviewer, BeforeRead::default())
 }
 
-/// What runs before each file is read: nothing, except in tests, which hold a file
-/// back to see that the others arrive first.
-type BeforeRead = Arc<dyn Fn(&Path) + Send + Sync>;
+/// What runs before each file is read: nothing, except in unit tests, which hold a
+/// file back to see that the others arrive first. Outside them it is empty.
+#[derive(Clone, Default)]
+struct BeforeRead(#[cfg(test)] Option<Arc<Hook>>);
+
+#[cfg(test)]
+type Hook = dyn Fn(&Path) + Send + Sync;
+
+impl BeforeRead {
+    fn run(&self, _rel: &Path) {
+        #[cfg(test)]
+        if let Some(hook) = &self.0 {
+            hook(_rel);
+        }
+    }
+}
 
 fn load_with(root: PathBuf, reviewer: String, before: BeforeRead) -> mpsc::Receiver<Loaded> {
     let (tx, rx) = mpsc::channel();
@@ -366,7 +375,7 @@ impl Pool {
     fn spawn(&self) {
         let (root, reviewer) = (Arc::clone(&self.root), self.reviewer.clone());
         let (before, queue, out) = (
-            Arc::clone(&self.before),
+            self.before.clone(),
             Arc::clone(&self.queue),
             self.out.clone(),
         );
@@ -380,7 +389,7 @@ impl Pool {
                 };
                 let Ok((place, found)) = job else { return };
                 let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    before(&found.rel);
+                    before.run(&found.rel);
                     Entry::load(&root, &found.rel, &found.sidecars, &reviewer)
                 }));
                 // A parser panic is a bug; the article is listed with the reason
@@ -649,13 +658,13 @@ mod tests {
         // a003.txt is read only once every other article has reached the receiver.
         let (release, released) = mpsc::channel::<()>();
         let released = Mutex::new(released);
-        let before: BeforeRead = Arc::new(move |rel: &Path| {
+        let before = BeforeRead(Some(Arc::new(move |rel: &Path| {
             if rel == Path::new("a003.txt")
                 && let Ok(rx) = released.lock()
             {
                 let _ = rx.recv();
             }
-        });
+        })));
         let rx = load_with(dir.path().to_path_buf(), "alice".into(), before);
         let mut list: Vec<Entry> = Vec::new();
         let mut late = 0;

@@ -13,6 +13,7 @@ use std::ffi::OsString;
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+#[cfg(any(test, feature = "testing"))]
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -97,29 +98,42 @@ pub struct WriteContext {
 
 /// The seam through which tests make the disk fail the way real disks do (full,
 /// read-only, gone), at the worst moment: after part of the new sidecar has been
-/// written to its temporary file. The real program never sets it.
+/// written to its temporary file. The real program never sets it, and is built
+/// without it: outside builds for tests (`cfg(test)`, or the `testing` feature that
+/// `cargo test` turns on) it holds nothing and [`Faults::default`] is all there is.
 #[derive(Clone, Default)]
-pub struct Faults(Option<Arc<FaultFn>>);
+pub struct Faults(#[cfg(any(test, feature = "testing"))] Option<Arc<FaultFn>>);
 
 /// Given the sidecar about to be written, the error the disk should give, if any.
+#[cfg(any(test, feature = "testing"))]
 pub type FaultFn = dyn Fn(&Path) -> Option<std::io::Error> + Send + Sync;
 
 impl Faults {
+    #[cfg(any(test, feature = "testing"))]
     pub fn new(fault: impl Fn(&Path) -> Option<std::io::Error> + Send + Sync + 'static) -> Faults {
         Faults(Some(Arc::new(fault)))
     }
 
-    fn check(&self, path: &Path) -> std::io::Result<()> {
-        match self.0.as_ref().and_then(|f| f(path)) {
-            Some(e) => Err(e),
-            None => Ok(()),
+    /// Whether a failure may be injected.
+    fn is_set(&self) -> bool {
+        #[cfg(any(test, feature = "testing"))]
+        return self.0.is_some();
+        #[cfg(not(any(test, feature = "testing")))]
+        false
+    }
+
+    fn check(&self, _path: &Path) -> std::io::Result<()> {
+        #[cfg(any(test, feature = "testing"))]
+        if let Some(e) = self.0.as_ref().and_then(|f| f(_path)) {
+            return Err(e);
         }
+        Ok(())
     }
 }
 
 impl std::fmt::Debug for Faults {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(if self.0.is_some() {
+        f.write_str(if self.is_set() {
             "Faults(set)"
         } else {
             "Faults(none)"

@@ -147,6 +147,16 @@ fn summary(regions: &[String], themes: &[String], room: usize) -> String {
     fit(&tries[3], room)
 }
 
+/// The words of a query that select by content, folded: what a body line marks.
+fn positive_terms(query: &crate::search::Query) -> Vec<String> {
+    query
+        .terms
+        .iter()
+        .filter(|t| !t.negated && !t.text.is_empty())
+        .map(|t| t.text.clone())
+        .collect()
+}
+
 /// The part of a body line worth showing in `width` columns: from a little before
 /// its first match, so the match itself is never cut off.
 fn snippet(line: &str, terms: &[String], width: usize) -> String {
@@ -314,11 +324,7 @@ pub fn render(
         offset = start;
     }
     let cols = Columns::new(width);
-    let terms = state
-        .query
-        .as_ref()
-        .map(super::reader::positive_terms)
-        .unwrap_or_default();
+    let terms = state.query.as_ref().map(positive_terms).unwrap_or_default();
     let mut y = inner.y;
     let mut pos = offset;
     while pos < state.view.len() && y < inner.bottom() {

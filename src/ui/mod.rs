@@ -302,12 +302,10 @@ pub fn marked_spans(text: &str, marked: &[usize], base: Style, mark: Style) -> V
     spans
 }
 
-/// Character ranges of `line` where any of `terms` (lowercase) occurs, ignoring case.
+/// Character positions of `line` where any of `terms` (folded, as the query folds
+/// them) occurs, ignoring case by the same rule ([`crate::fold`]).
 pub fn find_terms(line: &str, terms: &[String]) -> Vec<usize> {
-    let folded: Vec<char> = line
-        .chars()
-        .map(|c| c.to_lowercase().next().unwrap_or(c))
-        .collect();
+    let folded: Vec<char> = line.chars().map(crate::fold::fold_char).collect();
     let mut marked = Vec::new();
     for term in terms {
         let t: Vec<char> = term.chars().collect();

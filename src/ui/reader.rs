@@ -1,6 +1,9 @@
 //! The reading pane: metadata, suggestions, the reviewer's labels, then the story,
 //! which scrolls under them while they stay in view.
 
+use std::collections::BTreeMap;
+use std::ops::Range;
+
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -9,8 +12,10 @@ use ratatui::widgets::Widget;
 
 use super::{Palette, RenderInfo, fit};
 use crate::app::{AppState, Focus};
+use crate::article::Article;
 use crate::labels::Axis;
-use crate::sanitize::sanitize;
+use crate::sanitize::{sanitize, sanitize_ranges};
+use crate::search::Query;
 use crate::store::{Entry, SidecarState};
 
 /// Wrapped story text of the last article drawn. Wrapping a long article is the one
@@ -20,19 +25,31 @@ pub struct Cache {
     /// The article, width and [`AppState::revision`] the lines were wrapped for.
     key: Option<(usize, u16, u64)>,
     lines: Vec<Line<'static>>,
-    /// Body lines holding a search match, for the article, width and query in the key.
+    /// Where each of `lines` was cut from (see [`wrap_story`]).
+    cuts: Vec<Option<Cut>>,
+    /// Body lines holding a search match, in order, each with the characters the
+    /// search matched, for the article, width and query in the key.
     matches_key: Option<(usize, u16, String)>,
-    matches: Vec<usize>,
+    matches: Vec<(usize, Vec<usize>)>,
 }
 
-/// The words of a query that select by content, lowercased: what the reader marks.
-pub fn positive_terms(query: &crate::search::Query) -> Vec<String> {
+/// Where a line of the story was cut from: the paragraph (the body's, then the
+/// footer's) and the byte offset in its sanitized text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Cut {
+    paragraph: usize,
+    at: usize,
+}
+
+/// What the reader's marks depend on in a query: its terms that can match a body.
+fn query_key(query: &Query) -> String {
     query
         .terms
         .iter()
-        .filter(|t| !t.negated && !t.text.is_empty())
-        .map(|t| t.text.clone())
-        .collect()
+        .filter(|t| !t.negated)
+        .map(|t| format!("{:?} {}", t.kind, t.text))
+        .collect::<Vec<_>>()
+        .join("\u{1f}")
 }
 
 fn line_text(line: &Line) -> String {
@@ -49,7 +66,10 @@ impl Cache {
         p: Palette,
     ) -> &[Line<'static>] {
         if self.key != Some((entry, width, revision)) {
-            self.lines = wrap_story(e, width as usize, p);
+            (self.lines, self.cuts) = match &e.article {
+                Ok(a) => wrap_story(a, width as usize, p),
+                Err(_) => (Vec::new(), Vec::new()),
+            };
             self.key = Some((entry, width, revision));
             self.matches_key = None;
         }
@@ -103,16 +123,12 @@ impl Cache {
         } else {
             lines.extend(others(state, e, others_key, inner.width as usize, p));
         }
-        let terms = state.query.as_ref().map(positive_terms).unwrap_or_default();
-        let query_key = terms.join("\u{1f}");
+        let query_key = state.query.as_ref().map(query_key).unwrap_or_default();
         self.body(entry, e, inner.width, state.revision, p);
         if self.matches_key.as_ref() != Some(&(entry, inner.width, query_key.clone())) {
-            self.matches = if terms.is_empty() {
-                Vec::new()
-            } else {
-                (0..self.lines.len())
-                    .filter(|&i| !super::find_terms(&line_text(&self.lines[i]), &terms).is_empty())
-                    .collect()
+            self.matches = match (&state.query, &e.article) {
+                (Some(query), Ok(article)) => story_marks(article, query, &self.lines, &self.cuts),
+                _ => Vec::new(),
             };
             self.matches_key = Some((entry, inner.width, query_key));
         }
@@ -144,9 +160,9 @@ impl Cache {
                 continue;
             }
             let line = &body[i - head];
-            if self.matches.binary_search(&(i - head)).is_ok() {
+            if let Ok(k) = self.matches.binary_search_by_key(&(i - head), |m| m.0) {
                 let text = line_text(line);
-                let marked = super::find_terms(&text, &terms);
+                let marked = &self.matches[k].1;
                 let base = line.spans.first().map_or(Style::new(), |s| s.style);
                 // The match `n`/`N` went to stands out from the others.
                 let mark = if current == Some(i) {
@@ -154,7 +170,7 @@ impl Cache {
                 } else {
                     p.matched()
                 };
-                Line::from(super::marked_spans(&text, &marked, base, mark)).render(r, buf);
+                Line::from(super::marked_spans(&text, marked, base, mark)).render(r, buf);
             } else {
                 line.render(r, buf);
             }
@@ -162,7 +178,7 @@ impl Cache {
         let match_lines: Vec<u16> = self
             .matches
             .iter()
-            .map(|&i| (i + head).min(u16::MAX as usize) as u16)
+            .map(|&(i, _)| (i + head).min(u16::MAX as usize) as u16)
             .collect();
         let mut where_ = Vec::new();
         if !match_lines.is_empty() {
@@ -618,31 +634,144 @@ fn others(
     lines
 }
 
-/// Wraps the story's paragraphs, then the publisher's footer set apart and dimmed.
-fn wrap_story(e: &Entry, width: usize, p: Palette) -> Vec<Line<'static>> {
-    let Ok(a) = &e.article else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
+/// Wraps the story's paragraphs, then the publisher's footer set apart and dimmed,
+/// saying for each line where it was cut from (`None` for the blank line after each
+/// paragraph and the footer's heading), so that the search's matches, found in the
+/// paragraphs, can be marked on the lines.
+fn wrap_story(a: &Article, width: usize, p: Palette) -> (Vec<Line<'static>>, Vec<Option<Cut>>) {
     let width = width.max(1);
-    let push = |para: &str, style: Style, out: &mut Vec<Line<'static>>| {
+    let mut lines = Vec::new();
+    let mut cuts = Vec::new();
+    let body = a.body.iter().map(|para| (para, Style::new()));
+    let footer = a.footer.iter().map(|para| (para, p.dim()));
+    for (paragraph, (para, style)) in body.chain(footer).enumerate() {
+        if paragraph == a.body.len() {
+            lines.push(Line::styled(
+                fit("── publisher's footer ──", width),
+                p.dim(),
+            ));
+            cuts.push(None);
+        }
         let clean = sanitize(para);
+        let mut from = 0;
         for piece in textwrap::wrap(&clean, width) {
-            out.push(Line::styled(piece.into_owned(), style));
+            // Each line is a slice of the paragraph, found after the one before.
+            let cut = clean
+                .get(from..)
+                .and_then(|rest| rest.find(piece.as_ref()))
+                .map(|at| Cut {
+                    paragraph,
+                    at: from + at,
+                });
+            if let Some(cut) = cut {
+                from = cut.at + piece.len();
+            }
+            cuts.push(cut);
+            lines.push(Line::styled(piece.into_owned(), style));
         }
-        out.push(Line::raw(""));
-    };
-    for para in &a.body {
-        push(para, Style::new(), &mut out);
+        lines.push(Line::raw(""));
+        cuts.push(None);
     }
-    if !a.footer.is_empty() {
-        out.push(Line::styled(
-            fit("── publisher's footer ──", width),
-            p.dim(),
-        ));
-        for para in &a.footer {
-            push(para, p.dim(), &mut out);
-        }
+    (lines, cuts)
+}
+
+/// The story's lines that hold a match of `query`, each with the characters to mark.
+/// The matches are the search engine's own ([`Query::body_matches`], the test that
+/// ranked the article), found in the paragraphs and carried through sanitizing and
+/// wrapping onto the lines, so the reader marks exactly what the search found, a
+/// match broken across two lines included.
+///
+fn story_marks(
+    a: &Article,
+    query: &Query,
+    lines: &[Line<'static>],
+    cuts: &[Option<Cut>],
+) -> Vec<(usize, Vec<usize>)> {
+    let footer = query
+        .body_matches(&a.footer)
+        .into_iter()
+        .map(|(i, r)| (a.body.len() + i, r));
+    let mut found: BTreeMap<usize, Vec<Range<usize>>> = BTreeMap::new();
+    for (paragraph, range) in query.body_matches(&a.body).into_iter().chain(footer) {
+        found.entry(paragraph).or_default().push(range);
     }
-    out
+    // Into the sanitized text the lines were cut from.
+    for (&paragraph, ranges) in &mut found {
+        let text = match paragraph.checked_sub(a.body.len()) {
+            None => a.body.get(paragraph),
+            Some(i) => a.footer.get(i),
+        };
+        *ranges = text.map_or_else(Vec::new, |text| sanitize_ranges(text, ranges).1);
+    }
+    lines
+        .iter()
+        .zip(cuts)
+        .enumerate()
+        .filter_map(|(i, (line, cut))| {
+            let cut = (*cut)?;
+            let ranges = found.get(&cut.paragraph)?;
+            let marked: Vec<usize> = line_text(line)
+                .char_indices()
+                .enumerate()
+                .filter(|(_, (at, _))| ranges.iter().any(|r| r.contains(&(cut.at + at))))
+                .map(|(k, _)| k)
+                .collect();
+            (!marked.is_empty()).then_some((i, marked))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::article::Paragraphs;
+
+    /// The marked text of each marked line of `body` wrapped at `width`, for `query`.
+    fn marks(body: &[&str], footer: &[&str], query: &str, width: usize) -> Vec<(usize, String)> {
+        let a = Article {
+            body: body.iter().collect::<Paragraphs>(),
+            footer: footer.iter().collect::<Paragraphs>(),
+            ..Article::default()
+        };
+        let query = crate::search::parse(query).expect("the query parses");
+        let (lines, cuts) = wrap_story(&a, width, Palette { color: false });
+        story_marks(&a, &query, &lines, &cuts)
+            .into_iter()
+            .map(|(i, marked)| {
+                let text: Vec<char> = line_text(&lines[i]).chars().collect();
+                (i, marked.iter().map(|&k| text[k]).collect())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_reader_marks_a_match_the_wrap_breaks_across_two_lines() {
+        assert_eq!(
+            marks(&["Talks in new york today"], &[], "new\\ york", 12),
+            [(0, "new".to_string()), (1, "york".to_string())]
+        );
+    }
+
+    #[test]
+    fn the_reader_marks_only_what_the_search_found() {
+        // The search reads the text as stored, where a zero-width space splits the
+        // first word; the screen shows it without, but must not mark it either.
+        assert_eq!(
+            marks(&["pay\u{200b}pal or PayPal"], &[], "paypal", 40),
+            [(0, "PayPal".to_string())]
+        );
+        // A tab before a match moves it on screen; the mark moves with it.
+        assert_eq!(marks(&["\tgas"], &[], "gas", 40), [(0, "gas".to_string())]);
+        // `^word` and `word$` look at titles, not bodies: nothing to mark.
+        assert_eq!(marks(&["gas"], &[], "^gas", 40), []);
+    }
+
+    #[test]
+    fn the_reader_marks_matches_in_the_footer_under_its_heading() {
+        // Body, its blank line, the footer's heading, then the footer.
+        assert_eq!(
+            marks(&["no"], &["Oil prices"], "oil", 40),
+            [(3, "Oil".to_string())]
+        );
+    }
 }
