@@ -21,7 +21,7 @@ use std::sync::mpsc::Sender;
 use std::time::{Duration, Instant};
 
 use crossterm::event;
-use signal_hook::consts::signal::{SIGCONT, SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGTSTP};
+use signal_hook::consts::signal::{SIGCONT, SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGTSTP, SIGWINCH};
 
 use ratatui::Terminal;
 use ratatui::backend::Backend;
@@ -165,6 +165,10 @@ pub fn run(session: Session) -> io::Result<Ending> {
 /// Reads terminal events on their own thread. It ends when the terminal fails or
 /// the loop is gone; on a dead terminal crossterm may never return, which is why the
 /// loop does not wait on this thread alone.
+///
+/// It blocks in crossterm until the terminal has something, and so never wakes while
+/// nothing happens. To take it off the terminal (see [`run_external`]), the loop
+/// sets the gate and raises `SIGWINCH`, which crossterm answers with a resize event.
 fn spawn_input(tx: Sender<Event>, gate: Arc<InputGate>) {
     std::thread::spawn(move || {
         loop {
@@ -172,15 +176,6 @@ fn spawn_input(tx: Sender<Event>, gate: Arc<InputGate>) {
                 gate.parked.store(true, Ordering::SeqCst);
                 std::thread::sleep(Duration::from_millis(10));
                 continue;
-            }
-            // Waits a little at a time, so that a pause is noticed between keys.
-            match event::poll(INPUT_POLL) {
-                Ok(false) => continue,
-                Ok(true) => {}
-                Err(_) => {
-                    let _ = tx.send(Event::TerminalLost);
-                    return;
-                }
             }
             let event = match event::read() {
                 Ok(event) => Event::Terminal(event),
@@ -193,9 +188,6 @@ fn spawn_input(tx: Sender<Event>, gate: Arc<InputGate>) {
         }
     });
 }
-
-/// How long the key-reading thread waits for a key before looking at its gate.
-const INPUT_POLL: Duration = Duration::from_millis(100);
 
 /// Takes the key-reading thread off the terminal while another program (the pager,
 /// a text browser) reads it, so that no keystroke meant for that program is taken.
@@ -223,7 +215,14 @@ fn run_external<B: Backend>(
     gate.parked.store(false, Ordering::SeqCst);
     gate.paused.store(true, Ordering::SeqCst);
     let start = Instant::now();
+    let mut nudged = None;
     while !gate.parked.load(Ordering::SeqCst) && start.elapsed() < Duration::from_secs(2) {
+        // The key thread waits in crossterm for the terminal; a resize signal is what
+        // wakes it without a key (again now and then, should one go unnoticed).
+        if nudged.is_none_or(|at: Instant| at.elapsed() >= Duration::from_millis(100)) {
+            let _ = signal_hook::low_level::raise(SIGWINCH);
+            nudged = Some(Instant::now());
+        }
         std::thread::sleep(Duration::from_millis(5));
     }
     ratatui::restore();
