@@ -586,3 +586,91 @@ pub fn start_watch(root: PathBuf, reviewer: String, prefer: Prefer) -> Watching 
     });
     Watching(rx)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::labels::Taxonomy;
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+    /// A session still loading, fed by the returned loader channel.
+    fn loading_session() -> (Session, Sender<Loaded>) {
+        let (loader, batches) = mpsc::channel();
+        let taxonomy = Taxonomy::default();
+        let keymap = Keymap::load("default", None, &taxonomy).expect("the default keymap");
+        let state = AppState::empty("alice".into(), taxonomy);
+        (Session::loading(state, keymap, false, batches), loader)
+    }
+
+    /// Waits until `count` events are on the session's side of the channel (the
+    /// loader's are handed over by a thread of their own).
+    fn wait_for(session: &mut Session, count: usize) {
+        let start = Instant::now();
+        while session.backlog.len() < count && start.elapsed() < Duration::from_secs(30) {
+            session.take_waiting();
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        assert_eq!(session.backlog.len(), count, "the loader's batches arrived");
+    }
+
+    #[test]
+    fn a_key_goes_before_the_batches_already_waiting() {
+        let (mut session, loader) = loading_session();
+        for _ in 0..3 {
+            loader
+                .send(Loaded::Batch(Vec::new()))
+                .expect("the session listens");
+        }
+        wait_for(&mut session, 3);
+        let key =
+            crossterm::event::Event::Key(KeyEvent::new(KeyCode::Char('j'), KeyModifiers::NONE));
+        session
+            .sender()
+            .send(Event::Terminal(key))
+            .expect("the session listens");
+        let order: Vec<bool> = (0..4)
+            .map(|_| {
+                let event = session.next_event(Duration::from_secs(30));
+                matches!(event, Some(Event::Terminal(_)))
+            })
+            .collect();
+        assert_eq!(
+            order,
+            [true, false, false, false],
+            "the key first, then the batches"
+        );
+    }
+
+    #[test]
+    fn inbox_changes_seen_while_loading_wait_until_it_has_loaded() {
+        let (mut session, loader) = loading_session();
+        let removed = Event::Changed(vec![Change::Removed(PathBuf::from("a.txt"))]);
+        assert_eq!(session.handle(removed), Redraw::No, "nothing to show yet");
+        assert_eq!(session.held.len(), 1);
+        loader
+            .send(Loaded::Done(Vec::new()))
+            .expect("the session listens");
+        session.settle(Duration::from_secs(30));
+        assert!(!session.busy());
+        assert!(session.held.is_empty(), "applied once loaded");
+        assert_eq!(
+            session.handle(Event::Changed(Vec::new())),
+            Redraw::Yes,
+            "changes now apply at once"
+        );
+    }
+
+    #[test]
+    fn signals_end_the_program_or_redraw_it_whole() {
+        let (mut session, _loader) = loading_session();
+        assert_eq!(
+            session.handle(Event::Signal(libc::SIGTERM)),
+            Redraw::End(Ending::Signal(libc::SIGTERM))
+        );
+        assert_eq!(session.handle(Event::Signal(SIGCONT)), Redraw::Everything);
+        assert_eq!(
+            session.handle(Event::TerminalLost),
+            Redraw::End(Ending::TerminalLost)
+        );
+    }
+}
