@@ -62,10 +62,7 @@ const EVENTS_PER_FRAME: usize = 8;
 /// Nothing else is written on the way out.
 pub fn run(session: Session) -> io::Result<Ending> {
     let mut session = session;
-    let history_file = crate::search::history::path();
-    if let Some(file) = &history_file {
-        session.state.history = crate::app::History::new(crate::search::history::load(file));
-    }
+    session.load_history();
     install_panic_message();
     let mut terminal = ratatui::try_init()?;
     let _restore = Restore;
@@ -138,8 +135,7 @@ pub fn run(session: Session) -> io::Result<Ending> {
     let unsaved = session.finish();
     session.remember();
     drop(_restore);
-    if let Some(file) = &history_file
-        && let Err(e) = crate::search::history::save(file, &session.state.history)
+    if let Err(e) = session.save_history()
         && (ending != Ending::TerminalLost || !io::stderr().is_terminal())
     {
         let _ = io::Write::write_all(

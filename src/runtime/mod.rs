@@ -514,6 +514,22 @@ impl Session {
         }
     }
 
+    /// Recalls the searches of earlier runs (the search prompt's `Up`).
+    pub fn load_history(&mut self) {
+        if let Some(file) = crate::search::history::path() {
+            self.state.history = crate::app::History::new(crate::search::history::load(&file));
+        }
+    }
+
+    /// Keeps this run's searches for the next (see [`crate::search::history`]); the
+    /// error is one sentence naming the file.
+    pub fn save_history(&self) -> Result<(), String> {
+        match crate::search::history::path() {
+            Some(file) => crate::search::history::save(&file, &self.state.history),
+            None => Ok(()),
+        }
+    }
+
     /// What the loop should write to the terminal beside the frames, taken once.
     pub fn take_output(&mut self) -> Vec<u8> {
         std::mem::take(&mut self.output)
