@@ -5,22 +5,28 @@
 # product.md: the inbox's size on disk plus 30%.
 #
 # Usage: benches/memory.sh [N]    (default 100000; the corpus is generated once)
+# TRIAGE_BIN=path runs that binary instead of building this tree's (to compare builds).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-100000}
-dir=target/bench-corpus/$n
+target=${CARGO_TARGET_DIR:-target}
+dir=$target/bench-corpus/$n
 if [ ! -e "$dir/.complete" ]; then
   rm -rf "$dir"
   cargo run --release --example gen_corpus -- "$dir" "$n"
   touch "$dir/.complete"
 fi
-cargo build --release --quiet
+bin=${TRIAGE_BIN:-}
+if [ -z "$bin" ]; then
+  cargo build --release --quiet
+  bin=$target/release/triage
+fi
 socket=triage-memory-$$
 trap 'tmux -L "$socket" kill-server 2>/dev/null || true' EXIT
 start=$(date +%s%N)
 tmux -L "$socket" -f /dev/null new-session -d -s m -x 120 -y 40 \
-  "exec target/release/triage --inbox '$dir' --reviewer bench"
-until tmux -L "$socket" capture-pane -p -t m | grep -qE '[│┃]· '; do sleep 0.005; done
+  "exec '$bin' --inbox '$dir' --reviewer bench"
+until tmux -L "$socket" capture-pane -p -t m | grep -qE '(│|┃)· '; do sleep 0.005; done
 first=$(( ($(date +%s%N) - start) / 1000000 ))
 while tmux -L "$socket" capture-pane -p -t m | grep -q 'loading'; do sleep 0.05; done
 loaded=$(( ($(date +%s%N) - start) / 1000000 ))

@@ -16,8 +16,8 @@ use ratatui::backend::TestBackend;
 use triage::app::AppState;
 use triage::input::Keymap;
 use triage::labels::Taxonomy;
+use triage::runtime::Session;
 use triage::store::Inbox;
-use triage::tui::Session;
 
 const NOTE_BYTES: usize = 10 * 1024 * 1024;
 

@@ -1,7 +1,7 @@
 //! The command line: options, where settings come from, and the non-interactive
 //! commands. Every command goes through the same code as the TUI — the same inbox
-//! loading, the same `store::write_edits` — so `triage label` writes byte for byte
-//! the sidecar a keystroke would.
+//! loading, the same write (`runtime::Writes`) — so `triage label` writes byte for
+//! byte the sidecar a keystroke would.
 
 use std::io::{self, IsTerminal as _, Write as _};
 use std::path::{Path, PathBuf};
@@ -18,8 +18,7 @@ use crate::labels::{Axis, Taxonomy};
 use crate::sanitize::{quote, sanitize};
 use crate::store::boundary::inbox_file;
 use crate::store::{
-    Decision, Edit, Entry, Inbox, SidecarState, Status, WriteContext, load_in_background,
-    reviewer_problem, write_edits,
+    Decision, Edit, Entry, Inbox, SidecarState, Status, load_in_background, reviewer_problem,
 };
 use crate::words::count;
 
@@ -586,7 +585,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
             // The watch starts before the scan, so that a file arriving while the
             // inbox loads is seen by one or the other (or both: a reload is harmless).
             let watching = prefer.map(|prefer| {
-                crate::tui::start_watch(setup.inbox.clone(), reviewer.clone(), prefer)
+                crate::runtime::start_watch(setup.inbox.clone(), reviewer.clone(), prefer)
             });
             let loader = load_in_background(setup.inbox.clone(), reviewer.clone());
             let reviewer_name = reviewer.clone();
@@ -598,7 +597,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
             state.sources = setup.sources.clone();
             state.inbox = setup.inbox.clone();
             let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-            let mut session = crate::tui::Session::loading(state, keymap, color, loader);
+            let mut session = crate::runtime::Session::loading(state, keymap, color, loader);
             session.resume(crate::store::resume::Place::find(
                 &setup.inbox,
                 &reviewer_name,
@@ -867,11 +866,9 @@ pub fn label(
             return Ok(None);
         }
     }
-    let mut ctx = WriteContext::now(entry.sha256_hex());
-    if let Some(now) = now {
-        ctx.now = now;
-    }
-    write_edits(&path, &setup.reviewer, &edits, &ctx)
+    // The same write as a keystroke's (see `runtime::writes`).
+    crate::runtime::Writes::at(now)
+        .attempt(&path, entry.sha256_hex(), &setup.reviewer, &edits)
         .map_err(|e| Failure::Problem(e.to_string()))?;
     Ok(Some(crate::store::sidecar_path(&path, &setup.reviewer)))
 }

@@ -1,7 +1,7 @@
 //! triage: classify news articles from the terminal.
 //!
 //! The crate is a library with a thin binary. Dependencies point one way:
-//! `ui → app → (article, labels, store, search)`, and `input → app::Action`.
+//! `tui → runtime → (input, ui) → app → (article, labels, store, search)`.
 //!
 //! - [`article`] reads an inbox file into an [`article::Article`] and suggests labels;
 //!   no terminal, no disk writes.
@@ -11,7 +11,11 @@
 //! - [`app`] holds the state and `update(state, action) -> effects`, free of I/O.
 //! - [`input`] turns keys into actions through TOML keymaps.
 //! - [`ui`] draws a state into a ratatui frame, sanitizing every string on the way.
-//! - [`tui`] is the one place that touches the terminal.
+//! - [`runtime`] is the running program without the terminal: every event (keys,
+//!   signals, loaded articles, search results, inbox changes) arrives on one channel
+//!   and is handled there, effects and the write rules included.
+//! - [`tui`] is the one place that touches the terminal: set-up and restore, the key
+//!   and signal threads, suspend and resume, and drawing each frame.
 //! - [`cli`] runs the non-interactive commands through the same code paths.
 //! - [`files`] opens what comes from elsewhere only when it is a regular file, and
 //!   reads configuration files only up to a limit.
@@ -31,6 +35,7 @@ pub mod fold;
 pub mod host;
 pub mod input;
 pub mod labels;
+pub mod runtime;
 pub mod sanitize;
 pub mod search;
 pub mod store;

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use common::{SEED, Screen};
+use triage::runtime::{Ending, Redraw};
 use triage::store::{Faults, Status, read_sidecar, sidecar_path};
 
 /// A screen whose disk is full while the returned switch is on.
@@ -113,7 +114,7 @@ fn quitting_with_unsaved_changes_warns_and_a_second_quit_leaves() {
     ));
     assert_eq!(
         screen.session.handle(quit.clone()),
-        Some(true),
+        Redraw::Yes,
         "warned, not quit"
     );
     screen.session.draw(&mut screen.terminal).expect("draw");
@@ -124,7 +125,7 @@ fn quitting_with_unsaved_changes_warns_and_a_second_quit_leaves() {
     );
     assert_eq!(
         screen.session.handle(quit.clone()),
-        Some(false),
+        Redraw::End(Ending::Quit),
         "asked twice: quit"
     );
 
@@ -133,7 +134,7 @@ fn quitting_with_unsaved_changes_warns_and_a_second_quit_leaves() {
     full.store(true, Ordering::SeqCst);
     screen.keys(&["f"]);
     full.store(false, Ordering::SeqCst);
-    assert_eq!(screen.session.handle(quit), Some(false));
+    assert_eq!(screen.session.handle(quit), Redraw::End(Ending::Quit));
     let on_disk = read_sidecar(&seed_sidecar(&screen))
         .expect("parses")
         .expect("exists");

@@ -1,7 +1,7 @@
 //! The screen's layout as a reviewer meets it, at 80×24 and 120×40, without colour
 //! (`NO_COLOR`: these screens are drawn with colour off, so what they show is all a
 //! reviewer without colour gets). Driven by key events through the real key →
-//! action → update → write → draw path (`tui::Session`), drawn into a `TestBackend`.
+//! action → update → write → draw path (`runtime::Session`), drawn into a `TestBackend`.
 
 mod common;
 

@@ -1,5 +1,5 @@
 //! Screen snapshots of the sample inbox, driven by key events through the real
-//! key → action → update → write → draw path (`tui::Session`), drawn into a
+//! key → action → update → write → draw path (`runtime::Session`), drawn into a
 //! fixed-size `TestBackend`.
 
 mod common;

@@ -11,8 +11,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use common::{SEED, Screen};
+use triage::runtime::Clock;
 use triage::store::{read_sidecar, sidecar_path};
-use triage::tui::Clock;
 
 fn seconds_of(screen: &Screen, file: &str) -> f64 {
     let path = sidecar_path(&screen.dir.path().join("inbox").join(file), "alice");

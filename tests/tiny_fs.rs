@@ -15,8 +15,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use common::{SEED, Tmux};
+use triage::runtime::UNSAVED_EXIT;
 use triage::store::{Status, read_sidecar, sidecar_path};
-use triage::tui::UNSAVED_EXIT;
 
 /// A tmpfs mounted for the test, unmounted when it ends however it ends.
 struct Mount(PathBuf);

@@ -12,8 +12,8 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
 use common::{SEED, Screen, Tmux};
+use triage::runtime::UNSAVED_EXIT;
 use triage::store::sidecar_path;
-use triage::tui::UNSAVED_EXIT;
 
 const BIN: &str = env!("CARGO_BIN_EXE_triage");
 const SECOND: &str = "001_central_banks_hold_rates.txt";

@@ -103,7 +103,7 @@ pub enum Action {
     #[serde(skip)]
     Backspace,
     /// A line-editing key in a prompt or editor (cursor moves, word and line
-    /// deletes); see [`super::LineEdit::request_for`].
+    /// deletes); see [`crate::input::edit_request`].
     #[serde(skip)]
     Edit(tui_input::InputRequest),
     /// A key pressed in an open picker that the keymap does not bind: a label's key

@@ -3,15 +3,13 @@
 //!
 //! The editing itself (cursor moves by grapheme and by word, deleting words and to
 //! either end, all on Unicode text) is tui-input's, a kept crate for exactly this;
-//! this module only maps readline's keys onto it and cuts out the part of the line a
-//! prompt has room to show.
+//! this module applies the editing actions to it and cuts out the part of the line a
+//! prompt has room to show. Which keys edit is decided in [`crate::input`].
 
-use crossterm::event::{KeyCode, KeyModifiers};
 use tui_input::{Input, InputRequest};
 use unicode_width::UnicodeWidthChar;
 
 use super::Action;
-use crate::input::Key;
 
 /// A one-line text editor with a cursor.
 #[derive(Debug, Clone, Default)]
@@ -72,37 +70,6 @@ impl LineEdit {
             _ => return None,
         };
         Some(self.input.handle(request).is_some_and(|r| r.value))
-    }
-
-    /// The editing keys every prompt understands, readline's and fzf's: arrows,
-    /// Home/End, `Ctrl-a`/`Ctrl-e`, `Ctrl-b`/`Ctrl-f`, `Alt-b`/`Alt-f` (and
-    /// `Ctrl-Left`/`Ctrl-Right`) by word, `Delete`/`Ctrl-d`, `Ctrl-w` and
-    /// `Alt-Backspace` (word before), `Alt-d` (word after), `Ctrl-u` (to the start),
-    /// `Ctrl-k` (to the end). They are fixed like typed characters and Backspace, not
-    /// keymap bindings, so every prompt edits the same way whatever the keymap, and
-    /// the keymap's prompt tables stay for what a prompt does (confirm, close, history).
-    pub fn request_for(key: &Key) -> Option<InputRequest> {
-        use InputRequest::*;
-        let ctrl = key.mods.contains(KeyModifiers::CONTROL);
-        let alt = key.mods.contains(KeyModifiers::ALT);
-        Some(match (key.code, ctrl, alt) {
-            (KeyCode::Left, false, false) | (KeyCode::Char('b'), true, false) => GoToPrevChar,
-            (KeyCode::Right, false, false) | (KeyCode::Char('f'), true, false) => GoToNextChar,
-            (KeyCode::Left, true, _)
-            | (KeyCode::Left, _, true)
-            | (KeyCode::Char('b'), false, true) => GoToPrevWord,
-            (KeyCode::Right, true, _)
-            | (KeyCode::Right, _, true)
-            | (KeyCode::Char('f'), false, true) => GoToNextWord,
-            (KeyCode::Home, _, _) | (KeyCode::Char('a'), true, false) => GoToStart,
-            (KeyCode::End, _, _) | (KeyCode::Char('e'), true, false) => GoToEnd,
-            (KeyCode::Delete, false, false) | (KeyCode::Char('d'), true, false) => DeleteNextChar,
-            (KeyCode::Char('w'), true, false) | (KeyCode::Backspace, _, true) => DeletePrevWord,
-            (KeyCode::Char('d'), false, true) | (KeyCode::Delete, _, true) => DeleteNextWord,
-            (KeyCode::Char('u'), true, false) => DeleteFromStart,
-            (KeyCode::Char('k'), true, false) => DeleteTillEnd,
-            _ => return None,
-        })
     }
 
     /// What fits in `width` columns around the cursor, sanitized, with one column kept

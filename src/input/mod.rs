@@ -6,15 +6,19 @@
 //! that hide each other, clashes with the taxonomy's keys — because a conflict that only
 //! shows when the key is pressed would quietly put a wrong label on an article.
 //!
-//! Nothing here touches the terminal: the loop turns crossterm events into [`Key`]s and
-//! feeds them to a [`Resolver`], which answers with an action, "wait for more", or
-//! "not bound here" (the loop then treats the key as typed text or a picker label key).
+//! Nothing here touches the terminal: the runtime turns crossterm events into
+//! [`Key`]s and asks [`meaning`] what each does in the current state: typed text and
+//! the editing keys of a prompt, the keymap's binding through a [`Resolver`] (which
+//! answers with an action, "wait for more", or "not bound here"), a picker's label
+//! key, or a word on the status line when the key does nothing.
 
 mod key;
 mod keymap;
+mod meaning;
 
 pub use key::{Key, parse_sequence, sequence_to_string};
 pub use keymap::{Binding, HelpEntry, Keymap, KeymapError, user_keymap_path};
+pub use meaning::{Meaning, edit_request, meaning};
 
 use crate::app::{Action, Context};
 

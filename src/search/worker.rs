@@ -50,8 +50,23 @@ impl Default for Worker {
 
 impl Worker {
     pub fn spawn() -> Worker {
-        let (jobs, job_rx) = mpsc::channel::<Job>();
         let (out_tx, results) = mpsc::channel();
+        Worker::start(move |outcome| out_tx.send(outcome).is_ok(), results)
+    }
+
+    /// A worker that hands each ranking to `deliver` as it is ready (the runtime
+    /// puts it on its one event channel) instead of keeping it in `results`, which
+    /// then stays empty. `deliver` says false once nobody listens, which ends the thread.
+    pub fn spawn_delivering(deliver: impl Fn(Outcome) -> bool + Send + 'static) -> Worker {
+        let (_, results) = mpsc::channel();
+        Worker::start(deliver, results)
+    }
+
+    fn start(
+        deliver: impl Fn(Outcome) -> bool + Send + 'static,
+        results: Receiver<Outcome>,
+    ) -> Worker {
+        let (jobs, job_rx) = mpsc::channel::<Job>();
         let latest = Arc::new(AtomicU64::new(0));
         let newest = Arc::clone(&latest);
         std::thread::spawn(move || {
@@ -60,7 +75,7 @@ impl Worker {
                 while let Ok(newer) = job_rx.try_recv() {
                     job = newer;
                 }
-                if !run(&job, &newest, &out_tx) {
+                if !run(&job, &newest, &deliver) {
                     return; // the receiving side is gone
                 }
             }
@@ -83,15 +98,14 @@ impl Worker {
 
 /// Runs a job, sending a partial result first on a large inbox. Returns false when
 /// nobody listens any more.
-fn run(job: &Job, latest: &AtomicU64, out: &Sender<Outcome>) -> bool {
+fn run(job: &Job, latest: &AtomicU64, out: &dyn Fn(Outcome) -> bool) -> bool {
     let stale = || latest.load(Ordering::SeqCst) != job.generation;
     let send = |hits: Vec<Hit>, complete: bool| {
-        out.send(Outcome {
+        out(Outcome {
             generation: job.generation,
             hits,
             complete,
         })
-        .is_ok()
     };
     let docs = job.docs.as_slice();
     let facets = job.facets.as_slice();

@@ -11,8 +11,8 @@ use ratatui::backend::TestBackend;
 use triage::app::AppState;
 use triage::input::Keymap;
 use triage::labels::Taxonomy;
+use triage::runtime::Session;
 use triage::store::Inbox;
-use triage::tui::Session;
 
 /// The sample inbox shipped in the repository.
 pub fn sample_inbox() -> PathBuf {

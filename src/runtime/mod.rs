@@ -1,0 +1,698 @@
+//! The running program without the terminal: everything that happens arrives as one
+//! [`Event`] on one channel, and [`Session::handle`] applies it and carries out its
+//! effects (writes, searches, copies) before saying whether the screen needs a new
+//! frame.
+//!
+//! The sources are threads that block until they have something: the terminal's key
+//! and signal threads (started by [`crate::tui`]), the background loader, the search
+//! worker and the inbox watcher. Each hands what it has to the channel, and the loop
+//! blocks on that channel alone, so an idle program does nothing. Keys and signals
+//! go before work already waiting (see [`Session::next_event`]), so keystrokes keep
+//! flowing while a huge inbox streams in.
+//!
+//! Each keystroke is applied and its sidecar write carried out (renamed and synced)
+//! before the next event is taken; the write rules are in [`writes`]. Tests feed a
+//! session the same events as the terminal does and draw it into a `TestBackend`,
+//! so they exercise exactly the path a keystroke takes.
+
+mod dwell;
+mod ending;
+mod external;
+pub mod writes;
+
+pub use dwell::{Clock, IDLE_AFTER};
+pub use ending::{Ending, UNSAVED_EXIT, unsaved_report};
+pub use external::{External, browser_command, pager_command};
+pub use writes::Writes;
+
+use std::collections::VecDeque;
+use std::io;
+use std::path::PathBuf;
+use std::sync::mpsc::{self, Receiver, Sender};
+#[cfg(any(test, feature = "testing"))]
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use crossterm::event::KeyEventKind;
+use ratatui::Terminal;
+use ratatui::backend::Backend;
+use signal_hook::consts::signal::SIGCONT;
+
+use crate::app::{Action, AppState, Effect, Mode, Unsaved, update};
+use crate::input::{Key, Keymap, Meaning, Resolver};
+use crate::search::{Outcome, Worker};
+#[cfg(any(test, feature = "testing"))]
+use crate::store::Faults;
+use crate::store::resume::Place;
+use crate::store::watch::{self, Change, Prefer, Watch, WatchKind};
+use crate::store::{Loaded, SidecarState, read_sidecar, sidecar_path};
+use crate::ui::Ui;
+
+use dwell::Dwell;
+
+/// Everything that can happen to the running program, from any source.
+#[derive(Debug)]
+pub enum Event {
+    /// A key, a resize or anything else the terminal reports.
+    Terminal(crossterm::event::Event),
+    /// The terminal could not be read: the link is gone.
+    TerminalLost,
+    /// A signal: hang-up, terminate, interrupt, quit, or continue after a stop.
+    Signal(i32),
+    /// The background loader's next batch, late article or end.
+    Loaded(Loaded),
+    /// The loader stopped without saying it was done (it failed on the way).
+    LoaderEnded,
+    /// A ranking from the search worker, partial or complete.
+    Ranked(Outcome),
+    /// The inbox watch is running, in this way, or cannot run, for this reason.
+    WatchStarted(Result<WatchKind, String>),
+    /// What the watcher saw change in the inbox, in inbox order.
+    Changed(Vec<Change>),
+}
+
+impl Event {
+    /// Keys and signals: what the person at the terminal did, which goes before any
+    /// work already waiting.
+    fn is_the_reviewers(&self) -> bool {
+        matches!(
+            self,
+            Event::Terminal(_) | Event::TerminalLost | Event::Signal(_)
+        )
+    }
+}
+
+impl From<crossterm::event::Event> for Event {
+    fn from(event: crossterm::event::Event) -> Event {
+        Event::Terminal(event)
+    }
+}
+
+/// What the terminal should do after an event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Redraw {
+    /// Nothing on screen changed.
+    No,
+    /// Something changed: draw the next frame.
+    Yes,
+    /// Continued after a stop: the screen may hold anything, so take the terminal
+    /// back and draw every cell.
+    Everything,
+    /// The program ends this way.
+    End(Ending),
+}
+
+/// The running program: state, keymap, drawing cache, clock, and the sources of its
+/// events.
+pub struct Session {
+    pub state: AppState,
+    pub keymap: Keymap,
+    /// A key sequence typed partly (`g` of `g g`).
+    resolver: Resolver,
+    ui: Ui,
+    dwell: Dwell,
+    writes: Writes,
+    /// Ranks searches on its own thread.
+    worker: Worker,
+    /// The one channel every event arrives on, and a sender for new sources.
+    events: Receiver<Event>,
+    sender: Sender<Event>,
+    /// Events taken off the channel and not handled yet (see [`Session::next_event`]).
+    backlog: VecDeque<Event>,
+    /// The inbox is still arriving from the background loader.
+    loading: bool,
+    /// What the watcher saw while the inbox was loading, applied in order once it has.
+    held: Vec<Vec<Change>>,
+    /// The watched inbox, to read changed sidecars from.
+    root: PathBuf,
+    /// The reviewer asked to suspend; the terminal loop carries it out.
+    suspend: bool,
+    /// Bytes for the terminal beside the frames (the clipboard's OSC 52), written by
+    /// the loop; tests read them with [`Session::take_output`].
+    output: Vec<u8>,
+    /// A program to run on the terminal (pager, browser), the screen given up meanwhile.
+    external: Option<External>,
+    /// Where this reviewer's place in this inbox is remembered between runs.
+    place: Option<Place>,
+}
+
+impl Session {
+    pub fn new(state: AppState, keymap: Keymap, color: bool) -> Session {
+        let dwell = Dwell::new(state.selected(), Clock::Real);
+        let (sender, events) = mpsc::channel();
+        let ranked = sender.clone();
+        Session {
+            state,
+            keymap,
+            resolver: Resolver::default(),
+            ui: Ui::new(color),
+            dwell,
+            writes: Writes::default(),
+            worker: Worker::spawn_delivering(move |outcome| {
+                ranked.send(Event::Ranked(outcome)).is_ok()
+            }),
+            events,
+            sender,
+            backlog: VecDeque::new(),
+            loading: false,
+            held: Vec::new(),
+            root: PathBuf::new(),
+            suspend: false,
+            output: Vec::new(),
+            external: None,
+            place: None,
+        }
+        .with_keys()
+    }
+
+    /// A session whose articles are still loading; they join as batches arrive.
+    pub fn loading(
+        mut state: AppState,
+        keymap: Keymap,
+        color: bool,
+        loader: Receiver<Loaded>,
+    ) -> Session {
+        state.loading = true;
+        let mut session = Session::new(state, keymap, color);
+        session.loading = true;
+        let to = session.sender();
+        std::thread::spawn(move || {
+            for loaded in loader {
+                if to.send(Event::Loaded(loaded)).is_err() {
+                    return;
+                }
+            }
+            let _ = to.send(Event::LoaderEnded);
+        });
+        session
+    }
+
+    /// Tells the state which keys the keymap binds for the messages that name them.
+    fn with_keys(mut self) -> Session {
+        if let Some(key) = self
+            .keymap
+            .keys_for(crate::app::Context::Global, &Action::Undo)
+            .into_iter()
+            .next()
+        {
+            self.state.undo_key = key;
+        }
+        self
+    }
+
+    /// A way for another source (the terminal's key and signal threads) to hand its
+    /// events to this session.
+    pub fn sender(&self) -> Sender<Event> {
+        self.sender.clone()
+    }
+
+    /// Takes in the inbox's watch (see [`start_watch`]), so that articles and
+    /// sidecars changed by anyone show within about a second. Changes that happen
+    /// while the inbox is still loading wait until it has loaded and are applied
+    /// then, in order.
+    pub fn watch_inbox(&mut self, root: PathBuf, watching: Watching) {
+        self.root = root;
+        let to = self.sender();
+        std::thread::spawn(move || {
+            let watch = match watching.0.recv() {
+                Ok(Ok(watch)) => watch,
+                Ok(Err(reason)) => {
+                    let _ = to.send(Event::WatchStarted(Err(reason)));
+                    return;
+                }
+                Err(_) => return,
+            };
+            if to.send(Event::WatchStarted(Ok(watch.kind))).is_err() {
+                return;
+            }
+            // The watch lives as long as this thread, which ends with the session.
+            for changes in watch.changes.iter() {
+                if to.send(Event::Changed(changes)).is_err() {
+                    return;
+                }
+            }
+        });
+    }
+
+    /// The next event, waiting up to `timeout` for one (`None` when none came). Keys
+    /// and signals go first: everything already on the channel is taken off it, and
+    /// the first of them is handled before the batches and results queued ahead of it.
+    pub fn next_event(&mut self, timeout: Duration) -> Option<Event> {
+        self.take_waiting();
+        if let Some(at) = self.backlog.iter().position(Event::is_the_reviewers) {
+            return self.backlog.remove(at);
+        }
+        if let Some(event) = self.backlog.pop_front() {
+            return Some(event);
+        }
+        self.events.recv_timeout(timeout).ok()
+    }
+
+    /// True when an event is waiting to be handled.
+    pub fn waiting(&mut self) -> bool {
+        self.take_waiting();
+        !self.backlog.is_empty()
+    }
+
+    fn take_waiting(&mut self) {
+        while let Ok(event) = self.events.try_recv() {
+            self.backlog.push_back(event);
+        }
+    }
+
+    /// True while articles are loading or a ranking is on its way.
+    pub fn busy(&self) -> bool {
+        self.loading || self.state.searching
+    }
+
+    /// Handles events until loading and searching are finished, or `limit` has
+    /// passed (tests, which then look at the settled screen).
+    pub fn settle(&mut self, limit: Duration) {
+        let start = Instant::now();
+        while self.busy() {
+            let left = limit.saturating_sub(start.elapsed());
+            if left.is_zero() {
+                break;
+            }
+            if let Some(event) = self.next_event(left) {
+                self.handle(event);
+            }
+        }
+    }
+
+    /// Applies one event, carrying out its writes before returning, and says what the
+    /// terminal should do next.
+    pub fn handle(&mut self, event: impl Into<Event>) -> Redraw {
+        match event.into() {
+            Event::Terminal(event) => self.terminal(event),
+            Event::TerminalLost => Redraw::End(Ending::TerminalLost),
+            Event::Signal(SIGCONT) => Redraw::Everything,
+            Event::Signal(sig) => Redraw::End(Ending::Signal(sig)),
+            Event::Loaded(loaded) => {
+                self.loaded(loaded);
+                Redraw::Yes
+            }
+            Event::LoaderEnded if self.loading => {
+                self.state.loading = false;
+                self.finished_loading();
+                Redraw::Yes
+            }
+            Event::LoaderEnded => Redraw::No,
+            Event::Ranked(outcome) => {
+                self.state
+                    .search_results(outcome.generation, outcome.hits, outcome.complete);
+                Redraw::Yes
+            }
+            Event::WatchStarted(Ok(WatchKind::Polling)) => {
+                // Slower to notice and dearer on a big inbox: say so once.
+                self.state
+                    .info("Watching the inbox by polling it every second.");
+                Redraw::Yes
+            }
+            Event::WatchStarted(Ok(_)) => Redraw::No,
+            Event::WatchStarted(Err(reason)) => {
+                self.state.error(format!(
+                    "Changes to the inbox will not show until a restart: {reason}"
+                ));
+                Redraw::Yes
+            }
+            // Until the inbox has loaded, changes wait.
+            Event::Changed(changes) if self.loading => {
+                self.held.push(changes);
+                Redraw::No
+            }
+            Event::Changed(changes) => {
+                self.changed(changes);
+                self.dwell.follow(self.state.selected());
+                Redraw::Yes
+            }
+        }
+    }
+
+    /// A key or a resize.
+    fn terminal(&mut self, event: crossterm::event::Event) -> Redraw {
+        use crossterm::event::Event as Terminal;
+        let action = match event {
+            Terminal::Key(k) if k.kind != KeyEventKind::Release => {
+                self.dwell.key();
+                let key = Key::from_event(&k);
+                match crate::input::meaning(&self.state, &self.keymap, &mut self.resolver, key) {
+                    Meaning::Action(action) => action,
+                    Meaning::Says(text) => {
+                        self.state.info(text);
+                        return Redraw::Yes;
+                    }
+                    Meaning::Nothing => return Redraw::Yes,
+                }
+            }
+            Terminal::Resize(w, h) => Action::Resize(w, h),
+            _ => return Redraw::No,
+        };
+        if self.apply(action) {
+            Redraw::Yes
+        } else {
+            Redraw::End(Ending::Quit)
+        }
+    }
+
+    /// The loader's next step.
+    fn loaded(&mut self, loaded: Loaded) {
+        match loaded {
+            Loaded::Batch(entries) => {
+                let effects = self.state.add_entries(entries);
+                self.carry_out(effects);
+                self.dwell.follow(self.state.selected());
+            }
+            Loaded::Late(entry) => {
+                let effects = self.state.article_loaded(entry);
+                self.carry_out(effects);
+            }
+            Loaded::Done(problems) => {
+                let effects = self.state.loading_finished(problems);
+                self.carry_out(effects);
+                self.finished_loading();
+            }
+            Loaded::Failed(reason) => {
+                self.state.loading_finished(vec![reason.clone()]);
+                self.state.message = Some(crate::app::Message {
+                    text: reason,
+                    error: true,
+                });
+                self.finished_loading();
+            }
+        }
+    }
+
+    /// The inbox has loaded: what the watcher saw meanwhile is applied now, in order.
+    fn finished_loading(&mut self) {
+        self.loading = false;
+        let held = std::mem::take(&mut self.held);
+        if !held.is_empty() {
+            held.into_iter().for_each(|changes| self.changed(changes));
+            self.dwell.follow(self.state.selected());
+        }
+    }
+
+    /// Applies what the watcher saw.
+    fn changed(&mut self, changes: Vec<Change>) {
+        for change in changes {
+            match change {
+                Change::Article(entry) => {
+                    let effects = self.state.article_arrived(entry);
+                    self.carry_out(effects);
+                }
+                Change::Removed(rel) => self.state.path_removed(&rel),
+                Change::Sidecar { article, reviewer } => {
+                    let path = sidecar_path(&self.root.join(&article), &reviewer);
+                    let sidecar = SidecarState::from_read(read_sidecar(&path));
+                    self.state.sidecar_changed(&article, &reviewer, sidecar);
+                }
+            }
+        }
+    }
+
+    /// Applies an action and its effects; false means quit.
+    pub fn apply(&mut self, action: Action) -> bool {
+        let reviewer = self.state.reviewer.clone();
+        let effects = update(&mut self.state, action);
+        if self.state.reviewer != reviewer {
+            self.dwell.switch(&reviewer, &self.state.reviewer);
+        }
+        let go_on = self.carry_out(effects);
+        self.dwell.follow(self.state.selected());
+        go_on
+    }
+
+    /// Carries out effects in order; false means quit.
+    fn carry_out(&mut self, effects: Vec<Effect>) -> bool {
+        for effect in effects {
+            match effect {
+                Effect::Quit => {
+                    self.writes.retry_unsaved(&mut self.state);
+                    if self.state.may_quit() {
+                        return false;
+                    }
+                }
+                Effect::Write(write) => self.writes.write(&mut self.state, &mut self.dwell, write),
+                Effect::Search(job) => self.worker.submit(job),
+                Effect::Retry => self.writes.save_now(&mut self.state),
+                Effect::Suspend => self.suspend = true,
+                Effect::Copy(text) => self.copy(&text),
+                Effect::Pager(path) => {
+                    match pager_command(std::env::var_os("PAGER").as_deref(), &path) {
+                        Ok(external) => self.external = Some(external),
+                        Err(e) => self.state.error(e),
+                    }
+                }
+                Effect::Browser(url) => {
+                    let copy = self
+                        .keymap
+                        .keys_for(crate::app::Context::Global, &Action::CopyUrl)
+                        .into_iter()
+                        .next();
+                    match browser_command(std::env::var_os("BROWSER").as_deref(), &url) {
+                        Ok(Some(external)) => self.external = Some(external),
+                        Ok(None) => self.state.info(match copy {
+                            Some(key) => format!("BROWSER is not set; {key} copies the URL"),
+                            None => "BROWSER is not set".to_string(),
+                        }),
+                        Err(e) => self.state.error(e),
+                    }
+                }
+            }
+        }
+        true
+    }
+
+    /// The bytes that put `text` on the clipboard of the terminal (OSC 52), which
+    /// works over SSH, and in tmux when `set-clipboard` is on.
+    fn copy(&mut self, text: &str) {
+        use base64::Engine;
+        let encoded = base64::engine::general_purpose::STANDARD.encode(text);
+        self.output
+            .extend_from_slice(format!("\x1b]52;c;{encoded}\x07").as_bytes());
+        self.state.info(format!("Copied (OSC 52): {text}"));
+    }
+
+    /// Draws a frame and tells the state what the drawing learned (the page size and
+    /// how far the reader and the overlays can scroll).
+    pub fn draw<B: Backend>(&mut self, terminal: &mut Terminal<B>) -> io::Result<()> {
+        let mut info = None;
+        let (ui, state, keymap) = (&mut self.ui, &self.state, &self.keymap);
+        terminal
+            .draw(|frame| info = Some(ui.render(state, keymap, frame)))
+            .map_err(|e| io::Error::other(e.to_string()))?;
+        if let Some(info) = info {
+            self.state.max_scroll = info.max_scroll;
+            self.state.page = info.page;
+            self.state.scroll = self.state.scroll.min(info.max_scroll);
+            self.state.match_lines = info.match_lines;
+            if let (Some(most), Mode::Stats { scroll, .. }) =
+                (self.ui.stats_max_scroll, &mut self.state.mode)
+            {
+                *scroll = (*scroll).min(most);
+            }
+        }
+        Ok(())
+    }
+
+    /// Opens where the work is (see [`AppState::resume_at`]): where this reviewer
+    /// left off in this inbox, remembered in `place`, or else the first article
+    /// still to do. The place is written again when the program ends.
+    pub fn resume(&mut self, place: Option<Place>) {
+        let remembered = place.as_ref().and_then(|p| p.read());
+        self.place = place;
+        self.state.resume_at(remembered);
+        self.dwell.follow(self.state.selected());
+    }
+
+    /// Remembers the selected article as where this reviewer left off. Never
+    /// fails the program: a state folder that cannot be written only means the next
+    /// run opens at the first article still to do.
+    pub fn remember(&self) {
+        if let (Some(place), Some(entry)) = (&self.place, self.state.selected_entry())
+            && place.read().as_deref() != Some(entry.rel.as_path())
+        {
+            let _ = place.write(&entry.rel);
+        }
+    }
+
+    /// Recalls the searches of earlier runs (the search prompt's `Up`).
+    pub fn load_history(&mut self) {
+        if let Some(file) = crate::search::history::path() {
+            self.state.history = crate::app::History::new(crate::search::history::load(&file));
+        }
+    }
+
+    /// Keeps this run's searches for the next (see [`crate::search::history`]); the
+    /// error is one sentence naming the file.
+    pub fn save_history(&self) -> Result<(), String> {
+        match crate::search::history::path() {
+            Some(file) => crate::search::history::save(&file, &self.state.history),
+            None => Ok(()),
+        }
+    }
+
+    /// What the loop should write to the terminal beside the frames, taken once.
+    pub fn take_output(&mut self) -> Vec<u8> {
+        std::mem::take(&mut self.output)
+    }
+
+    /// The program the reviewer asked to run on the terminal, taken once.
+    pub fn take_external(&mut self) -> Option<External> {
+        self.external.take()
+    }
+
+    /// Says how a pager or browser run went, once the screen is back.
+    pub fn external_finished(&mut self, external: &External, result: io::Result<i32>) {
+        let name = external.program.to_string_lossy().into_owned();
+        match result {
+            Ok(0) => {
+                if let Some(done) = &external.done {
+                    self.state.info(done.clone());
+                }
+            }
+            Ok(code) => self.state.error(format!(
+                "{} \"{name}\" ended with exit status {code}",
+                external.what
+            )),
+            Err(e) => self
+                .state
+                .error(format!("Cannot start {} \"{name}\": {e}", external.what)),
+        }
+    }
+
+    /// Whether the reviewer asked to suspend since the last call.
+    pub fn take_suspend(&mut self) -> bool {
+        std::mem::take(&mut self.suspend)
+    }
+
+    /// Retries every unsaved change before the program ends, whatever ends it, and
+    /// returns the ones the disk still refuses. Nothing else is written: time counted
+    /// on articles whose decision did not change since is dropped.
+    pub fn finish(&mut self) -> Vec<Unsaved> {
+        self.writes.retry_unsaved(&mut self.state);
+        self.state.unsaved.clone()
+    }
+
+    /// Makes every write meet these failures (tests of a full or read-only disk).
+    #[cfg(any(test, feature = "testing"))]
+    pub fn set_faults(&mut self, faults: Faults) {
+        self.writes.set_faults(faults);
+    }
+
+    /// Makes every write use this time and record no time spent, so tests can compare bytes.
+    #[cfg(any(test, feature = "testing"))]
+    pub fn fix_clock(&mut self, now: toml::value::Datetime) {
+        self.writes.fix_now(now);
+        self.set_clock(Clock::Manual(Arc::new(Mutex::new(Instant::now()))));
+    }
+
+    /// Counts time spent with this clock (tests move a manual one by hand).
+    #[cfg(any(test, feature = "testing"))]
+    pub fn set_clock(&mut self, clock: Clock) {
+        self.dwell = Dwell::new(self.state.selected(), clock);
+    }
+}
+
+/// A watch of the inbox on its way (setting one up walks the folders, and polling
+/// stats every file, so it is done on its own thread).
+pub struct Watching(Receiver<Result<Watch, String>>);
+
+/// Starts watching `root` for `reviewer`; hand the result to [`Session::watch_inbox`].
+pub fn start_watch(root: PathBuf, reviewer: String, prefer: Prefer) -> Watching {
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let started = watch::watch(&root, &reviewer, prefer).map_err(|e| e.to_string());
+        let _ = tx.send(started);
+    });
+    Watching(rx)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::labels::Taxonomy;
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+    /// A session still loading, fed by the returned loader channel.
+    fn loading_session() -> (Session, Sender<Loaded>) {
+        let (loader, batches) = mpsc::channel();
+        let taxonomy = Taxonomy::default();
+        let keymap = Keymap::load("default", None, &taxonomy).expect("the default keymap");
+        let state = AppState::empty("alice".into(), taxonomy);
+        (Session::loading(state, keymap, false, batches), loader)
+    }
+
+    /// Waits until `count` events are on the session's side of the channel (the
+    /// loader's are handed over by a thread of their own).
+    fn wait_for(session: &mut Session, count: usize) {
+        let start = Instant::now();
+        while session.backlog.len() < count && start.elapsed() < Duration::from_secs(30) {
+            session.take_waiting();
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        assert_eq!(session.backlog.len(), count, "the loader's batches arrived");
+    }
+
+    #[test]
+    fn a_key_goes_before_the_batches_already_waiting() {
+        let (mut session, loader) = loading_session();
+        for _ in 0..3 {
+            loader
+                .send(Loaded::Batch(Vec::new()))
+                .expect("the session listens");
+        }
+        wait_for(&mut session, 3);
+        let key =
+            crossterm::event::Event::Key(KeyEvent::new(KeyCode::Char('j'), KeyModifiers::NONE));
+        session
+            .sender()
+            .send(Event::Terminal(key))
+            .expect("the session listens");
+        let order: Vec<bool> = (0..4)
+            .map(|_| {
+                let event = session.next_event(Duration::from_secs(30));
+                matches!(event, Some(Event::Terminal(_)))
+            })
+            .collect();
+        assert_eq!(
+            order,
+            [true, false, false, false],
+            "the key first, then the batches"
+        );
+    }
+
+    #[test]
+    fn inbox_changes_seen_while_loading_wait_until_it_has_loaded() {
+        let (mut session, loader) = loading_session();
+        let removed = Event::Changed(vec![Change::Removed(PathBuf::from("a.txt"))]);
+        assert_eq!(session.handle(removed), Redraw::No, "nothing to show yet");
+        assert_eq!(session.held.len(), 1);
+        loader
+            .send(Loaded::Done(Vec::new()))
+            .expect("the session listens");
+        session.settle(Duration::from_secs(30));
+        assert!(!session.busy());
+        assert!(session.held.is_empty(), "applied once loaded");
+        assert_eq!(
+            session.handle(Event::Changed(Vec::new())),
+            Redraw::Yes,
+            "changes now apply at once"
+        );
+    }
+
+    #[test]
+    fn signals_end_the_program_or_redraw_it_whole() {
+        let (mut session, _loader) = loading_session();
+        assert_eq!(
+            session.handle(Event::Signal(libc::SIGTERM)),
+            Redraw::End(Ending::Signal(libc::SIGTERM))
+        );
+        assert_eq!(session.handle(Event::Signal(SIGCONT)), Redraw::Everything);
+        assert_eq!(
+            session.handle(Event::TerminalLost),
+            Redraw::End(Ending::TerminalLost)
+        );
+    }
+}
