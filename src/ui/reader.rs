@@ -8,7 +8,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Widget;
+use ratatui::widgets::{Block, Widget};
 
 use super::{Palette, RenderInfo, fit};
 use crate::app::{AppState, Focus};
@@ -123,15 +123,8 @@ impl Cache {
         } else {
             lines.extend(others(state, e, others_key, inner.width as usize, p));
         }
-        let query_key = state.query.as_ref().map(query_key).unwrap_or_default();
         self.body(entry, e, inner.width, state.revision, p);
-        if self.matches_key.as_ref() != Some(&(entry, inner.width, query_key.clone())) {
-            self.matches = match (&state.query, &e.article) {
-                (Some(query), Ok(article)) => story_marks(article, query, &self.lines, &self.cuts),
-                _ => Vec::new(),
-            };
-            self.matches_key = Some((entry, inner.width, query_key));
-        }
+        self.find_matches(state, entry, e, inner.width);
         let height = inner.height as usize;
         // The head stays while it leaves the story at least a third of the pane.
         let pinned = lines.len() + 1 + (height / 3).max(3) <= height;
@@ -165,26 +158,25 @@ impl Cache {
             .map(|&(i, _)| (i + head).min(u16::MAX as usize) as u16)
             .collect();
         let where_ = whereabouts(&match_lines, state.match_at, scroll, page, total);
-        let mut block = block;
-        if position {
-            block = block.title_bottom(
-                Line::styled(
-                    format!(" {}/{} ", state.cursor + 1, state.view.len()),
-                    p.dim(),
-                )
-                .left_aligned(),
-            );
-        }
-        if !where_.is_empty() {
-            block = block.title_bottom(
-                Line::styled(format!(" {} ", where_.join(" · ")), p.dim()).right_aligned(),
-            );
-        }
-        block.render(area, buf);
+        let place = position.then(|| (state.cursor + 1, state.view.len()));
+        bottom_titles(block, place, &where_, p).render(area, buf);
         RenderInfo {
             max_scroll: max_scroll.min(u16::MAX as usize) as u16,
             page: page.min(u16::MAX as usize) as u16,
             match_lines,
+        }
+    }
+
+    /// Finds the search's matches in the wrapped story, only when the article,
+    /// the width or the query changed, since marking them walks the whole story.
+    fn find_matches(&mut self, state: &AppState, entry: usize, e: &Entry, width: u16) {
+        let query_key = state.query.as_ref().map(query_key).unwrap_or_default();
+        if self.matches_key.as_ref() != Some(&(entry, width, query_key.clone())) {
+            self.matches = match (&state.query, &e.article) {
+                (Some(query), Ok(article)) => story_marks(article, query, &self.lines, &self.cuts),
+                _ => Vec::new(),
+            };
+            self.matches_key = Some((entry, width, query_key));
         }
     }
 
@@ -267,6 +259,25 @@ fn whereabouts(
         where_.push("all".to_string());
     }
     where_
+}
+
+/// The bottom border: the article's place in the list on the left when asked for,
+/// and where the pane is in the story on the right.
+fn bottom_titles(
+    mut block: Block<'static>,
+    place: Option<(usize, usize)>,
+    where_: &[String],
+    p: Palette,
+) -> Block<'static> {
+    if let Some((at, of)) = place {
+        block = block.title_bottom(Line::styled(format!(" {at}/{of} "), p.dim()).left_aligned());
+    }
+    if !where_.is_empty() {
+        block = block.title_bottom(
+            Line::styled(format!(" {} ", where_.join(" · ")), p.dim()).right_aligned(),
+        );
+    }
+    block
 }
 
 /// The one-line area of `row` inside `inner`.
