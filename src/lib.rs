@@ -6,6 +6,8 @@
 //! - [`article`] reads an inbox file into an [`article::Article`] and suggests labels;
 //!   no terminal, no disk writes.
 //! - [`labels`] is the taxonomy of `labels.toml`.
+//! - [`domain`] holds the types several modules share, such as [`domain::Status`]
+//!   (re-exported by `store`), so `search` can filter by status without `store`.
 //! - [`store`] scans the inbox and reads and writes sidecars atomically under a lock.
 //! - [`search`] ranks articles for a query.
 //! - [`app`] holds the state and `update(state, action) -> effects`, free of I/O.
@@ -30,6 +32,7 @@ pub mod article;
 pub mod cli;
 #[cfg(any(test, feature = "corpus"))]
 pub mod corpus;
+pub mod domain;
 pub mod files;
 pub mod fold;
 pub mod host;

@@ -1175,118 +1175,133 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
     match state.mode.clone() {
         Mode::Normal => update_normal(state, action),
         Mode::Picker(picker) => update_picker(state, picker, action),
-        Mode::Note(mut edit) => {
-            match action {
-                Action::Close => state.mode = Mode::Normal,
-                Action::Confirm => {
-                    state.mode = Mode::Normal;
-                    let note = edit.text().trim().to_string();
-                    let note = (!note.is_empty()).then_some(note);
-                    // The editor opened on the note without its escape sequences
-                    // (see `Action::Note`): closing it unchanged changes nothing.
-                    let current = state
-                        .selected()
-                        .and_then(|i| state.decision_ref(i).note.clone())
-                        .map(|n| crate::sanitize::strip_sequences(&n).trim().to_string())
-                        .filter(|n| !n.is_empty());
-                    if note != current {
-                        return state.write(vec![Edit::SetNote(note)]).into_iter().collect();
-                    }
-                }
-                other => {
-                    if edit.apply(&other).is_some() {
-                        state.mode = Mode::Note(edit);
-                    } else {
-                        return common(state, other);
-                    }
-                }
+        Mode::Note(edit) => update_note(state, edit, action),
+        Mode::Search(edit) => update_search(state, edit, action),
+        Mode::Stats { stats, scroll } => update_stats(state, stats, scroll, action),
+        Mode::Help { scroll } => update_help(state, scroll, action),
+    }
+}
+
+/// The note editor: Enter writes the note if it changed, Esc leaves it as it was.
+fn update_note(state: &mut AppState, mut edit: LineEdit, action: Action) -> Vec<Effect> {
+    match action {
+        Action::Close => state.mode = Mode::Normal,
+        Action::Confirm => {
+            state.mode = Mode::Normal;
+            let note = edit.text().trim().to_string();
+            let note = (!note.is_empty()).then_some(note);
+            // The editor opened on the note without its escape sequences
+            // (see `Action::Note`): closing it unchanged changes nothing.
+            let current = state
+                .selected()
+                .and_then(|i| state.decision_ref(i).note.clone())
+                .map(|n| crate::sanitize::strip_sequences(&n).trim().to_string())
+                .filter(|n| !n.is_empty());
+            if note != current {
+                return state.write(vec![Edit::SetNote(note)]).into_iter().collect();
             }
-            Vec::new()
         }
-        Mode::Search(mut edit) => {
-            match action {
-                Action::Close => {
-                    state.mode = Mode::Normal;
-                    state.clear_search();
-                }
-                // A malformed query is not kept: the prompt stays open with the
-                // reason beside it until it is fixed or cleared.
-                Action::Confirm if state.search_error.is_some() => {}
-                Action::Confirm => {
-                    state.mode = Mode::Normal;
-                    if state.filter.is_some() {
-                        state.history.push(edit.text());
-                    }
-                }
-                Action::MenuDown => state.select(state.cursor.saturating_add(1)),
-                Action::MenuUp => state.select(state.cursor.saturating_sub(1)),
-                Action::HistoryPrev | Action::HistoryNext => {
-                    let recalled = if action == Action::HistoryPrev {
-                        state.history.older(edit.text())
-                    } else {
-                        state.history.newer()
-                    };
-                    let Some(text) = recalled.map(str::to_string) else {
-                        return Vec::new();
-                    };
-                    edit.set_text(text);
-                    let effects = state.search_for(edit.text());
-                    state.mode = Mode::Search(edit);
-                    return effects;
-                }
-                other => {
-                    return match edit.apply(&other) {
-                        Some(changed) => {
-                            let effects = if changed {
-                                state.search_for(edit.text())
-                            } else {
-                                Vec::new()
-                            };
-                            state.mode = Mode::Search(edit);
-                            effects
-                        }
-                        None => common(state, other),
-                    };
-                }
+        other => {
+            if edit.apply(&other).is_some() {
+                state.mode = Mode::Note(edit);
+            } else {
+                return common(state, other);
             }
-            Vec::new()
-        }
-        Mode::Stats { stats, scroll } => {
-            match action {
-                Action::Close | Action::Help | Action::Stats | Action::Quit => {
-                    state.mode = Mode::Normal
-                }
-                // The drawing stops the scroll at the last line (see `RenderInfo`).
-                Action::MenuDown | Action::MenuUp => {
-                    let scroll = if action == Action::MenuDown {
-                        scroll.saturating_add(1)
-                    } else {
-                        scroll.saturating_sub(1)
-                    };
-                    state.mode = Mode::Stats { stats, scroll };
-                }
-                other => return common(state, other),
-            }
-            Vec::new()
-        }
-        Mode::Help { scroll } => {
-            match action {
-                Action::Close | Action::Help => state.mode = Mode::Normal,
-                Action::MenuDown => {
-                    state.mode = Mode::Help {
-                        scroll: scroll.saturating_add(1),
-                    }
-                }
-                Action::MenuUp => {
-                    state.mode = Mode::Help {
-                        scroll: scroll.saturating_sub(1),
-                    }
-                }
-                other => return common(state, other),
-            }
-            Vec::new()
         }
     }
+    Vec::new()
+}
+
+/// The search prompt: every change searches again; Enter keeps the query in history.
+fn update_search(state: &mut AppState, mut edit: LineEdit, action: Action) -> Vec<Effect> {
+    match action {
+        Action::Close => {
+            state.mode = Mode::Normal;
+            state.clear_search();
+        }
+        // A malformed query is not kept: the prompt stays open with the
+        // reason beside it until it is fixed or cleared.
+        Action::Confirm if state.search_error.is_some() => {}
+        Action::Confirm => {
+            state.mode = Mode::Normal;
+            if state.filter.is_some() {
+                state.history.push(edit.text());
+            }
+        }
+        Action::MenuDown => state.select(state.cursor.saturating_add(1)),
+        Action::MenuUp => state.select(state.cursor.saturating_sub(1)),
+        Action::HistoryPrev | Action::HistoryNext => {
+            let recalled = if action == Action::HistoryPrev {
+                state.history.older(edit.text())
+            } else {
+                state.history.newer()
+            };
+            let Some(text) = recalled.map(str::to_string) else {
+                return Vec::new();
+            };
+            edit.set_text(text);
+            let effects = state.search_for(edit.text());
+            state.mode = Mode::Search(edit);
+            return effects;
+        }
+        other => {
+            return match edit.apply(&other) {
+                Some(changed) => {
+                    let effects = if changed {
+                        state.search_for(edit.text())
+                    } else {
+                        Vec::new()
+                    };
+                    state.mode = Mode::Search(edit);
+                    effects
+                }
+                None => common(state, other),
+            };
+        }
+    }
+    Vec::new()
+}
+
+/// The statistics screen: scrolls, and closes on the keys that opened it.
+fn update_stats(
+    state: &mut AppState,
+    stats: Box<crate::team::stats::Stats>,
+    scroll: u16,
+    action: Action,
+) -> Vec<Effect> {
+    match action {
+        Action::Close | Action::Help | Action::Stats | Action::Quit => state.mode = Mode::Normal,
+        // The drawing stops the scroll at the last line (see `RenderInfo`).
+        Action::MenuDown | Action::MenuUp => {
+            let scroll = if action == Action::MenuDown {
+                scroll.saturating_add(1)
+            } else {
+                scroll.saturating_sub(1)
+            };
+            state.mode = Mode::Stats { stats, scroll };
+        }
+        other => return common(state, other),
+    }
+    Vec::new()
+}
+
+/// The help screen: scrolls, and closes on Esc or the help key.
+fn update_help(state: &mut AppState, scroll: u16, action: Action) -> Vec<Effect> {
+    match action {
+        Action::Close | Action::Help => state.mode = Mode::Normal,
+        Action::MenuDown => {
+            state.mode = Mode::Help {
+                scroll: scroll.saturating_add(1),
+            }
+        }
+        Action::MenuUp => {
+            state.mode = Mode::Help {
+                scroll: scroll.saturating_sub(1),
+            }
+        }
+        other => return common(state, other),
+    }
+    Vec::new()
 }
 
 /// Actions that mean the same in every mode.
@@ -1304,6 +1319,7 @@ fn common(state: &mut AppState, action: Action) -> Vec<Effect> {
     }
 }
 
+/// Normal mode: one line per action, the longer ones in the functions below.
 fn update_normal(state: &mut AppState, action: Action) -> Vec<Effect> {
     let last = state.view.len().saturating_sub(1);
     match action {
@@ -1311,132 +1327,28 @@ fn update_normal(state: &mut AppState, action: Action) -> Vec<Effect> {
         Action::Prev => state.select(state.cursor.saturating_sub(1)),
         Action::First => state.select(0),
         Action::Last => state.select(last),
-        Action::ScrollDown => {
-            state.scroll = state
-                .scroll
-                .saturating_add(state.page.saturating_sub(1).max(1))
-                .min(state.max_scroll)
-        }
-        Action::ScrollUp => {
-            state.scroll = state
-                .scroll
-                .saturating_sub(state.page.saturating_sub(1).max(1))
-        }
-        Action::LineDown => state.scroll = state.scroll.saturating_add(1).min(state.max_scroll),
-        Action::LineUp => state.scroll = state.scroll.saturating_sub(1),
-        Action::ScrollTop => state.scroll = 0,
-        Action::ScrollBottom => state.scroll = state.max_scroll,
+        Action::ScrollDown
+        | Action::ScrollUp
+        | Action::LineDown
+        | Action::LineUp
+        | Action::ScrollTop
+        | Action::ScrollBottom => scroll_reader(state, action),
         Action::FocusNext => {
             state.focus = match state.focus {
                 Focus::List => Focus::Reader,
                 Focus::Reader => Focus::List,
             }
         }
-        Action::PickRegion | Action::PickTheme => {
-            if let Some(i) = state.selected()
-                && !state.refuse_unreadable(i)
-            {
-                let axis = if action == Action::PickRegion {
-                    Axis::Region
-                } else {
-                    Axis::Theme
-                };
-                state.mode = Mode::Picker(Picker {
-                    axis,
-                    highlight: 0,
-                    filter: None,
-                });
-            }
-        }
-        Action::SetReliability(id) => {
-            if state.taxonomy.label(Axis::Reliability, &id).is_none() {
-                state.error(format!("No reliability label \"{id}\" in labels.toml"));
-                return Vec::new();
-            }
-            let current = state.selected().and_then(|i| state.decision(i).reliability);
-            // Pressing the chosen level again clears it, like toggling a label.
-            let new = (current.as_deref() != Some(id.as_str())).then_some(id);
-            return state
-                .write(vec![Edit::SetReliability(new)])
-                .into_iter()
-                .collect();
-        }
-        Action::Accept => {
-            if state.selected().is_some_and(|i| state.refuse_unreadable(i)) {
-                return Vec::new();
-            }
-            let edits = state.accept();
-            if edits.is_empty() {
-                let none = state
-                    .selected()
-                    .is_none_or(|i| state.suggestions(i).is_empty());
-                state.info(if none {
-                    "No suggestions for this article"
-                } else {
-                    "The suggestions are already applied"
-                });
-                return Vec::new();
-            }
-            return state.write(edits).into_iter().collect();
-        }
+        Action::PickRegion => open_picker(state, Axis::Region),
+        Action::PickTheme => open_picker(state, Axis::Theme),
+        Action::SetReliability(id) => return set_reliability(state, id),
+        Action::Accept => return accept_suggestions(state),
         Action::Done => return state.decide(Status::Done),
         Action::Skip => return state.decide(Status::Skipped),
         Action::Flag => return state.decide(Status::Flagged),
-        Action::Note => {
-            if let Some(i) = state.selected()
-                && !state.refuse_unreadable(i)
-            {
-                // Without escape sequences: the editor shows (and, once edited, saves)
-                // the note as it reads, and shows only its end, which must never
-                // start inside a sequence.
-                let note = state.decision_ref(i).note.clone().unwrap_or_default();
-                let text = match crate::sanitize::strip_sequences(&note) {
-                    std::borrow::Cow::Borrowed(_) => note,
-                    std::borrow::Cow::Owned(clean) => clean,
-                };
-                state.mode = Mode::Note(LineEdit::new(text));
-            }
-        }
-        Action::Undo => {
-            let Some(done) = state.undo.pop() else {
-                state.info("Nothing to undo");
-                return Vec::new();
-            };
-            if state.refuse_unreadable(done.entry) {
-                state.undo.push(done);
-                return Vec::new();
-            }
-            if let Some(pos) = state.view.iter().position(|&i| i == done.entry) {
-                state.select(pos);
-            }
-            state.info(format!("undid: {}", describe_edits(&done.edits)));
-            return vec![Effect::Write(Write {
-                entry: done.entry,
-                edits: done.inverse,
-                inverse: done.edits,
-                kind: WriteKind::Undo,
-            })];
-        }
-        Action::Redo => {
-            let Some(undone) = state.redo.pop() else {
-                state.info("Nothing to redo");
-                return Vec::new();
-            };
-            if state.refuse_unreadable(undone.entry) {
-                state.redo.push(undone);
-                return Vec::new();
-            }
-            if let Some(pos) = state.view.iter().position(|&i| i == undone.entry) {
-                state.select(pos);
-            }
-            state.info(format!("redid: {}", describe_edits(&undone.inverse)));
-            return vec![Effect::Write(Write {
-                entry: undone.entry,
-                edits: undone.inverse,
-                inverse: undone.edits,
-                kind: WriteKind::Redo,
-            })];
-        }
+        Action::Note => open_note(state),
+        Action::Undo => return undo(state),
+        Action::Redo => return redo(state),
         Action::Search => {
             state.history.reset();
             state.mode = Mode::Search(LineEdit::new(state.filter.clone().unwrap_or_default()))
@@ -1449,31 +1361,8 @@ fn update_normal(state: &mut AppState, action: Action) -> Vec<Effect> {
                 scroll: 0,
             };
         }
-        Action::ToggleOthers => {
-            state.show_others = !state.show_others;
-            let labeled = |e: &Entry| {
-                e.others
-                    .iter()
-                    .any(|(_, s)| !matches!(s, SidecarState::Missing))
-            };
-            if !state.entries.iter().any(labeled) {
-                state.info("No other reviewer has labeled anything in this inbox yet");
-            } else if !state.show_others {
-                state.info("Other reviewers' labels hidden");
-            } else if !state.selected_entry().is_some_and(labeled) {
-                state.info("Other reviewers' labels shown · none on this article yet");
-            }
-        }
-        Action::NextTodo => match state.next_todo() {
-            Some(pos) => state.select(pos),
-            None if state
-                .selected()
-                .is_some_and(|i| state.status(i) == Status::Todo) =>
-            {
-                state.info("This is the only article left to do")
-            }
-            None => state.info("Nothing left to do here"),
-        },
+        Action::ToggleOthers => toggle_others(state),
+        Action::NextTodo => next_todo(state),
         Action::CopyUrl => {
             if let Some(url) = state.selected_url() {
                 return vec![Effect::Copy(url)];
@@ -1499,6 +1388,160 @@ fn update_normal(state: &mut AppState, action: Action) -> Vec<Effect> {
         other => return common(state, other),
     }
     Vec::new()
+}
+
+/// Moves the reader by a page or a line, or to either end, never past its last line.
+fn scroll_reader(state: &mut AppState, action: Action) {
+    let page = state.page.saturating_sub(1).max(1);
+    state.scroll = match action {
+        Action::ScrollDown => state.scroll.saturating_add(page).min(state.max_scroll),
+        Action::ScrollUp => state.scroll.saturating_sub(page),
+        Action::LineDown => state.scroll.saturating_add(1).min(state.max_scroll),
+        Action::LineUp => state.scroll.saturating_sub(1),
+        Action::ScrollTop => 0,
+        Action::ScrollBottom => state.max_scroll,
+        _ => state.scroll,
+    };
+}
+
+/// Opens the label picker for one axis, unless no article is selected or it cannot be read.
+fn open_picker(state: &mut AppState, axis: Axis) {
+    if let Some(i) = state.selected()
+        && !state.refuse_unreadable(i)
+    {
+        state.mode = Mode::Picker(Picker {
+            axis,
+            highlight: 0,
+            filter: None,
+        });
+    }
+}
+
+/// Sets the reliability level, or clears it when the chosen level is pressed again.
+fn set_reliability(state: &mut AppState, id: String) -> Vec<Effect> {
+    if state.taxonomy.label(Axis::Reliability, &id).is_none() {
+        state.error(format!("No reliability label \"{id}\" in labels.toml"));
+        return Vec::new();
+    }
+    let current = state.selected().and_then(|i| state.decision(i).reliability);
+    // Pressing the chosen level again clears it, like toggling a label.
+    let new = (current.as_deref() != Some(id.as_str())).then_some(id);
+    state
+        .write(vec![Edit::SetReliability(new)])
+        .into_iter()
+        .collect()
+}
+
+/// Applies the suggested labels, or says why there was nothing to apply.
+fn accept_suggestions(state: &mut AppState) -> Vec<Effect> {
+    if state.selected().is_some_and(|i| state.refuse_unreadable(i)) {
+        return Vec::new();
+    }
+    let edits = state.accept();
+    if edits.is_empty() {
+        let none = state
+            .selected()
+            .is_none_or(|i| state.suggestions(i).is_empty());
+        state.info(if none {
+            "No suggestions for this article"
+        } else {
+            "The suggestions are already applied"
+        });
+        return Vec::new();
+    }
+    state.write(edits).into_iter().collect()
+}
+
+/// Opens the note editor on the selected article's note.
+fn open_note(state: &mut AppState) {
+    if let Some(i) = state.selected()
+        && !state.refuse_unreadable(i)
+    {
+        // Without escape sequences: the editor shows (and, once edited, saves)
+        // the note as it reads, and shows only its end, which must never
+        // start inside a sequence.
+        let note = state.decision_ref(i).note.clone().unwrap_or_default();
+        let text = match crate::sanitize::strip_sequences(&note) {
+            std::borrow::Cow::Borrowed(_) => note,
+            std::borrow::Cow::Owned(clean) => clean,
+        };
+        state.mode = Mode::Note(LineEdit::new(text));
+    }
+}
+
+/// Writes the inverse of the last change, selecting the article it was made on.
+fn undo(state: &mut AppState) -> Vec<Effect> {
+    let Some(done) = state.undo.pop() else {
+        state.info("Nothing to undo");
+        return Vec::new();
+    };
+    if state.refuse_unreadable(done.entry) {
+        state.undo.push(done);
+        return Vec::new();
+    }
+    if let Some(pos) = state.view.iter().position(|&i| i == done.entry) {
+        state.select(pos);
+    }
+    state.info(format!("undid: {}", describe_edits(&done.edits)));
+    vec![Effect::Write(Write {
+        entry: done.entry,
+        edits: done.inverse,
+        inverse: done.edits,
+        kind: WriteKind::Undo,
+    })]
+}
+
+/// Writes the last undone change again, selecting the article it was made on.
+fn redo(state: &mut AppState) -> Vec<Effect> {
+    let Some(undone) = state.redo.pop() else {
+        state.info("Nothing to redo");
+        return Vec::new();
+    };
+    if state.refuse_unreadable(undone.entry) {
+        state.redo.push(undone);
+        return Vec::new();
+    }
+    if let Some(pos) = state.view.iter().position(|&i| i == undone.entry) {
+        state.select(pos);
+    }
+    state.info(format!("redid: {}", describe_edits(&undone.inverse)));
+    vec![Effect::Write(Write {
+        entry: undone.entry,
+        edits: undone.inverse,
+        inverse: undone.edits,
+        kind: WriteKind::Redo,
+    })]
+}
+
+/// Shows or hides other reviewers' labels, saying so when there is nothing to see.
+fn toggle_others(state: &mut AppState) {
+    state.show_others = !state.show_others;
+    let labeled = |e: &Entry| {
+        e.others
+            .iter()
+            .any(|(_, s)| !matches!(s, SidecarState::Missing))
+    };
+    if !state.entries.iter().any(labeled) {
+        state.info("No other reviewer has labeled anything in this inbox yet");
+    } else if !state.show_others {
+        state.info("Other reviewers' labels hidden");
+    } else if !state.selected_entry().is_some_and(labeled) {
+        state.info("Other reviewers' labels shown · none on this article yet");
+    }
+}
+
+/// Selects the next article still to do, or says there is none.
+fn next_todo(state: &mut AppState) {
+    match state.next_todo() {
+        Some(pos) => state.select(pos),
+        None if state
+            .selected()
+            .is_some_and(|i| state.status(i) == Status::Todo) =>
+        {
+            state.info("This is the only article left to do")
+        }
+        None => state.info("Nothing left to do here"),
+    }
 }
 
 fn update_picker(state: &mut AppState, mut picker: Picker, action: Action) -> Vec<Effect> {

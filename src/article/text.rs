@@ -1109,7 +1109,28 @@ fn reduce_markup(text: &str) -> Cow<'_, str> {
     let n = bytes.len();
     let mut marks = vec![Mark::Keep; n];
 
-    // Backslash escapes: `\*` is a literal star.
+    // In this order: each pass leaves alone what an earlier one marked.
+    mark_escapes(bytes, &mut marks);
+    mark_autolinks(text, &mut marks);
+    mark_links(bytes, &mut marks);
+    mark_emphasis(text, &mut marks);
+
+    let kept: Vec<u8> = bytes
+        .iter()
+        .zip(&marks)
+        .filter(|(_, mark)| **mark != Mark::Drop)
+        .map(|(b, _)| *b)
+        .collect();
+    Cow::Owned(match String::from_utf8(kept) {
+        Ok(s) => s,
+        // Unreachable by construction (see above); degrade rather than panic.
+        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+    })
+}
+
+/// Marks backslash escapes, first, so that `\*` stays a literal star in the passes after.
+fn mark_escapes(bytes: &[u8], marks: &mut [Mark]) {
+    let n = bytes.len();
     let mut i = 0;
     while i < n {
         if bytes[i] == b'\\' && i + 1 < n && bytes[i + 1].is_ascii_punctuation() {
@@ -1120,8 +1141,13 @@ fn reduce_markup(text: &str) -> Cow<'_, str> {
             i += 1;
         }
     }
+}
 
-    // Autolinks: `<https://example.com>` → the URL.
+/// Marks autolinks, `<https://example.com>` → the URL, whose contents are then
+/// literal so no later pass reads markup inside a URL.
+fn mark_autolinks(text: &str, marks: &mut [Mark]) {
+    let bytes = text.as_bytes();
+    let n = bytes.len();
     let mut i = 0;
     while i < n {
         if bytes[i] != b'<' || marks[i] != Mark::Keep {
@@ -1145,9 +1171,13 @@ fn reduce_markup(text: &str) -> Cow<'_, str> {
             i = j.max(i + 1);
         }
     }
+}
 
-    // Links and images: `[text](url)` and `![alt](src)`. Brackets pair through one
-    // stack and parentheses through another, so nesting costs nothing extra.
+/// Marks links and images, `[text](url)` and `![alt](src)`, keeping only the text.
+/// Brackets pair through one stack and parentheses through another, so nesting costs
+/// nothing extra.
+fn mark_links(bytes: &[u8], marks: &mut [Mark]) {
+    let n = bytes.len();
     let mut open_brackets: Vec<usize> = Vec::new();
     let mut open_parens: Vec<(usize, Option<usize>)> = Vec::new();
     let mut link_text_at: Option<(usize, usize)> = None;
@@ -1197,10 +1227,15 @@ fn reduce_markup(text: &str) -> Cow<'_, str> {
             *mark = Mark::Drop;
         }
     }
+}
 
-    // Emphasis: `*x*`, `**x**`, `_x_`. A run of markers opens when it follows a space
-    // or punctuation and precedes text, and closes the other way round, so `5*3*2`
-    // and `snake_case` keep theirs; only paired runs are removed.
+/// Marks emphasis, `*x*`, `**x**`, `_x_`, last, once links have taken their brackets.
+/// A run of markers opens when it follows a space or punctuation and precedes text,
+/// and closes the other way round, so `5*3*2` and `snake_case` keep theirs; only
+/// paired runs are removed.
+fn mark_emphasis(text: &str, marks: &mut [Mark]) {
+    let bytes = text.as_bytes();
+    let n = bytes.len();
     let mut open_runs: [Vec<(usize, usize)>; 2] = [Vec::new(), Vec::new()];
     let mut i = 0;
     while i < n {
@@ -1228,18 +1263,6 @@ fn reduce_markup(text: &str) -> Cow<'_, str> {
         }
         i = j;
     }
-
-    let kept: Vec<u8> = bytes
-        .iter()
-        .zip(&marks)
-        .filter(|(_, mark)| **mark != Mark::Drop)
-        .map(|(b, _)| *b)
-        .collect();
-    Cow::Owned(match String::from_utf8(kept) {
-        Ok(s) => s,
-        // Unreachable by construction (see above); degrade rather than panic.
-        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
-    })
 }
 
 fn is_punctuation(c: char) -> bool {

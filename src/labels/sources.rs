@@ -225,15 +225,7 @@ pub fn import_csv(
     taxonomy: &Taxonomy,
     existing: Sources,
 ) -> Result<(Sources, ImportReport), SourcesError> {
-    let mut types: HashMap<String, &str> = HashMap::new();
-    for (kind, id) in map {
-        if taxonomy.label(Axis::Reliability, id).is_none() {
-            return Err(SourcesError::Map {
-                problem: format!("{kind}={id}: {}", unknown_id(id, taxonomy)),
-            });
-        }
-        types.insert(fold_words(kind), id);
-    }
+    let types = type_map(map, taxonomy)?;
     let invalid = |line: usize, problem: String| SourcesError::Invalid {
         file: file.to_string(),
         line,
@@ -275,6 +267,57 @@ pub fn import_csv(
                 .to_lowercase()
         })
         .collect();
+    let (domain_col, type_col) = columns(&headers, file)?;
+
+    let mut sources = existing;
+    let mut report = ImportReport::default();
+    let mut lines = LineCounter {
+        bytes: &bytes,
+        offset: 0,
+        line: 1,
+    };
+    let mut record = csv::ByteRecord::new();
+    while csv.read_byte_record(&mut record).map_err(csv_error)? {
+        let line = record.position().map_or(0, |p| {
+            lines.line_at(usize::try_from(p.byte()).unwrap_or(usize::MAX))
+        });
+        match row(&record, line, (domain_col, type_col), &types) {
+            Row::Blank => {}
+            Row::Take(domain, id) => {
+                sources.by_domain.insert(domain, id.to_string());
+                report.added += 1;
+            }
+            Row::Skip(why) => report.skipped.push(why),
+        }
+    }
+    Ok((sources, report))
+}
+
+/// Checks every `--map` id against the taxonomy before anything is read, and keys the
+/// map by folded category so `Fake News` and `fake-news` find the same id.
+fn type_map<'a>(
+    map: &'a [(String, String)],
+    taxonomy: &Taxonomy,
+) -> Result<HashMap<String, &'a str>, SourcesError> {
+    let mut types: HashMap<String, &str> = HashMap::new();
+    for (kind, id) in map {
+        if taxonomy.label(Axis::Reliability, id).is_none() {
+            return Err(SourcesError::Map {
+                problem: format!("{kind}={id}: {}", unknown_id(id, taxonomy)),
+            });
+        }
+        types.insert(fold_words(kind), id);
+    }
+    Ok(types)
+}
+
+/// Finds the domain and category columns by name, or says which columns the file has.
+fn columns(headers: &[String], file: &str) -> Result<(usize, usize), SourcesError> {
+    let invalid = |line: usize, problem: String| SourcesError::Invalid {
+        file: file.to_string(),
+        line,
+        problem,
+    };
     let column = |wanted: &[&str]| {
         wanted
             .iter()
@@ -308,51 +351,51 @@ pub fn import_csv(
         ));
     };
 
-    let mut sources = existing;
-    let mut report = ImportReport::default();
-    let mut lines = LineCounter {
-        bytes: &bytes,
-        offset: 0,
-        line: 1,
-    };
-    let mut record = csv::ByteRecord::new();
-    while csv.read_byte_record(&mut record).map_err(csv_error)? {
-        let line = record.position().map_or(0, |p| {
-            lines.line_at(usize::try_from(p.byte()).unwrap_or(usize::MAX))
-        });
-        let cell = |i: usize| String::from_utf8_lossy(record.get(i).unwrap_or_default());
-        if record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
-            continue;
-        }
-        let domain_text = cell(domain_col);
-        let Some(domain) = domain_of(&domain_text) else {
-            report.skipped.push(format!(
-                "line {line}: no domain in {}",
-                quote(domain_text.trim())
-            ));
-            continue;
-        };
-        let kind = cell(type_col);
-        let kind = kind.trim();
-        if kind.is_empty() {
-            report
-                .skipped
-                .push(format!("line {line}: no type for {domain}"));
-            continue;
-        }
-        let Some(id) = types.get(&fold_words(kind)) else {
-            let hint = kind.to_lowercase();
-            report.skipped.push(format!(
-                "line {line}: type {} is not mapped (give --map {}=ID)",
-                quote(kind),
-                shorten(&crate::sanitize::sanitize(&hint))
-            ));
-            continue;
-        };
-        sources.by_domain.insert(domain, id.to_string());
-        report.added += 1;
+    Ok((domain_col, type_col))
+}
+
+/// What one CSV row gives the import.
+enum Row<'a> {
+    /// Only whitespace: passed over without a word.
+    Blank,
+    /// A domain and the reliability id its category maps to.
+    Take(String, &'a str),
+    /// One sentence, starting with the row's line, saying why it cannot be used.
+    Skip(String),
+}
+
+/// Reads one row: its domain (a URL reduced to its host) and its mapped category.
+fn row<'a>(
+    record: &csv::ByteRecord,
+    line: usize,
+    (domain_col, type_col): (usize, usize),
+    types: &HashMap<String, &'a str>,
+) -> Row<'a> {
+    let cell = |i: usize| String::from_utf8_lossy(record.get(i).unwrap_or_default());
+    if record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
+        return Row::Blank;
     }
-    Ok((sources, report))
+    let domain_text = cell(domain_col);
+    let Some(domain) = domain_of(&domain_text) else {
+        return Row::Skip(format!(
+            "line {line}: no domain in {}",
+            quote(domain_text.trim())
+        ));
+    };
+    let kind = cell(type_col);
+    let kind = kind.trim();
+    if kind.is_empty() {
+        return Row::Skip(format!("line {line}: no type for {domain}"));
+    }
+    let Some(id) = types.get(&fold_words(kind)) else {
+        let hint = kind.to_lowercase();
+        return Row::Skip(format!(
+            "line {line}: type {} is not mapped (give --map {}=ID)",
+            quote(kind),
+            shorten(&crate::sanitize::sanitize(&hint))
+        ));
+    };
+    Row::Take(domain, id)
 }
 
 /// Parses `--map` text: `"fake=fabricated,satire=unreliable, bias = mixed"` → pairs of

@@ -875,8 +875,8 @@ fn snippet(paragraph: &str, at: usize) -> String {
 mod tests {
     use super::*;
     use crate::article::Article;
+    use crate::domain::Status;
     use crate::search::parse;
-    use crate::store::Status;
     use proptest::prelude::*;
 
     fn doc(title: &str, body: &[&str]) -> Arc<Doc> {

@@ -15,7 +15,7 @@ pub mod worker;
 use std::sync::Arc;
 
 use crate::article::Article;
-use crate::store::Status;
+use crate::domain::Status;
 
 pub use engine::{Hit, byte_ranges, search, search_scoped};
 pub use labels::{LabelSet, Labels, label_number};

@@ -31,8 +31,8 @@
 use std::sync::Arc;
 
 use super::labels::Labels;
+use crate::domain::Status;
 use crate::fold::fold;
-use crate::store::Status;
 
 /// How a term compares with the text it is matched against.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -14,8 +14,6 @@ pub mod scan;
 pub mod sidecar;
 pub mod watch;
 
-use serde::{Deserialize, Serialize};
-
 use crate::labels::Axis;
 
 pub use inbox::{Entry, Inbox, Loaded, STILL_READING, SidecarState, load_in_background};
@@ -25,38 +23,9 @@ pub use sidecar::{
     render_sidecar, reviewer_problem, sha256_hex, sidecar_path, valid_reviewer, write_edits,
 };
 
-/// Where an article stands for one reviewer. With no sidecar, it is `Todo`; a sidecar
-/// that holds labels but was not yet marked done, skipped or flagged also says `todo`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Status {
-    #[default]
-    Todo,
-    Done,
-    Skipped,
-    Flagged,
-}
-
-impl Status {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Todo => "todo",
-            Status::Done => "done",
-            Status::Skipped => "skipped",
-            Status::Flagged => "flagged",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Status> {
-        match text {
-            "todo" => Some(Status::Todo),
-            "done" => Some(Status::Done),
-            "skipped" => Some(Status::Skipped),
-            "flagged" => Some(Status::Flagged),
-            _ => None,
-        }
-    }
-}
+/// Re-exported so `crate::store::Status` keeps working while the domain types move
+/// out of `store` one by one.
+pub use crate::domain::Status;
 
 /// The most time one decision can have taken, in seconds: a year. Time is counted
 /// only while the article is selected, with idle gaps left out, so anything larger

@@ -5,7 +5,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Widget;
+use ratatui::widgets::{Block, Widget};
 use unicode_width::UnicodeWidthStr;
 
 use super::{Palette, fit};
@@ -273,6 +273,33 @@ pub fn render(
     area: Rect,
     buf: &mut Buffer,
 ) -> usize {
+    let block = border(state, p, area);
+    let inner = block.inner(area);
+    block.render(area, buf);
+    if inner.height == 0 || inner.width == 0 {
+        return offset;
+    }
+    if state.view.is_empty() {
+        draw_empty(state, p, inner, buf);
+        return 0;
+    }
+    let offset = keep_in_view(state, offset, inner.height as usize);
+    let (pos, y) = draw_rows(state, p, offset, inner, buf);
+    // The end of the work says what comes next, under the last row when there is room.
+    let progress = state.progress();
+    if !state.reviewing()
+        && progress.all_decided()
+        && state.filter.is_none()
+        && pos == state.view.len()
+        && y + 1 < inner.bottom()
+    {
+        draw_what_next(keymap, p, inner, y, buf);
+    }
+    offset
+}
+
+/// The pane with the counts above, and the search and the selection's place below.
+fn border(state: &AppState, p: Palette, area: Rect) -> Block<'static> {
     let mut block = super::pane(title(state), state.focus == Focus::List, p);
     // The search goes under the list, so the counts above keep their room.
     if let Some(filter) = filter_text(state) {
@@ -290,27 +317,26 @@ pub fn render(
             .right_aligned(),
         );
     }
-    let inner = block.inner(area);
-    block.render(area, buf);
-    if inner.height == 0 || inner.width == 0 {
-        return offset;
-    }
-    let rows = inner.height as usize;
+    block
+}
+
+/// Says why the list is empty: still reading, nothing matches, or no articles here.
+fn draw_empty(state: &AppState, p: Palette, inner: Rect, buf: &mut Buffer) {
     let width = inner.width as usize;
-    if state.view.is_empty() {
-        let mut y = inner.y;
-        for text in empty_text(state) {
-            for piece in textwrap::wrap(&text, width.max(1)) {
-                if y >= inner.bottom() {
-                    break;
-                }
-                Line::styled(piece.into_owned(), p.dim()).render(line_area_at(inner, y), buf);
-                y += 1;
+    let mut y = inner.y;
+    for text in empty_text(state) {
+        for piece in textwrap::wrap(&text, width.max(1)) {
+            if y >= inner.bottom() {
+                break;
             }
+            Line::styled(piece.into_owned(), p.dim()).render(line_area_at(inner, y), buf);
+            y += 1;
         }
-        return 0;
     }
-    // Keep the cursor's article on screen, moving the window as little as possible.
+}
+
+/// Keeps the cursor's article on screen, moving the window as little as possible.
+fn keep_in_view(state: &AppState, offset: usize, rows: usize) -> usize {
     let mut offset = offset.min(state.view.len().saturating_sub(1));
     if state.cursor < offset {
         offset = state.cursor;
@@ -323,6 +349,19 @@ pub fn render(
         }
         offset = start;
     }
+    offset
+}
+
+/// Draws the articles from `offset` down, each with its best body line under it
+/// when the search matched the body; returns where it stopped (list position, row).
+fn draw_rows(
+    state: &AppState,
+    p: Palette,
+    offset: usize,
+    inner: Rect,
+    buf: &mut Buffer,
+) -> (usize, u16) {
+    let width = inner.width as usize;
     let cols = Columns::new(width);
     let terms = state.query.as_ref().map(positive_terms).unwrap_or_default();
     let mut y = inner.y;
@@ -360,37 +399,33 @@ pub fn render(
         }
         pos += 1;
     }
-    // The end of the work says what comes next, under the last row when there is room.
-    let progress = state.progress();
-    if !state.reviewing()
-        && progress.all_decided()
-        && state.filter.is_none()
-        && pos == state.view.len()
-        && y + 1 < inner.bottom()
-    {
-        let key = |action: Action| keymap.keys_for(Context::Global, &action).into_iter().next();
-        let mut text = "Every article has a decision".to_string();
-        let next: Vec<String> = [
-            key(Action::Review).map(|k| format!("{k} reviews where reviewers disagree")),
-            key(Action::Quit).map(|k| format!("{k} quits")),
-        ]
-        .into_iter()
-        .flatten()
-        .collect();
-        if !next.is_empty() {
-            text.push_str(": ");
-            text.push_str(&next.join(", "));
-        }
-        text.push('.');
-        for (i, piece) in textwrap::wrap(&text, width.max(1)).into_iter().enumerate() {
-            let r = line_area_at(inner, y + 1 + i as u16);
-            if r.y >= inner.bottom() {
-                break;
-            }
-            Line::styled(piece.into_owned(), p.dim()).render(r, buf);
-        }
+    (pos, y)
+}
+
+/// When every article has a decision, says so and which keys review or quit.
+fn draw_what_next(keymap: &Keymap, p: Palette, inner: Rect, y: u16, buf: &mut Buffer) {
+    let width = inner.width as usize;
+    let key = |action: Action| keymap.keys_for(Context::Global, &action).into_iter().next();
+    let mut text = "Every article has a decision".to_string();
+    let next: Vec<String> = [
+        key(Action::Review).map(|k| format!("{k} reviews where reviewers disagree")),
+        key(Action::Quit).map(|k| format!("{k} quits")),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if !next.is_empty() {
+        text.push_str(": ");
+        text.push_str(&next.join(", "));
     }
-    offset
+    text.push('.');
+    for (i, piece) in textwrap::wrap(&text, width.max(1)).into_iter().enumerate() {
+        let r = line_area_at(inner, y + 1 + i as u16);
+        if r.y >= inner.bottom() {
+            break;
+        }
+        Line::styled(piece.into_owned(), p.dim()).render(r, buf);
+    }
 }
 
 fn line_area_at(inner: Rect, y: u16) -> Rect {

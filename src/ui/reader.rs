@@ -8,7 +8,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Widget;
+use ratatui::widgets::{Block, Widget};
 
 use super::{Palette, RenderInfo, fit};
 use crate::app::{AppState, Focus};
@@ -123,15 +123,8 @@ impl Cache {
         } else {
             lines.extend(others(state, e, others_key, inner.width as usize, p));
         }
-        let query_key = state.query.as_ref().map(query_key).unwrap_or_default();
         self.body(entry, e, inner.width, state.revision, p);
-        if self.matches_key.as_ref() != Some(&(entry, inner.width, query_key.clone())) {
-            self.matches = match (&state.query, &e.article) {
-                (Some(query), Ok(article)) => story_marks(article, query, &self.lines, &self.cuts),
-                _ => Vec::new(),
-            };
-            self.matches_key = Some((entry, inner.width, query_key));
-        }
+        self.find_matches(state, entry, e, inner.width);
         let height = inner.height as usize;
         // The head stays while it leaves the story at least a third of the pane.
         let pinned = lines.len() + 1 + (height / 3).max(3) <= height;
@@ -152,9 +145,62 @@ impl Cache {
         for (row, line) in fixed.iter().enumerate() {
             line.render(row_at(inner, row), buf);
         }
-        let current = state.match_at.map(usize::from);
+        let rows = Rows {
+            fixed: fixed.len(),
+            scrolled: &scrolled,
+            scroll,
+            page,
+        };
+        self.draw_rows(rows, state.match_at.map(usize::from), inner, p, buf);
+        let match_lines: Vec<u16> = self
+            .matches
+            .iter()
+            .map(|&(i, _)| (i + head).min(u16::MAX as usize) as u16)
+            .collect();
+        let where_ = whereabouts(&match_lines, state.match_at, scroll, page, total);
+        let place = position.then(|| (state.cursor + 1, state.view.len()));
+        bottom_titles(block, place, &where_, p).render(area, buf);
+        RenderInfo {
+            max_scroll: max_scroll.min(u16::MAX as usize) as u16,
+            page: page.min(u16::MAX as usize) as u16,
+            match_lines,
+        }
+    }
+
+    /// Finds the search's matches in the wrapped story, only when the article,
+    /// the width or the query changed, since marking them walks the whole story.
+    fn find_matches(&mut self, state: &AppState, entry: usize, e: &Entry, width: u16) {
+        let query_key = state.query.as_ref().map(query_key).unwrap_or_default();
+        if self.matches_key.as_ref() != Some(&(entry, width, query_key.clone())) {
+            self.matches = match (&state.query, &e.article) {
+                (Some(query), Ok(article)) => story_marks(article, query, &self.lines, &self.cuts),
+                _ => Vec::new(),
+            };
+            self.matches_key = Some((entry, width, query_key));
+        }
+    }
+
+    /// Draws the lines that scroll (the head when not pinned, then the story) below
+    /// the pinned ones, marking search matches, the one `n`/`N` went to most.
+    fn draw_rows(
+        &self,
+        rows: Rows<'_>,
+        current: Option<usize>,
+        inner: Rect,
+        p: Palette,
+        buf: &mut Buffer,
+    ) {
+        let Rows {
+            fixed,
+            scrolled,
+            scroll,
+            page,
+        } = rows;
+        let head = scrolled.len();
+        let body = &self.lines;
+        let total = head + body.len();
         for (row, i) in (scroll..total).take(page).enumerate() {
-            let r = row_at(inner, fixed.len() + row);
+            let r = row_at(inner, fixed + row);
             if i < head {
                 (&scrolled[i]).render(r, buf);
                 continue;
@@ -175,52 +221,63 @@ impl Cache {
                 line.render(r, buf);
             }
         }
-        let match_lines: Vec<u16> = self
-            .matches
-            .iter()
-            .map(|&(i, _)| (i + head).min(u16::MAX as usize) as u16)
-            .collect();
-        let mut where_ = Vec::new();
-        if !match_lines.is_empty() {
-            let n = match_lines.len();
-            where_.push(
-                match state
-                    .match_at
-                    .and_then(|at| match_lines.binary_search(&at).ok())
-                {
-                    Some(k) => format!("match {}/{n}", k + 1),
-                    None if n == 1 => "1 match".to_string(),
-                    None => format!("{n} matches"),
-                },
-            );
-        }
-        if total > page {
-            where_.push(format!("{}%", (scroll + page).min(total) * 100 / total));
-        } else if total > 0 {
-            where_.push("all".to_string());
-        }
-        let mut block = block;
-        if position {
-            block = block.title_bottom(
-                Line::styled(
-                    format!(" {}/{} ", state.cursor + 1, state.view.len()),
-                    p.dim(),
-                )
-                .left_aligned(),
-            );
-        }
-        if !where_.is_empty() {
-            block = block.title_bottom(
-                Line::styled(format!(" {} ", where_.join(" · ")), p.dim()).right_aligned(),
-            );
-        }
-        block.render(area, buf);
-        RenderInfo {
-            max_scroll: max_scroll.min(u16::MAX as usize) as u16,
-            page: page.min(u16::MAX as usize) as u16,
-            match_lines,
-        }
     }
+}
+
+/// Which rows of the reader `draw_rows` fills: how many are pinned above, the head
+/// lines that scroll with the story, and the window onto them.
+struct Rows<'a> {
+    fixed: usize,
+    scrolled: &'a [Line<'static>],
+    scroll: usize,
+    page: usize,
+}
+
+/// The bottom border's right side: which match `n`/`N` went to (or how many there
+/// are), and how far down the story the pane shows.
+fn whereabouts(
+    match_lines: &[u16],
+    match_at: Option<u16>,
+    scroll: usize,
+    page: usize,
+    total: usize,
+) -> Vec<String> {
+    let mut where_ = Vec::new();
+    if !match_lines.is_empty() {
+        let n = match_lines.len();
+        where_.push(
+            match match_at.and_then(|at| match_lines.binary_search(&at).ok()) {
+                Some(k) => format!("match {}/{n}", k + 1),
+                None if n == 1 => "1 match".to_string(),
+                None => format!("{n} matches"),
+            },
+        );
+    }
+    if total > page {
+        where_.push(format!("{}%", (scroll + page).min(total) * 100 / total));
+    } else if total > 0 {
+        where_.push("all".to_string());
+    }
+    where_
+}
+
+/// The bottom border: the article's place in the list on the left when asked for,
+/// and where the pane is in the story on the right.
+fn bottom_titles(
+    mut block: Block<'static>,
+    place: Option<(usize, usize)>,
+    where_: &[String],
+    p: Palette,
+) -> Block<'static> {
+    if let Some((at, of)) = place {
+        block = block.title_bottom(Line::styled(format!(" {at}/{of} "), p.dim()).left_aligned());
+    }
+    if !where_.is_empty() {
+        block = block.title_bottom(
+            Line::styled(format!(" {} ", where_.join(" · ")), p.dim()).right_aligned(),
+        );
+    }
+    block
 }
 
 /// The one-line area of `row` inside `inner`.
@@ -321,6 +378,15 @@ fn header(
     width: usize,
     p: Palette,
 ) -> Vec<Line<'static>> {
+    let mut lines = about(e, width, p);
+    lines.extend(suggested(state, entry, width, p));
+    lines.extend(decided(state, entry, e, width, p));
+    lines
+}
+
+/// What the article is and where it lives: the whole title when the border cuts it,
+/// who wrote it and when (or why it cannot be read), its file and its URL.
+fn about(e: &Entry, width: usize, p: Palette) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
     let clip = |s: String| fit(&s, width);
     // The pane's border holds the title only as far as it fits; when it is cut,
@@ -363,8 +429,12 @@ fn header(
     if let Some(url) = e.article.as_ref().ok().and_then(|a| a.url.as_deref()) {
         lines.extend(packed("", &[url.to_string()], p.dim(), p, width));
     }
+    lines
+}
 
-    // Each suggestion with where it came from, so the reviewer can judge it before `a`.
+/// Each suggestion with where it came from, so the reviewer can judge it before `a`.
+fn suggested(state: &AppState, entry: usize, width: usize, p: Palette) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
     let s = state.suggestions(entry);
     let mut suggested: Vec<(String, String)> = Vec::new();
     for axis in [Axis::Region, Axis::Theme] {
@@ -419,7 +489,21 @@ fn header(
             }
         }
     }
+    lines
+}
 
+/// The reviewer's decision and anything wrong with it: labels, note, a change not yet
+/// saved, a sidecar that cannot be read, an article changed since it was decided,
+/// and what reading the article warned about.
+fn decided(
+    state: &AppState,
+    entry: usize,
+    e: &Entry,
+    width: usize,
+    p: Palette,
+) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    let clip = |s: String| fit(&s, width);
     let d = state.decision_ref(entry);
     let labels = [
         format!("region {}", ids_line(&d.labels(Axis::Region))),
