@@ -1,29 +1,38 @@
 //! triage: classify news articles from the terminal.
 //!
-//! The crate is a library with a thin binary. Dependencies point one way:
-//! `tui → runtime → (input, ui) → app → (article, labels, store, search)`.
+//! The crate is a library with a thin binary (`main.rs` parses the command line and
+//! calls [`cli::run`]). Dependencies point one way, from the terminal down to plain
+//! data; no module imports one above it (checked against the `use` lines):
 //!
-//! - [`article`] reads an inbox file into an [`article::Article`] and suggests labels;
-//!   no terminal, no disk writes.
-//! - [`labels`] is the taxonomy of `labels.toml`.
-//! - [`domain`] holds the types several modules share, such as [`domain::Status`]
-//!   (re-exported by `store`), so `search` can filter by status without `store`.
-//! - [`store`] scans the inbox and reads and writes sidecars atomically under a lock.
-//! - [`search`] ranks articles for a query.
-//! - [`app`] holds the state and `update(state, action) -> effects`, free of I/O.
-//! - [`input`] turns keys into actions through TOML keymaps.
-//! - [`ui`] draws a state into a ratatui frame, sanitizing every string on the way.
-//! - [`runtime`] is the running program without the terminal: every event (keys,
-//!   signals, loaded articles, search results, inbox changes) arrives on one channel
-//!   and is handled there, effects and the write rules included.
+//! ```text
+//! cli ─→ tui ─→ runtime ─→ ui ─→ input ─→ app ─→ team ─→ store ─→ article ─→ labels
+//!                              ╰──────────────→ search ──────────╯
+//! below everything: domain, files, fold, host, sanitize, words
+//! ```
+//!
+//! - [`cli`] runs the commands, and the TUI, through the same code paths.
 //! - [`tui`] is the one place that touches the terminal: set-up and restore, the key
 //!   and signal threads, suspend and resume, and drawing each frame.
-//! - [`cli`] runs the non-interactive commands through the same code paths.
-//! - [`files`] opens what comes from elsewhere only when it is a regular file, and
-//!   reads configuration files only up to a limit.
-//! - [`words`] says counts in words (`1 match`, `2 matches`).
-//! - [`fold`] is the one rule for comparing text ignoring case, and [`host`] reduces a
-//!   URL or domain to the publisher's host; both sit below every other module.
+//! - [`runtime`] is the running program without the terminal: every event (keys,
+//!   signals, loaded articles, search results, inbox changes) arrives on one channel
+//!   and is handled there, effects and the write rules included (`triage label` writes
+//!   through the same rules); it also keeps the search history in the state folder.
+//! - [`ui`] draws a state into a ratatui frame, sanitizing every string on the way.
+//! - [`input`] turns keys into actions through TOML keymaps.
+//! - [`app`] holds the state and `update(state, action) -> effects`, free of I/O.
+//! - [`team`] counts and compares reviewers' decisions (export, stats, agreement).
+//! - [`search`] parses queries and ranks articles, off the drawing thread.
+//! - [`store`] scans the inbox and reads and writes sidecars atomically under a lock,
+//!   and keeps the inbox a boundary (links out, pipes and devices are never read).
+//! - [`article`] reads an inbox file into an [`article::Article`] and suggests labels;
+//!   no terminal, no disk writes.
+//! - [`labels`] is the taxonomy of `labels.toml` and the source list `sources.toml`.
+//! - [`domain`] holds the types several rooms share ([`domain::Status`]), so `search`
+//!   filters by status without `store`; [`files`] opens what comes from elsewhere only
+//!   when it is a regular file, and configuration files only up to a limit; [`fold`] is
+//!   the one rule for comparing text ignoring case; [`host`] reduces a URL or domain
+//!   to the publisher's host; [`sanitize`] is the one gate between untrusted text and
+//!   the terminal; [`words`] says counts in words (`1 match`, `2 matches`).
 //! - `corpus` generates deterministic inboxes of any size for benchmarks and tests;
 //!   only with the `corpus` feature, which tests, benchmarks and examples turn on.
 

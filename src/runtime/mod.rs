@@ -18,6 +18,7 @@
 mod dwell;
 mod ending;
 mod external;
+pub mod history;
 pub mod writes;
 
 pub use dwell::{Clock, IDLE_AFTER};
@@ -519,16 +520,16 @@ impl Session {
 
     /// Recalls the searches of earlier runs (the search prompt's `Up`).
     pub fn load_history(&mut self) {
-        if let Some(file) = crate::search::history::path() {
-            self.state.history = crate::app::History::new(crate::search::history::load(&file));
+        if let Some(file) = history::path() {
+            self.state.history = crate::app::History::new(history::load(&file));
         }
     }
 
-    /// Keeps this run's searches for the next (see [`crate::search::history`]); the
+    /// Keeps this run's searches for the next (see [`history`]); the
     /// error is one sentence naming the file.
     pub fn save_history(&self) -> Result<(), String> {
-        match crate::search::history::path() {
-            Some(file) => crate::search::history::save(&file, &self.state.history),
+        match history::path() {
+            Some(file) => history::save(&file, &self.state.history),
             None => Ok(()),
         }
     }

@@ -7,7 +7,6 @@
 //! Title matches rank above body-only matches; ties keep inbox order.
 
 mod engine;
-pub mod history;
 pub mod labels;
 mod query;
 pub mod worker;
