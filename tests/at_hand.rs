@@ -43,32 +43,6 @@ fn start(tmux: &Tmux, inbox: &Path, env: &str, args: &str) {
     );
 }
 
-/// The bottom line of the screen (messages and hints).
-fn status_line(screen: &str) -> String {
-    screen
-        .lines()
-        .rfind(|l| !l.trim().is_empty())
-        .unwrap_or_default()
-        .to_string()
-}
-
-fn wait_for_file(path: &Path, ok: impl Fn(&str) -> bool) -> String {
-    let start = Instant::now();
-    loop {
-        if let Ok(text) = std::fs::read_to_string(path)
-            && ok(&text)
-        {
-            return text;
-        }
-        assert!(
-            start.elapsed() < common::TMUX_LIMIT,
-            "{} never held what was expected",
-            path.display()
-        );
-        std::thread::sleep(Duration::from_millis(30));
-    }
-}
-
 /// Every file under `root` with its bytes.
 fn snapshot(root: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     common::files_under(root)
@@ -140,7 +114,7 @@ fn a_broken_or_unwritable_state_folder_is_never_fatal() {
         common::reader_title(s).contains("Russia Backs Syria")
     });
     assert!(
-        status_line(&screen).contains("? help"),
+        common::status_line(&screen).contains("? help"),
         "no message about the state folder: {screen}"
     );
 }
@@ -157,40 +131,45 @@ fn every_key_says_something_in_the_vim_keymap() {
 
     // A pending prefix shows, with what may follow.
     tmux.keys(&["g"]);
-    let screen = tmux.wait_for_screen("the pending g", |s| status_line(s).contains("g…"));
-    assert!(status_line(&screen).contains("g first article"), "{screen}");
+    let screen = tmux.wait_for_screen("the pending g", |s| common::status_line(s).contains("g…"));
+    assert!(
+        common::status_line(&screen).contains("g first article"),
+        "{screen}"
+    );
     tmux.keys(&["g"]);
-    tmux.wait_for_screen("the hints again", |s| status_line(s).contains("? help"));
+    tmux.wait_for_screen("the hints again", |s| {
+        common::status_line(s).contains("? help")
+    });
 
     // A key bound to nothing points to help.
     tmux.keys(&["z"]);
     tmux.wait_for_screen("the help hint", |s| {
-        status_line(s).contains("z does nothing here · ? for help")
+        common::status_line(s).contains("z does nothing here · ? for help")
     });
 
     // Enter without labels is done, and says so.
     tmux.keys(&["Enter"]);
     tmux.wait_for_screen("done without labels", |s| {
-        status_line(s).contains("done without labels · u undoes")
+        common::status_line(s).contains("done without labels · u undoes")
     });
     // Undo says what it took back.
     tmux.keys(&["u"]);
     tmux.wait_for_screen("what undo took back", |s| {
-        status_line(s).contains("undid: status done")
+        common::status_line(s).contains("undid: status done")
     });
     tmux.keys(&["r", "e"]);
     tmux.keys(&["u"]);
     tmux.wait_for_screen("what undo took back", |s| {
-        status_line(s).contains("undid: region europe")
+        common::status_line(s).contains("undid: region europe")
     });
     tmux.keys(&["C-r"]);
     tmux.wait_for_screen("what redo put back", |s| {
-        status_line(s).contains("redid: region europe")
+        common::status_line(s).contains("redid: region europe")
     });
     // No colleagues: o says so.
     tmux.keys(&["o"]);
     tmux.wait_for_screen("no colleagues", |s| {
-        status_line(s).contains("No other reviewer has labeled anything")
+        common::status_line(s).contains("No other reviewer has labeled anything")
     });
 }
 
@@ -235,7 +214,7 @@ fn y_puts_the_url_on_the_clipboard_with_osc_52() {
     });
     tmux.keys(&["y"]);
     tmux.wait_for_screen("the copy said", |s| {
-        status_line(s).contains(&format!("Copied (OSC 52): {PORT_URL}"))
+        common::status_line(s).contains(&format!("Copied (OSC 52): {PORT_URL}"))
     });
     let start = Instant::now();
     loop {
@@ -253,7 +232,7 @@ fn y_puts_the_url_on_the_clipboard_with_osc_52() {
     // An article without a URL says so and copies nothing.
     tmux.keys(&["j", "y"]);
     tmux.wait_for_screen("no URL", |s| {
-        status_line(s).contains("This article has no URL")
+        common::status_line(s).contains("This article has no URL")
     });
 }
 
@@ -296,7 +275,7 @@ fn v_reads_the_article_in_the_pager_which_gets_the_keys_and_the_screen_comes_bac
     tmux.wait_for_screen("the pager", |s| s.contains("PAGER-IS-OPEN"));
     // q would quit the program if it read it; the pager gets it.
     tmux.keys(&["q", "j", "Enter"]);
-    let text = wait_for_file(&record, |t| t.contains("typed:"));
+    let text = common::wait_for_file(&record, |t| t.contains("typed:"));
     let expected = inbox.join("001_central_banks_hold_rates.txt");
     assert_eq!(
         text,
@@ -334,10 +313,10 @@ fn capital_o_opens_the_url_in_the_browser_or_says_browser_is_not_set() {
         common::reader_title(s).contains(PORT_TITLE)
     });
     tmux.keys(&["O"]);
-    let text = wait_for_file(&record, |t| t.ends_with('\n'));
+    let text = common::wait_for_file(&record, |t| t.ends_with('\n'));
     assert_eq!(text, format!("{PORT_URL}\n"));
     tmux.wait_for_screen("the open said", |s| {
-        status_line(s).contains(&format!("Opened in {}", browser.display()))
+        common::status_line(s).contains(&format!("Opened in {}", browser.display()))
     });
     tmux.keys(&["q"]);
     tmux.wait_for_exit();
@@ -349,7 +328,7 @@ fn capital_o_opens_the_url_in_the_browser_or_says_browser_is_not_set() {
     });
     unset.keys(&["O"]);
     unset.wait_for_screen("browser not set", |s| {
-        status_line(s).contains("BROWSER is not set; y copies the URL")
+        common::status_line(s).contains("BROWSER is not set; y copies the URL")
     });
 }
 

@@ -6,30 +6,13 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
 use common::{SEED, Tmux};
 
 const LIMIT: Duration = common::TMUX_LIMIT;
-
-fn wait_for_file(path: &Path, ok: impl Fn(&str) -> bool) -> String {
-    let start = Instant::now();
-    loop {
-        if let Ok(text) = std::fs::read_to_string(path)
-            && ok(&text)
-        {
-            return text;
-        }
-        assert!(
-            start.elapsed() < LIMIT,
-            "{} never held the decision",
-            path.display()
-        );
-        sleep(Duration::from_millis(50));
-    }
-}
 
 fn strings(value: &toml::Value, key: &str) -> Vec<String> {
     value
@@ -57,7 +40,7 @@ fn accept_reliability_done_reaches_disk_and_survives_a_restart() {
     });
     tmux.keys(&["a", "4", "Enter"]);
 
-    let text = wait_for_file(&sidecar, |t| t.contains("status = \"done\""));
+    let text = common::wait_for_file(&sidecar, |t| t.contains("status = \"done\""));
     let value: toml::Value = toml::from_str(&text).expect("the sidecar is valid TOML");
     assert_eq!(strings(&value, "region"), ["mena", "russia-fsu"]);
     assert_eq!(strings(&value, "theme"), ["war-conflict"]);

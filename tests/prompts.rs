@@ -4,26 +4,16 @@
 
 mod common;
 
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 use common::{SEED, Tmux};
 
-/// The bottom line of the screen (the prompt).
-fn prompt(screen: &str) -> String {
-    screen
-        .lines()
-        .rfind(|l| !l.trim().is_empty())
-        .unwrap_or_default()
-        .to_string()
-}
-
 /// Waits until the prompt line starts with `start` (after the leading space).
 fn wait_for_prompt(tmux: &Tmux, start: &str) -> String {
     let screen = tmux.wait_for_screen(&format!("the prompt `{start}`"), |s| {
-        prompt(s).trim_start().starts_with(start)
+        common::status_line(s).trim_start().starts_with(start)
     });
-    prompt(&screen)
+    common::status_line(&screen)
 }
 
 /// The terminal cursor's column, once it is at `x` (the program draws it).
@@ -41,23 +31,6 @@ fn wait_for_cursor(tmux: &Tmux, x: usize) {
             tmux.screen()
         );
         std::thread::sleep(Duration::from_millis(30));
-    }
-}
-
-fn wait_for_file(path: &Path, ok: impl Fn(&str) -> bool) -> String {
-    let start = Instant::now();
-    loop {
-        if let Ok(text) = std::fs::read_to_string(path)
-            && ok(&text)
-        {
-            return text;
-        }
-        assert!(
-            start.elapsed() < common::TMUX_LIMIT,
-            "{} never held what was expected",
-            path.display()
-        );
-        std::thread::sleep(Duration::from_millis(50));
     }
 }
 
@@ -116,7 +89,9 @@ fn the_search_prompt_edits_like_readline_and_shows_the_cursor() {
     let line = if line.contains("takes") {
         line
     } else {
-        prompt(&tmux.wait_for_screen("the reason", |s| prompt(s).contains("takes")))
+        common::status_line(
+            &tmux.wait_for_screen("the reason", |s| common::status_line(s).contains("takes")),
+        )
     };
     assert!(
         line.contains("is: takes todo, done, skipped or flagged, not `maybe`"),
@@ -125,12 +100,14 @@ fn the_search_prompt_edits_like_readline_and_shows_the_cursor() {
     tmux.keys(&["Enter"]);
     std::thread::sleep(Duration::from_millis(200));
     assert!(
-        prompt(&tmux.screen()).contains("/ is:maybe"),
+        common::status_line(&tmux.screen()).contains("/ is:maybe"),
         "{}",
         tmux.screen()
     );
     tmux.keys(&["Escape"]);
-    tmux.wait_for_screen("the prompt closed", |s| prompt(s).contains("alice ·"));
+    tmux.wait_for_screen("the prompt closed", |s| {
+        common::status_line(s).contains("alice ·")
+    });
     tmux.keys(&["q"]);
     tmux.wait_for_exit();
 }
@@ -149,7 +126,9 @@ fn up_recalls_earlier_searches_and_they_outlive_the_program() {
         tmux.keys(&[query]);
         wait_for_prompt(&tmux, &format!("/ {query}"));
         tmux.keys(&["Enter"]);
-        tmux.wait_for_screen("the prompt closed", |s| prompt(s).contains("alice ·"));
+        tmux.wait_for_screen("the prompt closed", |s| {
+            common::status_line(s).contains("alice ·")
+        });
     }
     tmux.keys(&["/"]);
     wait_for_prompt(&tmux, "/ is:todo lithium");
@@ -160,10 +139,12 @@ fn up_recalls_earlier_searches_and_they_outlive_the_program() {
     key(&tmux, "Down", "/ is:todo lithium");
     tmux.keys(&["Down"]);
     tmux.wait_for_screen("what was typed (nothing)", |s| {
-        prompt(s).trim_start().starts_with("/ ") && s.contains("15 matches")
+        common::status_line(s).trim_start().starts_with("/ ") && s.contains("15 matches")
     });
     tmux.keys(&["Escape"]);
-    tmux.wait_for_screen("the prompt closed", |s| prompt(s).contains("alice ·"));
+    tmux.wait_for_screen("the prompt closed", |s| {
+        common::status_line(s).contains("alice ·")
+    });
     tmux.keys(&["q"]);
     tmux.wait_for_exit();
 
@@ -185,7 +166,9 @@ fn up_recalls_earlier_searches_and_they_outlive_the_program() {
     wait_for_prompt(&tmux, "/ ");
     key(&tmux, "Up", "/ is:todo lithium");
     tmux.keys(&["Escape"]);
-    tmux.wait_for_screen("the prompt closed", |s| prompt(s).contains("alice ·"));
+    tmux.wait_for_screen("the prompt closed", |s| {
+        common::status_line(s).contains("alice ·")
+    });
     tmux.keys(&["q"]);
     tmux.wait_for_exit();
 }
@@ -210,7 +193,7 @@ fn the_note_editor_and_the_picker_filter_edit_the_same_way() {
     key(&tmux, "M-f", "Note: RT reprint of TASS");
     key(&tmux, "C-k", "Note: RT reprint");
     tmux.keys(&["Enter"]);
-    wait_for_file(&sidecar, |t| t.contains("note = \"RT reprint\""));
+    common::wait_for_file(&sidecar, |t| t.contains("note = \"RT reprint\""));
 
     // The theme picker's filter: type, go home, fix the first letter, Enter.
     tmux.keys(&["t"]);
@@ -224,7 +207,7 @@ fn the_note_editor_and_the_picker_filter_edit_the_same_way() {
     tmux.keys(&["e"]);
     tmux.wait_for_screen("the fixed filter", |s| s.contains("/ energy"));
     tmux.keys(&["Enter"]);
-    wait_for_file(&sidecar, |t| t.contains("energy"));
+    common::wait_for_file(&sidecar, |t| t.contains("energy"));
     tmux.keys(&["q"]);
     tmux.wait_for_exit();
 }

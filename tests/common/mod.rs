@@ -425,3 +425,33 @@ pub fn reader_title(screen: &str) -> String {
         .trim_end_matches(['─', '━', '┐', '┓', ' '])
         .to_string()
 }
+
+/// Waits until the file at `path` exists and its text satisfies `ok`, and returns the
+/// text; fails after [`TMUX_LIMIT`].
+#[allow(dead_code)]
+pub fn wait_for_file(path: &Path, ok: impl Fn(&str) -> bool) -> String {
+    let start = std::time::Instant::now();
+    loop {
+        if let Ok(text) = std::fs::read_to_string(path)
+            && ok(&text)
+        {
+            return text;
+        }
+        assert!(
+            start.elapsed() < TMUX_LIMIT,
+            "{} never held what was expected",
+            path.display()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(30));
+    }
+}
+
+/// The bottom line of the screen that holds anything: messages, hints or a prompt.
+#[allow(dead_code)]
+pub fn status_line(screen: &str) -> String {
+    screen
+        .lines()
+        .rfind(|l| !l.trim().is_empty())
+        .unwrap_or_default()
+        .to_string()
+}
