@@ -370,14 +370,8 @@ fn draw_rows(
         let entry = state.view[pos];
         let selected = pos == state.cursor;
         let line_area = |y: u16| line_area_at(inner, y);
-        let mut line = Line::from(row(state, pos, entry, cols, p));
-        if selected {
-            for s in &mut line.spans {
-                s.style = s.style.patch(p.selected());
-            }
-            buf.set_style(line_area(y), p.selected());
-        }
-        line.render(line_area(y), buf);
+        let line = Line::from(row(state, pos, entry, cols, p));
+        draw_line(line, selected, line_area(y), p, buf);
         y += 1;
         // A body match's best line, under its title, with the words found marked.
         if let Some(body) = state.hit(pos).and_then(|h| h.body_line.as_deref())
@@ -387,19 +381,24 @@ fn draw_rows(
             let marked = super::find_terms(&text, &terms);
             let mut spans = vec![Span::styled("  ↳ ", p.dim())];
             spans.extend(super::marked_spans(&text, &marked, p.dim(), p.matched()));
-            let mut line = Line::from(spans);
-            if selected {
-                for s in &mut line.spans {
-                    s.style = s.style.patch(p.selected());
-                }
-                buf.set_style(line_area(y), p.selected());
-            }
-            line.render(line_area(y), buf);
+            draw_line(Line::from(spans), selected, line_area(y), p, buf);
             y += 1;
         }
         pos += 1;
     }
     (pos, y)
+}
+
+/// Draws one line of a row, in the selection's style when the row is selected (its
+/// title line and its body line alike).
+fn draw_line(mut line: Line<'_>, selected: bool, area: Rect, p: Palette, buf: &mut Buffer) {
+    if selected {
+        for s in &mut line.spans {
+            s.style = s.style.patch(p.selected());
+        }
+        buf.set_style(area, p.selected());
+    }
+    line.render(area, buf);
 }
 
 /// When every article has a decision, says so and which keys review or quit.
