@@ -12,14 +12,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::app::AppState;
 use crate::article::{Format, Suggestions};
+use crate::domain::{Decision, Edit, Status};
 use crate::input::{Keymap, user_keymap_path};
 use crate::labels::sources::{self, Sources};
 use crate::labels::{Axis, Taxonomy};
 use crate::sanitize::{quote, sanitize};
 use crate::store::boundary::inbox_file;
-use crate::store::{
-    Decision, Edit, Entry, Inbox, SidecarState, Status, load_in_background, reviewer_problem,
-};
+use crate::store::{Entry, Inbox, SidecarState, load_in_background, reviewer_problem};
 use crate::words::count;
 
 /// Classify news articles from the terminal, one keystroke per label.

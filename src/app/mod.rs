@@ -13,11 +13,12 @@ pub mod review;
 
 use std::sync::Arc;
 
+use crate::domain::{Decision, Edit, Status};
 use crate::labels::sources::Sources;
 use crate::labels::{Axis, Taxonomy};
 use crate::sanitize::sanitize;
 use crate::search::{self, Doc, Facet, Hit, Job, Query};
-use crate::store::{Decision, Edit, Entry, Sidecar, SidecarState, Status, StoreError};
+use crate::store::{Entry, Sidecar, SidecarState, StoreError};
 
 pub use action::{Action, Context};
 pub use edit::{HISTORY_LIMIT, History, LineEdit, Window};

@@ -23,8 +23,9 @@ use std::collections::BTreeMap;
 
 use super::{AppState, Effect, facet_of};
 use crate::article::{Suggestion, Suggestions};
+use crate::domain::{Decision, Status};
 use crate::labels::Axis;
-use crate::store::{Decision, Entry, SidecarState, Status};
+use crate::store::{Entry, SidecarState};
 use crate::team::agree::{counting, differing_axes};
 
 /// The adjudicator's name when none is given. It is never a rater: `triage agree`

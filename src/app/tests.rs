@@ -6,8 +6,9 @@ use std::path::{Path, PathBuf};
 
 use super::*;
 use crate::article::Article;
+use crate::domain::Status;
 use crate::search;
-use crate::store::{Sidecar, SidecarState, Status};
+use crate::store::{Sidecar, SidecarState};
 
 fn entry(name: &str) -> Entry {
     Entry {

@@ -17,7 +17,8 @@ use std::io;
 use std::path::Path;
 
 use crate::app::{AppState, Write};
-use crate::store::{Edit, Faults, Sidecar, StoreError, WriteContext, write_edits};
+use crate::domain::Edit;
+use crate::store::{Faults, Sidecar, StoreError, WriteContext, write_edits};
 
 use super::dwell::Dwell;
 

@@ -22,7 +22,7 @@ use sha2::{Digest, Sha256};
 use toml::value::{Date, Datetime, Offset, Time};
 use toml::{Table, Value};
 
-use super::{Decision, Edit, Status};
+use crate::domain::{Decision, Edit, Status};
 use crate::labels::line_of;
 
 /// The lock file each write holds, one per folder. It is never renamed or removed,

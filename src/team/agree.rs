@@ -96,9 +96,10 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
+use crate::domain::{Decision, Status};
 use crate::labels::{Axis, Taxonomy};
 use crate::sanitize::sanitize;
-use crate::store::{Decision, Entry, Status};
+use crate::store::Entry;
 
 use super::sidecars_of;
 
@@ -894,7 +895,8 @@ impl Coincidences {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::{Edit, Inbox, WriteContext, sha256_hex, write_edits};
+    use crate::domain::Edit;
+    use crate::store::{Inbox, WriteContext, sha256_hex, write_edits};
     use std::path::Path;
 
     fn close(actual: Option<f64>, expected: f64) -> bool {

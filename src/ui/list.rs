@@ -10,10 +10,11 @@ use unicode_width::UnicodeWidthStr;
 
 use super::{Palette, fit};
 use crate::app::{Action, AppState, Context, Focus};
+use crate::domain::Status;
 use crate::input::Keymap;
 use crate::labels::Axis;
 use crate::sanitize::sanitize;
-use crate::store::{SidecarState, Status};
+use crate::store::SidecarState;
 
 /// The mark before a title: status is always a symbol, never colour alone.
 pub fn mark(state: &AppState, entry: usize) -> (char, Status) {

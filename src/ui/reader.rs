@@ -13,6 +13,7 @@ use ratatui::widgets::{Block, Widget};
 use super::{Palette, RenderInfo, fit};
 use crate::app::{AppState, Focus};
 use crate::article::Article;
+use crate::domain::Decision;
 use crate::labels::Axis;
 use crate::sanitize::{sanitize, sanitize_ranges};
 use crate::search::Query;
@@ -587,7 +588,7 @@ fn review_table(state: &AppState, entry: usize, width: usize, p: Palette) -> Vec
         head(Axis::Reliability, "reliability"),
     ]];
     // An id labels.toml does not have is shown, marked, but `a` never copies it.
-    let marked = |axis: Axis, d: &crate::store::Decision| -> String {
+    let marked = |axis: Axis, d: &Decision| -> String {
         let ids: Vec<String> = d
             .labels(axis)
             .into_iter()
