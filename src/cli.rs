@@ -12,13 +12,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::app::AppState;
 use crate::article::{Format, Suggestions};
-use crate::domain::{Decision, Edit, Status};
+use crate::domain::{Decision, Edit, ReviewerName, Status};
 use crate::input::{Keymap, user_keymap_path};
 use crate::labels::sources::{self, Sources};
 use crate::labels::{Axis, Taxonomy};
 use crate::sanitize::{quote, sanitize};
 use crate::store::boundary::inbox_file;
-use crate::store::{Entry, Inbox, SidecarState, load_in_background, reviewer_problem};
+use crate::store::{Entry, Inbox, SidecarState, load_in_background};
 use crate::words::count;
 
 /// Classify news articles from the terminal, one keystroke per label.
@@ -421,7 +421,7 @@ fn load_config() -> Result<Config, Failure> {
 /// Everything a command needs, resolved from flags, environment, config and defaults.
 pub struct Setup {
     pub inbox: PathBuf,
-    pub reviewer: String,
+    pub reviewer: ReviewerName,
     pub taxonomy: Taxonomy,
     /// Where the taxonomy came from, for messages.
     pub labels_source: String,
@@ -450,12 +450,9 @@ impl Setup {
                     "no reviewer name: pass --reviewer NAME or set TRIAGE_REVIEWER".into(),
                 )
             })?;
-        if let Some(problem) = reviewer_problem(&reviewer) {
-            return Err(Failure::Usage(format!(
-                "reviewer name {} {problem}",
-                quote(&reviewer)
-            )));
-        }
+        let reviewer = ReviewerName::parse(&reviewer).map_err(|problem| {
+            Failure::Usage(format!("reviewer name {} {problem}", quote(&reviewer)))
+        })?;
         // An inbox file that is there but cannot be used (a folder, a pipe, a link out
         // of the inbox) stops start-up: silently using the built-in labels instead
         // would store decisions against the wrong taxonomy.
@@ -531,18 +528,13 @@ impl Setup {
 
 /// Who settles disagreements in the review: `--final-name`, else `final`. It becomes
 /// part of sidecar names, so it is checked like a reviewer name.
-fn adjudicator_name(cli: &Cli) -> Result<String, Failure> {
+fn adjudicator_name(cli: &Cli) -> Result<ReviewerName, Failure> {
     let name = cli
         .final_name
-        .clone()
-        .unwrap_or_else(|| crate::app::review::FINAL.to_string());
-    if let Some(problem) = reviewer_problem(&name) {
-        return Err(Failure::Usage(format!(
-            "--final-name {} {problem}",
-            quote(&name)
-        )));
-    }
-    Ok(name)
+        .as_deref()
+        .unwrap_or(crate::app::review::FINAL);
+    ReviewerName::parse(name)
+        .map_err(|problem| Failure::Usage(format!("--final-name {} {problem}", quote(name))))
 }
 
 /// Runs the command the user asked for, or the TUI.
@@ -584,14 +576,14 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
             // The watch starts before the scan, so that a file arriving while the
             // inbox loads is seen by one or the other (or both: a reload is harmless).
             let watching = prefer.map(|prefer| {
-                crate::runtime::start_watch(setup.inbox.clone(), reviewer.clone(), prefer)
+                crate::runtime::start_watch(setup.inbox.clone(), reviewer.to_string(), prefer)
             });
-            let loader = load_in_background(setup.inbox.clone(), reviewer.clone());
+            let loader = load_in_background(setup.inbox.clone(), reviewer.to_string());
             let reviewer_name = reviewer.clone();
-            let mut state = AppState::empty(reviewer, setup.taxonomy.clone());
-            state.review_as = final_name.clone();
+            let mut state = AppState::empty(reviewer.into(), setup.taxonomy.clone());
+            state.review_as = final_name.to_string();
             if cli.review {
-                state.start_review(setup.reviewer.clone());
+                state.start_review(setup.reviewer.to_string());
             }
             state.sources = setup.sources.clone();
             state.inbox = setup.inbox.clone();
@@ -1100,7 +1092,7 @@ fn search(
         )));
     let inbox = setup.load_inbox()?;
     // The source list first: the index records what it suggests as articles arrive.
-    let mut state = AppState::empty(setup.reviewer.clone(), setup.taxonomy.clone());
+    let mut state = AppState::empty(setup.reviewer.to_string(), setup.taxonomy.clone());
     state.sources = setup.sources.clone();
     state.add_entries(inbox.entries);
     let hits = crate::search::search(&state.docs, &state.facets, &query, None, &|| false)

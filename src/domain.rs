@@ -3,6 +3,9 @@
 //! [`Decision`] and `store` applies the same [`Edit`]s to what it re-reads; `ui` and
 //! `team` read decisions. They live here, below all of them, rather than in `store`.
 
+use std::fmt;
+use std::ops::Deref;
+
 use serde::{Deserialize, Serialize};
 
 use crate::labels::Axis;
@@ -156,6 +159,125 @@ impl Decision {
             Axis::Region => Some(&mut self.region),
             Axis::Theme => Some(&mut self.theme),
             Axis::Reliability => None,
+        }
+    }
+}
+
+/// A reviewer's name, checked. It becomes part of sidecar file names
+/// (`<article>.<name>.toml`) and is matched back out of them by the scan, so a name
+/// nobody checked must not get that far: [`ReviewerName::parse`] is the only way to
+/// make one, and the command line makes every name it is given through it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ReviewerName(String);
+
+impl ReviewerName {
+    /// The name when it follows the rules, else why not, as the end of a sentence
+    /// that starts with the name (see [`reviewer_problem`]).
+    pub fn parse(name: &str) -> Result<ReviewerName, String> {
+        match reviewer_problem(name) {
+            Some(problem) => Err(problem),
+            None => Ok(ReviewerName(name.to_string())),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Reads as the `&str` it holds, so code that only reads a name needs no change.
+impl Deref for ReviewerName {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for ReviewerName {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for ReviewerName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<ReviewerName> for String {
+    fn from(name: ReviewerName) -> String {
+        name.0
+    }
+}
+
+impl PartialEq<str> for ReviewerName {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for ReviewerName {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
+/// Reviewer names are part of sidecar file names and are matched back out of them by
+/// the scan, so they use a plain alphabet and cannot make a dotfile.
+/// The scan calls this for every sidecar it meets, so it allocates nothing;
+/// [`reviewer_problem`] says why a name is refused.
+pub fn valid_reviewer(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= MAX_REVIEWER
+        && !name.starts_with('.')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+}
+
+/// The longest reviewer name, in characters (all ASCII, so bytes too).
+pub const MAX_REVIEWER: usize = 64;
+
+/// What is wrong with a reviewer name, as the end of a sentence that starts with the
+/// name ("may only use …"), or `None` when it is a valid name. Every rule it breaks
+/// is named, so that a name of the right letters but too long is told just that.
+pub fn reviewer_problem(name: &str) -> Option<String> {
+    if name.is_empty() {
+        return Some("is empty; give letters, digits, '.', '_' or '-'".to_string());
+    }
+    let mut problems = Vec::new();
+    if !name
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+    {
+        problems.push("may only use letters, digits, '.', '_' and '-'".to_string());
+    }
+    let chars = name.chars().count();
+    if chars > MAX_REVIEWER {
+        problems.push(format!(
+            "is {chars} characters long, and the limit is {MAX_REVIEWER}"
+        ));
+    }
+    if name.starts_with('.') {
+        problems.push("may not start with '.'".to_string());
+    }
+    (!problems.is_empty()).then(|| problems.join("; it "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reviewer_name_is_made_only_from_a_name_that_follows_the_rules() {
+        let alice = ReviewerName::parse("alice");
+        assert_eq!(alice.as_ref().map(|n| n.as_str()), Ok("alice"));
+        let long = "a".repeat(MAX_REVIEWER + 1);
+        for bad in ["", ".hidden", "x y", "a/b", "../up", long.as_str()] {
+            let problem = reviewer_problem(bad).unwrap_or_default();
+            assert!(!problem.is_empty(), "{bad:?} should be refused");
+            assert_eq!(ReviewerName::parse(bad), Err(problem), "{bad:?}");
         }
     }
 }
