@@ -139,7 +139,13 @@ impl AppState {
 
     /// Whether the review lists this article.
     pub fn in_review(&self, entry: usize) -> bool {
-        !self.is_gone(entry) && !differing_axes(&self.review_decisions(entry)).is_empty()
+        !self.is_gone(entry) && !self.review_differences(entry).is_empty()
+    }
+
+    /// The axes the counting decisions on the article differ on: what the review
+    /// marks `≠`. Here, so that `ui` asks the state rather than `team`.
+    pub fn review_differences(&self, entry: usize) -> Vec<Axis> {
+        differing_axes(&self.review_decisions(entry))
     }
 
     /// Starts the session in review (`--review`). The state must already be the

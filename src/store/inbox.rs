@@ -42,6 +42,14 @@ impl SidecarState {
             _ => None,
         }
     }
+
+    /// Why the sidecar does not parse, when it is there but broken.
+    pub fn broken(&self) -> Option<&str> {
+        match self {
+            SidecarState::Broken(problem) => Some(problem),
+            _ => None,
+        }
+    }
 }
 
 /// An article of the inbox as the program holds it.

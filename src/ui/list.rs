@@ -14,13 +14,12 @@ use crate::domain::Status;
 use crate::input::Keymap;
 use crate::labels::Axis;
 use crate::sanitize::sanitize;
-use crate::store::SidecarState;
 
 /// The mark before a title: status is always a symbol, never colour alone.
 pub fn mark(state: &AppState, entry: usize) -> (char, Status) {
     let e = &state.entries[entry];
     let status = state.status(entry);
-    let c = if e.article.is_err() || matches!(e.mine, SidecarState::Broken(_)) {
+    let c = if e.article.is_err() || e.mine.broken().is_some() {
         '✗'
     } else {
         match status {

@@ -534,7 +534,7 @@ fn decided(
             width,
         ));
     }
-    if let SidecarState::Broken(problem) = &e.mine {
+    if let Some(problem) = e.mine.broken() {
         // Wrapped, not cut: the reason (file, line and what is wrong) is what the
         // reviewer needs to repair it.
         lines.extend(packed(
@@ -573,7 +573,7 @@ fn review_table(state: &AppState, entry: usize, width: usize, p: Palette) -> Vec
             p.dim(),
         )];
     }
-    let differ = crate::team::agree::differing_axes(&decisions);
+    let differ = state.review_differences(entry);
     let head = |axis: Axis, name: &str| {
         if differ.contains(&axis) {
             format!("{name} ≠")
