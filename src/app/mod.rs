@@ -204,7 +204,7 @@ pub fn doc_of(entry: &Entry, taxonomy: &Taxonomy, sources: &Sources) -> Doc {
 /// What search filters see of an entry's decisions; rebuilt after each write.
 pub fn facet_of(entry: &Entry, reviewer: &str, taxonomy: &Taxonomy) -> Facet {
     let mut facet = Facet::default();
-    if let Some(s) = entry.mine.sidecar() {
+    if let Some(s) = entry.mine(reviewer).sidecar() {
         let d = &s.decision;
         facet.status = d.status;
         facet.region = d.region.clone();
@@ -221,12 +221,11 @@ pub fn facet_of(entry: &Entry, reviewer: &str, taxonomy: &Taxonomy) -> Facet {
     }
     facet.reviewers.extend(
         entry
-            .others
-            .iter()
+            .others(reviewer)
             .filter(|(_, state)| !matches!(state, SidecarState::Missing))
-            .map(|(name, _)| name.clone()),
+            .map(|(name, _)| name.to_string()),
     );
-    facet.changed = entry.changed();
+    facet.changed = entry.changed(reviewer);
     facet
 }
 
@@ -553,7 +552,7 @@ impl AppState {
         let mut decision = self
             .entries
             .get(entry)
-            .and_then(|e| e.mine.sidecar())
+            .and_then(|e| e.mine(&self.reviewer).sidecar())
             .map(|s| s.decision.clone())
             .unwrap_or_default();
         for u in self.unsaved.iter().filter(|u| u.write.entry == entry) {
@@ -570,7 +569,7 @@ impl AppState {
         let saved = self
             .entries
             .get(entry)
-            .and_then(|e| e.mine.sidecar())
+            .and_then(|e| e.mine(&self.reviewer).sidecar())
             .map(|s| &s.decision);
         match saved {
             Some(d) if !self.unsaved.iter().any(|u| u.write.entry == entry) => {
@@ -587,7 +586,7 @@ impl AppState {
             return self
                 .entries
                 .get(entry)
-                .and_then(|e| e.mine.sidecar())
+                .and_then(|e| e.mine(&self.reviewer).sidecar())
                 .map_or(Status::Todo, |s| s.decision.status);
         }
         self.decision(entry).status
@@ -753,7 +752,7 @@ impl AppState {
     fn mark_broken(&mut self, index: usize, e: &StoreError) {
         if let (StoreError::Broken { problem, .. }, Some(entry)) = (e, self.entries.get_mut(index))
         {
-            entry.mine = SidecarState::Broken(problem.clone());
+            entry.set_sidecar(&self.reviewer, SidecarState::Broken(problem.clone()));
         }
     }
 
@@ -767,7 +766,7 @@ impl AppState {
     /// The entry now shows what is on disk.
     fn saved(&mut self, index: usize, sidecar: Sidecar) {
         if let Some(entry) = self.entries.get_mut(index) {
-            entry.mine = SidecarState::Saved(Box::new(sidecar));
+            entry.set_sidecar(&self.reviewer, SidecarState::Saved(Box::new(sidecar)));
         }
         self.refresh_facet(index);
     }
@@ -897,7 +896,12 @@ impl AppState {
             inverse.push(inverse_of(&after, edit));
             after.apply(edit);
         }
-        if after.same_choices(&before) && !self.entries.get(entry).is_some_and(Entry::changed) {
+        if after.same_choices(&before)
+            && !self
+                .entries
+                .get(entry)
+                .is_some_and(|e| e.changed(&self.reviewer))
+        {
             return None;
         }
         inverse.reverse();
@@ -1517,9 +1521,9 @@ fn redo(state: &mut AppState) -> Vec<Effect> {
 /// Shows or hides other reviewers' labels, saying so when there is nothing to see.
 fn toggle_others(state: &mut AppState) {
     state.show_others = !state.show_others;
+    let me = state.reviewer.clone();
     let labeled = |e: &Entry| {
-        e.others
-            .iter()
+        e.others(&me)
             .any(|(_, s)| !matches!(s, SidecarState::Missing))
     };
     if !state.entries.iter().any(labeled) {

@@ -25,7 +25,7 @@ use super::{AppState, Effect, facet_of};
 use crate::article::{Suggestion, Suggestions};
 use crate::domain::{Decision, Status};
 use crate::labels::Axis;
-use crate::store::{Entry, SidecarState};
+use crate::store::Entry;
 use crate::team::agree::{counting, differing_axes};
 
 /// The adjudicator's name when none is given. It is never a rater: `triage agree`
@@ -213,21 +213,10 @@ impl AppState {
         out
     }
 
-    /// Becomes another reviewer: each entry's own sidecar joins the others and the
-    /// new reviewer's becomes its own. The undo history belonged to the old name.
+    /// Becomes another reviewer: every entry holds each reviewer's sidecar by name,
+    /// so only the name changes. The undo history belonged to the old name.
     fn switch_reviewer(&mut self, name: &str) {
-        let old = std::mem::replace(&mut self.reviewer, name.to_string());
-        for e in &mut self.entries {
-            let mine = std::mem::replace(&mut e.mine, SidecarState::Missing);
-            if mine != SidecarState::Missing
-                && let Err(at) = e.others.binary_search_by(|(n, _)| n.as_str().cmp(&old))
-            {
-                e.others.insert(at, (old.clone(), mine));
-            }
-            if let Ok(at) = e.others.binary_search_by(|(n, _)| n.as_str().cmp(name)) {
-                e.mine = e.others.remove(at).1;
-            }
-        }
+        self.reviewer = name.to_string();
         let facets: Vec<_> = self
             .entries
             .iter()

@@ -11,17 +11,16 @@ use crate::search;
 use crate::store::{Sidecar, SidecarState};
 
 fn entry(name: &str) -> Entry {
-    Entry {
-        rel: PathBuf::from(name),
-        root: std::sync::Arc::from(std::path::Path::new("inbox")),
-        article: Ok(std::sync::Arc::new(Article {
-            title: format!("Title of {name}"),
-            ..Article::default()
-        })),
-        sha256: Some([7; 32]),
-        mine: SidecarState::Missing,
-        others: Vec::new(),
-    }
+    let mut e = Entry::unread(
+        &std::sync::Arc::from(std::path::Path::new("inbox")),
+        &PathBuf::from(name),
+    );
+    e.article = Ok(std::sync::Arc::new(Article {
+        title: format!("Title of {name}"),
+        ..Article::default()
+    }));
+    e.sha256 = Some([7; 32]);
+    e
 }
 
 /// Gives an article its own classification (label ids are found by the taxonomy
@@ -46,15 +45,19 @@ fn run(state: &mut AppState, actions: impl IntoIterator<Item = Action>) -> Vec<E
         for effect in update(state, action) {
             if let Effect::Write(write) = &effect {
                 let entry = &state.entries[write.entry];
-                let mut sidecar = entry.mine.sidecar().cloned().unwrap_or_else(|| Sidecar {
-                    schema: 1,
-                    article: entry.rel.to_string_lossy().into_owned(),
-                    reviewer: "alice".into(),
-                    article_sha256: None,
-                    decision: Decision::default(),
-                    decided_at: None,
-                    extra: Default::default(),
-                });
+                let mut sidecar = entry
+                    .mine(&state.reviewer)
+                    .sidecar()
+                    .cloned()
+                    .unwrap_or_else(|| Sidecar {
+                        schema: 1,
+                        article: entry.rel.to_string_lossy().into_owned(),
+                        reviewer: "alice".into(),
+                        article_sha256: None,
+                        decision: Decision::default(),
+                        decided_at: None,
+                        extra: Default::default(),
+                    });
                 for edit in &write.edits {
                     sidecar.decision.apply(edit);
                 }
@@ -367,7 +370,7 @@ fn a_change_refused_by_a_broken_sidecar_is_kept_unsaved_and_retried() {
     };
     s.write_finished(write.clone(), Err(broken()));
     assert_eq!(
-        s.entries[0].mine,
+        *s.entries[0].mine(&s.reviewer),
         SidecarState::Broken("line 1: expected a value".into()),
         "the row shows the sidecar is broken"
     );
@@ -442,12 +445,12 @@ fn a_change_that_changes_nothing_is_not_written() {
 fn deciding_again_after_the_article_changed_is_a_change() {
     let mut s = state(2);
     run(&mut s, [Action::Done]);
-    if let Some(sidecar) = s.entries[0].mine.sidecar().cloned() {
+    if let Some(sidecar) = s.entries[0].mine(&s.reviewer).sidecar().cloned() {
         let mut sidecar = sidecar;
         sidecar.article_sha256 = Some("the old bytes".into());
-        s.entries[0].mine = SidecarState::Saved(Box::new(sidecar));
+        s.entries[0].set_sidecar("alice", SidecarState::Saved(Box::new(sidecar)));
     }
-    assert!(s.entries[0].changed());
+    assert!(s.entries[0].changed(&s.reviewer));
     s.cursor = 0;
     let effects = run(&mut s, [Action::Done]);
     assert!(
@@ -800,12 +803,16 @@ fn another_reviewers_sidecar_appears_changes_and_goes() {
         }))
     };
     s.sidecar_changed(Path::new("000.txt"), "bob", bob(Status::Done));
-    assert_eq!(s.entries[0].others.len(), 1);
+    assert_eq!(s.entries[0].others(&s.reviewer).count(), 1);
     assert_eq!(s.facets[0].reviewers, ["bob"]);
     s.sidecar_changed(Path::new("000.txt"), "bob", bob(Status::Flagged));
-    assert_eq!(s.entries[0].others.len(), 1, "replaced, not added");
+    assert_eq!(
+        s.entries[0].others(&s.reviewer).count(),
+        1,
+        "replaced, not added"
+    );
     s.sidecar_changed(Path::new("000.txt"), "bob", SidecarState::Missing);
-    assert!(s.entries[0].others.is_empty());
+    assert!(s.entries[0].others(&s.reviewer).next().is_none());
     // My own sidecar, written by my other session, shows here.
     s.sidecar_changed(Path::new("000.txt"), "alice", bob(Status::Done));
     assert_eq!(s.status(0), Status::Done);
@@ -834,17 +841,12 @@ fn done_by(name: &str, region: &[&str], reliability: Option<&str>) -> SidecarSta
 /// two of them chose an id labels.toml does not have.
 fn disputed() -> AppState {
     let mut e = entry("000.txt");
-    e.mine = done_by("alice", &["europe"], Some("reliable"));
-    e.others = vec![
-        (
-            "bob".into(),
-            done_by("bob", &["mena", "atlantis"], Some("mixed")),
-        ),
-        (
-            "carol".into(),
-            done_by("carol", &["mena", "atlantis"], Some("mixed")),
-        ),
-    ];
+    e.set_sidecar("alice", done_by("alice", &["europe"], Some("reliable")));
+    e.set_sidecar("bob", done_by("bob", &["mena", "atlantis"], Some("mixed")));
+    e.set_sidecar(
+        "carol",
+        done_by("carol", &["mena", "atlantis"], Some("mixed")),
+    );
     AppState::new(
         "alice".into(),
         Taxonomy::default(),
@@ -852,16 +854,11 @@ fn disputed() -> AppState {
     )
 }
 
-/// The decisions the entry holds for `name`, wherever the switches put them.
+/// The decision the entry holds for `name`, whoever the session is.
 fn decision_of(s: &AppState, entry: usize, name: &str) -> Option<Decision> {
-    let e = &s.entries[entry];
-    if s.reviewer == name {
-        return e.mine.sidecar().map(|x| x.decision.clone());
-    }
-    e.others
-        .iter()
-        .find(|(n, _)| n == name)
-        .and_then(|(_, st)| st.sidecar())
+    s.entries[entry]
+        .sidecar_of(name)
+        .sidecar()
         .map(|x| x.decision.clone())
 }
 
@@ -879,7 +876,10 @@ fn review_started_by_a_named_reviewer_writes_as_final_and_returns_to_them() {
     run(&mut s, [Action::Review]);
     assert_eq!(s.reviewer, "alice", "R leaves the review as alice");
     assert_eq!(
-        s.entries[0].mine.sidecar().map(|x| x.decision.clone()),
+        s.entries[0]
+            .mine(&s.reviewer)
+            .sidecar()
+            .map(|x| x.decision.clone()),
         alice_before
     );
 }
@@ -994,7 +994,7 @@ fn an_unreadable_article_refuses_every_labeling_key() {
         );
         assert_eq!(s.selected(), Some(0));
     }
-    assert!(s.entries[0].mine.sidecar().is_none());
+    assert!(s.entries[0].mine(&s.reviewer).sidecar().is_none());
 }
 
 #[test]
@@ -1015,7 +1015,7 @@ fn a_late_article_fills_its_placeholder_in_place_and_keeps_the_decision_given_me
         Status::Todo,
         "refused until the article is read"
     );
-    s.entries[1].mine = done_by("alice", &[], None);
+    s.entries[1].set_sidecar("alice", done_by("alice", &[], None));
     s.article_loaded(entry("001.txt"));
     assert_eq!(s.view, [0, 1, 2]);
     assert_eq!(s.entries[1].title(), "Title of 001.txt");
@@ -1265,18 +1265,21 @@ fn the_stats_overlay_scrolls_with_the_help_keys() {
 /// An entry this reviewer has already decided, as its sidecar on disk says.
 fn decided(name: &str, status: Status) -> Entry {
     let mut e = entry(name);
-    e.mine = SidecarState::Saved(Box::new(Sidecar {
-        schema: 1,
-        article: name.into(),
-        reviewer: "alice".into(),
-        article_sha256: None,
-        decision: Decision {
-            status,
-            ..Decision::default()
-        },
-        decided_at: None,
-        extra: Default::default(),
-    }));
+    e.set_sidecar(
+        "alice",
+        SidecarState::Saved(Box::new(Sidecar {
+            schema: 1,
+            article: name.into(),
+            reviewer: "alice".into(),
+            article_sha256: None,
+            decision: Decision {
+                status,
+                ..Decision::default()
+            },
+            decided_at: None,
+            extra: Default::default(),
+        })),
+    );
     e
 }
 
@@ -1426,7 +1429,8 @@ fn o_says_when_there_are_no_colleagues_labels_to_show() {
     );
 
     let mut s = state(2);
-    s.entries[1].others = vec![("bob".into(), decided("001.txt", Status::Done).mine.clone())];
+    let bob = decided("001.txt", Status::Done).mine("alice").clone();
+    s.entries[1].set_sidecar("bob", bob);
     run(&mut s, [Action::ToggleOthers]);
     assert_eq!(
         message(&s),

@@ -1330,8 +1330,8 @@ mod tests {
 
     #[test]
     fn agreement_is_the_same_whoever_loads_the_inbox() {
-        // The loading reviewer's sidecar sits in `mine`, the rest in `others`; the
-        // numbers must not depend on which is which.
+        // The loading reviewer's sidecar is `Entry::mine`, the rest `Entry::others`;
+        // the numbers must not depend on which is which.
         let dir = team_inbox();
         let taxonomy = Taxonomy::default();
         let as_alice = Inbox::load(dir.path(), "alice").expect("inbox loads");

@@ -107,7 +107,7 @@ pub fn stats(entries: &[Entry], me: &str, taxonomy: &Taxonomy) -> Stats {
     for entry in entries {
         progress.total += 1;
         match entry
-            .mine
+            .mine(me)
             .sidecar()
             .map_or(Status::Todo, |s| s.decision.status)
         {

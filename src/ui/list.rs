@@ -19,7 +19,7 @@ use crate::sanitize::sanitize;
 pub fn mark(state: &AppState, entry: usize) -> (char, Status) {
     let e = &state.entries[entry];
     let status = state.status(entry);
-    let c = if e.article.is_err() || e.mine.broken().is_some() {
+    let c = if e.article.is_err() || e.mine(&state.reviewer).broken().is_some() {
         '✗'
     } else {
         match status {
@@ -461,7 +461,10 @@ fn row(
         cols.zone.saturating_sub(labels.width() + 1)
     };
     // `*` like an editor's modified buffer: shown, not yet on disk.
-    let changed = match (state.unsaved_error(entry).is_some(), e.changed()) {
+    let changed = match (
+        state.unsaved_error(entry).is_some(),
+        e.changed(&state.reviewer),
+    ) {
         (true, _) => "* ",
         (false, true) => "± ",
         (false, false) => "",
