@@ -862,6 +862,27 @@ fn decision_of(s: &AppState, entry: usize, name: &str) -> Option<Decision> {
         .map(|x| x.decision.clone())
 }
 
+/// The watcher reads a changed article again under the name the session started
+/// with; in the review the session is the adjudicator, whose decision (none here) is
+/// what the row shows, not the starting reviewer's. When entries held "mine" apart
+/// from the others, the re-read entry brought alice's done as the session's own.
+#[test]
+fn an_article_read_again_in_the_review_shows_the_adjudicators_decision_not_the_starters() {
+    let mut s = disputed();
+    s.start_review("alice".into());
+    assert_eq!(s.status(0), Status::Todo);
+    let mut again = entry("000.txt");
+    again.set_sidecar("alice", done_by("alice", &["europe"], Some("reliable")));
+    again.set_sidecar("bob", done_by("bob", &["mena", "atlantis"], Some("mixed")));
+    s.article_arrived(again);
+    assert_eq!(s.reviewer, review::FINAL);
+    assert_eq!(s.status(0), Status::Todo, "alice's done is not final's");
+    assert_eq!(
+        decision_of(&s, 0, "alice").map(|d| d.status),
+        Some(Status::Done)
+    );
+}
+
 #[test]
 fn review_started_by_a_named_reviewer_writes_as_final_and_returns_to_them() {
     let mut s = disputed();
