@@ -580,10 +580,10 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
             });
             let loader = load_in_background(setup.inbox.clone(), reviewer.to_string());
             let reviewer_name = reviewer.clone();
-            let mut state = AppState::empty(reviewer.into(), setup.taxonomy.clone());
-            state.review_as = final_name.to_string();
+            let mut state = AppState::empty(reviewer, setup.taxonomy.clone());
+            state.review_as = final_name.clone();
             if cli.review {
-                state.start_review(setup.reviewer.to_string());
+                state.start_review(setup.reviewer.clone());
             }
             state.sources = setup.sources.clone();
             state.inbox = setup.inbox.clone();
@@ -1092,7 +1092,7 @@ fn search(
         )));
     let inbox = setup.load_inbox()?;
     // The source list first: the index records what it suggests as articles arrive.
-    let mut state = AppState::empty(setup.reviewer.to_string(), setup.taxonomy.clone());
+    let mut state = AppState::empty(setup.reviewer.clone(), setup.taxonomy.clone());
     state.sources = setup.sources.clone();
     state.add_entries(inbox.entries);
     let hits = crate::search::search(&state.docs, &state.facets, &query, None, &|| false)

@@ -170,7 +170,17 @@ impl Decision {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ReviewerName(String);
 
+/// The adjudicator's name when none is given. It is never a rater: `triage agree`
+/// always leaves it out.
+pub const FINAL: &str = "final";
+
 impl ReviewerName {
+    /// [`FINAL`] as a name, without a check that could fail: it follows the rules
+    /// (a test says so).
+    pub fn final_default() -> ReviewerName {
+        ReviewerName(FINAL.to_string())
+    }
+
     /// The name when it follows the rules, else why not, as the end of a sentence
     /// that starts with the name (see [`reviewer_problem`]).
     pub fn parse(name: &str) -> Result<ReviewerName, String> {
@@ -271,6 +281,10 @@ mod tests {
 
     #[test]
     fn a_reviewer_name_is_made_only_from_a_name_that_follows_the_rules() {
+        assert_eq!(
+            ReviewerName::parse(FINAL),
+            Ok(ReviewerName::final_default())
+        );
         let alice = ReviewerName::parse("alice");
         assert_eq!(alice.as_ref().map(|n| n.as_str()), Ok("alice"));
         let long = "a".repeat(MAX_REVIEWER + 1);

@@ -13,7 +13,7 @@ pub mod review;
 
 use std::sync::Arc;
 
-use crate::domain::{Decision, Edit, Status};
+use crate::domain::{Decision, Edit, ReviewerName, Status};
 use crate::labels::sources::Sources;
 use crate::labels::{Axis, Taxonomy};
 use crate::sanitize::sanitize;
@@ -255,7 +255,7 @@ impl Progress {
 /// Everything the screen shows.
 #[derive(Debug)]
 pub struct AppState {
-    pub reviewer: String,
+    pub reviewer: ReviewerName,
     /// The inbox folder as it was given, to name it on screen (an empty inbox says
     /// where it looked).
     pub inbox: std::path::PathBuf,
@@ -320,7 +320,7 @@ pub struct AppState {
     /// The open review of disagreements, if any.
     pub review: Option<review::Review>,
     /// Who settles disagreements in the review (`final` unless told otherwise).
-    pub review_as: String,
+    pub review_as: ReviewerName,
     /// `review_as` was checked (see [`review::adjudicator_refusal`]) and the review
     /// opened; its own settled decisions do not make it a rater afterwards.
     adjudicator_cleared: bool,
@@ -336,14 +336,14 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(reviewer: String, taxonomy: Taxonomy, entries: Vec<Entry>) -> AppState {
+    pub fn new(reviewer: ReviewerName, taxonomy: Taxonomy, entries: Vec<Entry>) -> AppState {
         let mut state = AppState::empty(reviewer, taxonomy);
         state.add_entries(entries);
         state
     }
 
     /// A state with no articles yet, for an inbox that loads in the background.
-    pub fn empty(reviewer: String, taxonomy: Taxonomy) -> AppState {
+    pub fn empty(reviewer: ReviewerName, taxonomy: Taxonomy) -> AppState {
         AppState {
             reviewer,
             inbox: std::path::PathBuf::new(),
@@ -379,7 +379,7 @@ impl AppState {
             index: None,
             arrived_live: false,
             review: None,
-            review_as: review::FINAL.to_string(),
+            review_as: ReviewerName::final_default(),
             adjudicator_cleared: false,
             resume: None,
             undo_key: "u".to_string(),

@@ -23,14 +23,12 @@ use std::collections::BTreeMap;
 
 use super::{AppState, Effect, facet_of};
 use crate::article::{Suggestion, Suggestions};
-use crate::domain::{Decision, Status};
+use crate::domain::{Decision, ReviewerName, Status};
 use crate::labels::Axis;
 use crate::store::Entry;
 use crate::team::agree::{counting, differing_axes};
 
-/// The adjudicator's name when none is given. It is never a rater: `triage agree`
-/// always leaves it out.
-pub const FINAL: &str = "final";
+pub use crate::domain::FINAL;
 
 /// Why `name` may not settle disagreements, as one sentence, or `None` when it may.
 /// `me` is the reviewer the entries were loaded for.
@@ -59,7 +57,7 @@ pub fn adjudicator_refusal(entries: &[Entry], me: &str, name: &str) -> Option<St
 /// An open review: whom to switch back to when it closes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Review {
-    pub previous: String,
+    pub previous: ReviewerName,
 }
 
 impl AppState {
@@ -152,7 +150,7 @@ impl AppState {
     /// adjudicator's (`reviewer == review_as`, loaded under that name, checked with
     /// [`adjudicator_refusal`]); `previous` is the reviewer's own name, which `R`
     /// returns to.
-    pub fn start_review(&mut self, previous: String) {
+    pub fn start_review(&mut self, previous: ReviewerName) {
         if self.reviewer != self.review_as {
             let adjudicator = self.review_as.clone();
             self.switch_reviewer(&adjudicator);
@@ -215,8 +213,8 @@ impl AppState {
 
     /// Becomes another reviewer: every entry holds each reviewer's sidecar by name,
     /// so only the name changes. The undo history belonged to the old name.
-    fn switch_reviewer(&mut self, name: &str) {
-        self.reviewer = name.to_string();
+    fn switch_reviewer(&mut self, name: &ReviewerName) {
+        self.reviewer = name.clone();
         let facets: Vec<_> = self
             .entries
             .iter()

@@ -6,9 +6,14 @@ use std::path::{Path, PathBuf};
 
 use super::*;
 use crate::article::Article;
-use crate::domain::Status;
+use crate::domain::{ReviewerName, Status};
 use crate::search;
 use crate::store::{Sidecar, SidecarState};
+
+/// A reviewer name the test knows to be valid.
+fn named(text: &str) -> ReviewerName {
+    ReviewerName::parse(text).expect("a valid reviewer name")
+}
 
 fn entry(name: &str) -> Entry {
     let mut e = Entry::unread(
@@ -35,7 +40,7 @@ fn classify(e: &mut Entry, regions: &[&str], themes: &[&str]) {
 
 fn state(n: usize) -> AppState {
     let entries = (0..n).map(|i| entry(&format!("{i:03}.txt"))).collect();
-    AppState::new("alice".into(), Taxonomy::default(), entries)
+    AppState::new(named("alice"), Taxonomy::default(), entries)
 }
 
 /// Plays the loop: every write succeeds against an in-memory sidecar.
@@ -525,7 +530,7 @@ fn search_narrows_the_list_and_escape_restores_it() {
 fn a_stale_ranking_never_replaces_a_newer_one() {
     let mut s = state(3);
     s.entries[1] = entry("oil.txt");
-    s = AppState::new("alice".into(), Taxonomy::default(), s.entries);
+    s = AppState::new(named("alice"), Taxonomy::default(), s.entries);
     run(&mut s, [Action::Search]);
     let first = update(&mut s, Action::Input('o'));
     let second = update(&mut s, Action::Input('i'));
@@ -593,7 +598,7 @@ fn a_query_matching_most_of_the_inbox_is_not_narrowed_from() {
 
 #[test]
 fn articles_that_arrive_while_loading_join_the_list() {
-    let mut s = AppState::empty("alice".into(), Taxonomy::default());
+    let mut s = AppState::empty(named("alice"), Taxonomy::default());
     s.loading = true;
     s.add_entries(vec![entry("000.txt")]);
     assert_eq!(s.selected(), Some(0));
@@ -768,7 +773,7 @@ fn a_removed_article_leaves_the_list_and_the_next_one_is_selected() {
 #[test]
 fn a_removed_folder_takes_its_articles_with_it() {
     let entries = ["a/1.txt", "a/2.txt", "b/1.txt"].map(entry).to_vec();
-    let mut s = AppState::new("alice".into(), Taxonomy::default(), entries);
+    let mut s = AppState::new(named("alice"), Taxonomy::default(), entries);
     s.path_removed(Path::new("a"));
     assert_eq!(listed(&s), ["Title of b/1.txt"]);
 }
@@ -848,7 +853,7 @@ fn disputed() -> AppState {
         done_by("carol", &["mena", "atlantis"], Some("mixed")),
     );
     AppState::new(
-        "alice".into(),
+        named("alice"),
         Taxonomy::default(),
         vec![e, entry("001.txt")],
     )
@@ -869,7 +874,7 @@ fn decision_of(s: &AppState, entry: usize, name: &str) -> Option<Decision> {
 #[test]
 fn an_article_read_again_in_the_review_shows_the_adjudicators_decision_not_the_starters() {
     let mut s = disputed();
-    s.start_review("alice".into());
+    s.start_review(named("alice"));
     assert_eq!(s.status(0), Status::Todo);
     let mut again = entry("000.txt");
     again.set_sidecar("alice", done_by("alice", &["europe"], Some("reliable")));
@@ -887,7 +892,7 @@ fn an_article_read_again_in_the_review_shows_the_adjudicators_decision_not_the_s
 fn review_started_by_a_named_reviewer_writes_as_final_and_returns_to_them() {
     let mut s = disputed();
     let alice_before = decision_of(&s, 0, "alice");
-    s.start_review("alice".into());
+    s.start_review(named("alice"));
     assert_eq!(s.reviewer, review::FINAL, "the session writes as final");
     assert_eq!(s.view, [0]);
     let effects = run(&mut s, [Action::Accept, Action::Done]);
@@ -925,7 +930,7 @@ fn review_opened_with_r_writes_as_final() {
 fn a_compared_reviewer_is_refused_as_the_adjudicator() {
     for name in ["alice", "bob"] {
         let mut s = disputed();
-        s.review_as = name.to_string();
+        s.review_as = named(name);
         let effects = run(&mut s, [Action::Review]);
         assert!(effects.is_empty());
         assert!(!s.reviewing(), "{name}: no review");
@@ -950,7 +955,7 @@ fn a_compared_reviewer_is_refused_as_the_adjudicator() {
         None
     );
     let mut s = disputed();
-    s.review_as = "judge".into();
+    s.review_as = named("judge");
     run(&mut s, [Action::Review]);
     assert_eq!(s.reviewer, "judge");
 }
@@ -1024,7 +1029,7 @@ fn a_late_article_fills_its_placeholder_in_place_and_keeps_the_decision_given_me
     placeholder.article = Err(crate::store::STILL_READING.to_string());
     placeholder.sha256 = None;
     let mut s = AppState::new(
-        "alice".into(),
+        named("alice"),
         Taxonomy::default(),
         vec![entry("000.txt"), placeholder, entry("002.txt")],
     );
@@ -1306,7 +1311,7 @@ fn decided(name: &str, status: Status) -> Entry {
 
 /// A state whose inbox is still loading, resuming at `remembered`.
 fn resuming(remembered: Option<&str>) -> AppState {
-    let mut s = AppState::empty("alice".into(), Taxonomy::default());
+    let mut s = AppState::empty(named("alice"), Taxonomy::default());
     s.loading = true;
     s.resume_at(remembered.map(PathBuf::from));
     s
@@ -1530,6 +1535,6 @@ fn v_asks_for_the_pager_on_the_selected_article_file() {
         run(&mut s, [Action::OpenPager]),
         [Effect::Pager(PathBuf::from("inbox/001.txt"))]
     );
-    let mut empty = AppState::empty("alice".into(), Taxonomy::default());
+    let mut empty = AppState::empty(named("alice"), Taxonomy::default());
     assert!(run(&mut empty, [Action::OpenPager]).is_empty());
 }
