@@ -6,8 +6,10 @@
 //! - [`article`] reads an inbox file into an [`article::Article`] and suggests labels;
 //!   no terminal, no disk writes.
 //! - [`labels`] is the taxonomy of `labels.toml`.
-//! - [`domain`] holds the types several modules share, such as [`domain::Status`]
-//!   (re-exported by `store`), so `search` can filter by status without `store`.
+//! - [`domain`] holds the words several modules share: [`domain::Status`],
+//!   [`domain::Decision`] and the [`domain::Edit`]s applied to it, and the checked
+//!   [`domain::ReviewerName`] (`store` re-exports them), so `search` filters by status
+//!   and `ui` reads decisions without `store`.
 //! - [`store`] scans the inbox and reads and writes sidecars atomically under a lock.
 //! - [`search`] ranks articles for a query.
 //! - [`app`] holds the state and `update(state, action) -> effects`, free of I/O.
