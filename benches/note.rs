@@ -50,7 +50,11 @@ fn note_typing(c: &mut Criterion) {
     let taxonomy = Taxonomy::default();
     let keymap = Keymap::load("default", None, &taxonomy).expect("keymap");
     let loaded = Inbox::load(inbox, "bench").expect("inbox");
-    let state = AppState::new("bench".into(), taxonomy, loaded.entries);
+    let state = AppState::new(
+        triage::domain::ReviewerName::parse("bench").expect("a valid name"),
+        taxonomy,
+        loaded.entries,
+    );
     let mut session = Session::new(state, keymap, false);
     let mut terminal = Terminal::new(TestBackend::new(120, 40)).expect("terminal");
     session.handle(Event::Resize(120, 40));

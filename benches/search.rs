@@ -29,7 +29,7 @@ use triage::corpus;
 use triage::labels::Taxonomy;
 use triage::labels::sources::Sources;
 use triage::search::{Doc, Facet, parse, search, search_scoped};
-use triage::store::{Entry, SidecarState};
+use triage::store::Entry;
 
 const TITLE_QUERY: &str = "sanctn";
 const BODY_QUERY: &str = "pipeline";
@@ -57,14 +57,11 @@ fn corpus(n: usize) -> Vec<Arc<Doc>> {
                                 article::parse(format, &generated.name, generated.text.as_bytes())
                                     .map(Arc::new)
                                     .map_err(|e| e.to_string());
-                            let entry = Entry {
-                                rel: PathBuf::from(&generated.name),
-                                root: Arc::from(Path::new("")),
-                                article,
-                                sha256: None,
-                                mine: SidecarState::Missing,
-                                others: Vec::new(),
-                            };
+                            let mut entry = Entry::unread(
+                                &Arc::from(Path::new("")),
+                                &PathBuf::from(&generated.name),
+                            );
+                            entry.article = article;
                             Arc::new(doc_of(&entry, &taxonomy, &sources))
                         })
                         .collect::<Vec<_>>()

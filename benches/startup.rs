@@ -55,7 +55,10 @@ fn startup(c: &mut Criterion) {
             for _ in 0..iters {
                 let start = Instant::now();
                 let rx = load_in_background(dir.clone(), "bench".into());
-                let mut state = AppState::empty("bench".into(), taxonomy.clone());
+                let mut state = AppState::empty(
+                    triage::domain::ReviewerName::parse("bench").expect("a valid name"),
+                    taxonomy.clone(),
+                );
                 match rx.recv() {
                     Ok(Loaded::Batch(entries)) => {
                         state.add_entries(entries);
@@ -81,7 +84,10 @@ fn startup(c: &mut Criterion) {
     group.bench_function("full_index", |b| {
         b.iter(|| {
             let rx = load_in_background(dir.clone(), "bench".into());
-            let mut state = AppState::empty("bench".into(), taxonomy.clone());
+            let mut state = AppState::empty(
+                triage::domain::ReviewerName::parse("bench").expect("a valid name"),
+                taxonomy.clone(),
+            );
             loop {
                 match rx.recv() {
                     Ok(Loaded::Batch(entries)) => {

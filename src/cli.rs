@@ -12,14 +12,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::app::AppState;
 use crate::article::{Format, Suggestions};
+use crate::domain::{Decision, Edit, ReviewerName, Status};
 use crate::input::{Keymap, user_keymap_path};
 use crate::labels::sources::{self, Sources};
 use crate::labels::{Axis, Taxonomy};
 use crate::sanitize::{quote, sanitize};
 use crate::store::boundary::inbox_file;
-use crate::store::{
-    Decision, Edit, Entry, Inbox, SidecarState, Status, load_in_background, reviewer_problem,
-};
+use crate::store::{Entry, Inbox, SidecarState, load_in_background};
 use crate::words::count;
 
 /// Classify news articles from the terminal, one keystroke per label.
@@ -422,7 +421,7 @@ fn load_config() -> Result<Config, Failure> {
 /// Everything a command needs, resolved from flags, environment, config and defaults.
 pub struct Setup {
     pub inbox: PathBuf,
-    pub reviewer: String,
+    pub reviewer: ReviewerName,
     pub taxonomy: Taxonomy,
     /// Where the taxonomy came from, for messages.
     pub labels_source: String,
@@ -451,12 +450,9 @@ impl Setup {
                     "no reviewer name: pass --reviewer NAME or set TRIAGE_REVIEWER".into(),
                 )
             })?;
-        if let Some(problem) = reviewer_problem(&reviewer) {
-            return Err(Failure::Usage(format!(
-                "reviewer name {} {problem}",
-                quote(&reviewer)
-            )));
-        }
+        let reviewer = ReviewerName::parse(&reviewer).map_err(|problem| {
+            Failure::Usage(format!("reviewer name {} {problem}", quote(&reviewer)))
+        })?;
         // An inbox file that is there but cannot be used (a folder, a pipe, a link out
         // of the inbox) stops start-up: silently using the built-in labels instead
         // would store decisions against the wrong taxonomy.
@@ -532,18 +528,13 @@ impl Setup {
 
 /// Who settles disagreements in the review: `--final-name`, else `final`. It becomes
 /// part of sidecar names, so it is checked like a reviewer name.
-fn adjudicator_name(cli: &Cli) -> Result<String, Failure> {
+fn adjudicator_name(cli: &Cli) -> Result<ReviewerName, Failure> {
     let name = cli
         .final_name
-        .clone()
-        .unwrap_or_else(|| crate::app::review::FINAL.to_string());
-    if let Some(problem) = reviewer_problem(&name) {
-        return Err(Failure::Usage(format!(
-            "--final-name {} {problem}",
-            quote(&name)
-        )));
-    }
-    Ok(name)
+        .as_deref()
+        .unwrap_or(crate::app::review::FINAL);
+    ReviewerName::parse(name)
+        .map_err(|problem| Failure::Usage(format!("--final-name {} {problem}", quote(name))))
 }
 
 /// Runs the command the user asked for, or the TUI.
@@ -585,9 +576,9 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
             // The watch starts before the scan, so that a file arriving while the
             // inbox loads is seen by one or the other (or both: a reload is harmless).
             let watching = prefer.map(|prefer| {
-                crate::runtime::start_watch(setup.inbox.clone(), reviewer.clone(), prefer)
+                crate::runtime::start_watch(setup.inbox.clone(), reviewer.to_string(), prefer)
             });
-            let loader = load_in_background(setup.inbox.clone(), reviewer.clone());
+            let loader = load_in_background(setup.inbox.clone(), reviewer.to_string());
             let reviewer_name = reviewer.clone();
             let mut state = AppState::empty(reviewer, setup.taxonomy.clone());
             state.review_as = final_name.clone();
@@ -854,12 +845,12 @@ pub fn label(
         )));
     }
     let current = entry
-        .mine
+        .mine(&setup.reviewer)
         .sidecar()
         .map(|s| s.decision.clone())
         .unwrap_or_default();
     let edits = changes.edits(&setup.taxonomy, &current)?;
-    if matches!(entry.mine, SidecarState::Missing) {
+    if matches!(entry.mine(&setup.reviewer), SidecarState::Missing) {
         let mut after = current.clone();
         edits.iter().for_each(|e| after.apply(e));
         if after.same_choices(&current) && changes.status.is_none() {
@@ -894,18 +885,18 @@ pub struct ListRow<'a> {
     pub error: Option<String>,
 }
 
-fn row<'a>(e: &'a Entry, taxonomy: &Taxonomy, sources: &Sources) -> ListRow<'a> {
-    let sidecar = e.mine.sidecar();
-    let d = sidecar.map(|s| &s.decision);
+fn row<'a>(e: &'a Entry, me: &str, taxonomy: &Taxonomy, sources: &Sources) -> ListRow<'a> {
+    let mine = e.mine(me);
+    let d = mine.sidecar().map(|s| &s.decision);
     let a = e.article.as_ref().ok();
-    let error = match (&e.article, &e.mine) {
+    let error = match (&e.article, mine) {
         (Err(reason), SidecarState::Broken(problem)) => Some(format!("{reason}; {problem}")),
         (Err(reason), _) => Some(reason.clone()),
         (_, SidecarState::Broken(problem)) => Some(problem.clone()),
         _ => None,
     };
     // A decision that cannot be read is not "todo": it may well be done.
-    let status = match &e.mine {
+    let status = match mine {
         SidecarState::Broken(_) => "error",
         _ => d.map_or("todo", |d| d.status.as_str()),
     };
@@ -923,7 +914,7 @@ fn row<'a>(e: &'a Entry, taxonomy: &Taxonomy, sources: &Sources) -> ListRow<'a> 
         url: a.and_then(|a| a.url.as_deref()),
         date: a.and_then(|a| a.date.as_deref()),
         suggestions: e.suggestions(taxonomy, sources),
-        changed: e.changed(),
+        changed: e.changed(me),
         error,
     }
 }
@@ -935,7 +926,7 @@ fn list(setup: &Setup, format: ListFormat) -> Result<ExitCode, Failure> {
     let result = quiet_pipe(print_list(setup, &inbox, format));
     let mut err = io::stderr().lock();
     for e in &inbox.entries {
-        if let SidecarState::Broken(problem) = &e.mine {
+        if let SidecarState::Broken(problem) = e.mine(&setup.reviewer) {
             let _ = writeln!(err, "warning: {}", sanitize(problem));
         }
     }
@@ -950,13 +941,13 @@ fn print_list(setup: &Setup, inbox: &Inbox, format: ListFormat) -> Result<(), Fa
             let rows: Vec<ListRow> = inbox
                 .entries
                 .iter()
-                .map(|e| row(e, &setup.taxonomy, &setup.sources))
+                .map(|e| row(e, &setup.reviewer, &setup.taxonomy, &setup.sources))
                 .collect();
             write_json(&mut out, &rows)?;
         }
         ListFormat::Tsv => {
             for e in &inbox.entries {
-                let r = row(e, &setup.taxonomy, &setup.sources);
+                let r = row(e, &setup.reviewer, &setup.taxonomy, &setup.sources);
                 // Every field from a file is sanitized (the status is one of four
                 // fixed words), each id on its own before the ids are joined: no
                 // value can add a column, a row or an escape.
@@ -997,7 +988,7 @@ fn write_json(out: &mut impl io::Write, value: &impl Serialize) -> Result<(), Fa
 fn export(setup: &Setup, format: ExportFormat) -> Result<ExitCode, Failure> {
     let inbox = setup.load_inbox()?;
     let result = quiet_pipe(print_export(setup, &inbox, format));
-    let broken = crate::team::broken_sidecars(&inbox.entries);
+    let broken = crate::team::broken_sidecars(&inbox.entries, &setup.reviewer);
     warn_broken(result, &broken, "the export")
 }
 
@@ -1021,7 +1012,7 @@ fn print_export(setup: &Setup, inbox: &Inbox, format: ExportFormat) -> Result<()
 fn stats(setup: &Setup, format: ReportFormat) -> Result<ExitCode, Failure> {
     let inbox = setup.load_decisions()?;
     let result = quiet_pipe(print_stats(setup, &inbox, format));
-    let broken = crate::team::broken_sidecars(&inbox.entries);
+    let broken = crate::team::broken_sidecars(&inbox.entries, &setup.reviewer);
     warn_broken(result, &broken, "the stats")
 }
 
@@ -1041,7 +1032,7 @@ fn print_stats(setup: &Setup, inbox: &Inbox, format: ReportFormat) -> Result<(),
 fn agree(setup: &Setup, final_name: &str, format: ReportFormat) -> Result<ExitCode, Failure> {
     let inbox = setup.load_decisions()?;
     let result = quiet_pipe(print_agree(setup, &inbox, final_name, format));
-    let broken = crate::team::broken_sidecars(&inbox.entries);
+    let broken = crate::team::broken_sidecars(&inbox.entries, &setup.reviewer);
     warn_broken(result, &broken, "the agreement")
 }
 
@@ -1210,9 +1201,7 @@ fn check(setup: &Setup) -> Result<ExitCode, Failure> {
             Err(reason) => problems.push(format!("{file}: {reason}")),
             Ok(a) => warnings.extend(a.warnings.iter().map(|w| format!("{file}: {w}"))),
         }
-        let mut states = vec![(setup.reviewer.as_str(), &e.mine)];
-        states.extend(e.others.iter().map(|(r, s)| (r.as_str(), s)));
-        for (reviewer, state) in states {
+        for (reviewer, state) in e.mine_first(&setup.reviewer) {
             let sidecar_file = format!("{file}.{reviewer}.toml");
             match state {
                 SidecarState::Missing => {}

@@ -7,7 +7,8 @@
 //! ```text
 //! cli ─→ tui ─→ runtime ─→ ui ─→ input ─→ app ─→ team ─→ store ─→ article ─→ labels
 //!                              ╰──────────────→ search ──────────╯
-//! below everything: domain, files, fold, host, sanitize, words
+//! domain (the shared words: status, decision, edit, reviewer name) just above labels;
+//! below everything: files, fold, host, sanitize, words
 //! ```
 //!
 //! - [`cli`] runs the commands, and the TUI, through the same code paths.
@@ -27,8 +28,10 @@
 //! - [`article`] reads an inbox file into an [`article::Article`] and suggests labels;
 //!   no terminal, no disk writes.
 //! - [`labels`] is the taxonomy of `labels.toml` and the source list `sources.toml`.
-//! - [`domain`] holds the types several rooms share ([`domain::Status`]), so `search`
-//!   filters by status without `store`; [`files`] opens what comes from elsewhere only
+//! - [`domain`] holds the words several rooms share: [`domain::Status`],
+//!   [`domain::Decision`] and the [`domain::Edit`]s applied to it, and the checked
+//!   [`domain::ReviewerName`] (`store` re-exports them), so `search` filters by status
+//!   and `ui` reads decisions without `store`; [`files`] opens what comes from elsewhere only
 //!   when it is a regular file, and configuration files only up to a limit; [`fold`] is
 //!   the one rule for comparing text ignoring case; [`host`] reduces a URL or domain
 //!   to the publisher's host; [`sanitize`] is the one gate between untrusted text and

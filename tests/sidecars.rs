@@ -57,7 +57,7 @@ fn label_command_writes_byte_for_byte_what_the_tui_writes() {
 fn setup(inbox: &Path) -> Setup {
     Setup {
         inbox: inbox.to_path_buf(),
-        reviewer: "alice".into(),
+        reviewer: triage::domain::ReviewerName::parse("alice").expect("a valid name"),
         taxonomy: Taxonomy::load(&inbox.join("labels.toml")).expect("labels load"),
         labels_source: "labels.toml".into(),
         keymap_choice: "default".into(),

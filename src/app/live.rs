@@ -182,22 +182,7 @@ impl AppState {
         if self.is_gone(i) {
             return;
         }
-        let e = &mut self.entries[i];
-        if reviewer == self.reviewer {
-            e.mine = sidecar;
-        } else {
-            match e
-                .others
-                .binary_search_by(|(name, _)| name.as_str().cmp(reviewer))
-            {
-                Ok(at) if sidecar == SidecarState::Missing => {
-                    e.others.remove(at);
-                }
-                Ok(at) => e.others[at].1 = sidecar,
-                Err(_) if sidecar == SidecarState::Missing => {}
-                Err(at) => e.others.insert(at, (reviewer.to_string(), sidecar)),
-            }
-        }
+        self.entries[i].set_sidecar(reviewer, sidecar);
         self.refresh_facet(i);
         // In the review, a new disagreement joins the list; one that a colleague
         // resolves stays until the review is reopened, so the list does not shift

@@ -13,11 +13,12 @@ pub mod review;
 
 use std::sync::Arc;
 
+use crate::domain::{Decision, Edit, ReviewerName, Status};
 use crate::labels::sources::Sources;
 use crate::labels::{Axis, Taxonomy};
 use crate::sanitize::sanitize;
 use crate::search::{self, Doc, Facet, Hit, Job, Query};
-use crate::store::{Decision, Edit, Entry, Sidecar, SidecarState, Status, StoreError};
+use crate::store::{Entry, Sidecar, SidecarState, StoreError};
 
 pub use action::{Action, Context};
 pub use edit::{HISTORY_LIMIT, History, LineEdit, Window};
@@ -203,7 +204,7 @@ pub fn doc_of(entry: &Entry, taxonomy: &Taxonomy, sources: &Sources) -> Doc {
 /// What search filters see of an entry's decisions; rebuilt after each write.
 pub fn facet_of(entry: &Entry, reviewer: &str, taxonomy: &Taxonomy) -> Facet {
     let mut facet = Facet::default();
-    if let Some(s) = entry.mine.sidecar() {
+    if let Some(s) = entry.mine(reviewer).sidecar() {
         let d = &s.decision;
         facet.status = d.status;
         facet.region = d.region.clone();
@@ -220,12 +221,11 @@ pub fn facet_of(entry: &Entry, reviewer: &str, taxonomy: &Taxonomy) -> Facet {
     }
     facet.reviewers.extend(
         entry
-            .others
-            .iter()
+            .others(reviewer)
             .filter(|(_, state)| !matches!(state, SidecarState::Missing))
-            .map(|(name, _)| name.clone()),
+            .map(|(name, _)| name.to_string()),
     );
-    facet.changed = entry.changed();
+    facet.changed = entry.changed(reviewer);
     facet
 }
 
@@ -255,7 +255,7 @@ impl Progress {
 /// Everything the screen shows.
 #[derive(Debug)]
 pub struct AppState {
-    pub reviewer: String,
+    pub reviewer: ReviewerName,
     /// The inbox folder as it was given, to name it on screen (an empty inbox says
     /// where it looked).
     pub inbox: std::path::PathBuf,
@@ -320,7 +320,7 @@ pub struct AppState {
     /// The open review of disagreements, if any.
     pub review: Option<review::Review>,
     /// Who settles disagreements in the review (`final` unless told otherwise).
-    pub review_as: String,
+    pub review_as: ReviewerName,
     /// `review_as` was checked (see [`review::adjudicator_refusal`]) and the review
     /// opened; its own settled decisions do not make it a rater afterwards.
     adjudicator_cleared: bool,
@@ -336,14 +336,14 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(reviewer: String, taxonomy: Taxonomy, entries: Vec<Entry>) -> AppState {
+    pub fn new(reviewer: ReviewerName, taxonomy: Taxonomy, entries: Vec<Entry>) -> AppState {
         let mut state = AppState::empty(reviewer, taxonomy);
         state.add_entries(entries);
         state
     }
 
     /// A state with no articles yet, for an inbox that loads in the background.
-    pub fn empty(reviewer: String, taxonomy: Taxonomy) -> AppState {
+    pub fn empty(reviewer: ReviewerName, taxonomy: Taxonomy) -> AppState {
         AppState {
             reviewer,
             inbox: std::path::PathBuf::new(),
@@ -379,7 +379,7 @@ impl AppState {
             index: None,
             arrived_live: false,
             review: None,
-            review_as: review::FINAL.to_string(),
+            review_as: ReviewerName::final_default(),
             adjudicator_cleared: false,
             resume: None,
             undo_key: "u".to_string(),
@@ -552,7 +552,7 @@ impl AppState {
         let mut decision = self
             .entries
             .get(entry)
-            .and_then(|e| e.mine.sidecar())
+            .and_then(|e| e.mine(&self.reviewer).sidecar())
             .map(|s| s.decision.clone())
             .unwrap_or_default();
         for u in self.unsaved.iter().filter(|u| u.write.entry == entry) {
@@ -569,7 +569,7 @@ impl AppState {
         let saved = self
             .entries
             .get(entry)
-            .and_then(|e| e.mine.sidecar())
+            .and_then(|e| e.mine(&self.reviewer).sidecar())
             .map(|s| &s.decision);
         match saved {
             Some(d) if !self.unsaved.iter().any(|u| u.write.entry == entry) => {
@@ -586,7 +586,7 @@ impl AppState {
             return self
                 .entries
                 .get(entry)
-                .and_then(|e| e.mine.sidecar())
+                .and_then(|e| e.mine(&self.reviewer).sidecar())
                 .map_or(Status::Todo, |s| s.decision.status);
         }
         self.decision(entry).status
@@ -752,7 +752,7 @@ impl AppState {
     fn mark_broken(&mut self, index: usize, e: &StoreError) {
         if let (StoreError::Broken { problem, .. }, Some(entry)) = (e, self.entries.get_mut(index))
         {
-            entry.mine = SidecarState::Broken(problem.clone());
+            entry.set_sidecar(&self.reviewer, SidecarState::Broken(problem.clone()));
         }
     }
 
@@ -766,7 +766,7 @@ impl AppState {
     /// The entry now shows what is on disk.
     fn saved(&mut self, index: usize, sidecar: Sidecar) {
         if let Some(entry) = self.entries.get_mut(index) {
-            entry.mine = SidecarState::Saved(Box::new(sidecar));
+            entry.set_sidecar(&self.reviewer, SidecarState::Saved(Box::new(sidecar)));
         }
         self.refresh_facet(index);
     }
@@ -896,7 +896,12 @@ impl AppState {
             inverse.push(inverse_of(&after, edit));
             after.apply(edit);
         }
-        if after.same_choices(&before) && !self.entries.get(entry).is_some_and(Entry::changed) {
+        if after.same_choices(&before)
+            && !self
+                .entries
+                .get(entry)
+                .is_some_and(|e| e.changed(&self.reviewer))
+        {
             return None;
         }
         inverse.reverse();
@@ -1516,9 +1521,9 @@ fn redo(state: &mut AppState) -> Vec<Effect> {
 /// Shows or hides other reviewers' labels, saying so when there is nothing to see.
 fn toggle_others(state: &mut AppState) {
     state.show_others = !state.show_others;
+    let me = state.reviewer.clone();
     let labeled = |e: &Entry| {
-        e.others
-            .iter()
+        e.others(&me)
             .any(|(_, s)| !matches!(s, SidecarState::Missing))
     };
     if !state.entries.iter().any(labeled) {

@@ -23,13 +23,12 @@ use std::collections::BTreeMap;
 
 use super::{AppState, Effect, facet_of};
 use crate::article::{Suggestion, Suggestions};
+use crate::domain::{Decision, ReviewerName, Status};
 use crate::labels::Axis;
-use crate::store::{Decision, Entry, SidecarState, Status};
+use crate::store::Entry;
 use crate::team::agree::{counting, differing_axes};
 
-/// The adjudicator's name when none is given. It is never a rater: `triage agree`
-/// always leaves it out.
-pub const FINAL: &str = "final";
+pub use crate::domain::FINAL;
 
 /// Why `name` may not settle disagreements, as one sentence, or `None` when it may.
 /// `me` is the reviewer the entries were loaded for.
@@ -58,7 +57,7 @@ pub fn adjudicator_refusal(entries: &[Entry], me: &str, name: &str) -> Option<St
 /// An open review: whom to switch back to when it closes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Review {
-    pub previous: String,
+    pub previous: ReviewerName,
 }
 
 impl AppState {
@@ -138,14 +137,20 @@ impl AppState {
 
     /// Whether the review lists this article.
     pub fn in_review(&self, entry: usize) -> bool {
-        !self.is_gone(entry) && !differing_axes(&self.review_decisions(entry)).is_empty()
+        !self.is_gone(entry) && !self.review_differences(entry).is_empty()
+    }
+
+    /// The axes the counting decisions on the article differ on: what the review
+    /// marks `≠`. Here, so that `ui` asks the state rather than `team`.
+    pub fn review_differences(&self, entry: usize) -> Vec<Axis> {
+        differing_axes(&self.review_decisions(entry))
     }
 
     /// Starts the session in review (`--review`). The state must already be the
     /// adjudicator's (`reviewer == review_as`, loaded under that name, checked with
     /// [`adjudicator_refusal`]); `previous` is the reviewer's own name, which `R`
     /// returns to.
-    pub fn start_review(&mut self, previous: String) {
+    pub fn start_review(&mut self, previous: ReviewerName) {
         if self.reviewer != self.review_as {
             let adjudicator = self.review_as.clone();
             self.switch_reviewer(&adjudicator);
@@ -206,21 +211,10 @@ impl AppState {
         out
     }
 
-    /// Becomes another reviewer: each entry's own sidecar joins the others and the
-    /// new reviewer's becomes its own. The undo history belonged to the old name.
-    fn switch_reviewer(&mut self, name: &str) {
-        let old = std::mem::replace(&mut self.reviewer, name.to_string());
-        for e in &mut self.entries {
-            let mine = std::mem::replace(&mut e.mine, SidecarState::Missing);
-            if mine != SidecarState::Missing
-                && let Err(at) = e.others.binary_search_by(|(n, _)| n.as_str().cmp(&old))
-            {
-                e.others.insert(at, (old.clone(), mine));
-            }
-            if let Ok(at) = e.others.binary_search_by(|(n, _)| n.as_str().cmp(name)) {
-                e.mine = e.others.remove(at).1;
-            }
-        }
+    /// Becomes another reviewer: every entry holds each reviewer's sidecar by name,
+    /// so only the name changes. The undo history belonged to the old name.
+    fn switch_reviewer(&mut self, name: &ReviewerName) {
+        self.reviewer = name.clone();
         let facets: Vec<_> = self
             .entries
             .iter()

@@ -6,21 +6,26 @@ use std::path::{Path, PathBuf};
 
 use super::*;
 use crate::article::Article;
+use crate::domain::{ReviewerName, Status};
 use crate::search;
-use crate::store::{Sidecar, SidecarState, Status};
+use crate::store::{Sidecar, SidecarState};
+
+/// A reviewer name the test knows to be valid.
+fn named(text: &str) -> ReviewerName {
+    ReviewerName::parse(text).expect("a valid reviewer name")
+}
 
 fn entry(name: &str) -> Entry {
-    Entry {
-        rel: PathBuf::from(name),
-        root: std::sync::Arc::from(std::path::Path::new("inbox")),
-        article: Ok(std::sync::Arc::new(Article {
-            title: format!("Title of {name}"),
-            ..Article::default()
-        })),
-        sha256: Some([7; 32]),
-        mine: SidecarState::Missing,
-        others: Vec::new(),
-    }
+    let mut e = Entry::unread(
+        &std::sync::Arc::from(std::path::Path::new("inbox")),
+        &PathBuf::from(name),
+    );
+    e.article = Ok(std::sync::Arc::new(Article {
+        title: format!("Title of {name}"),
+        ..Article::default()
+    }));
+    e.sha256 = Some([7; 32]);
+    e
 }
 
 /// Gives an article its own classification (label ids are found by the taxonomy
@@ -35,7 +40,7 @@ fn classify(e: &mut Entry, regions: &[&str], themes: &[&str]) {
 
 fn state(n: usize) -> AppState {
     let entries = (0..n).map(|i| entry(&format!("{i:03}.txt"))).collect();
-    AppState::new("alice".into(), Taxonomy::default(), entries)
+    AppState::new(named("alice"), Taxonomy::default(), entries)
 }
 
 /// Plays the loop: every write succeeds against an in-memory sidecar.
@@ -45,15 +50,19 @@ fn run(state: &mut AppState, actions: impl IntoIterator<Item = Action>) -> Vec<E
         for effect in update(state, action) {
             if let Effect::Write(write) = &effect {
                 let entry = &state.entries[write.entry];
-                let mut sidecar = entry.mine.sidecar().cloned().unwrap_or_else(|| Sidecar {
-                    schema: 1,
-                    article: entry.rel.to_string_lossy().into_owned(),
-                    reviewer: "alice".into(),
-                    article_sha256: None,
-                    decision: Decision::default(),
-                    decided_at: None,
-                    extra: Default::default(),
-                });
+                let mut sidecar = entry
+                    .mine(&state.reviewer)
+                    .sidecar()
+                    .cloned()
+                    .unwrap_or_else(|| Sidecar {
+                        schema: 1,
+                        article: entry.rel.to_string_lossy().into_owned(),
+                        reviewer: "alice".into(),
+                        article_sha256: None,
+                        decision: Decision::default(),
+                        decided_at: None,
+                        extra: Default::default(),
+                    });
                 for edit in &write.edits {
                     sidecar.decision.apply(edit);
                 }
@@ -366,7 +375,7 @@ fn a_change_refused_by_a_broken_sidecar_is_kept_unsaved_and_retried() {
     };
     s.write_finished(write.clone(), Err(broken()));
     assert_eq!(
-        s.entries[0].mine,
+        *s.entries[0].mine(&s.reviewer),
         SidecarState::Broken("line 1: expected a value".into()),
         "the row shows the sidecar is broken"
     );
@@ -441,12 +450,12 @@ fn a_change_that_changes_nothing_is_not_written() {
 fn deciding_again_after_the_article_changed_is_a_change() {
     let mut s = state(2);
     run(&mut s, [Action::Done]);
-    if let Some(sidecar) = s.entries[0].mine.sidecar().cloned() {
+    if let Some(sidecar) = s.entries[0].mine(&s.reviewer).sidecar().cloned() {
         let mut sidecar = sidecar;
         sidecar.article_sha256 = Some("the old bytes".into());
-        s.entries[0].mine = SidecarState::Saved(Box::new(sidecar));
+        s.entries[0].set_sidecar("alice", SidecarState::Saved(Box::new(sidecar)));
     }
-    assert!(s.entries[0].changed());
+    assert!(s.entries[0].changed(&s.reviewer));
     s.cursor = 0;
     let effects = run(&mut s, [Action::Done]);
     assert!(
@@ -521,7 +530,7 @@ fn search_narrows_the_list_and_escape_restores_it() {
 fn a_stale_ranking_never_replaces_a_newer_one() {
     let mut s = state(3);
     s.entries[1] = entry("oil.txt");
-    s = AppState::new("alice".into(), Taxonomy::default(), s.entries);
+    s = AppState::new(named("alice"), Taxonomy::default(), s.entries);
     run(&mut s, [Action::Search]);
     let first = update(&mut s, Action::Input('o'));
     let second = update(&mut s, Action::Input('i'));
@@ -589,7 +598,7 @@ fn a_query_matching_most_of_the_inbox_is_not_narrowed_from() {
 
 #[test]
 fn articles_that_arrive_while_loading_join_the_list() {
-    let mut s = AppState::empty("alice".into(), Taxonomy::default());
+    let mut s = AppState::empty(named("alice"), Taxonomy::default());
     s.loading = true;
     s.add_entries(vec![entry("000.txt")]);
     assert_eq!(s.selected(), Some(0));
@@ -764,7 +773,7 @@ fn a_removed_article_leaves_the_list_and_the_next_one_is_selected() {
 #[test]
 fn a_removed_folder_takes_its_articles_with_it() {
     let entries = ["a/1.txt", "a/2.txt", "b/1.txt"].map(entry).to_vec();
-    let mut s = AppState::new("alice".into(), Taxonomy::default(), entries);
+    let mut s = AppState::new(named("alice"), Taxonomy::default(), entries);
     s.path_removed(Path::new("a"));
     assert_eq!(listed(&s), ["Title of b/1.txt"]);
 }
@@ -799,12 +808,16 @@ fn another_reviewers_sidecar_appears_changes_and_goes() {
         }))
     };
     s.sidecar_changed(Path::new("000.txt"), "bob", bob(Status::Done));
-    assert_eq!(s.entries[0].others.len(), 1);
+    assert_eq!(s.entries[0].others(&s.reviewer).count(), 1);
     assert_eq!(s.facets[0].reviewers, ["bob"]);
     s.sidecar_changed(Path::new("000.txt"), "bob", bob(Status::Flagged));
-    assert_eq!(s.entries[0].others.len(), 1, "replaced, not added");
+    assert_eq!(
+        s.entries[0].others(&s.reviewer).count(),
+        1,
+        "replaced, not added"
+    );
     s.sidecar_changed(Path::new("000.txt"), "bob", SidecarState::Missing);
-    assert!(s.entries[0].others.is_empty());
+    assert!(s.entries[0].others(&s.reviewer).next().is_none());
     // My own sidecar, written by my other session, shows here.
     s.sidecar_changed(Path::new("000.txt"), "alice", bob(Status::Done));
     assert_eq!(s.status(0), Status::Done);
@@ -833,42 +846,53 @@ fn done_by(name: &str, region: &[&str], reliability: Option<&str>) -> SidecarSta
 /// two of them chose an id labels.toml does not have.
 fn disputed() -> AppState {
     let mut e = entry("000.txt");
-    e.mine = done_by("alice", &["europe"], Some("reliable"));
-    e.others = vec![
-        (
-            "bob".into(),
-            done_by("bob", &["mena", "atlantis"], Some("mixed")),
-        ),
-        (
-            "carol".into(),
-            done_by("carol", &["mena", "atlantis"], Some("mixed")),
-        ),
-    ];
+    e.set_sidecar("alice", done_by("alice", &["europe"], Some("reliable")));
+    e.set_sidecar("bob", done_by("bob", &["mena", "atlantis"], Some("mixed")));
+    e.set_sidecar(
+        "carol",
+        done_by("carol", &["mena", "atlantis"], Some("mixed")),
+    );
     AppState::new(
-        "alice".into(),
+        named("alice"),
         Taxonomy::default(),
         vec![e, entry("001.txt")],
     )
 }
 
-/// The decisions the entry holds for `name`, wherever the switches put them.
+/// The decision the entry holds for `name`, whoever the session is.
 fn decision_of(s: &AppState, entry: usize, name: &str) -> Option<Decision> {
-    let e = &s.entries[entry];
-    if s.reviewer == name {
-        return e.mine.sidecar().map(|x| x.decision.clone());
-    }
-    e.others
-        .iter()
-        .find(|(n, _)| n == name)
-        .and_then(|(_, st)| st.sidecar())
+    s.entries[entry]
+        .sidecar_of(name)
+        .sidecar()
         .map(|x| x.decision.clone())
+}
+
+/// The watcher reads a changed article again under the name the session started
+/// with; in the review the session is the adjudicator, whose decision (none here) is
+/// what the row shows, not the starting reviewer's. When entries held "mine" apart
+/// from the others, the re-read entry brought alice's done as the session's own.
+#[test]
+fn an_article_read_again_in_the_review_shows_the_adjudicators_decision_not_the_starters() {
+    let mut s = disputed();
+    s.start_review(named("alice"));
+    assert_eq!(s.status(0), Status::Todo);
+    let mut again = entry("000.txt");
+    again.set_sidecar("alice", done_by("alice", &["europe"], Some("reliable")));
+    again.set_sidecar("bob", done_by("bob", &["mena", "atlantis"], Some("mixed")));
+    s.article_arrived(again);
+    assert_eq!(s.reviewer, review::FINAL);
+    assert_eq!(s.status(0), Status::Todo, "alice's done is not final's");
+    assert_eq!(
+        decision_of(&s, 0, "alice").map(|d| d.status),
+        Some(Status::Done)
+    );
 }
 
 #[test]
 fn review_started_by_a_named_reviewer_writes_as_final_and_returns_to_them() {
     let mut s = disputed();
     let alice_before = decision_of(&s, 0, "alice");
-    s.start_review("alice".into());
+    s.start_review(named("alice"));
     assert_eq!(s.reviewer, review::FINAL, "the session writes as final");
     assert_eq!(s.view, [0]);
     let effects = run(&mut s, [Action::Accept, Action::Done]);
@@ -878,7 +902,10 @@ fn review_started_by_a_named_reviewer_writes_as_final_and_returns_to_them() {
     run(&mut s, [Action::Review]);
     assert_eq!(s.reviewer, "alice", "R leaves the review as alice");
     assert_eq!(
-        s.entries[0].mine.sidecar().map(|x| x.decision.clone()),
+        s.entries[0]
+            .mine(&s.reviewer)
+            .sidecar()
+            .map(|x| x.decision.clone()),
         alice_before
     );
 }
@@ -903,7 +930,7 @@ fn review_opened_with_r_writes_as_final() {
 fn a_compared_reviewer_is_refused_as_the_adjudicator() {
     for name in ["alice", "bob"] {
         let mut s = disputed();
-        s.review_as = name.to_string();
+        s.review_as = named(name);
         let effects = run(&mut s, [Action::Review]);
         assert!(effects.is_empty());
         assert!(!s.reviewing(), "{name}: no review");
@@ -928,7 +955,7 @@ fn a_compared_reviewer_is_refused_as_the_adjudicator() {
         None
     );
     let mut s = disputed();
-    s.review_as = "judge".into();
+    s.review_as = named("judge");
     run(&mut s, [Action::Review]);
     assert_eq!(s.reviewer, "judge");
 }
@@ -993,7 +1020,7 @@ fn an_unreadable_article_refuses_every_labeling_key() {
         );
         assert_eq!(s.selected(), Some(0));
     }
-    assert!(s.entries[0].mine.sidecar().is_none());
+    assert!(s.entries[0].mine(&s.reviewer).sidecar().is_none());
 }
 
 #[test]
@@ -1002,7 +1029,7 @@ fn a_late_article_fills_its_placeholder_in_place_and_keeps_the_decision_given_me
     placeholder.article = Err(crate::store::STILL_READING.to_string());
     placeholder.sha256 = None;
     let mut s = AppState::new(
-        "alice".into(),
+        named("alice"),
         Taxonomy::default(),
         vec![entry("000.txt"), placeholder, entry("002.txt")],
     );
@@ -1014,7 +1041,7 @@ fn a_late_article_fills_its_placeholder_in_place_and_keeps_the_decision_given_me
         Status::Todo,
         "refused until the article is read"
     );
-    s.entries[1].mine = done_by("alice", &[], None);
+    s.entries[1].set_sidecar("alice", done_by("alice", &[], None));
     s.article_loaded(entry("001.txt"));
     assert_eq!(s.view, [0, 1, 2]);
     assert_eq!(s.entries[1].title(), "Title of 001.txt");
@@ -1264,24 +1291,27 @@ fn the_stats_overlay_scrolls_with_the_help_keys() {
 /// An entry this reviewer has already decided, as its sidecar on disk says.
 fn decided(name: &str, status: Status) -> Entry {
     let mut e = entry(name);
-    e.mine = SidecarState::Saved(Box::new(Sidecar {
-        schema: 1,
-        article: name.into(),
-        reviewer: "alice".into(),
-        article_sha256: None,
-        decision: Decision {
-            status,
-            ..Decision::default()
-        },
-        decided_at: None,
-        extra: Default::default(),
-    }));
+    e.set_sidecar(
+        "alice",
+        SidecarState::Saved(Box::new(Sidecar {
+            schema: 1,
+            article: name.into(),
+            reviewer: "alice".into(),
+            article_sha256: None,
+            decision: Decision {
+                status,
+                ..Decision::default()
+            },
+            decided_at: None,
+            extra: Default::default(),
+        })),
+    );
     e
 }
 
 /// A state whose inbox is still loading, resuming at `remembered`.
 fn resuming(remembered: Option<&str>) -> AppState {
-    let mut s = AppState::empty("alice".into(), Taxonomy::default());
+    let mut s = AppState::empty(named("alice"), Taxonomy::default());
     s.loading = true;
     s.resume_at(remembered.map(PathBuf::from));
     s
@@ -1425,7 +1455,8 @@ fn o_says_when_there_are_no_colleagues_labels_to_show() {
     );
 
     let mut s = state(2);
-    s.entries[1].others = vec![("bob".into(), decided("001.txt", Status::Done).mine.clone())];
+    let bob = decided("001.txt", Status::Done).mine("alice").clone();
+    s.entries[1].set_sidecar("bob", bob);
     run(&mut s, [Action::ToggleOthers]);
     assert_eq!(
         message(&s),
@@ -1504,6 +1535,6 @@ fn v_asks_for_the_pager_on_the_selected_article_file() {
         run(&mut s, [Action::OpenPager]),
         [Effect::Pager(PathBuf::from("inbox/001.txt"))]
     );
-    let mut empty = AppState::empty("alice".into(), Taxonomy::default());
+    let mut empty = AppState::empty(named("alice"), Taxonomy::default());
     assert!(run(&mut empty, [Action::OpenPager]).is_empty());
 }

@@ -621,7 +621,10 @@ mod tests {
         let (loader, batches) = mpsc::channel();
         let taxonomy = Taxonomy::default();
         let keymap = Keymap::load("default", None, &taxonomy).expect("the default keymap");
-        let state = AppState::empty("alice".into(), taxonomy);
+        let state = AppState::empty(
+            crate::domain::ReviewerName::parse("alice").expect("a valid name"),
+            taxonomy,
+        );
         (Session::loading(state, keymap, false, batches), loader)
     }
 

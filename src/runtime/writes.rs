@@ -17,7 +17,8 @@ use std::io;
 use std::path::Path;
 
 use crate::app::{AppState, Write};
-use crate::store::{Edit, Faults, Sidecar, StoreError, WriteContext, write_edits};
+use crate::domain::{Edit, ReviewerName};
+use crate::store::{Faults, Sidecar, StoreError, WriteContext, write_edits};
 
 use super::dwell::Dwell;
 
@@ -58,7 +59,7 @@ impl Writes {
         &self,
         article: &Path,
         sha256_hex: String,
-        reviewer: &str,
+        reviewer: &ReviewerName,
         edits: &[Edit],
     ) -> Result<Sidecar, StoreError> {
         let mut ctx = WriteContext::now(sha256_hex);

@@ -42,6 +42,14 @@ impl SidecarState {
             _ => None,
         }
     }
+
+    /// Why the sidecar does not parse, when it is there but broken.
+    pub fn broken(&self) -> Option<&str> {
+        match self {
+            SidecarState::Broken(problem) => Some(problem),
+            _ => None,
+        }
+    }
 }
 
 /// An article of the inbox as the program holds it.
@@ -56,11 +64,17 @@ pub struct Entry {
     pub article: Result<Arc<Article>, String>,
     /// SHA-256 of the bytes read, to tell when an article changed after a decision.
     pub sha256: Option<[u8; 32]>,
-    /// This reviewer's sidecar.
-    pub mine: SidecarState,
-    /// Other reviewers' sidecars, by reviewer name.
-    pub others: Vec<(String, SidecarState)>,
+    /// Every reviewer's sidecar of the article that is there (saved or broken),
+    /// sorted by reviewer name: one list for all, so that whose is "mine" is only the
+    /// name asked for ([`Entry::mine`]), and becoming another reviewer (the review)
+    /// changes that name rather than every entry. A sorted list rather than a map:
+    /// most entries hold none or one, and a map's first node would cost hundreds of
+    /// bytes per article at 100,000 articles.
+    sidecars: Vec<(String, SidecarState)>,
 }
+
+/// What [`Entry::sidecar_of`] answers for a reviewer without a sidecar.
+static MISSING: SidecarState = SidecarState::Missing;
 
 impl Entry {
     /// Reads one article and its sidecars. Never fails: problems become the entry's state.
@@ -110,19 +124,70 @@ impl Entry {
     ) -> Entry {
         let path = root.join(rel);
         let mine = SidecarState::from_read(read_sidecar(&sidecar_path(&path, reviewer)));
-        let others = sidecars
-            .iter()
-            .filter(|(name, _)| name != reviewer)
-            .map(|(name, p)| (name.clone(), SidecarState::from_read(read_sidecar(p))))
-            .collect();
+        let mut entry = Entry::unread(root, rel);
+        entry.set_sidecar(reviewer, mine);
+        for (name, p) in sidecars.iter().filter(|(name, _)| name != reviewer) {
+            entry.set_sidecar(name, SidecarState::from_read(read_sidecar(p)));
+        }
+        entry
+    }
+
+    /// An entry whose article is not read and that has no sidecars yet.
+    pub fn unread(root: &Arc<Path>, rel: &Path) -> Entry {
         Entry {
             rel: rel.to_path_buf(),
             root: Arc::clone(root),
             article: Err("the article was not read".to_string()),
             sha256: None,
-            mine,
-            others,
+            sidecars: Vec::new(),
         }
+    }
+
+    /// `me`'s sidecar of the article (`Missing` when there is none).
+    pub fn mine(&self, me: &str) -> &SidecarState {
+        self.sidecar_of(me)
+    }
+
+    /// One reviewer's sidecar of the article (`Missing` when there is none).
+    pub fn sidecar_of(&self, reviewer: &str) -> &SidecarState {
+        match self.position(reviewer) {
+            Ok(at) => &self.sidecars[at].1,
+            Err(_) => &MISSING,
+        }
+    }
+
+    /// Every other reviewer's sidecar than `me`'s, by reviewer name.
+    pub fn others<'a>(&'a self, me: &'a str) -> impl Iterator<Item = (&'a str, &'a SidecarState)> {
+        self.sidecars
+            .iter()
+            .filter(move |(name, _)| name != me)
+            .map(|(name, state)| (name.as_str(), state))
+    }
+
+    /// Every reviewer's sidecar, `me`'s first, then the others by name: the order
+    /// in which commands report them.
+    pub fn mine_first<'a>(
+        &'a self,
+        me: &'a str,
+    ) -> impl Iterator<Item = (&'a str, &'a SidecarState)> {
+        std::iter::once((me, self.mine(me))).chain(self.others(me))
+    }
+
+    /// Records what one reviewer's sidecar now is; `Missing` forgets it.
+    pub fn set_sidecar(&mut self, reviewer: &str, state: SidecarState) {
+        match (self.position(reviewer), state) {
+            (Ok(at), SidecarState::Missing) => {
+                self.sidecars.remove(at);
+            }
+            (Ok(at), state) => self.sidecars[at].1 = state,
+            (Err(_), SidecarState::Missing) => {}
+            (Err(at), state) => self.sidecars.insert(at, (reviewer.to_string(), state)),
+        }
+    }
+
+    fn position(&self, reviewer: &str) -> Result<usize, usize> {
+        self.sidecars
+            .binary_search_by(|(name, _)| name.as_str().cmp(reviewer))
     }
 
     /// The labels the article's own classification suggests, and the reliability the
@@ -160,10 +225,10 @@ impl Entry {
         }
     }
 
-    /// True when the article's bytes differ from those the decision was made on.
-    pub fn changed(&self) -> bool {
+    /// True when the article's bytes differ from those `me`'s decision was made on.
+    pub fn changed(&self, me: &str) -> bool {
         match self
-            .mine
+            .mine(me)
             .sidecar()
             .and_then(|s| s.article_sha256.as_deref())
         {

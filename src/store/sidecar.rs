@@ -22,7 +22,10 @@ use sha2::{Digest, Sha256};
 use toml::value::{Date, Datetime, Offset, Time};
 use toml::{Table, Value};
 
-use super::{Decision, Edit, Status};
+use crate::domain::{Decision, Edit, Status};
+/// The reviewer name rules live with [`crate::domain::ReviewerName`]; re-exported
+/// because the scan, the watcher and the writer check names they meet on disk.
+pub use crate::domain::{MAX_REVIEWER, reviewer_problem, valid_reviewer};
 use crate::labels::line_of;
 
 /// The lock file each write holds, one per folder. It is never renamed or removed,
@@ -215,48 +218,6 @@ fn broken_message(path: &Path, problem: &str) -> String {
         ),
         None => format!("{}: {problem}; it will not be overwritten", path.display()),
     }
-}
-
-/// Reviewer names are part of sidecar file names and are matched back out of them by
-/// the scan, so they use a plain alphabet and cannot make a dotfile.
-/// The scan calls this for every sidecar it meets, so it allocates nothing;
-/// [`reviewer_problem`] says why a name is refused.
-pub fn valid_reviewer(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= MAX_REVIEWER
-        && !name.starts_with('.')
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
-}
-
-/// The longest reviewer name, in characters (all ASCII, so bytes too).
-pub const MAX_REVIEWER: usize = 64;
-
-/// What is wrong with a reviewer name, as the end of a sentence that starts with the
-/// name ("may only use …"), or `None` when it is a valid name. Every rule it breaks
-/// is named, so that a name of the right letters but too long is told just that.
-pub fn reviewer_problem(name: &str) -> Option<String> {
-    if name.is_empty() {
-        return Some("is empty; give letters, digits, '.', '_' or '-'".to_string());
-    }
-    let mut problems = Vec::new();
-    if !name
-        .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
-    {
-        problems.push("may only use letters, digits, '.', '_' and '-'".to_string());
-    }
-    let chars = name.chars().count();
-    if chars > MAX_REVIEWER {
-        problems.push(format!(
-            "is {chars} characters long, and the limit is {MAX_REVIEWER}"
-        ));
-    }
-    if name.starts_with('.') {
-        problems.push("may not start with '.'".to_string());
-    }
-    (!problems.is_empty()).then(|| problems.join("; it "))
 }
 
 /// `<article path>.<reviewer>.toml`: beside the article, so the two move together.

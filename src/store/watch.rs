@@ -869,7 +869,7 @@ mod tests {
         f.write("a.txt", "New title\n\nother body\n");
         let changes = flat(receive_until(&w, |c| has_title(c, "a.txt", "New title")));
         let entry = article(&changes, "a.txt").expect("loaded");
-        let others: Vec<&str> = entry.others.iter().map(|(r, _)| r.as_str()).collect();
+        let others: Vec<&str> = entry.others("alice").map(|(r, _)| r).collect();
         assert_eq!(others, ["bob"]);
     }
 
@@ -926,8 +926,9 @@ mod tests {
             has_title(c, "batch/one.txt", "First") && has_title(c, "batch/deep/two.txt", "Second")
         }));
         let one = article(&changes, "batch/one.txt").expect("loaded");
-        assert_eq!(one.others.len(), 1);
-        assert_eq!(one.others[0].0, "bob");
+        let others: Vec<&str> = one.others("alice").map(|(r, _)| r).collect();
+        assert_eq!(others.len(), 1);
+        assert_eq!(others[0], "bob");
     }
 
     fn removed_folder_is_removed(prefer: Prefer) {

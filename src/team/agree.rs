@@ -96,9 +96,10 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
+use crate::domain::{Decision, Status};
 use crate::labels::{Axis, Taxonomy};
 use crate::sanitize::sanitize;
-use crate::store::{Decision, Entry, Status};
+use crate::store::Entry;
 
 use super::sidecars_of;
 
@@ -894,7 +895,8 @@ impl Coincidences {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::{Edit, Inbox, WriteContext, sha256_hex, write_edits};
+    use crate::domain::Edit;
+    use crate::store::{Inbox, WriteContext, sha256_hex, write_edits};
     use std::path::Path;
 
     fn close(actual: Option<f64>, expected: f64) -> bool {
@@ -1328,8 +1330,8 @@ mod tests {
 
     #[test]
     fn agreement_is_the_same_whoever_loads_the_inbox() {
-        // The loading reviewer's sidecar sits in `mine`, the rest in `others`; the
-        // numbers must not depend on which is which.
+        // The loading reviewer's sidecar is `Entry::mine`, the rest `Entry::others`;
+        // the numbers must not depend on which is which.
         let dir = team_inbox();
         let taxonomy = Taxonomy::default();
         let as_alice = Inbox::load(dir.path(), "alice").expect("inbox loads");

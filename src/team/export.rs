@@ -28,7 +28,8 @@ use std::path::{Component, Path};
 use serde::Serialize;
 
 use super::sidecars_of;
-use crate::store::{Entry, Sidecar, Status};
+use crate::domain::Status;
+use crate::store::{Entry, Sidecar};
 
 /// The columns of the CSV, in order; also the keys of each JSONL object.
 pub const COLUMNS: [&str; 12] = [
@@ -219,8 +220,9 @@ mod tests {
     use toml::value::Datetime;
 
     use super::*;
+    use crate::domain::Edit;
     use crate::labels::Axis;
-    use crate::store::{Edit, Faults, Inbox, WriteContext, write_edits};
+    use crate::store::{Faults, Inbox, WriteContext, write_edits};
 
     fn ctx(now: &str) -> WriteContext {
         WriteContext {

@@ -12,19 +12,14 @@ pub mod stats;
 use crate::store::{Entry, Sidecar, SidecarState};
 
 /// Every reviewer's readable sidecar of an article, sorted by reviewer name. `me` is
-/// the reviewer whose sidecar the entry holds in `mine`; unreadable sidecars are left
+/// the session's reviewer (see [`Entry::mine`]); unreadable sidecars are left
 /// out (the commands warn about them with [`broken_sidecars`], `triage check` reports
 /// them).
 pub fn sidecars_of<'a>(entry: &'a Entry, me: &'a str) -> Vec<(&'a str, &'a Sidecar)> {
-    let mut all: Vec<(&str, &Sidecar)> = Vec::new();
-    if let SidecarState::Saved(s) = &entry.mine {
-        all.push((me, s));
-    }
-    for (name, state) in &entry.others {
-        if let SidecarState::Saved(s) = state {
-            all.push((name.as_str(), s));
-        }
-    }
+    let mut all: Vec<(&str, &Sidecar)> = entry
+        .mine_first(me)
+        .filter_map(|(name, state)| state.sidecar().map(|s| (name, s)))
+        .collect();
     all.sort_by(|a, b| a.0.cmp(b.0));
     all
 }
@@ -33,10 +28,10 @@ pub fn sidecars_of<'a>(entry: &'a Entry, me: &'a str) -> Vec<(&'a str, &'a Sidec
 /// is a folder, the disk refused), as one sentence each naming the file. The team
 /// commands leave such sidecars out of their figures, and say so with these: a
 /// colleague's decision must never vanish from the team's data without a word.
-pub fn broken_sidecars(entries: &[Entry]) -> Vec<String> {
+pub fn broken_sidecars(entries: &[Entry], me: &str) -> Vec<String> {
     entries
         .iter()
-        .flat_map(|e| std::iter::once(&e.mine).chain(e.others.iter().map(|(_, s)| s)))
+        .flat_map(|e| e.mine_first(me).map(|(_, s)| s))
         .filter_map(|state| match state {
             SidecarState::Broken(problem) => Some(problem.clone()),
             _ => None,

@@ -11,9 +11,10 @@ use serde::Serialize;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use super::sidecars_of;
+use crate::domain::Status;
 use crate::labels::{Axis, Taxonomy};
 use crate::sanitize::sanitize;
-use crate::store::{Entry, Status};
+use crate::store::Entry;
 
 /// Everything `triage stats` reports.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -106,7 +107,7 @@ pub fn stats(entries: &[Entry], me: &str, taxonomy: &Taxonomy) -> Stats {
     for entry in entries {
         progress.total += 1;
         match entry
-            .mine
+            .mine(me)
             .sidecar()
             .map_or(Status::Todo, |s| s.decision.status)
         {
@@ -382,7 +383,8 @@ mod tests {
     use toml::value::Datetime;
 
     use super::*;
-    use crate::store::{Edit, Faults, Inbox, WriteContext, write_edits};
+    use crate::domain::Edit;
+    use crate::store::{Faults, Inbox, WriteContext, write_edits};
 
     fn ctx() -> WriteContext {
         WriteContext {

@@ -10,16 +10,16 @@ use unicode_width::UnicodeWidthStr;
 
 use super::{Palette, fit};
 use crate::app::{Action, AppState, Context, Focus};
+use crate::domain::Status;
 use crate::input::Keymap;
 use crate::labels::Axis;
 use crate::sanitize::sanitize;
-use crate::store::{SidecarState, Status};
 
 /// The mark before a title: status is always a symbol, never colour alone.
 pub fn mark(state: &AppState, entry: usize) -> (char, Status) {
     let e = &state.entries[entry];
     let status = state.status(entry);
-    let c = if e.article.is_err() || matches!(e.mine, SidecarState::Broken(_)) {
+    let c = if e.article.is_err() || e.mine(&state.reviewer).broken().is_some() {
         '✗'
     } else {
         match status {
@@ -460,7 +460,10 @@ fn row(
         cols.zone.saturating_sub(labels.width() + 1)
     };
     // `*` like an editor's modified buffer: shown, not yet on disk.
-    let changed = match (state.unsaved_error(entry).is_some(), e.changed()) {
+    let changed = match (
+        state.unsaved_error(entry).is_some(),
+        e.changed(&state.reviewer),
+    ) {
         (true, _) => "* ",
         (false, true) => "± ",
         (false, false) => "",

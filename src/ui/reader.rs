@@ -13,6 +13,7 @@ use ratatui::widgets::{Block, Widget};
 use super::{Palette, RenderInfo, fit};
 use crate::app::{AppState, Focus};
 use crate::article::Article;
+use crate::domain::Decision;
 use crate::labels::Axis;
 use crate::sanitize::{sanitize, sanitize_ranges};
 use crate::search::Query;
@@ -533,7 +534,7 @@ fn decided(
             width,
         ));
     }
-    if let SidecarState::Broken(problem) = &e.mine {
+    if let Some(problem) = e.mine(&state.reviewer).broken() {
         // Wrapped, not cut: the reason (file, line and what is wrong) is what the
         // reviewer needs to repair it.
         lines.extend(packed(
@@ -544,7 +545,7 @@ fn decided(
             width,
         ));
     }
-    if e.changed() {
+    if e.changed(&state.reviewer) {
         lines.push(Line::styled(
             "Changed since your decision: the article's bytes differ.",
             p.flagged(),
@@ -572,7 +573,7 @@ fn review_table(state: &AppState, entry: usize, width: usize, p: Palette) -> Vec
             p.dim(),
         )];
     }
-    let differ = crate::team::agree::differing_axes(&decisions);
+    let differ = state.review_differences(entry);
     let head = |axis: Axis, name: &str| {
         if differ.contains(&axis) {
             format!("{name} ≠")
@@ -587,7 +588,7 @@ fn review_table(state: &AppState, entry: usize, width: usize, p: Palette) -> Vec
         head(Axis::Reliability, "reliability"),
     ]];
     // An id labels.toml does not have is shown, marked, but `a` never copies it.
-    let marked = |axis: Axis, d: &crate::store::Decision| -> String {
+    let marked = |axis: Axis, d: &Decision| -> String {
         let ids: Vec<String> = d
             .labels(axis)
             .into_iter()
@@ -654,20 +655,19 @@ fn others(
     // The adjudicator's sidecar is the settled answer, not one more reviewer's view:
     // it is named "settled" and shown last.
     let adjudicator = state.adjudicator();
-    let mut present: Vec<&(String, SidecarState)> = e
-        .others
-        .iter()
+    let mut present: Vec<(&str, &SidecarState)> = e
+        .others(&state.reviewer)
         .filter(|(_, s)| !matches!(s, SidecarState::Missing))
         .collect();
     if present.is_empty() {
         return Vec::new();
     }
-    present.sort_by_key(|(n, _)| n == adjudicator);
-    let settled = present.iter().any(|(n, _)| n == adjudicator);
+    present.sort_by_key(|(n, _)| *n == adjudicator);
+    let settled = present.iter().any(|(n, _)| *n == adjudicator);
     if !state.show_others {
         let names: Vec<String> = present
             .iter()
-            .filter(|(n, _)| n != adjudicator)
+            .filter(|(n, _)| *n != adjudicator)
             .map(|(n, _)| sanitize(n).into_owned())
             .collect();
         let mut parts = Vec::new();
@@ -690,10 +690,10 @@ fn others(
     let mut lines = Vec::new();
     for (i, (name, sidecar)) in present.iter().enumerate() {
         let lead = if i == 0 { "Others:    " } else { "           " };
-        let who = if name == adjudicator {
+        let who = if *name == adjudicator {
             "settled".to_string()
         } else {
-            name.clone()
+            name.to_string()
         };
         let parts = match sidecar {
             SidecarState::Saved(s) => {

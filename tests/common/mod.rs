@@ -69,7 +69,11 @@ impl Screen {
         let taxonomy = Taxonomy::load(&inbox.join("labels.toml")).expect("labels load");
         let keymap = Keymap::load("default", None, &taxonomy).expect("keymap loads");
         let loaded = Inbox::load(&inbox, "alice").expect("inbox loads");
-        let state = AppState::new("alice".into(), taxonomy, loaded.entries);
+        let state = AppState::new(
+            triage::domain::ReviewerName::parse("alice").expect("a valid name"),
+            taxonomy,
+            loaded.entries,
+        );
         let mut session = Session::new(state, keymap, false);
         session.fix_clock("2026-11-24T20:01:02Z".parse().expect("a datetime"));
         let terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
