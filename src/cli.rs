@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::app::AppState;
 use crate::article::{Format, Suggestions};
-use crate::domain::{Decision, Edit, ReviewerName, Status};
+use crate::domain::{Decision, Edit, LabelId, ReviewerName, Status};
 use crate::input::{Keymap, user_keymap_path};
 use crate::labels::sources::{self, Sources};
 use crate::labels::{Axis, Taxonomy};
@@ -683,16 +683,18 @@ impl LabelChanges {
                 ids.join(", ")
             ))
         };
+        // Both hand back the id as a `LabelId` only once it was checked: the
+        // taxonomy knows it, or (for a removal) the sidecar already holds it.
         let known = |axis: Axis, id: &str| {
             if taxonomy.label(axis, id).is_some() {
-                Ok(())
+                Ok(LabelId::from(id))
             } else {
                 Err(unknown(axis, id))
             }
         };
         let removable = |axis: Axis, id: &str| {
             if taxonomy.label(axis, id).is_some() || current.has(axis, id) {
-                Ok(())
+                Ok(LabelId::from(id))
             } else {
                 Err(unknown(axis, id))
             }
@@ -709,7 +711,7 @@ impl LabelChanges {
                     current
                         .labels(axis)
                         .into_iter()
-                        .map(|id| Edit::Remove(axis, id.to_string())),
+                        .map(|id| Edit::Remove(axis, LabelId::from(id))),
                 ),
             }
         }
@@ -718,23 +720,21 @@ impl LabelChanges {
             (Axis::Theme, &self.remove_theme, &self.theme),
         ] {
             for id in remove {
-                removable(axis, id)?;
+                let checked = removable(axis, id)?;
                 if add.contains(id) {
                     return Err(Failure::Usage(format!(
                         "--{axis} {id} and --remove-{axis} {id} contradict each other",
                         id = sanitize(id)
                     )));
                 }
-                edits.push(Edit::Remove(axis, id.clone()));
+                edits.push(Edit::Remove(axis, checked));
             }
             for id in add {
-                known(axis, id)?;
-                edits.push(Edit::Add(axis, id.clone()));
+                edits.push(Edit::Add(axis, known(axis, id)?));
             }
         }
         if let Some(id) = &self.reliability {
-            known(Axis::Reliability, id)?;
-            edits.push(Edit::SetReliability(Some(id.clone())));
+            edits.push(Edit::SetReliability(Some(known(Axis::Reliability, id)?)));
         }
         if let Some(s) = &self.status {
             let status = Status::parse(s).ok_or_else(|| {

@@ -9,6 +9,7 @@ use std::ops::Deref;
 use serde::{Deserialize, Serialize};
 
 use crate::labels::Axis;
+pub use crate::labels::LabelId;
 
 /// Where an article stands for one reviewer. With no sidecar, it is `Todo`; a sidecar
 /// that holds labels but was not yet marked done, skipped or flagged also says `todo`.
@@ -53,10 +54,10 @@ pub const MAX_SECONDS: f64 = 365.0 * 24.0 * 3600.0;
 pub struct Decision {
     pub status: Status,
     /// Region label ids, in the order they were added.
-    pub region: Vec<String>,
+    pub region: Vec<LabelId>,
     /// Theme label ids, in the order they were added.
-    pub theme: Vec<String>,
-    pub reliability: Option<String>,
+    pub theme: Vec<LabelId>,
+    pub reliability: Option<LabelId>,
     pub note: Option<String>,
     /// Seconds spent on the article so far, across visits.
     pub seconds: f64,
@@ -68,10 +69,10 @@ pub struct Decision {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Edit {
     /// Add a label id to a multi-label axis (no-op if present).
-    Add(Axis, String),
+    Add(Axis, LabelId),
     /// Remove a label id from a multi-label axis (no-op if absent).
-    Remove(Axis, String),
-    SetReliability(Option<String>),
+    Remove(Axis, LabelId),
+    SetReliability(Option<LabelId>),
     SetStatus(Status),
     SetNote(Option<String>),
     /// Add time spent on the article.
@@ -94,7 +95,7 @@ impl Decision {
             Edit::Remove(axis, id) => {
                 if let Some(list) = self.list_mut(*axis) {
                     list.retain(|x| x != id);
-                } else if self.reliability.as_deref() == Some(id) {
+                } else if self.reliability.as_ref() == Some(id) {
                     self.reliability = None;
                 }
             }
@@ -144,9 +145,9 @@ impl Decision {
     /// The label ids chosen on an axis (reliability as a list of zero or one).
     pub fn labels(&self, axis: Axis) -> Vec<&str> {
         match axis {
-            Axis::Region => self.region.iter().map(String::as_str).collect(),
-            Axis::Theme => self.theme.iter().map(String::as_str).collect(),
-            Axis::Reliability => self.reliability.iter().map(String::as_str).collect(),
+            Axis::Region => self.region.iter().map(LabelId::as_str).collect(),
+            Axis::Theme => self.theme.iter().map(LabelId::as_str).collect(),
+            Axis::Reliability => self.reliability.iter().map(LabelId::as_str).collect(),
         }
     }
 
@@ -154,7 +155,7 @@ impl Decision {
         self.labels(axis).contains(&id)
     }
 
-    fn list_mut(&mut self, axis: Axis) -> Option<&mut Vec<String>> {
+    fn list_mut(&mut self, axis: Axis) -> Option<&mut Vec<LabelId>> {
         match axis {
             Axis::Region => Some(&mut self.region),
             Axis::Theme => Some(&mut self.theme),

@@ -48,7 +48,7 @@ fn edits(k: u64) -> Vec<Edit> {
     vec![
         Edit::SetNote(Some(format!("n{k}"))),
         Edit::SetStatus(STATUSES[(k % 3) as usize]),
-        Edit::Add(Axis::Region, REGIONS[(k % 4) as usize].to_string()),
+        Edit::Add(Axis::Region, REGIONS[(k % 4) as usize].into()),
     ]
 }
 
@@ -267,7 +267,7 @@ fn sigkill_mid_write_never_tears_a_sidecar_or_loses_an_acknowledged_decision() {
                 sidecar
                     .decision
                     .region
-                    .contains(&REGIONS[(k % 4) as usize].to_string())
+                    .contains(&REGIONS[(k % 4) as usize].into())
             );
         }
     }

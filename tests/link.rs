@@ -85,7 +85,7 @@ fn label_the_seed(tmux: &Tmux, inbox: &Path) {
 fn seed_decision(inbox: &Path) -> Option<String> {
     read_sidecar(&sidecar_path(&inbox.join(SEED), "alice"))
         .expect("the sidecar parses")
-        .and_then(|s| s.decision.reliability)
+        .and_then(|s| s.decision.reliability.map(String::from))
 }
 
 #[test]

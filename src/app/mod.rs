@@ -13,7 +13,7 @@ pub mod review;
 
 use std::sync::Arc;
 
-use crate::domain::{Decision, Edit, ReviewerName, Status};
+use crate::domain::{Decision, Edit, LabelId, ReviewerName, Status};
 use crate::labels::sources::Sources;
 use crate::labels::{Axis, Taxonomy};
 use crate::sanitize::sanitize;
@@ -207,9 +207,9 @@ pub fn facet_of(entry: &Entry, reviewer: &str, taxonomy: &Taxonomy) -> Facet {
     if let Some(s) = entry.mine(reviewer).sidecar() {
         let d = &s.decision;
         facet.status = d.status;
-        facet.region = d.region.clone();
-        facet.theme = d.theme.clone();
-        facet.reliability = d.reliability.clone();
+        facet.region = d.region.iter().map(|id| id.to_string()).collect();
+        facet.theme = d.theme.iter().map(|id| id.to_string()).collect();
+        facet.reliability = d.reliability.as_ref().map(|id| id.to_string());
         facet.reviewers.push(reviewer.to_string());
         // Ids as well as names, so a plain `mena` finds what `region:mena` finds.
         let names: Vec<&str> = Axis::ALL
@@ -780,9 +780,9 @@ impl AppState {
         if self.unsaved.iter().any(|u| u.write.entry == index) {
             let d = self.decision(index);
             facet.status = d.status;
-            facet.region = d.region;
-            facet.theme = d.theme;
-            facet.reliability = d.reliability;
+            facet.region = d.region.into_iter().map(String::from).collect();
+            facet.theme = d.theme.into_iter().map(String::from).collect();
+            facet.reliability = d.reliability.map(String::from);
         }
         if let Some(slot) = Arc::make_mut(&mut self.facets).get_mut(index) {
             *slot = facet;
@@ -990,9 +990,9 @@ impl AppState {
             return Vec::new();
         };
         if self.decision(entry).has(axis, id) {
-            vec![Edit::Remove(axis, id.to_string())]
+            vec![Edit::Remove(axis, LabelId::from(id))]
         } else {
-            vec![Edit::Add(axis, id.to_string())]
+            vec![Edit::Add(axis, LabelId::from(id))]
         }
     }
 
@@ -1019,14 +1019,14 @@ impl AppState {
         for axis in [Axis::Region, Axis::Theme] {
             for id in suggestions.ids(axis) {
                 if !decision.has(axis, id) {
-                    edits.push(Edit::Add(axis, id.to_string()));
+                    edits.push(Edit::Add(axis, LabelId::from(id)));
                 }
             }
         }
         if decision.reliability.is_none()
             && let Some(s) = &suggestions.reliability
         {
-            edits.push(Edit::SetReliability(Some(s.id.clone())));
+            edits.push(Edit::SetReliability(Some(LabelId::from(s.id.as_str()))));
         }
         edits
     }
@@ -1430,7 +1430,7 @@ fn set_reliability(state: &mut AppState, id: String) -> Vec<Effect> {
     }
     let current = state.selected().and_then(|i| state.decision(i).reliability);
     // Pressing the chosen level again clears it, like toggling a label.
-    let new = (current.as_deref() != Some(id.as_str())).then_some(id);
+    let new = (current.as_deref() != Some(id.as_str())).then(|| LabelId::from(id));
     state
         .write(vec![Edit::SetReliability(new)])
         .into_iter()

@@ -833,8 +833,8 @@ fn done_by(name: &str, region: &[&str], reliability: Option<&str>) -> SidecarSta
         article_sha256: None,
         decision: Decision {
             status: Status::Done,
-            region: region.iter().map(|r| r.to_string()).collect(),
-            reliability: reliability.map(String::from),
+            region: region.iter().map(|r| LabelId::from(*r)).collect(),
+            reliability: reliability.map(LabelId::from),
             ..Decision::default()
         },
         decided_at: None,

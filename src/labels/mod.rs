@@ -46,6 +46,103 @@ impl fmt::Display for Axis {
     }
 }
 
+/// A label's stable id, as sidecars store it and the taxonomy defines it (`mena`,
+/// `war-conflict`). A type of its own so that an id cannot be mixed up with a label's
+/// name, an alias, a note or a reviewer: ids come from the taxonomy, from a sidecar,
+/// or from a command-line value checked against the taxonomy, and those are the places
+/// that make one. It lives here, below `domain`, so the taxonomy can use it without
+/// `labels` importing anything above it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct LabelId(String);
+
+impl LabelId {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for LabelId {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for LabelId {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::borrow::Borrow<str> for LabelId {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for LabelId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// An id read from a sidecar or a taxonomy, or checked against one.
+impl From<String> for LabelId {
+    fn from(id: String) -> LabelId {
+        LabelId(id)
+    }
+}
+
+/// An id read from a sidecar or a taxonomy, or checked against one.
+impl From<&str> for LabelId {
+    fn from(id: &str) -> LabelId {
+        LabelId(id.to_string())
+    }
+}
+
+impl From<LabelId> for String {
+    fn from(id: LabelId) -> String {
+        id.0
+    }
+}
+
+impl PartialEq<str> for LabelId {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for LabelId {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
+impl PartialEq<String> for LabelId {
+    fn eq(&self, other: &String) -> bool {
+        self.0 == *other
+    }
+}
+
+impl PartialEq<LabelId> for String {
+    fn eq(&self, other: &LabelId) -> bool {
+        *self == other.0
+    }
+}
+
+impl PartialEq<LabelId> for str {
+    fn eq(&self, other: &LabelId) -> bool {
+        self == other.0
+    }
+}
+
+impl PartialEq<LabelId> for &str {
+    fn eq(&self, other: &LabelId) -> bool {
+        *self == other.0
+    }
+}
+
 /// One label of one axis.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Label {

@@ -22,7 +22,7 @@ use sha2::{Digest, Sha256};
 use toml::value::{Date, Datetime, Offset, Time};
 use toml::{Table, Value};
 
-use crate::domain::{Decision, Edit, Status};
+use crate::domain::{Decision, Edit, LabelId, Status};
 /// The reviewer name rules live with [`crate::domain::ReviewerName`]; re-exported
 /// because the scan, the watcher and the writer check names they meet on disk.
 pub use crate::domain::{MAX_REVIEWER, reviewer_problem, valid_reviewer};
@@ -346,9 +346,9 @@ pub fn parse_sidecar(text: &str) -> Result<Sidecar, String> {
         article_sha256,
         decision: Decision {
             status,
-            region,
-            theme,
-            reliability,
+            region: region.into_iter().map(LabelId::from).collect(),
+            theme: theme.into_iter().map(LabelId::from).collect(),
+            reliability: reliability.map(LabelId::from),
             note,
             seconds,
         },
@@ -362,7 +362,9 @@ pub fn parse_sidecar(text: &str) -> Result<Sidecar, String> {
 /// It is the only producer of sidecar text, so equal sidecars are equal bytes.
 pub fn render_sidecar(sidecar: &Sidecar) -> String {
     let d = &sidecar.decision;
-    let strings = |ids: &[String]| Value::Array(ids.iter().cloned().map(Value::String).collect());
+    let strings = |ids: &[LabelId]| {
+        Value::Array(ids.iter().map(|id| Value::String(id.to_string())).collect())
+    };
     let mut table = Table::new();
     table.insert("schema".into(), Value::Integer(sidecar.schema));
     table.insert("article".into(), Value::String(sidecar.article.clone()));
@@ -374,7 +376,7 @@ pub fn render_sidecar(sidecar: &Sidecar) -> String {
     table.insert("region".into(), strings(&d.region));
     table.insert("theme".into(), strings(&d.theme));
     if let Some(reliability) = &d.reliability {
-        table.insert("reliability".into(), Value::String(reliability.clone()));
+        table.insert("reliability".into(), Value::String(reliability.to_string()));
     }
     if let Some(note) = &d.note {
         table.insert("note".into(), Value::String(note.clone()));
@@ -1177,9 +1179,9 @@ seconds = 14.2
                 std::thread::spawn(move || {
                     for i in 0..50 {
                         let edit = match writer {
-                            0 => Edit::Add(Axis::Region, format!("r{i}")),
-                            1 => Edit::Add(Axis::Theme, format!("t{i}")),
-                            2 => Edit::SetReliability(Some(format!("rel{i}"))),
+                            0 => Edit::Add(Axis::Region, format!("r{i}").into()),
+                            1 => Edit::Add(Axis::Theme, format!("t{i}").into()),
+                            2 => Edit::SetReliability(Some(format!("rel{i}").into())),
                             _ => Edit::SetNote(Some(format!("note {i}"))),
                         };
                         write_edits(&article, "alice", &[edit], &ctx("abc")).expect("writes");
@@ -1284,8 +1286,8 @@ seconds = 14.2
         ) {
             let mut sidecar = product_sidecar();
             sidecar.decision.note = Some(note);
-            sidecar.decision.region.push(id.clone());
-            sidecar.decision.reliability = Some(id);
+            sidecar.decision.region.push(LabelId::from(id.as_str()));
+            sidecar.decision.reliability = Some(LabelId::from(id));
             if !KNOWN_KEYS.contains(&key.as_str()) {
                 sidecar.extra.insert(key, Value::String(value));
             }

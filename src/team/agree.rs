@@ -303,9 +303,9 @@ pub fn disagreement_rows(
                     .iter()
                     .map(|(name, decision)| ReviewerLabels {
                         reviewer: name.clone(),
-                        region: decision.region.clone(),
-                        theme: decision.theme.clone(),
-                        reliability: decision.reliability.clone(),
+                        region: decision.region.iter().map(|id| id.to_string()).collect(),
+                        theme: decision.theme.iter().map(|id| id.to_string()).collect(),
+                        reliability: decision.reliability.as_ref().map(|id| id.to_string()),
                     })
                     .collect(),
             })
@@ -895,7 +895,7 @@ impl Coincidences {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::Edit;
+    use crate::domain::{Edit, LabelId};
     use crate::store::{Inbox, WriteContext, sha256_hex, write_edits};
     use std::path::Path;
 
@@ -1079,14 +1079,14 @@ mod tests {
         edits.extend(
             d.region
                 .iter()
-                .map(|id| Edit::Add(Axis::Region, id.to_string())),
+                .map(|id| Edit::Add(Axis::Region, LabelId::from(*id))),
         );
         edits.extend(
             d.theme
                 .iter()
-                .map(|id| Edit::Add(Axis::Theme, id.to_string())),
+                .map(|id| Edit::Add(Axis::Theme, LabelId::from(*id))),
         );
-        edits.push(Edit::SetReliability(d.reliability.map(str::to_string)));
+        edits.push(Edit::SetReliability(d.reliability.map(LabelId::from)));
         edits.push(Edit::SetStatus(d.status));
         write_edits(
             &path,

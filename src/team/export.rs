@@ -122,9 +122,9 @@ fn row(entry: &Entry, sidecar: Option<(&str, &Sidecar)>) -> Row {
         source: article.and_then(|a| a.source.clone().or_else(|| a.publisher.clone())),
         date: article.and_then(|a| a.date.clone()),
         status: decision.map_or(Status::Todo, |d| d.status),
-        region: decision.map(|d| d.region.clone()).unwrap_or_default(),
-        theme: decision.map(|d| d.theme.clone()).unwrap_or_default(),
-        reliability: decision.and_then(|d| d.reliability.clone()),
+        region: decision.map(|d| ids(&d.region)).unwrap_or_default(),
+        theme: decision.map(|d| ids(&d.theme)).unwrap_or_default(),
+        reliability: decision.and_then(|d| d.reliability.as_ref().map(|id| id.to_string())),
         note: decision.and_then(|d| d.note.clone()),
         reviewer: sidecar.map(|(name, _)| name.to_string()),
         decided_at: sidecar.and_then(|(_, s)| s.decided_at.map(|at| at.to_string())),
@@ -209,6 +209,11 @@ pub fn write_jsonl(rows: &[Row], mut out: impl io::Write) -> io::Result<()> {
         out.write_all(b"\n")?;
     }
     out.flush()
+}
+
+/// Label ids as the exported row's plain strings.
+fn ids(ids: &[crate::domain::LabelId]) -> Vec<String> {
+    ids.iter().map(|id| id.to_string()).collect()
 }
 
 #[cfg(test)]

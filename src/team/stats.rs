@@ -383,7 +383,7 @@ mod tests {
     use toml::value::Datetime;
 
     use super::*;
-    use crate::domain::Edit;
+    use crate::domain::{Edit, LabelId};
     use crate::store::{Faults, Inbox, WriteContext, write_edits};
 
     fn ctx() -> WriteContext {
@@ -399,14 +399,14 @@ mod tests {
     fn done(region: &[&str], theme: &[&str], reliability: Option<&str>, s: f64) -> Vec<Edit> {
         let mut edits: Vec<Edit> = region
             .iter()
-            .map(|id| Edit::Add(Axis::Region, id.to_string()))
+            .map(|id| Edit::Add(Axis::Region, LabelId::from(*id)))
             .chain(
                 theme
                     .iter()
-                    .map(|id| Edit::Add(Axis::Theme, id.to_string())),
+                    .map(|id| Edit::Add(Axis::Theme, LabelId::from(*id))),
             )
             .collect();
-        edits.push(Edit::SetReliability(reliability.map(String::from)));
+        edits.push(Edit::SetReliability(reliability.map(LabelId::from)));
         edits.push(Edit::SetStatus(Status::Done));
         edits.push(Edit::AddSeconds(s));
         edits

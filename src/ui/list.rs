@@ -10,7 +10,7 @@ use unicode_width::UnicodeWidthStr;
 
 use super::{Palette, fit};
 use crate::app::{Action, AppState, Context, Focus};
-use crate::domain::Status;
+use crate::domain::{LabelId, Status};
 use crate::input::Keymap;
 use crate::labels::Axis;
 use crate::sanitize::sanitize;
@@ -88,7 +88,7 @@ impl Columns {
 /// escape sequence).
 fn labels(state: &AppState, entry: usize) -> (Vec<String>, Vec<String>) {
     let d = state.decision_ref(entry);
-    let clean = |ids: &[String]| -> Vec<String> {
+    let clean = |ids: &[LabelId]| -> Vec<String> {
         ids.iter().map(|id| sanitize(id).into_owned()).collect()
     };
     (clean(&d.region), clean(&d.theme))
