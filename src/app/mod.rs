@@ -55,9 +55,9 @@ impl Picker {
                     .iter()
                     .enumerate()
                     .filter_map(|(i, l)| {
-                        std::iter::once(&l.name)
-                            .chain(std::iter::once(&l.id))
-                            .chain(l.aliases.iter())
+                        std::iter::once(l.name.as_str())
+                            .chain(std::iter::once(l.id.as_str()))
+                            .chain(l.aliases.iter().map(String::as_str))
                             .filter_map(|text| matcher.fuzzy_match(text, wanted))
                             .max()
                             .map(|score| (score, i))
@@ -1026,7 +1026,7 @@ impl AppState {
         if decision.reliability.is_none()
             && let Some(s) = &suggestions.reliability
         {
-            edits.push(Edit::SetReliability(Some(LabelId::from(s.id.as_str()))));
+            edits.push(Edit::SetReliability(Some(s.id.clone())));
         }
         edits
     }

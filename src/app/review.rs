@@ -23,7 +23,7 @@ use std::collections::BTreeMap;
 
 use super::{AppState, Effect, facet_of};
 use crate::article::{Suggestion, Suggestions};
-use crate::domain::{Decision, ReviewerName, Status};
+use crate::domain::{Decision, LabelId, ReviewerName, Status};
 use crate::labels::Axis;
 use crate::store::Entry;
 use crate::team::agree::{counting, differing_axes};
@@ -194,7 +194,7 @@ impl AppState {
                     (
                         rank.unwrap_or(usize::MAX),
                         Suggestion {
-                            id: id.to_string(),
+                            id: LabelId::from(id),
                             from: format!("{v} of {n} reviewers"),
                         },
                     )

@@ -10,13 +10,13 @@ use serde::Serialize;
 use super::Article;
 use crate::host::domain_of;
 use crate::labels::sources::{self, Sources};
-use crate::labels::{Axis, Taxonomy};
+use crate::labels::{Axis, LabelId, Taxonomy};
 
 /// One suggested label, with the article's own words for it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Suggestion {
     /// The label id, as sidecars store it.
-    pub id: String,
+    pub id: LabelId,
     /// Where it came from, shown to the reviewer, e.g. `Region: Middle East & North Africa`,
     /// so that a surprising suggestion can be checked against the article at a glance.
     pub from: String,
@@ -86,7 +86,7 @@ pub fn reliability(article: &Article, sources: &Sources) -> Option<Suggestion> {
 /// checked at a glance.
 fn from_sources(sources: &Sources, domain: &str) -> Option<Suggestion> {
     sources.lookup(domain).map(|(id, matched)| Suggestion {
-        id: id.to_string(),
+        id: LabelId::from(id),
         from: format!("{}: {matched}", sources::FILE_NAME),
     })
 }

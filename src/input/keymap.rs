@@ -552,7 +552,7 @@ fn finish(entries: &mut Entries, taxonomy: &Taxonomy) -> Result<(), KeymapError>
     let global = &mut entries[slot(Context::Global)];
     for label in &taxonomy.reliability.labels {
         let key = Key::char(label.key);
-        let action = Action::SetReliability(label.id.clone());
+        let action = Action::SetReliability(label.id.to_string());
         if global
             .iter()
             .any(|e| e.binding.keys == [key] && e.binding.action == action)
@@ -646,7 +646,7 @@ fn conflict(x: (&Entry, Context), y: (&Entry, Context)) -> KeymapError {
 fn check_reliability_keys(entries: &Entries, taxonomy: &Taxonomy) -> Result<(), KeymapError> {
     for label in &taxonomy.reliability.labels {
         let key = Key::char(label.key);
-        let own = Action::SetReliability(label.id.clone());
+        let own = Action::SetReliability(label.id.to_string());
         for context in RELIABILITY_CONTEXTS {
             for entry in &entries[slot(context)] {
                 let keys = &entry.binding.keys;

@@ -52,7 +52,7 @@ impl fmt::Display for Axis {
 /// or from a command-line value checked against the taxonomy, and those are the places
 /// that make one. It lives here, below `domain`, so the taxonomy can use it without
 /// `labels` importing anything above it.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct LabelId(String);
 
@@ -78,6 +78,14 @@ impl AsRef<str> for LabelId {
 impl std::borrow::Borrow<str> for LabelId {
     fn borrow(&self) -> &str {
         &self.0
+    }
+}
+
+/// Debug-formatted like the string it holds: messages quote ids with `{:?}` (`reliability
+/// "reliable"`), and the type must not change what they say.
+impl fmt::Debug for LabelId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.0, f)
     }
 }
 
@@ -147,7 +155,7 @@ impl PartialEq<LabelId> for &str {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Label {
     /// Stable identifier stored in sidecars.
-    pub id: String,
+    pub id: LabelId,
     /// What the reviewer reads.
     pub name: String,
     /// The keystroke that picks it (inside its picker; directly for reliability).
@@ -172,7 +180,9 @@ impl AxisLabels {
     fn new(multiple: bool, labels: Vec<Label>) -> AxisLabels {
         let mut words = std::collections::HashMap::new();
         for (at, label) in labels.iter().enumerate() {
-            let names = [&label.id, &label.name].into_iter().chain(&label.aliases);
+            let names = [label.id.as_str(), label.name.as_str()]
+                .into_iter()
+                .chain(label.aliases.iter().map(String::as_str));
             for name in names {
                 let folded = fold_words(name);
                 if !folded.is_empty() {
@@ -368,7 +378,7 @@ impl Taxonomy {
                 }
                 seen.push((id.clone(), key, line_of(text, id_at)));
                 labels.push(Label {
-                    id,
+                    id: LabelId::from(id),
                     name: raw_label.name,
                     key,
                     aliases: raw_label.aliases,
@@ -450,22 +460,41 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_label_id_reads_and_compares_as_the_id_it_holds() {
+        // Sidecars are rendered from `as_str`/`Display` and matched with `==` against
+        // plain text, so the type must add nothing to the id's bytes.
+        let t = Taxonomy::default();
+        let label = &t.region.labels[0];
+        assert_eq!(label.id.to_string(), label.id.as_str());
+        assert!(label.id == *label.id.as_str() && label.id.as_str() == label.id);
+        assert_eq!(t.label(Axis::Region, &label.id), Some(label));
+        let id = LabelId::from("mena");
+        assert_eq!(format!("{id}"), "mena");
+        assert_eq!(format!("{id:?}"), "\"mena\"");
+        assert_eq!(String::from(id.clone()), "mena");
+        assert_eq!(serde_json::to_string(&id).ok().as_deref(), Some("\"mena\""));
+    }
+
+    #[test]
     fn find_takes_the_first_label_an_id_name_or_alias_names() {
         let t = Taxonomy::default();
         // A naive scan, the way the words are defined: the first label, in order,
         // whose id, name or an alias folds to the same words.
         let scan = |axis: Axis, words: &str| {
             t.axis(axis).labels.iter().find(|l| {
-                [&l.id, &l.name]
+                [l.id.as_str(), l.name.as_str()]
                     .into_iter()
-                    .chain(&l.aliases)
+                    .chain(l.aliases.iter().map(String::as_str))
                     .any(|n| !fold_words(words).is_empty() && fold_words(n) == fold_words(words))
             })
         };
         for axis in Axis::ALL {
             for label in &t.axis(axis).labels {
-                for name in [&label.id, &label.name].into_iter().chain(&label.aliases) {
-                    for variant in [name.clone(), name.to_uppercase(), format!(" {name}!")] {
+                let names = [label.id.as_str(), label.name.as_str()]
+                    .into_iter()
+                    .chain(label.aliases.iter().map(String::as_str));
+                for name in names {
+                    for variant in [name.to_string(), name.to_uppercase(), format!(" {name}!")] {
                         assert_eq!(t.find(axis, &variant), scan(axis, &variant), "{variant}");
                     }
                 }

@@ -49,7 +49,7 @@ impl Labels {
                 fold_into(&label.id, &mut text);
                 text.push(' ');
                 fold_into(&crate::sanitize::sanitize(&label.name), &mut text);
-                labels.ids.push(label.id.clone());
+                labels.ids.push(label.id.to_string());
                 labels.texts.push(text);
             }
         }

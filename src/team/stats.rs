@@ -174,7 +174,7 @@ pub fn stats(entries: &[Entry], me: &str, taxonomy: &Taxonomy) -> Stats {
                 labels: known
                     .iter()
                     .map(|l| LabelCount {
-                        id: l.id.clone(),
+                        id: l.id.to_string(),
                         name: l.name.clone(),
                         count: counts[i].get(l.id.as_str()).copied().unwrap_or(0),
                     })
