@@ -27,7 +27,9 @@
 //!   and keeps the inbox a boundary (links out, pipes and devices are never read).
 //! - [`article`] reads an inbox file into an [`article::Article`] and suggests labels;
 //!   no terminal, no disk writes.
-//! - [`labels`] is the taxonomy of `labels.toml` and the source list `sources.toml`.
+//! - [`labels`] is the taxonomy of `labels.toml` and the source list `sources.toml`,
+//!   and defines [`labels::LabelId`] (a label's id as a type; `domain` re-exports it),
+//!   there rather than in `domain` so that `labels` imports nothing above it.
 //! - [`domain`] holds the words several rooms share: [`domain::Status`],
 //!   [`domain::Decision`] and the [`domain::Edit`]s applied to it, and the checked
 //!   [`domain::ReviewerName`] (`store` re-exports them), so `search` filters by status
