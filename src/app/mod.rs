@@ -252,6 +252,99 @@ impl Progress {
     }
 }
 
+/// The reading pane's own state, apart from which article it shows (that is the
+/// list's selection): kept together because the drawing reports most of it back
+/// after each frame and a new selection resets it.
+#[derive(Debug)]
+pub struct Reader {
+    /// First line of the reading pane.
+    pub scroll: u16,
+    /// Largest useful `scroll`, reported by the drawing code after each frame.
+    pub max_scroll: u16,
+    /// Lines the reading pane shows at once, reported like `max_scroll`.
+    pub page: u16,
+    /// Reader lines that hold a body match, reported by the drawing; `n`/`N` jump between them.
+    pub match_lines: Vec<u16>,
+    /// The match line `n`/`N` last moved to, so the reader can say `match 2/5`.
+    pub match_at: Option<u16>,
+    /// Whether the reader shows other reviewers' labels. Off by default, so that a
+    /// reviewer decides before seeing what colleagues decided.
+    pub show_others: bool,
+}
+
+impl Default for Reader {
+    fn default() -> Reader {
+        Reader {
+            scroll: 0,
+            max_scroll: u16::MAX,
+            page: 10,
+            match_lines: Vec::new(),
+            match_at: None,
+            show_others: false,
+        }
+    }
+}
+
+impl Reader {
+    /// Back to the top of a newly selected article, before the drawing has measured it.
+    fn reset(&mut self) {
+        self.scroll = 0;
+        self.max_scroll = u16::MAX;
+        self.match_at = None;
+    }
+}
+
+/// The undo and redo history of this session's changes, with the key that undoes
+/// for the messages that offer it.
+#[derive(Debug)]
+pub struct Changes {
+    /// The key that undoes, as the keymap binds it, for messages that offer it.
+    pub undo_key: String,
+    undo: Vec<Write>,
+    redo: Vec<Write>,
+}
+
+impl Default for Changes {
+    fn default() -> Changes {
+        Changes {
+            undo_key: "u".to_string(),
+            undo: Vec::new(),
+            redo: Vec::new(),
+        }
+    }
+}
+
+impl Changes {
+    /// A change that happened joins the history it belongs to.
+    fn record(&mut self, mut write: Write) {
+        // Time spent is recorded once, never undone or redone.
+        write.edits.retain(|e| !matches!(e, Edit::AddSeconds(_)));
+        match write.kind {
+            WriteKind::New => {
+                self.undo.push(write);
+                self.redo.clear();
+            }
+            WriteKind::Undo => self.redo.push(write),
+            WriteKind::Redo => self.undo.push(write),
+        }
+    }
+
+    /// Puts the history back as it was before a change that did not happen.
+    fn put_back(&mut self, write: Write) {
+        match write.kind {
+            WriteKind::New => {}
+            WriteKind::Undo => self.undo.push(write),
+            WriteKind::Redo => self.redo.push(write),
+        }
+    }
+
+    /// Forgets every change, for when they no longer belong to the one who labels.
+    fn forget(&mut self) {
+        self.undo.clear();
+        self.redo.clear();
+    }
+}
+
 /// Everything the screen shows.
 #[derive(Debug)]
 pub struct AppState {
@@ -270,12 +363,8 @@ pub struct AppState {
     pub view: Vec<usize>,
     /// Position in `view` of the selected row.
     pub cursor: usize,
-    /// First line of the reading pane.
-    pub scroll: u16,
-    /// Largest useful `scroll`, reported by the drawing code after each frame.
-    pub max_scroll: u16,
-    /// Lines the reading pane shows at once, reported like `max_scroll`.
-    pub page: u16,
+    /// The reading pane: where it is scrolled to and what the last frame reported.
+    pub reader: Reader,
     pub focus: Focus,
     pub mode: Mode,
     /// The search text that filters the list, kept after the prompt closes.
@@ -297,18 +386,11 @@ pub struct AppState {
     pub facets: Arc<Vec<Facet>>,
     /// True while the inbox is still loading in the background.
     pub loading: bool,
-    /// Reader lines that hold a body match, reported by the drawing; `n`/`N` jump between them.
-    pub match_lines: Vec<u16>,
-    /// The match line `n`/`N` last moved to, so the reader can say `match 2/5`.
-    pub match_at: Option<u16>,
     pub message: Option<Message>,
     pub width: u16,
     pub height: u16,
     /// Changes the disk refused, oldest first; see [`Unsaved`].
     pub unsaved: Vec<Unsaved>,
-    /// Whether the reader shows other reviewers' labels. Off by default, so that a
-    /// reviewer decides before seeing what colleagues decided.
-    pub show_others: bool,
     /// The reviewer asked to quit with unsaved changes and was warned; asking again quits.
     quit_warned: bool,
     /// Counts changes to articles' content, so drawing caches know when to rebuild.
@@ -326,10 +408,8 @@ pub struct AppState {
     adjudicator_cleared: bool,
     /// Where the selection goes as the inbox arrives; see [`AppState::resume_at`].
     pub resume: Option<Resume>,
-    /// The key that undoes, as the keymap binds it, for messages that offer it.
-    pub undo_key: String,
-    undo: Vec<Write>,
-    redo: Vec<Write>,
+    /// The changes that can be undone and redone.
+    pub changes: Changes,
     search_generation: u64,
     /// The last query whose complete result is in `view`, to narrow from.
     last_complete: Option<(Query, Arc<Vec<usize>>)>,
@@ -353,9 +433,7 @@ impl AppState {
             problems: Vec::new(),
             view: Vec::new(),
             cursor: 0,
-            scroll: 0,
-            max_scroll: u16::MAX,
-            page: 10,
+            reader: Reader::default(),
             focus: Focus::List,
             mode: Mode::Normal,
             filter: None,
@@ -367,13 +445,10 @@ impl AppState {
             docs: Arc::new(Vec::new()),
             facets: Arc::new(Vec::new()),
             loading: false,
-            match_lines: Vec::new(),
-            match_at: None,
             message: None,
             width: 80,
             height: 24,
             unsaved: Vec::new(),
-            show_others: false,
             quit_warned: false,
             revision: 0,
             index: None,
@@ -382,9 +457,7 @@ impl AppState {
             review_as: ReviewerName::final_default(),
             adjudicator_cleared: false,
             resume: None,
-            undo_key: "u".to_string(),
-            undo: Vec::new(),
-            redo: Vec::new(),
+            changes: Changes::default(),
             search_generation: 0,
             last_complete: None,
         }
@@ -663,11 +736,7 @@ impl AppState {
             }
             Err(e) => {
                 // Put the history back as it was: the change did not happen.
-                match write.kind {
-                    WriteKind::New => {}
-                    WriteKind::Undo => self.undo.push(write),
-                    WriteKind::Redo => self.redo.push(write),
-                }
+                self.changes.put_back(write);
                 self.error(format!("Not saved: {e}"));
             }
         }
@@ -790,17 +859,8 @@ impl AppState {
     }
 
     /// A change that happened joins the history it belongs to.
-    fn record(&mut self, mut write: Write) {
-        // Time spent is recorded once, never undone or redone.
-        write.edits.retain(|e| !matches!(e, Edit::AddSeconds(_)));
-        match write.kind {
-            WriteKind::New => {
-                self.undo.push(write);
-                self.redo.clear();
-            }
-            WriteKind::Undo => self.redo.push(write),
-            WriteKind::Redo => self.undo.push(write),
-        }
+    fn record(&mut self, write: Write) {
+        self.changes.record(write);
     }
 
     pub(crate) fn info(&mut self, text: impl Into<String>) {
@@ -825,9 +885,7 @@ impl AppState {
         let cursor = cursor.min(self.view.len() - 1);
         if cursor != self.cursor {
             self.cursor = cursor;
-            self.scroll = 0;
-            self.max_scroll = u16::MAX;
-            self.match_at = None;
+            self.reader.reset();
         }
     }
 
@@ -853,17 +911,20 @@ impl AppState {
     /// one it is. Counted from the match last jumped to, not from the scroll
     /// position, so matches near the end (where scrolling stops short) are reached too.
     fn jump_to_match(&mut self, forward: bool) {
-        let lines = &self.match_lines;
+        let lines = &self.reader.match_lines;
         if lines.is_empty() {
             self.info("No body match in this article");
             return;
         }
-        let current = self.match_at.and_then(|at| lines.binary_search(&at).ok());
+        let current = self
+            .reader
+            .match_at
+            .and_then(|at| lines.binary_search(&at).ok());
         let target = match (current, forward) {
             (Some(i), true) => (i + 1 < lines.len()).then_some(i + 1),
             (Some(i), false) => i.checked_sub(1),
-            (None, true) => lines.iter().position(|&l| l >= self.scroll),
-            (None, false) => lines.iter().rposition(|&l| l < self.scroll),
+            (None, true) => lines.iter().position(|&l| l >= self.reader.scroll),
+            (None, false) => lines.iter().rposition(|&l| l < self.reader.scroll),
         };
         let Some(i) = target else {
             self.info(if forward {
@@ -874,8 +935,8 @@ impl AppState {
             return;
         };
         let line = lines[i];
-        self.scroll = line.min(self.max_scroll);
-        self.match_at = Some(line);
+        self.reader.scroll = line.min(self.reader.max_scroll);
+        self.reader.match_at = Some(line);
         self.info(format!("match {}/{}", i + 1, lines.len()));
     }
 
@@ -945,7 +1006,7 @@ impl AppState {
                     .all(|&axis| decision.labels(axis).is_empty())
             });
         let said = if unlabeled {
-            format!("done without labels · {} undoes", self.undo_key)
+            format!("done without labels · {} undoes", self.changes.undo_key)
         } else {
             status.as_str().to_string()
         };
@@ -1397,15 +1458,23 @@ fn update_normal(state: &mut AppState, action: Action) -> Vec<Effect> {
 
 /// Moves the reader by a page or a line, or to either end, never past its last line.
 fn scroll_reader(state: &mut AppState, action: Action) {
-    let page = state.page.saturating_sub(1).max(1);
-    state.scroll = match action {
-        Action::ScrollDown => state.scroll.saturating_add(page).min(state.max_scroll),
-        Action::ScrollUp => state.scroll.saturating_sub(page),
-        Action::LineDown => state.scroll.saturating_add(1).min(state.max_scroll),
-        Action::LineUp => state.scroll.saturating_sub(1),
+    let page = state.reader.page.saturating_sub(1).max(1);
+    state.reader.scroll = match action {
+        Action::ScrollDown => state
+            .reader
+            .scroll
+            .saturating_add(page)
+            .min(state.reader.max_scroll),
+        Action::ScrollUp => state.reader.scroll.saturating_sub(page),
+        Action::LineDown => state
+            .reader
+            .scroll
+            .saturating_add(1)
+            .min(state.reader.max_scroll),
+        Action::LineUp => state.reader.scroll.saturating_sub(1),
         Action::ScrollTop => 0,
-        Action::ScrollBottom => state.max_scroll,
-        _ => state.scroll,
+        Action::ScrollBottom => state.reader.max_scroll,
+        _ => state.reader.scroll,
     };
 }
 
@@ -1476,12 +1545,12 @@ fn open_note(state: &mut AppState) {
 
 /// Writes the inverse of the last change, selecting the article it was made on.
 fn undo(state: &mut AppState) -> Vec<Effect> {
-    let Some(done) = state.undo.pop() else {
+    let Some(done) = state.changes.undo.pop() else {
         state.info("Nothing to undo");
         return Vec::new();
     };
     if state.refuse_unreadable(done.entry) {
-        state.undo.push(done);
+        state.changes.undo.push(done);
         return Vec::new();
     }
     if let Some(pos) = state.view.iter().position(|&i| i == done.entry) {
@@ -1498,12 +1567,12 @@ fn undo(state: &mut AppState) -> Vec<Effect> {
 
 /// Writes the last undone change again, selecting the article it was made on.
 fn redo(state: &mut AppState) -> Vec<Effect> {
-    let Some(undone) = state.redo.pop() else {
+    let Some(undone) = state.changes.redo.pop() else {
         state.info("Nothing to redo");
         return Vec::new();
     };
     if state.refuse_unreadable(undone.entry) {
-        state.redo.push(undone);
+        state.changes.redo.push(undone);
         return Vec::new();
     }
     if let Some(pos) = state.view.iter().position(|&i| i == undone.entry) {
@@ -1520,7 +1589,7 @@ fn redo(state: &mut AppState) -> Vec<Effect> {
 
 /// Shows or hides other reviewers' labels, saying so when there is nothing to see.
 fn toggle_others(state: &mut AppState) {
-    state.show_others = !state.show_others;
+    state.reader.show_others = !state.reader.show_others;
     let me = state.reviewer.clone();
     let labeled = |e: &Entry| {
         e.others(&me)
@@ -1528,7 +1597,7 @@ fn toggle_others(state: &mut AppState) {
     };
     if !state.entries.iter().any(labeled) {
         state.info("No other reviewer has labeled anything in this inbox yet");
-    } else if !state.show_others {
+    } else if !state.reader.show_others {
         state.info("Other reviewers' labels hidden");
     } else if !state.selected_entry().is_some_and(labeled) {
         state.info("Other reviewers' labels shown · none on this article yet");

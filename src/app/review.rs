@@ -227,7 +227,6 @@ impl AppState {
         for i in gone {
             std::sync::Arc::make_mut(&mut self.facets)[i].gone = true;
         }
-        self.undo.clear();
-        self.redo.clear();
+        self.changes.forget();
     }
 }

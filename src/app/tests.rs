@@ -612,29 +612,35 @@ fn articles_that_arrive_while_loading_join_the_list() {
 #[test]
 fn n_jumps_to_the_next_body_match_line() {
     let mut s = state(1);
-    s.max_scroll = 100;
-    s.match_lines = vec![5, 30, 60];
+    s.reader.max_scroll = 100;
+    s.reader.match_lines = vec![5, 30, 60];
     run(&mut s, [Action::NextMatch]);
-    assert_eq!(s.scroll, 5);
+    assert_eq!(s.reader.scroll, 5);
     run(&mut s, [Action::NextMatch, Action::NextMatch]);
-    assert_eq!(s.scroll, 60);
+    assert_eq!(s.reader.scroll, 60);
     run(&mut s, [Action::PrevMatch]);
-    assert_eq!(s.scroll, 30);
+    assert_eq!(s.reader.scroll, 30);
 }
 
 #[test]
 fn n_reaches_matches_past_the_last_scroll_position_and_counts_them() {
     let mut s = state(1);
     // The text stops scrolling at 50; matches at 55 and 58 are both on the last page.
-    s.max_scroll = 50;
-    s.match_lines = vec![10, 55, 58];
+    s.reader.max_scroll = 50;
+    s.reader.match_lines = vec![10, 55, 58];
     let said = |s: &AppState| s.message.as_ref().map(|m| m.text.clone());
     run(&mut s, [Action::NextMatch]);
     assert_eq!(said(&s).as_deref(), Some("match 1/3"));
     run(&mut s, [Action::NextMatch]);
-    assert_eq!((s.scroll, said(&s).as_deref()), (50, Some("match 2/3")));
+    assert_eq!(
+        (s.reader.scroll, said(&s).as_deref()),
+        (50, Some("match 2/3"))
+    );
     run(&mut s, [Action::NextMatch]);
-    assert_eq!((s.scroll, said(&s).as_deref()), (50, Some("match 3/3")));
+    assert_eq!(
+        (s.reader.scroll, said(&s).as_deref()),
+        (50, Some("match 3/3"))
+    );
     run(&mut s, [Action::NextMatch]);
     assert_eq!(said(&s).as_deref(), Some("No more matches below"));
     run(&mut s, [Action::PrevMatch]);
@@ -654,14 +660,14 @@ fn contexts_follow_mode_and_focus() {
 #[test]
 fn reader_scrolling_stops_at_the_end_reported_by_the_drawing() {
     let mut s = state(1);
-    s.page = 10;
-    s.max_scroll = 12;
+    s.reader.page = 10;
+    s.reader.max_scroll = 12;
     run(&mut s, [Action::ScrollDown]);
-    assert_eq!(s.scroll, 9);
+    assert_eq!(s.reader.scroll, 9);
     run(&mut s, [Action::ScrollDown]);
-    assert_eq!(s.scroll, 12);
+    assert_eq!(s.reader.scroll, 12);
     run(&mut s, [Action::ScrollUp, Action::ScrollTop]);
-    assert_eq!(s.scroll, 0);
+    assert_eq!(s.reader.scroll, 0);
 }
 
 #[test]

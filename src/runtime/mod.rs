@@ -196,7 +196,7 @@ impl Session {
             .into_iter()
             .next()
         {
-            self.state.undo_key = key;
+            self.state.changes.undo_key = key;
         }
         self
     }
@@ -484,10 +484,10 @@ impl Session {
             .draw(|frame| info = Some(ui.render(state, keymap, frame)))
             .map_err(|e| io::Error::other(e.to_string()))?;
         if let Some(info) = info {
-            self.state.max_scroll = info.max_scroll;
-            self.state.page = info.page;
-            self.state.scroll = self.state.scroll.min(info.max_scroll);
-            self.state.match_lines = info.match_lines;
+            self.state.reader.max_scroll = info.max_scroll;
+            self.state.reader.page = info.page;
+            self.state.reader.scroll = self.state.reader.scroll.min(info.max_scroll);
+            self.state.reader.match_lines = info.match_lines;
             if let (Some(most), Mode::Stats { scroll, .. }) =
                 (self.ui.stats_max_scroll, &mut self.state.mode)
             {

@@ -142,7 +142,7 @@ impl Cache {
         let total = head + body.len();
         let page = height - fixed.len();
         let max_scroll = total.saturating_sub(page);
-        let scroll = (state.scroll as usize).min(max_scroll);
+        let scroll = (state.reader.scroll as usize).min(max_scroll);
         for (row, line) in fixed.iter().enumerate() {
             line.render(row_at(inner, row), buf);
         }
@@ -152,13 +152,13 @@ impl Cache {
             scroll,
             page,
         };
-        self.draw_rows(rows, state.match_at.map(usize::from), inner, p, buf);
+        self.draw_rows(rows, state.reader.match_at.map(usize::from), inner, p, buf);
         let match_lines: Vec<u16> = self
             .matches
             .iter()
             .map(|&(i, _)| (i + head).min(u16::MAX as usize) as u16)
             .collect();
-        let where_ = whereabouts(&match_lines, state.match_at, scroll, page, total);
+        let where_ = whereabouts(&match_lines, state.reader.match_at, scroll, page, total);
         let place = position.then(|| (state.cursor + 1, state.view.len()));
         bottom_titles(block, place, &where_, p).render(area, buf);
         RenderInfo {
@@ -664,7 +664,7 @@ fn others(
     }
     present.sort_by_key(|(n, _)| *n == adjudicator);
     let settled = present.iter().any(|(n, _)| *n == adjudicator);
-    if !state.show_others {
+    if !state.reader.show_others {
         let names: Vec<String> = present
             .iter()
             .filter(|(n, _)| *n != adjudicator)
