@@ -72,7 +72,7 @@ impl AppState {
                 Arc::make_mut(&mut self.docs)[i] = doc;
                 Arc::make_mut(&mut self.facets)[i] = facet;
                 self.revision += 1;
-                if was_gone && self.query.is_none() && self.listable(i) {
+                if was_gone && self.search.query.is_none() && self.listable(i) {
                     self.place_in_view(i);
                 }
                 i
@@ -86,7 +86,7 @@ impl AppState {
                 self.entries.push(entry);
                 Arc::make_mut(&mut self.docs).push(doc);
                 Arc::make_mut(&mut self.facets).push(facet);
-                if self.query.is_none() && self.listable(i) {
+                if self.search.query.is_none() && self.listable(i) {
                     self.place_in_view(i);
                 }
                 i
@@ -94,8 +94,8 @@ impl AppState {
         };
         self.refresh_facet(index);
         self.keep_selection(keep);
-        if self.query.is_some() {
-            self.last_complete = None;
+        if self.search.query.is_some() {
+            self.search.last_complete = None;
             return self.rerun_search();
         }
         Vec::new()
@@ -121,8 +121,8 @@ impl AppState {
         Arc::make_mut(&mut self.docs)[i] = doc;
         self.revision += 1;
         self.refresh_facet(i);
-        if self.query.is_some() && !self.searching {
-            self.last_complete = None;
+        if self.search.query.is_some() && !self.search.running {
+            self.search.last_complete = None;
             return self.rerun_search();
         }
         Vec::new()
@@ -155,14 +155,14 @@ impl AppState {
         while pos < self.view.len() {
             if gone.contains(&self.view[pos]) {
                 self.view.remove(pos);
-                if pos < self.hits.len() {
-                    self.hits.remove(pos);
+                if pos < self.search.hits.len() {
+                    self.search.hits.remove(pos);
                 }
             } else {
                 pos += 1;
             }
         }
-        self.last_complete = None;
+        self.search.last_complete = None;
         match keep {
             Some(k) if !gone.contains(&k) => self.keep_selection(Some(k)),
             _ => {
@@ -187,7 +187,7 @@ impl AppState {
         // In the review, a new disagreement joins the list; one that a colleague
         // resolves stays until the review is reopened, so the list does not shift
         // under the adjudicator.
-        if self.reviewing() && self.query.is_none() && self.in_review(i) {
+        if self.reviewing() && self.search.query.is_none() && self.in_review(i) {
             let keep = self.selected();
             self.place_in_view(i);
             self.keep_selection(keep);

@@ -345,6 +345,28 @@ impl Changes {
     }
 }
 
+/// The search that filters the list: its text and parsed query, what matched in
+/// each row, the prompt's history, and which ranking is the one still wanted.
+#[derive(Debug, Default)]
+pub struct Search {
+    /// The search text that filters the list, kept after the prompt closes.
+    pub filter: Option<String>,
+    /// The parsed query behind `filter`, for highlighting in the reader.
+    pub query: Option<Query>,
+    /// Why the text in the search prompt is not a query, shown beside it; while it
+    /// is set the list keeps the last good results but no title claims them.
+    pub error: Option<String>,
+    /// Searches kept with Enter, oldest first, for Up/Down in the prompt.
+    pub history: History,
+    /// A ranking has been asked for and its complete result has not arrived yet.
+    pub running: bool,
+    /// Per row of `view` while a search filters it: what matched, for highlighting.
+    pub hits: Vec<Hit>,
+    generation: u64,
+    /// The last query whose complete result is in `view`, to narrow from.
+    last_complete: Option<(Query, Arc<Vec<usize>>)>,
+}
+
 /// Everything the screen shows.
 #[derive(Debug)]
 pub struct AppState {
@@ -367,19 +389,8 @@ pub struct AppState {
     pub reader: Reader,
     pub focus: Focus,
     pub mode: Mode,
-    /// The search text that filters the list, kept after the prompt closes.
-    pub filter: Option<String>,
-    /// The parsed query behind `filter`, for highlighting in the reader.
-    pub query: Option<Query>,
-    /// Why the text in the search prompt is not a query, shown beside it; while it
-    /// is set the list keeps the last good results but no title claims them.
-    pub search_error: Option<String>,
-    /// Searches kept with Enter, oldest first, for Up/Down in the prompt.
-    pub history: History,
-    /// A ranking has been asked for and its complete result has not arrived yet.
-    pub searching: bool,
-    /// Per row of `view` while a search filters it: what matched, for highlighting.
-    pub hits: Vec<Hit>,
+    /// The search that filters the list, if any, and the rankings in flight.
+    pub search: Search,
     /// The searchable text of every entry, shared with the search worker.
     pub docs: Arc<Vec<Arc<Doc>>>,
     /// Every entry's decisions as search filters see them.
@@ -410,9 +421,6 @@ pub struct AppState {
     pub resume: Option<Resume>,
     /// The changes that can be undone and redone.
     pub changes: Changes,
-    search_generation: u64,
-    /// The last query whose complete result is in `view`, to narrow from.
-    last_complete: Option<(Query, Arc<Vec<usize>>)>,
 }
 
 impl AppState {
@@ -436,12 +444,7 @@ impl AppState {
             reader: Reader::default(),
             focus: Focus::List,
             mode: Mode::Normal,
-            filter: None,
-            query: None,
-            search_error: None,
-            history: History::default(),
-            searching: false,
-            hits: Vec::new(),
+            search: Search::default(),
             docs: Arc::new(Vec::new()),
             facets: Arc::new(Vec::new()),
             loading: false,
@@ -458,8 +461,6 @@ impl AppState {
             adjudicator_cleared: false,
             resume: None,
             changes: Changes::default(),
-            search_generation: 0,
-            last_complete: None,
         }
     }
 
@@ -476,7 +477,7 @@ impl AppState {
             }
         }
         self.entries.extend(entries);
-        if self.query.is_none() {
+        if self.search.query.is_none() {
             let listed: Vec<usize> = (start..self.entries.len())
                 .filter(|&i| !self.reviewing() || self.in_review(i))
                 .collect();
@@ -485,11 +486,11 @@ impl AppState {
             self.resume(first_new, false);
             return Vec::new();
         }
-        if self.searching {
+        if self.search.running {
             // The ranking in flight will be redone when loading ends.
             return Vec::new();
         }
-        self.last_complete = None;
+        self.search.last_complete = None;
         self.rerun_search()
     }
 
@@ -497,12 +498,12 @@ impl AppState {
     pub fn loading_finished(&mut self, problems: Vec<String>) -> Vec<Effect> {
         self.loading = false;
         self.problems = problems;
-        if self.query.is_none() {
+        if self.search.query.is_none() {
             self.resume(0, true);
         }
         self.resume = None;
-        if self.query.is_some() {
-            self.last_complete = None;
+        if self.search.query.is_some() {
+            self.search.last_complete = None;
             return self.rerun_search();
         }
         Vec::new()
@@ -554,7 +555,7 @@ impl AppState {
     }
 
     fn rerun_search(&mut self) -> Vec<Effect> {
-        match self.query.clone() {
+        match self.search.query.clone() {
             Some(q) => self.request_search(q, None),
             None => Vec::new(),
         }
@@ -564,11 +565,11 @@ impl AppState {
         // The taxonomy's labels, so suggestions count (`sug:`, a label's id or name):
         // some thirty short texts, cheap to build per keystroke.
         let query = query.with_labels(Arc::new(search::Labels::new(&self.taxonomy)));
-        self.search_generation += 1;
-        self.searching = true;
-        self.query = Some(query.clone());
+        self.search.generation += 1;
+        self.search.running = true;
+        self.search.query = Some(query.clone());
         vec![Effect::Search(Job {
-            generation: self.search_generation,
+            generation: self.search.generation,
             query,
             docs: Arc::clone(&self.docs),
             facets: Arc::clone(&self.facets),
@@ -579,12 +580,12 @@ impl AppState {
     /// A ranking arrived from the worker. Rankings of older queries are dropped:
     /// a stale ranking never replaces a newer one.
     pub fn search_results(&mut self, generation: u64, hits: Vec<Hit>, complete: bool) {
-        if generation != self.search_generation || self.query.is_none() {
+        if generation != self.search.generation || self.search.query.is_none() {
             return;
         }
         let keep = self.selected();
         self.view = hits.iter().map(|h| h.entry).collect();
-        self.hits = hits;
+        self.search.hits = hits;
         let pos = keep
             .and_then(|k| self.view.iter().position(|&i| i == k))
             .unwrap_or(0);
@@ -594,17 +595,17 @@ impl AppState {
             self.cursor = 0;
         }
         if complete {
-            self.searching = false;
-            if let Some(q) = &self.query {
-                self.last_complete = Some((q.clone(), Arc::new(self.view.clone())));
+            self.search.running = false;
+            if let Some(q) = &self.search.query {
+                self.search.last_complete = Some((q.clone(), Arc::new(self.view.clone())));
             }
         }
     }
 
     /// The hit behind a row of the view, while a search filters the list.
     pub fn hit(&self, pos: usize) -> Option<&Hit> {
-        if self.query.is_some() {
-            self.hits.get(pos)
+        if self.search.query.is_some() {
+            self.search.hits.get(pos)
         } else {
             None
         }
@@ -1099,19 +1100,19 @@ impl AppState {
         let query = match search::parse(text) {
             Ok(q) => q,
             Err(e) => {
-                self.search_error = Some(e.to_string());
+                self.search.error = Some(e.to_string());
                 return Vec::new();
             }
         };
-        self.search_error = None;
+        self.search.error = None;
         if query.is_empty() {
             self.clear_search();
             return Vec::new();
         }
-        self.filter = Some(text.to_string());
+        self.search.filter = Some(text.to_string());
         // Narrowing pays only when the previous results are a small part of the
         // inbox; re-ranking nearly all of it out of order costs more than a fresh pass.
-        let within = match &self.last_complete {
+        let within = match &self.search.last_complete {
             Some((older, results))
                 if query.narrows(older) && results.len() * 2 <= self.docs.len() =>
             {
@@ -1125,13 +1126,13 @@ impl AppState {
     /// Shows the whole inbox again, keeping the selected article.
     fn clear_search(&mut self) {
         let keep = self.selected();
-        self.search_generation += 1; // whatever is in flight is now stale
-        self.searching = false;
-        self.query = None;
-        self.filter = None;
-        self.search_error = None;
-        self.hits.clear();
-        self.last_complete = None;
+        self.search.generation += 1; // whatever is in flight is now stale
+        self.search.running = false;
+        self.search.query = None;
+        self.search.filter = None;
+        self.search.error = None;
+        self.search.hits.clear();
+        self.search.last_complete = None;
         let facets = &self.facets;
         self.view = if self.reviewing() {
             self.review_list()
@@ -1287,20 +1288,20 @@ fn update_search(state: &mut AppState, mut edit: LineEdit, action: Action) -> Ve
         }
         // A malformed query is not kept: the prompt stays open with the
         // reason beside it until it is fixed or cleared.
-        Action::Confirm if state.search_error.is_some() => {}
+        Action::Confirm if state.search.error.is_some() => {}
         Action::Confirm => {
             state.mode = Mode::Normal;
-            if state.filter.is_some() {
-                state.history.push(edit.text());
+            if state.search.filter.is_some() {
+                state.search.history.push(edit.text());
             }
         }
         Action::MenuDown => state.select(state.cursor.saturating_add(1)),
         Action::MenuUp => state.select(state.cursor.saturating_sub(1)),
         Action::HistoryPrev | Action::HistoryNext => {
             let recalled = if action == Action::HistoryPrev {
-                state.history.older(edit.text())
+                state.search.history.older(edit.text())
             } else {
-                state.history.newer()
+                state.search.history.newer()
             };
             let Some(text) = recalled.map(str::to_string) else {
                 return Vec::new();
@@ -1416,8 +1417,10 @@ fn update_normal(state: &mut AppState, action: Action) -> Vec<Effect> {
         Action::Undo => return undo(state),
         Action::Redo => return redo(state),
         Action::Search => {
-            state.history.reset();
-            state.mode = Mode::Search(LineEdit::new(state.filter.clone().unwrap_or_default()))
+            state.search.history.reset();
+            state.mode = Mode::Search(LineEdit::new(
+                state.search.filter.clone().unwrap_or_default(),
+            ))
         }
         Action::Help => state.mode = Mode::Help { scroll: 0 },
         Action::Stats => {
@@ -1446,7 +1449,7 @@ fn update_normal(state: &mut AppState, action: Action) -> Vec<Effect> {
         }
         Action::Review => return state.toggle_review(),
         Action::Close => {
-            if state.filter.is_some() {
+            if state.search.filter.is_some() {
                 state.clear_search();
             }
         }

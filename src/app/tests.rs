@@ -1088,20 +1088,20 @@ fn a_malformed_query_says_why_and_enter_does_not_keep_it() {
     let mut s = state(3);
     run(&mut s, [Action::Search]);
     run(&mut s, typed("is:maybe"));
-    let error = s.search_error.clone().expect("the query is malformed");
+    let error = s.search.error.clone().expect("the query is malformed");
     assert!(error.contains("maybe"), "{error}");
     // Enter keeps only a query: the prompt stays open with the reason.
     run(&mut s, [Action::Confirm]);
     assert!(matches!(s.mode, Mode::Search(_)), "{:?}", s.mode);
-    assert!(s.search_error.is_some());
+    assert!(s.search.error.is_some());
     // Fixing it clears the error and finds.
     run(&mut s, std::iter::repeat_n(Action::Backspace, 5));
     run(&mut s, typed("todo"));
-    assert_eq!(s.search_error, None);
+    assert_eq!(s.search.error, None);
     run(&mut s, [Action::Confirm]);
     assert_eq!(s.mode, Mode::Normal);
-    assert_eq!(s.filter.as_deref(), Some("is:todo"));
-    assert_eq!(s.history.entries(), ["is:todo"]);
+    assert_eq!(s.search.filter.as_deref(), Some("is:todo"));
+    assert_eq!(s.search.history.entries(), ["is:todo"]);
 }
 
 #[test]
@@ -1109,10 +1109,10 @@ fn an_unknown_filter_is_reported_while_typing() {
     let mut s = state(3);
     run(&mut s, [Action::Search]);
     run(&mut s, typed("foo:bar"));
-    let error = s.search_error.clone().expect("foo: is no filter");
+    let error = s.search.error.clone().expect("foo: is no filter");
     assert!(error.contains("unknown filter `foo:`"), "{error}");
     run(&mut s, [Action::Close]);
-    assert_eq!(s.search_error, None);
+    assert_eq!(s.search.error, None);
     assert_eq!(s.view, vec![0, 1, 2]);
 }
 
@@ -1160,7 +1160,7 @@ fn up_and_down_recall_earlier_searches_and_give_back_what_was_typed() {
         run(&mut s, [Action::Confirm]);
     }
     assert_eq!(
-        s.history.entries(),
+        s.search.history.entries(),
         ["002", "001"],
         "a repeat moves to the newest"
     );
@@ -1189,8 +1189,8 @@ fn up_and_down_recall_earlier_searches_and_give_back_what_was_typed() {
     assert_eq!(prompt_text(&s), "01");
     // Escape does not make a search worth remembering.
     run(&mut s, [Action::Close]);
-    assert_eq!(s.history.entries(), ["002", "001"]);
-    assert_eq!(s.history.added(), ["001", "002", "001"]);
+    assert_eq!(s.search.history.entries(), ["002", "001"]);
+    assert_eq!(s.search.history.added(), ["001", "002", "001"]);
 }
 
 #[test]

@@ -263,7 +263,7 @@ impl Session {
 
     /// True while articles are loading or a ranking is on its way.
     pub fn busy(&self) -> bool {
-        self.loading || self.state.searching
+        self.loading || self.state.search.running
     }
 
     /// Handles events until loading and searching are finished, or `limit` has
@@ -521,7 +521,7 @@ impl Session {
     /// Recalls the searches of earlier runs (the search prompt's `Up`).
     pub fn load_history(&mut self) {
         if let Some(file) = history::path() {
-            self.state.history = crate::app::History::new(history::load(&file));
+            self.state.search.history = crate::app::History::new(history::load(&file));
         }
     }
 
@@ -529,7 +529,7 @@ impl Session {
     /// error is one sentence naming the file.
     pub fn save_history(&self) -> Result<(), String> {
         match history::path() {
-            Some(file) => history::save(&file, &self.state.history),
+            Some(file) => history::save(&file, &self.state.search.history),
             None => Ok(()),
         }
     }

@@ -171,9 +171,14 @@ impl Cache {
     /// Finds the search's matches in the wrapped story, only when the article,
     /// the width or the query changed, since marking them walks the whole story.
     fn find_matches(&mut self, state: &AppState, entry: usize, e: &Entry, width: u16) {
-        let query_key = state.query.as_ref().map(query_key).unwrap_or_default();
+        let query_key = state
+            .search
+            .query
+            .as_ref()
+            .map(query_key)
+            .unwrap_or_default();
         if self.matches_key.as_ref() != Some(&(entry, width, query_key.clone())) {
-            self.matches = match (&state.query, &e.article) {
+            self.matches = match (&state.search.query, &e.article) {
                 (Some(query), Ok(article)) => story_marks(article, query, &self.lines, &self.cuts),
                 _ => Vec::new(),
             };
