@@ -581,7 +581,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
             let loader = load_in_background(setup.inbox.clone(), reviewer.to_string());
             let reviewer_name = reviewer.clone();
             let mut state = AppState::empty(reviewer, setup.taxonomy.clone());
-            state.review_as = final_name.clone();
+            state.review.adjudicator = final_name.clone();
             if cli.review {
                 state.start_review(setup.reviewer.clone());
             }

@@ -410,13 +410,8 @@ pub struct AppState {
     index: Option<live::PathIndex>,
     /// Some article was appended while the program ran, out of inbox order.
     arrived_live: bool,
-    /// The open review of disagreements, if any.
-    pub review: Option<review::Review>,
-    /// Who settles disagreements in the review (`final` unless told otherwise).
-    pub review_as: ReviewerName,
-    /// `review_as` was checked (see [`review::adjudicator_refusal`]) and the review
-    /// opened; its own settled decisions do not make it a rater afterwards.
-    adjudicator_cleared: bool,
+    /// The review of disagreements: whether it is open and who settles them.
+    pub review: review::Reviewing,
     /// Where the selection goes as the inbox arrives; see [`AppState::resume_at`].
     pub resume: Option<Resume>,
     /// The changes that can be undone and redone.
@@ -456,9 +451,7 @@ impl AppState {
             revision: 0,
             index: None,
             arrived_live: false,
-            review: None,
-            review_as: ReviewerName::final_default(),
-            adjudicator_cleared: false,
+            review: review::Reviewing::default(),
             resume: None,
             changes: Changes::default(),
         }

@@ -936,7 +936,7 @@ fn review_opened_with_r_writes_as_final() {
 fn a_compared_reviewer_is_refused_as_the_adjudicator() {
     for name in ["alice", "bob"] {
         let mut s = disputed();
-        s.review_as = named(name);
+        s.review.adjudicator = named(name);
         let effects = run(&mut s, [Action::Review]);
         assert!(effects.is_empty());
         assert!(!s.reviewing(), "{name}: no review");
@@ -961,7 +961,7 @@ fn a_compared_reviewer_is_refused_as_the_adjudicator() {
         None
     );
     let mut s = disputed();
-    s.review_as = named("judge");
+    s.review.adjudicator = named("judge");
     run(&mut s, [Action::Review]);
     assert_eq!(s.reviewer, "judge");
 }
