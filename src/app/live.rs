@@ -34,15 +34,16 @@ fn path_hash(rel: &Path) -> u64 {
 impl AppState {
     /// The entry for an inbox-relative path, tombstones included.
     fn find(&mut self, rel: &Path) -> Option<usize> {
-        if self.index.is_none() {
+        if self.catalog.index.is_none() {
             let mut index = PathIndex::default();
             index.by_hash.reserve(self.entries.len());
             for (i, e) in self.entries.iter().enumerate() {
                 index.by_hash.insert(path_hash(&e.rel), i);
             }
-            self.index = Some(index);
+            self.catalog.index = Some(index);
         }
         let found = self
+            .catalog
             .index
             .as_ref()
             .and_then(|index| index.by_hash.get(&path_hash(rel)).copied());
@@ -56,7 +57,7 @@ impl AppState {
 
     /// True when the article was removed from the inbox while the program ran.
     pub fn is_gone(&self, entry: usize) -> bool {
-        self.facets.get(entry).is_some_and(|f| f.gone)
+        self.catalog.facets.get(entry).is_some_and(|f| f.gone)
     }
 
     /// An article appeared or its bytes changed. It keeps its place and the
@@ -69,9 +70,9 @@ impl AppState {
             Some(i) => {
                 let was_gone = self.is_gone(i);
                 self.entries[i] = entry;
-                Arc::make_mut(&mut self.docs)[i] = doc;
-                Arc::make_mut(&mut self.facets)[i] = facet;
-                self.revision += 1;
+                Arc::make_mut(&mut self.catalog.docs)[i] = doc;
+                Arc::make_mut(&mut self.catalog.facets)[i] = facet;
+                self.catalog.revision += 1;
                 if was_gone && self.search.query.is_none() && self.listable(i) {
                     self.place_in_view(i);
                 }
@@ -79,13 +80,13 @@ impl AppState {
             }
             None => {
                 let i = self.entries.len();
-                self.arrived_live = true;
-                if let Some(index) = &mut self.index {
+                self.catalog.arrived_live = true;
+                if let Some(index) = &mut self.catalog.index {
                     index.by_hash.insert(path_hash(&entry.rel), i);
                 }
                 self.entries.push(entry);
-                Arc::make_mut(&mut self.docs).push(doc);
-                Arc::make_mut(&mut self.facets).push(facet);
+                Arc::make_mut(&mut self.catalog.docs).push(doc);
+                Arc::make_mut(&mut self.catalog.facets).push(facet);
                 if self.search.query.is_none() && self.listable(i) {
                     self.place_in_view(i);
                 }
@@ -118,8 +119,8 @@ impl AppState {
         e.article = entry.article;
         e.sha256 = entry.sha256;
         let doc = Arc::new(doc_of(&self.entries[i], &self.taxonomy, &self.sources));
-        Arc::make_mut(&mut self.docs)[i] = doc;
-        self.revision += 1;
+        Arc::make_mut(&mut self.catalog.docs)[i] = doc;
+        self.catalog.revision += 1;
         self.refresh_facet(i);
         if self.search.query.is_some() && !self.search.running {
             self.search.last_complete = None;
@@ -146,10 +147,10 @@ impl AppState {
             let e = &mut self.entries[i];
             e.article = Err("removed from the inbox".to_string());
             e.sha256 = None;
-            Arc::make_mut(&mut self.docs)[i] = Arc::new(Doc::default());
-            Arc::make_mut(&mut self.facets)[i].gone = true;
+            Arc::make_mut(&mut self.catalog.docs)[i] = Arc::new(Doc::default());
+            Arc::make_mut(&mut self.catalog.facets)[i].gone = true;
         }
-        self.revision += 1;
+        self.catalog.revision += 1;
         let cursor = self.cursor;
         let mut pos = 0;
         while pos < self.view.len() {

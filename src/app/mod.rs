@@ -367,6 +367,25 @@ pub struct Search {
     last_complete: Option<(Query, Arc<Vec<usize>>)>,
 }
 
+/// What the session keeps about its entries besides the entries themselves: the
+/// search worker's view of them, whether more are on the way, and the bookkeeping
+/// that live changes to the inbox need.
+#[derive(Debug, Default)]
+pub struct Catalog {
+    /// The searchable text of every entry, shared with the search worker.
+    pub docs: Arc<Vec<Arc<Doc>>>,
+    /// Every entry's decisions as search filters see them.
+    pub facets: Arc<Vec<Facet>>,
+    /// True while the inbox is still loading in the background.
+    pub loading: bool,
+    /// Counts changes to articles' content, so drawing caches know when to rebuild.
+    pub revision: u64,
+    /// Entries by path, for live changes; built on the first one.
+    index: Option<live::PathIndex>,
+    /// Some article was appended while the program ran, out of inbox order.
+    arrived_live: bool,
+}
+
 /// Everything the screen shows.
 #[derive(Debug)]
 pub struct AppState {
@@ -391,12 +410,9 @@ pub struct AppState {
     pub mode: Mode,
     /// The search that filters the list, if any, and the rankings in flight.
     pub search: Search,
-    /// The searchable text of every entry, shared with the search worker.
-    pub docs: Arc<Vec<Arc<Doc>>>,
-    /// Every entry's decisions as search filters see them.
-    pub facets: Arc<Vec<Facet>>,
-    /// True while the inbox is still loading in the background.
-    pub loading: bool,
+    /// What is kept about `entries` besides the entries: their search documents,
+    /// whether more are loading, and what live changes need.
+    pub catalog: Catalog,
     pub message: Option<Message>,
     pub width: u16,
     pub height: u16,
@@ -404,12 +420,6 @@ pub struct AppState {
     pub unsaved: Vec<Unsaved>,
     /// The reviewer asked to quit with unsaved changes and was warned; asking again quits.
     quit_warned: bool,
-    /// Counts changes to articles' content, so drawing caches know when to rebuild.
-    pub revision: u64,
-    /// Entries by path, for live changes; built on the first one.
-    index: Option<live::PathIndex>,
-    /// Some article was appended while the program ran, out of inbox order.
-    arrived_live: bool,
     /// The review of disagreements: whether it is open and who settles them.
     pub review: review::Reviewing,
     /// Where the selection goes as the inbox arrives; see [`AppState::resume_at`].
@@ -440,17 +450,12 @@ impl AppState {
             focus: Focus::List,
             mode: Mode::Normal,
             search: Search::default(),
-            docs: Arc::new(Vec::new()),
-            facets: Arc::new(Vec::new()),
-            loading: false,
+            catalog: Catalog::default(),
             message: None,
             width: 80,
             height: 24,
             unsaved: Vec::new(),
             quit_warned: false,
-            revision: 0,
-            index: None,
-            arrived_live: false,
             review: review::Reviewing::default(),
             resume: None,
             changes: Changes::default(),
@@ -462,8 +467,8 @@ impl AppState {
     pub fn add_entries(&mut self, entries: Vec<Entry>) -> Vec<Effect> {
         let start = self.entries.len();
         {
-            let docs = Arc::make_mut(&mut self.docs);
-            let facets = Arc::make_mut(&mut self.facets);
+            let docs = Arc::make_mut(&mut self.catalog.docs);
+            let facets = Arc::make_mut(&mut self.catalog.facets);
             for e in &entries {
                 docs.push(Arc::new(doc_of(e, &self.taxonomy, &self.sources)));
                 facets.push(facet_of(e, &self.reviewer, &self.taxonomy));
@@ -489,7 +494,7 @@ impl AppState {
 
     /// The inbox finished loading.
     pub fn loading_finished(&mut self, problems: Vec<String>) -> Vec<Effect> {
-        self.loading = false;
+        self.catalog.loading = false;
         self.problems = problems;
         if self.search.query.is_none() {
             self.resume(0, true);
@@ -510,8 +515,8 @@ impl AppState {
     /// the program never jumps away from an article the reviewer chose.
     pub fn resume_at(&mut self, remembered: Option<std::path::PathBuf>) {
         self.resume = Some(Resume { remembered });
-        self.resume(0, !self.loading);
-        if !self.loading {
+        self.resume(0, !self.catalog.loading);
+        if !self.catalog.loading {
             self.resume = None;
         }
     }
@@ -564,8 +569,8 @@ impl AppState {
         vec![Effect::Search(Job {
             generation: self.search.generation,
             query,
-            docs: Arc::clone(&self.docs),
-            facets: Arc::clone(&self.facets),
+            docs: Arc::clone(&self.catalog.docs),
+            facets: Arc::clone(&self.catalog.facets),
             within,
         })]
     }
@@ -847,7 +852,7 @@ impl AppState {
             facet.theme = d.theme;
             facet.reliability = d.reliability;
         }
-        if let Some(slot) = Arc::make_mut(&mut self.facets).get_mut(index) {
+        if let Some(slot) = Arc::make_mut(&mut self.catalog.facets).get_mut(index) {
             *slot = facet;
         }
     }
@@ -1107,7 +1112,7 @@ impl AppState {
         // inbox; re-ranking nearly all of it out of order costs more than a fresh pass.
         let within = match &self.search.last_complete {
             Some((older, results))
-                if query.narrows(older) && results.len() * 2 <= self.docs.len() =>
+                if query.narrows(older) && results.len() * 2 <= self.catalog.docs.len() =>
             {
                 Some(Arc::clone(results))
             }
@@ -1126,7 +1131,7 @@ impl AppState {
         self.search.error = None;
         self.search.hits.clear();
         self.search.last_complete = None;
-        let facets = &self.facets;
+        let facets = &self.catalog.facets;
         self.view = if self.reviewing() {
             self.review_list()
         } else {
@@ -1134,7 +1139,7 @@ impl AppState {
                 .filter(|&i| !facets.get(i).is_some_and(|f| f.gone))
                 .collect()
         };
-        if self.arrived_live {
+        if self.catalog.arrived_live {
             // Articles that arrived while the program ran sit at the end of `entries`.
             let entries = &self.entries;
             self.view

@@ -247,9 +247,9 @@ impl AppState {
         let gone: Vec<usize> = (0..self.entries.len())
             .filter(|&i| self.is_gone(i))
             .collect();
-        self.facets = std::sync::Arc::new(facets);
+        self.catalog.facets = std::sync::Arc::new(facets);
         for i in gone {
-            std::sync::Arc::make_mut(&mut self.facets)[i].gone = true;
+            std::sync::Arc::make_mut(&mut self.catalog.facets)[i].gone = true;
         }
         self.changes.forget();
     }

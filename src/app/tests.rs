@@ -599,14 +599,14 @@ fn a_query_matching_most_of_the_inbox_is_not_narrowed_from() {
 #[test]
 fn articles_that_arrive_while_loading_join_the_list() {
     let mut s = AppState::empty(named("alice"), Taxonomy::default());
-    s.loading = true;
+    s.catalog.loading = true;
     s.add_entries(vec![entry("000.txt")]);
     assert_eq!(s.selected(), Some(0));
     s.add_entries(vec![entry("001.txt")]);
     assert_eq!(s.view, vec![0, 1]);
     assert_eq!(s.selected(), Some(0), "the selection stays put");
     s.loading_finished(Vec::new());
-    assert!(!s.loading);
+    assert!(!s.catalog.loading);
 }
 
 #[test]
@@ -746,15 +746,15 @@ fn a_rewritten_article_is_replaced_in_place() {
     if let Ok(a) = &mut newer.article {
         std::sync::Arc::make_mut(a).title = "Corrected headline".into();
     }
-    let revision = s.revision;
+    let revision = s.catalog.revision;
     s.article_arrived(newer);
     assert_eq!(s.entries.len(), 2, "no duplicate");
     assert_eq!(listed(&s), ["Title of 000.txt", "Corrected headline"]);
     assert_eq!(
-        s.docs[1].title, "Corrected headline",
+        s.catalog.docs[1].title, "Corrected headline",
         "search sees the new text"
     );
-    assert!(s.revision > revision, "the reader wraps it again");
+    assert!(s.catalog.revision > revision, "the reader wraps it again");
 }
 
 #[test]
@@ -788,8 +788,8 @@ fn a_removed_folder_takes_its_articles_with_it() {
 fn removed_articles_never_match_a_search() {
     let mut s = state(2);
     s.path_removed(Path::new("000.txt"));
-    let docs = s.docs.clone();
-    let facets = s.facets.clone();
+    let docs = s.catalog.docs.clone();
+    let facets = s.catalog.facets.clone();
     let query = search::parse("title").expect("parses");
     let hits = search::search(&docs, &facets, &query, None, &|| false).expect("not cancelled");
     let found: Vec<usize> = hits.iter().map(|h| h.entry).collect();
@@ -815,7 +815,7 @@ fn another_reviewers_sidecar_appears_changes_and_goes() {
     };
     s.sidecar_changed(Path::new("000.txt"), "bob", bob(Status::Done));
     assert_eq!(s.entries[0].others(&s.reviewer).count(), 1);
-    assert_eq!(s.facets[0].reviewers, ["bob"]);
+    assert_eq!(s.catalog.facets[0].reviewers, ["bob"]);
     s.sidecar_changed(Path::new("000.txt"), "bob", bob(Status::Flagged));
     assert_eq!(
         s.entries[0].others(&s.reviewer).count(),
@@ -1318,7 +1318,7 @@ fn decided(name: &str, status: Status) -> Entry {
 /// A state whose inbox is still loading, resuming at `remembered`.
 fn resuming(remembered: Option<&str>) -> AppState {
     let mut s = AppState::empty(named("alice"), Taxonomy::default());
-    s.loading = true;
+    s.catalog.loading = true;
     s.resume_at(remembered.map(PathBuf::from));
     s
 }

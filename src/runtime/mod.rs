@@ -173,7 +173,7 @@ impl Session {
         color: bool,
         loader: Receiver<Loaded>,
     ) -> Session {
-        state.loading = true;
+        state.catalog.loading = true;
         let mut session = Session::new(state, keymap, color);
         session.loading = true;
         let to = session.sender();
@@ -294,7 +294,7 @@ impl Session {
                 Redraw::Yes
             }
             Event::LoaderEnded if self.loading => {
-                self.state.loading = false;
+                self.state.catalog.loading = false;
                 self.finished_loading();
                 Redraw::Yes
             }

@@ -211,7 +211,7 @@ fn title(state: &AppState) -> String {
             state.unsaved.iter().map(|u| u.write.entry).collect();
         title.push_str(&format!(" · {} unsaved", articles.len()));
     }
-    if state.loading {
+    if state.catalog.loading {
         title.push_str(&format!(" · loading {}…", state.entries.len()));
     }
     title.push(' ');
@@ -245,7 +245,7 @@ fn empty_text(state: &AppState) -> Vec<String> {
             "Nothing matches the search.".to_string()
         }];
     }
-    if state.loading {
+    if state.catalog.loading {
         return vec!["Reading the inbox…".to_string()];
     }
     let folder = if state.inbox.as_os_str().is_empty() {

@@ -124,7 +124,7 @@ impl Cache {
         } else {
             lines.extend(others(state, e, others_key, inner.width as usize, p));
         }
-        self.body(entry, e, inner.width, state.revision, p);
+        self.body(entry, e, inner.width, state.catalog.revision, p);
         self.find_matches(state, entry, e, inner.width);
         let height = inner.height as usize;
         // The head stays while it leaves the story at least a third of the pane.
