@@ -581,7 +581,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
             let loader = load_in_background(setup.inbox.clone(), reviewer.to_string());
             let reviewer_name = reviewer.clone();
             let mut state = AppState::empty(reviewer, setup.taxonomy.clone());
-            state.review_as = final_name.clone();
+            state.review.adjudicator = final_name.clone();
             if cli.review {
                 state.start_review(setup.reviewer.clone());
             }
@@ -1095,8 +1095,14 @@ fn search(
     let mut state = AppState::empty(setup.reviewer.clone(), setup.taxonomy.clone());
     state.sources = setup.sources.clone();
     state.add_entries(inbox.entries);
-    let hits = crate::search::search(&state.docs, &state.facets, &query, None, &|| false)
-        .unwrap_or_default();
+    let hits = crate::search::search(
+        &state.catalog.docs,
+        &state.catalog.facets,
+        &query,
+        None,
+        &|| false,
+    )
+    .unwrap_or_default();
     let hits = &hits[..limit.unwrap_or(usize::MAX).min(hits.len())];
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
@@ -1108,7 +1114,7 @@ fn search(
                 file: e.rel.to_string_lossy().into_owned(),
                 score: h.shown_score(),
                 status: state.status(h.entry).as_str(),
-                title: &state.docs[h.entry].title,
+                title: &state.catalog.docs[h.entry].title,
                 title_matches: &h.title_chars,
                 body_line: h.body_line.as_deref(),
             }

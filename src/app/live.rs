@@ -34,15 +34,16 @@ fn path_hash(rel: &Path) -> u64 {
 impl AppState {
     /// The entry for an inbox-relative path, tombstones included.
     fn find(&mut self, rel: &Path) -> Option<usize> {
-        if self.index.is_none() {
+        if self.catalog.index.is_none() {
             let mut index = PathIndex::default();
             index.by_hash.reserve(self.entries.len());
             for (i, e) in self.entries.iter().enumerate() {
                 index.by_hash.insert(path_hash(&e.rel), i);
             }
-            self.index = Some(index);
+            self.catalog.index = Some(index);
         }
         let found = self
+            .catalog
             .index
             .as_ref()
             .and_then(|index| index.by_hash.get(&path_hash(rel)).copied());
@@ -56,7 +57,7 @@ impl AppState {
 
     /// True when the article was removed from the inbox while the program ran.
     pub fn is_gone(&self, entry: usize) -> bool {
-        self.facets.get(entry).is_some_and(|f| f.gone)
+        self.catalog.facets.get(entry).is_some_and(|f| f.gone)
     }
 
     /// An article appeared or its bytes changed. It keeps its place and the
@@ -69,24 +70,24 @@ impl AppState {
             Some(i) => {
                 let was_gone = self.is_gone(i);
                 self.entries[i] = entry;
-                Arc::make_mut(&mut self.docs)[i] = doc;
-                Arc::make_mut(&mut self.facets)[i] = facet;
-                self.revision += 1;
-                if was_gone && self.query.is_none() && self.listable(i) {
+                Arc::make_mut(&mut self.catalog.docs)[i] = doc;
+                Arc::make_mut(&mut self.catalog.facets)[i] = facet;
+                self.catalog.revision += 1;
+                if was_gone && self.search.query.is_none() && self.listable(i) {
                     self.place_in_view(i);
                 }
                 i
             }
             None => {
                 let i = self.entries.len();
-                self.arrived_live = true;
-                if let Some(index) = &mut self.index {
+                self.catalog.arrived_live = true;
+                if let Some(index) = &mut self.catalog.index {
                     index.by_hash.insert(path_hash(&entry.rel), i);
                 }
                 self.entries.push(entry);
-                Arc::make_mut(&mut self.docs).push(doc);
-                Arc::make_mut(&mut self.facets).push(facet);
-                if self.query.is_none() && self.listable(i) {
+                Arc::make_mut(&mut self.catalog.docs).push(doc);
+                Arc::make_mut(&mut self.catalog.facets).push(facet);
+                if self.search.query.is_none() && self.listable(i) {
                     self.place_in_view(i);
                 }
                 i
@@ -94,8 +95,8 @@ impl AppState {
         };
         self.refresh_facet(index);
         self.keep_selection(keep);
-        if self.query.is_some() {
-            self.last_complete = None;
+        if self.search.query.is_some() {
+            self.search.last_complete = None;
             return self.rerun_search();
         }
         Vec::new()
@@ -118,11 +119,11 @@ impl AppState {
         e.article = entry.article;
         e.sha256 = entry.sha256;
         let doc = Arc::new(doc_of(&self.entries[i], &self.taxonomy, &self.sources));
-        Arc::make_mut(&mut self.docs)[i] = doc;
-        self.revision += 1;
+        Arc::make_mut(&mut self.catalog.docs)[i] = doc;
+        self.catalog.revision += 1;
         self.refresh_facet(i);
-        if self.query.is_some() && !self.searching {
-            self.last_complete = None;
+        if self.search.query.is_some() && !self.search.running {
+            self.search.last_complete = None;
             return self.rerun_search();
         }
         Vec::new()
@@ -146,23 +147,23 @@ impl AppState {
             let e = &mut self.entries[i];
             e.article = Err("removed from the inbox".to_string());
             e.sha256 = None;
-            Arc::make_mut(&mut self.docs)[i] = Arc::new(Doc::default());
-            Arc::make_mut(&mut self.facets)[i].gone = true;
+            Arc::make_mut(&mut self.catalog.docs)[i] = Arc::new(Doc::default());
+            Arc::make_mut(&mut self.catalog.facets)[i].gone = true;
         }
-        self.revision += 1;
+        self.catalog.revision += 1;
         let cursor = self.cursor;
         let mut pos = 0;
         while pos < self.view.len() {
             if gone.contains(&self.view[pos]) {
                 self.view.remove(pos);
-                if pos < self.hits.len() {
-                    self.hits.remove(pos);
+                if pos < self.search.hits.len() {
+                    self.search.hits.remove(pos);
                 }
             } else {
                 pos += 1;
             }
         }
-        self.last_complete = None;
+        self.search.last_complete = None;
         match keep {
             Some(k) if !gone.contains(&k) => self.keep_selection(Some(k)),
             _ => {
@@ -187,7 +188,7 @@ impl AppState {
         // In the review, a new disagreement joins the list; one that a colleague
         // resolves stays until the review is reopened, so the list does not shift
         // under the adjudicator.
-        if self.reviewing() && self.query.is_none() && self.in_review(i) {
+        if self.reviewing() && self.search.query.is_none() && self.in_review(i) {
             let keep = self.selected();
             self.place_in_view(i);
             self.keep_selection(keep);

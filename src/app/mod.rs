@@ -252,6 +252,140 @@ impl Progress {
     }
 }
 
+/// The reading pane's own state, apart from which article it shows (that is the
+/// list's selection): kept together because the drawing reports most of it back
+/// after each frame and a new selection resets it.
+#[derive(Debug)]
+pub struct Reader {
+    /// First line of the reading pane.
+    pub scroll: u16,
+    /// Largest useful `scroll`, reported by the drawing code after each frame.
+    pub max_scroll: u16,
+    /// Lines the reading pane shows at once, reported like `max_scroll`.
+    pub page: u16,
+    /// Reader lines that hold a body match, reported by the drawing; `n`/`N` jump between them.
+    pub match_lines: Vec<u16>,
+    /// The match line `n`/`N` last moved to, so the reader can say `match 2/5`.
+    pub match_at: Option<u16>,
+    /// Whether the reader shows other reviewers' labels. Off by default, so that a
+    /// reviewer decides before seeing what colleagues decided.
+    pub show_others: bool,
+}
+
+impl Default for Reader {
+    fn default() -> Reader {
+        Reader {
+            scroll: 0,
+            max_scroll: u16::MAX,
+            page: 10,
+            match_lines: Vec::new(),
+            match_at: None,
+            show_others: false,
+        }
+    }
+}
+
+impl Reader {
+    /// Back to the top of a newly selected article, before the drawing has measured it.
+    fn reset(&mut self) {
+        self.scroll = 0;
+        self.max_scroll = u16::MAX;
+        self.match_at = None;
+    }
+}
+
+/// The undo and redo history of this session's changes, with the key that undoes
+/// for the messages that offer it.
+#[derive(Debug)]
+pub struct Changes {
+    /// The key that undoes, as the keymap binds it, for messages that offer it.
+    pub undo_key: String,
+    undo: Vec<Write>,
+    redo: Vec<Write>,
+}
+
+impl Default for Changes {
+    fn default() -> Changes {
+        Changes {
+            undo_key: "u".to_string(),
+            undo: Vec::new(),
+            redo: Vec::new(),
+        }
+    }
+}
+
+impl Changes {
+    /// A change that happened joins the history it belongs to.
+    fn record(&mut self, mut write: Write) {
+        // Time spent is recorded once, never undone or redone.
+        write.edits.retain(|e| !matches!(e, Edit::AddSeconds(_)));
+        match write.kind {
+            WriteKind::New => {
+                self.undo.push(write);
+                self.redo.clear();
+            }
+            WriteKind::Undo => self.redo.push(write),
+            WriteKind::Redo => self.undo.push(write),
+        }
+    }
+
+    /// Puts the history back as it was before a change that did not happen.
+    fn put_back(&mut self, write: Write) {
+        match write.kind {
+            WriteKind::New => {}
+            WriteKind::Undo => self.undo.push(write),
+            WriteKind::Redo => self.redo.push(write),
+        }
+    }
+
+    /// Forgets every change, for when they no longer belong to the one who labels.
+    fn forget(&mut self) {
+        self.undo.clear();
+        self.redo.clear();
+    }
+}
+
+/// The search that filters the list: its text and parsed query, what matched in
+/// each row, the prompt's history, and which ranking is the one still wanted.
+#[derive(Debug, Default)]
+pub struct Search {
+    /// The search text that filters the list, kept after the prompt closes.
+    pub filter: Option<String>,
+    /// The parsed query behind `filter`, for highlighting in the reader.
+    pub query: Option<Query>,
+    /// Why the text in the search prompt is not a query, shown beside it; while it
+    /// is set the list keeps the last good results but no title claims them.
+    pub error: Option<String>,
+    /// Searches kept with Enter, oldest first, for Up/Down in the prompt.
+    pub history: History,
+    /// A ranking has been asked for and its complete result has not arrived yet.
+    pub running: bool,
+    /// Per row of `view` while a search filters it: what matched, for highlighting.
+    pub hits: Vec<Hit>,
+    generation: u64,
+    /// The last query whose complete result is in `view`, to narrow from.
+    last_complete: Option<(Query, Arc<Vec<usize>>)>,
+}
+
+/// What the session keeps about its entries besides the entries themselves: the
+/// search worker's view of them, whether more are on the way, and the bookkeeping
+/// that live changes to the inbox need.
+#[derive(Debug, Default)]
+pub struct Catalog {
+    /// The searchable text of every entry, shared with the search worker.
+    pub docs: Arc<Vec<Arc<Doc>>>,
+    /// Every entry's decisions as search filters see them.
+    pub facets: Arc<Vec<Facet>>,
+    /// True while the inbox is still loading in the background.
+    pub loading: bool,
+    /// Counts changes to articles' content, so drawing caches know when to rebuild.
+    pub revision: u64,
+    /// Entries by path, for live changes; built on the first one.
+    index: Option<live::PathIndex>,
+    /// Some article was appended while the program ran, out of inbox order.
+    arrived_live: bool,
+}
+
 /// Everything the screen shows.
 #[derive(Debug)]
 pub struct AppState {
@@ -270,69 +404,28 @@ pub struct AppState {
     pub view: Vec<usize>,
     /// Position in `view` of the selected row.
     pub cursor: usize,
-    /// First line of the reading pane.
-    pub scroll: u16,
-    /// Largest useful `scroll`, reported by the drawing code after each frame.
-    pub max_scroll: u16,
-    /// Lines the reading pane shows at once, reported like `max_scroll`.
-    pub page: u16,
+    /// The reading pane: where it is scrolled to and what the last frame reported.
+    pub reader: Reader,
     pub focus: Focus,
     pub mode: Mode,
-    /// The search text that filters the list, kept after the prompt closes.
-    pub filter: Option<String>,
-    /// The parsed query behind `filter`, for highlighting in the reader.
-    pub query: Option<Query>,
-    /// Why the text in the search prompt is not a query, shown beside it; while it
-    /// is set the list keeps the last good results but no title claims them.
-    pub search_error: Option<String>,
-    /// Searches kept with Enter, oldest first, for Up/Down in the prompt.
-    pub history: History,
-    /// A ranking has been asked for and its complete result has not arrived yet.
-    pub searching: bool,
-    /// Per row of `view` while a search filters it: what matched, for highlighting.
-    pub hits: Vec<Hit>,
-    /// The searchable text of every entry, shared with the search worker.
-    pub docs: Arc<Vec<Arc<Doc>>>,
-    /// Every entry's decisions as search filters see them.
-    pub facets: Arc<Vec<Facet>>,
-    /// True while the inbox is still loading in the background.
-    pub loading: bool,
-    /// Reader lines that hold a body match, reported by the drawing; `n`/`N` jump between them.
-    pub match_lines: Vec<u16>,
-    /// The match line `n`/`N` last moved to, so the reader can say `match 2/5`.
-    pub match_at: Option<u16>,
+    /// The search that filters the list, if any, and the rankings in flight.
+    pub search: Search,
+    /// What is kept about `entries` besides the entries: their search documents,
+    /// whether more are loading, and what live changes need.
+    pub catalog: Catalog,
     pub message: Option<Message>,
     pub width: u16,
     pub height: u16,
     /// Changes the disk refused, oldest first; see [`Unsaved`].
     pub unsaved: Vec<Unsaved>,
-    /// Whether the reader shows other reviewers' labels. Off by default, so that a
-    /// reviewer decides before seeing what colleagues decided.
-    pub show_others: bool,
     /// The reviewer asked to quit with unsaved changes and was warned; asking again quits.
     quit_warned: bool,
-    /// Counts changes to articles' content, so drawing caches know when to rebuild.
-    pub revision: u64,
-    /// Entries by path, for live changes; built on the first one.
-    index: Option<live::PathIndex>,
-    /// Some article was appended while the program ran, out of inbox order.
-    arrived_live: bool,
-    /// The open review of disagreements, if any.
-    pub review: Option<review::Review>,
-    /// Who settles disagreements in the review (`final` unless told otherwise).
-    pub review_as: ReviewerName,
-    /// `review_as` was checked (see [`review::adjudicator_refusal`]) and the review
-    /// opened; its own settled decisions do not make it a rater afterwards.
-    adjudicator_cleared: bool,
+    /// The review of disagreements: whether it is open and who settles them.
+    pub review: review::Reviewing,
     /// Where the selection goes as the inbox arrives; see [`AppState::resume_at`].
     pub resume: Option<Resume>,
-    /// The key that undoes, as the keymap binds it, for messages that offer it.
-    pub undo_key: String,
-    undo: Vec<Write>,
-    redo: Vec<Write>,
-    search_generation: u64,
-    /// The last query whose complete result is in `view`, to narrow from.
-    last_complete: Option<(Query, Arc<Vec<usize>>)>,
+    /// The changes that can be undone and redone.
+    pub changes: Changes,
 }
 
 impl AppState {
@@ -353,40 +446,19 @@ impl AppState {
             problems: Vec::new(),
             view: Vec::new(),
             cursor: 0,
-            scroll: 0,
-            max_scroll: u16::MAX,
-            page: 10,
+            reader: Reader::default(),
             focus: Focus::List,
             mode: Mode::Normal,
-            filter: None,
-            query: None,
-            search_error: None,
-            history: History::default(),
-            searching: false,
-            hits: Vec::new(),
-            docs: Arc::new(Vec::new()),
-            facets: Arc::new(Vec::new()),
-            loading: false,
-            match_lines: Vec::new(),
-            match_at: None,
+            search: Search::default(),
+            catalog: Catalog::default(),
             message: None,
             width: 80,
             height: 24,
             unsaved: Vec::new(),
-            show_others: false,
             quit_warned: false,
-            revision: 0,
-            index: None,
-            arrived_live: false,
-            review: None,
-            review_as: ReviewerName::final_default(),
-            adjudicator_cleared: false,
+            review: review::Reviewing::default(),
             resume: None,
-            undo_key: "u".to_string(),
-            undo: Vec::new(),
-            redo: Vec::new(),
-            search_generation: 0,
-            last_complete: None,
+            changes: Changes::default(),
         }
     }
 
@@ -395,15 +467,15 @@ impl AppState {
     pub fn add_entries(&mut self, entries: Vec<Entry>) -> Vec<Effect> {
         let start = self.entries.len();
         {
-            let docs = Arc::make_mut(&mut self.docs);
-            let facets = Arc::make_mut(&mut self.facets);
+            let docs = Arc::make_mut(&mut self.catalog.docs);
+            let facets = Arc::make_mut(&mut self.catalog.facets);
             for e in &entries {
                 docs.push(Arc::new(doc_of(e, &self.taxonomy, &self.sources)));
                 facets.push(facet_of(e, &self.reviewer, &self.taxonomy));
             }
         }
         self.entries.extend(entries);
-        if self.query.is_none() {
+        if self.search.query.is_none() {
             let listed: Vec<usize> = (start..self.entries.len())
                 .filter(|&i| !self.reviewing() || self.in_review(i))
                 .collect();
@@ -412,24 +484,24 @@ impl AppState {
             self.resume(first_new, false);
             return Vec::new();
         }
-        if self.searching {
+        if self.search.running {
             // The ranking in flight will be redone when loading ends.
             return Vec::new();
         }
-        self.last_complete = None;
+        self.search.last_complete = None;
         self.rerun_search()
     }
 
     /// The inbox finished loading.
     pub fn loading_finished(&mut self, problems: Vec<String>) -> Vec<Effect> {
-        self.loading = false;
+        self.catalog.loading = false;
         self.problems = problems;
-        if self.query.is_none() {
+        if self.search.query.is_none() {
             self.resume(0, true);
         }
         self.resume = None;
-        if self.query.is_some() {
-            self.last_complete = None;
+        if self.search.query.is_some() {
+            self.search.last_complete = None;
             return self.rerun_search();
         }
         Vec::new()
@@ -443,8 +515,8 @@ impl AppState {
     /// the program never jumps away from an article the reviewer chose.
     pub fn resume_at(&mut self, remembered: Option<std::path::PathBuf>) {
         self.resume = Some(Resume { remembered });
-        self.resume(0, !self.loading);
-        if !self.loading {
+        self.resume(0, !self.catalog.loading);
+        if !self.catalog.loading {
             self.resume = None;
         }
     }
@@ -481,7 +553,7 @@ impl AppState {
     }
 
     fn rerun_search(&mut self) -> Vec<Effect> {
-        match self.query.clone() {
+        match self.search.query.clone() {
             Some(q) => self.request_search(q, None),
             None => Vec::new(),
         }
@@ -491,14 +563,14 @@ impl AppState {
         // The taxonomy's labels, so suggestions count (`sug:`, a label's id or name):
         // some thirty short texts, cheap to build per keystroke.
         let query = query.with_labels(Arc::new(search::Labels::new(&self.taxonomy)));
-        self.search_generation += 1;
-        self.searching = true;
-        self.query = Some(query.clone());
+        self.search.generation += 1;
+        self.search.running = true;
+        self.search.query = Some(query.clone());
         vec![Effect::Search(Job {
-            generation: self.search_generation,
+            generation: self.search.generation,
             query,
-            docs: Arc::clone(&self.docs),
-            facets: Arc::clone(&self.facets),
+            docs: Arc::clone(&self.catalog.docs),
+            facets: Arc::clone(&self.catalog.facets),
             within,
         })]
     }
@@ -506,12 +578,12 @@ impl AppState {
     /// A ranking arrived from the worker. Rankings of older queries are dropped:
     /// a stale ranking never replaces a newer one.
     pub fn search_results(&mut self, generation: u64, hits: Vec<Hit>, complete: bool) {
-        if generation != self.search_generation || self.query.is_none() {
+        if generation != self.search.generation || self.search.query.is_none() {
             return;
         }
         let keep = self.selected();
         self.view = hits.iter().map(|h| h.entry).collect();
-        self.hits = hits;
+        self.search.hits = hits;
         let pos = keep
             .and_then(|k| self.view.iter().position(|&i| i == k))
             .unwrap_or(0);
@@ -521,17 +593,17 @@ impl AppState {
             self.cursor = 0;
         }
         if complete {
-            self.searching = false;
-            if let Some(q) = &self.query {
-                self.last_complete = Some((q.clone(), Arc::new(self.view.clone())));
+            self.search.running = false;
+            if let Some(q) = &self.search.query {
+                self.search.last_complete = Some((q.clone(), Arc::new(self.view.clone())));
             }
         }
     }
 
     /// The hit behind a row of the view, while a search filters the list.
     pub fn hit(&self, pos: usize) -> Option<&Hit> {
-        if self.query.is_some() {
-            self.hits.get(pos)
+        if self.search.query.is_some() {
+            self.search.hits.get(pos)
         } else {
             None
         }
@@ -663,11 +735,7 @@ impl AppState {
             }
             Err(e) => {
                 // Put the history back as it was: the change did not happen.
-                match write.kind {
-                    WriteKind::New => {}
-                    WriteKind::Undo => self.undo.push(write),
-                    WriteKind::Redo => self.redo.push(write),
-                }
+                self.changes.put_back(write);
                 self.error(format!("Not saved: {e}"));
             }
         }
@@ -784,23 +852,14 @@ impl AppState {
             facet.theme = d.theme.into_iter().map(String::from).collect();
             facet.reliability = d.reliability.map(String::from);
         }
-        if let Some(slot) = Arc::make_mut(&mut self.facets).get_mut(index) {
+        if let Some(slot) = Arc::make_mut(&mut self.catalog.facets).get_mut(index) {
             *slot = facet;
         }
     }
 
     /// A change that happened joins the history it belongs to.
-    fn record(&mut self, mut write: Write) {
-        // Time spent is recorded once, never undone or redone.
-        write.edits.retain(|e| !matches!(e, Edit::AddSeconds(_)));
-        match write.kind {
-            WriteKind::New => {
-                self.undo.push(write);
-                self.redo.clear();
-            }
-            WriteKind::Undo => self.redo.push(write),
-            WriteKind::Redo => self.undo.push(write),
-        }
+    fn record(&mut self, write: Write) {
+        self.changes.record(write);
     }
 
     pub(crate) fn info(&mut self, text: impl Into<String>) {
@@ -825,9 +884,7 @@ impl AppState {
         let cursor = cursor.min(self.view.len() - 1);
         if cursor != self.cursor {
             self.cursor = cursor;
-            self.scroll = 0;
-            self.max_scroll = u16::MAX;
-            self.match_at = None;
+            self.reader.reset();
         }
     }
 
@@ -853,17 +910,20 @@ impl AppState {
     /// one it is. Counted from the match last jumped to, not from the scroll
     /// position, so matches near the end (where scrolling stops short) are reached too.
     fn jump_to_match(&mut self, forward: bool) {
-        let lines = &self.match_lines;
+        let lines = &self.reader.match_lines;
         if lines.is_empty() {
             self.info("No body match in this article");
             return;
         }
-        let current = self.match_at.and_then(|at| lines.binary_search(&at).ok());
+        let current = self
+            .reader
+            .match_at
+            .and_then(|at| lines.binary_search(&at).ok());
         let target = match (current, forward) {
             (Some(i), true) => (i + 1 < lines.len()).then_some(i + 1),
             (Some(i), false) => i.checked_sub(1),
-            (None, true) => lines.iter().position(|&l| l >= self.scroll),
-            (None, false) => lines.iter().rposition(|&l| l < self.scroll),
+            (None, true) => lines.iter().position(|&l| l >= self.reader.scroll),
+            (None, false) => lines.iter().rposition(|&l| l < self.reader.scroll),
         };
         let Some(i) = target else {
             self.info(if forward {
@@ -874,8 +934,8 @@ impl AppState {
             return;
         };
         let line = lines[i];
-        self.scroll = line.min(self.max_scroll);
-        self.match_at = Some(line);
+        self.reader.scroll = line.min(self.reader.max_scroll);
+        self.reader.match_at = Some(line);
         self.info(format!("match {}/{}", i + 1, lines.len()));
     }
 
@@ -945,7 +1005,7 @@ impl AppState {
                     .all(|&axis| decision.labels(axis).is_empty())
             });
         let said = if unlabeled {
-            format!("done without labels · {} undoes", self.undo_key)
+            format!("done without labels · {} undoes", self.changes.undo_key)
         } else {
             status.as_str().to_string()
         };
@@ -1038,21 +1098,21 @@ impl AppState {
         let query = match search::parse(text) {
             Ok(q) => q,
             Err(e) => {
-                self.search_error = Some(e.to_string());
+                self.search.error = Some(e.to_string());
                 return Vec::new();
             }
         };
-        self.search_error = None;
+        self.search.error = None;
         if query.is_empty() {
             self.clear_search();
             return Vec::new();
         }
-        self.filter = Some(text.to_string());
+        self.search.filter = Some(text.to_string());
         // Narrowing pays only when the previous results are a small part of the
         // inbox; re-ranking nearly all of it out of order costs more than a fresh pass.
-        let within = match &self.last_complete {
+        let within = match &self.search.last_complete {
             Some((older, results))
-                if query.narrows(older) && results.len() * 2 <= self.docs.len() =>
+                if query.narrows(older) && results.len() * 2 <= self.catalog.docs.len() =>
             {
                 Some(Arc::clone(results))
             }
@@ -1064,14 +1124,14 @@ impl AppState {
     /// Shows the whole inbox again, keeping the selected article.
     fn clear_search(&mut self) {
         let keep = self.selected();
-        self.search_generation += 1; // whatever is in flight is now stale
-        self.searching = false;
-        self.query = None;
-        self.filter = None;
-        self.search_error = None;
-        self.hits.clear();
-        self.last_complete = None;
-        let facets = &self.facets;
+        self.search.generation += 1; // whatever is in flight is now stale
+        self.search.running = false;
+        self.search.query = None;
+        self.search.filter = None;
+        self.search.error = None;
+        self.search.hits.clear();
+        self.search.last_complete = None;
+        let facets = &self.catalog.facets;
         self.view = if self.reviewing() {
             self.review_list()
         } else {
@@ -1079,7 +1139,7 @@ impl AppState {
                 .filter(|&i| !facets.get(i).is_some_and(|f| f.gone))
                 .collect()
         };
-        if self.arrived_live {
+        if self.catalog.arrived_live {
             // Articles that arrived while the program ran sit at the end of `entries`.
             let entries = &self.entries;
             self.view
@@ -1226,20 +1286,20 @@ fn update_search(state: &mut AppState, mut edit: LineEdit, action: Action) -> Ve
         }
         // A malformed query is not kept: the prompt stays open with the
         // reason beside it until it is fixed or cleared.
-        Action::Confirm if state.search_error.is_some() => {}
+        Action::Confirm if state.search.error.is_some() => {}
         Action::Confirm => {
             state.mode = Mode::Normal;
-            if state.filter.is_some() {
-                state.history.push(edit.text());
+            if state.search.filter.is_some() {
+                state.search.history.push(edit.text());
             }
         }
         Action::MenuDown => state.select(state.cursor.saturating_add(1)),
         Action::MenuUp => state.select(state.cursor.saturating_sub(1)),
         Action::HistoryPrev | Action::HistoryNext => {
             let recalled = if action == Action::HistoryPrev {
-                state.history.older(edit.text())
+                state.search.history.older(edit.text())
             } else {
-                state.history.newer()
+                state.search.history.newer()
             };
             let Some(text) = recalled.map(str::to_string) else {
                 return Vec::new();
@@ -1355,8 +1415,10 @@ fn update_normal(state: &mut AppState, action: Action) -> Vec<Effect> {
         Action::Undo => return undo(state),
         Action::Redo => return redo(state),
         Action::Search => {
-            state.history.reset();
-            state.mode = Mode::Search(LineEdit::new(state.filter.clone().unwrap_or_default()))
+            state.search.history.reset();
+            state.mode = Mode::Search(LineEdit::new(
+                state.search.filter.clone().unwrap_or_default(),
+            ))
         }
         Action::Help => state.mode = Mode::Help { scroll: 0 },
         Action::Stats => {
@@ -1385,7 +1447,7 @@ fn update_normal(state: &mut AppState, action: Action) -> Vec<Effect> {
         }
         Action::Review => return state.toggle_review(),
         Action::Close => {
-            if state.filter.is_some() {
+            if state.search.filter.is_some() {
                 state.clear_search();
             }
         }
@@ -1397,15 +1459,23 @@ fn update_normal(state: &mut AppState, action: Action) -> Vec<Effect> {
 
 /// Moves the reader by a page or a line, or to either end, never past its last line.
 fn scroll_reader(state: &mut AppState, action: Action) {
-    let page = state.page.saturating_sub(1).max(1);
-    state.scroll = match action {
-        Action::ScrollDown => state.scroll.saturating_add(page).min(state.max_scroll),
-        Action::ScrollUp => state.scroll.saturating_sub(page),
-        Action::LineDown => state.scroll.saturating_add(1).min(state.max_scroll),
-        Action::LineUp => state.scroll.saturating_sub(1),
+    let page = state.reader.page.saturating_sub(1).max(1);
+    state.reader.scroll = match action {
+        Action::ScrollDown => state
+            .reader
+            .scroll
+            .saturating_add(page)
+            .min(state.reader.max_scroll),
+        Action::ScrollUp => state.reader.scroll.saturating_sub(page),
+        Action::LineDown => state
+            .reader
+            .scroll
+            .saturating_add(1)
+            .min(state.reader.max_scroll),
+        Action::LineUp => state.reader.scroll.saturating_sub(1),
         Action::ScrollTop => 0,
-        Action::ScrollBottom => state.max_scroll,
-        _ => state.scroll,
+        Action::ScrollBottom => state.reader.max_scroll,
+        _ => state.reader.scroll,
     };
 }
 
@@ -1476,12 +1546,12 @@ fn open_note(state: &mut AppState) {
 
 /// Writes the inverse of the last change, selecting the article it was made on.
 fn undo(state: &mut AppState) -> Vec<Effect> {
-    let Some(done) = state.undo.pop() else {
+    let Some(done) = state.changes.undo.pop() else {
         state.info("Nothing to undo");
         return Vec::new();
     };
     if state.refuse_unreadable(done.entry) {
-        state.undo.push(done);
+        state.changes.undo.push(done);
         return Vec::new();
     }
     if let Some(pos) = state.view.iter().position(|&i| i == done.entry) {
@@ -1498,12 +1568,12 @@ fn undo(state: &mut AppState) -> Vec<Effect> {
 
 /// Writes the last undone change again, selecting the article it was made on.
 fn redo(state: &mut AppState) -> Vec<Effect> {
-    let Some(undone) = state.redo.pop() else {
+    let Some(undone) = state.changes.redo.pop() else {
         state.info("Nothing to redo");
         return Vec::new();
     };
     if state.refuse_unreadable(undone.entry) {
-        state.redo.push(undone);
+        state.changes.redo.push(undone);
         return Vec::new();
     }
     if let Some(pos) = state.view.iter().position(|&i| i == undone.entry) {
@@ -1520,7 +1590,7 @@ fn redo(state: &mut AppState) -> Vec<Effect> {
 
 /// Shows or hides other reviewers' labels, saying so when there is nothing to see.
 fn toggle_others(state: &mut AppState) {
-    state.show_others = !state.show_others;
+    state.reader.show_others = !state.reader.show_others;
     let me = state.reviewer.clone();
     let labeled = |e: &Entry| {
         e.others(&me)
@@ -1528,7 +1598,7 @@ fn toggle_others(state: &mut AppState) {
     };
     if !state.entries.iter().any(labeled) {
         state.info("No other reviewer has labeled anything in this inbox yet");
-    } else if !state.show_others {
+    } else if !state.reader.show_others {
         state.info("Other reviewers' labels hidden");
     } else if !state.selected_entry().is_some_and(labeled) {
         state.info("Other reviewers' labels shown · none on this article yet");

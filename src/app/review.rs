@@ -54,6 +54,29 @@ pub fn adjudicator_refusal(entries: &[Entry], me: &str, name: &str) -> Option<St
     })
 }
 
+/// The review of disagreements as the session holds it: whether it is open, and
+/// who settles disagreements in it.
+#[derive(Debug)]
+pub struct Reviewing {
+    /// The open review of disagreements, if any.
+    pub open: Option<Review>,
+    /// Who settles disagreements in the review (`final` unless told otherwise).
+    pub adjudicator: ReviewerName,
+    /// `adjudicator` was checked (see [`adjudicator_refusal`]) and the review
+    /// opened; its own settled decisions do not make it a rater afterwards.
+    adjudicator_cleared: bool,
+}
+
+impl Default for Reviewing {
+    fn default() -> Reviewing {
+        Reviewing {
+            open: None,
+            adjudicator: ReviewerName::final_default(),
+            adjudicator_cleared: false,
+        }
+    }
+}
+
 /// An open review: whom to switch back to when it closes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Review {
@@ -63,18 +86,18 @@ pub struct Review {
 impl AppState {
     /// The name the settled labels are written under.
     pub fn adjudicator(&self) -> &str {
-        &self.review_as
+        &self.review.adjudicator
     }
 
     /// True while the review of disagreements is open.
     pub fn reviewing(&self) -> bool {
-        self.review.is_some()
+        self.review.open.is_some()
     }
 
     /// The other reviewers' done decisions on an article, for the review's table.
     pub fn review_decisions(&self, entry: usize) -> Vec<(&str, &Decision)> {
         match self.entries.get(entry) {
-            Some(e) => counting(e, &self.reviewer, &[self.review_as.as_str()]),
+            Some(e) => counting(e, &self.reviewer, &[self.review.adjudicator.as_str()]),
             None => Vec::new(),
         }
     }
@@ -85,14 +108,15 @@ impl AppState {
             self.error("Unsaved changes belong to the current reviewer: save them first (ctrl-s).");
             return Vec::new();
         }
-        if self.review.is_none() && !self.adjudicator_cleared {
-            let refusal = adjudicator_refusal(&self.entries, &self.reviewer, &self.review_as);
+        if self.review.open.is_none() && !self.review.adjudicator_cleared {
+            let refusal =
+                adjudicator_refusal(&self.entries, &self.reviewer, &self.review.adjudicator);
             if let Some(refusal) = refusal {
                 self.error(format!("No review: {refusal}."));
                 return Vec::new();
             }
         }
-        match self.review.take() {
+        match self.review.open.take() {
             Some(review) => {
                 let previous = review.previous;
                 if previous != self.reviewer {
@@ -102,14 +126,14 @@ impl AppState {
             }
             None => {
                 let previous = self.reviewer.clone();
-                let adjudicator = self.review_as.clone();
+                let adjudicator = self.review.adjudicator.clone();
                 if adjudicator != self.reviewer {
                     self.switch_reviewer(&adjudicator);
                 }
-                self.review = Some(Review { previous });
+                self.review.open = Some(Review { previous });
                 // Checked once: from here on the adjudicator's own settled decisions
                 // are what makes it hold done decisions.
-                self.adjudicator_cleared = true;
+                self.review.adjudicator_cleared = true;
                 let n = self.review_list().len();
                 if n == 0 {
                     self.info(format!(
@@ -151,12 +175,12 @@ impl AppState {
     /// [`adjudicator_refusal`]); `previous` is the reviewer's own name, which `R`
     /// returns to.
     pub fn start_review(&mut self, previous: ReviewerName) {
-        if self.reviewer != self.review_as {
-            let adjudicator = self.review_as.clone();
+        if self.reviewer != self.review.adjudicator {
+            let adjudicator = self.review.adjudicator.clone();
             self.switch_reviewer(&adjudicator);
         }
-        self.review = Some(Review { previous });
-        self.adjudicator_cleared = true;
+        self.review.open = Some(Review { previous });
+        self.review.adjudicator_cleared = true;
         self.view = self.review_list();
         self.cursor = 0;
     }
@@ -223,11 +247,10 @@ impl AppState {
         let gone: Vec<usize> = (0..self.entries.len())
             .filter(|&i| self.is_gone(i))
             .collect();
-        self.facets = std::sync::Arc::new(facets);
+        self.catalog.facets = std::sync::Arc::new(facets);
         for i in gone {
-            std::sync::Arc::make_mut(&mut self.facets)[i].gone = true;
+            std::sync::Arc::make_mut(&mut self.catalog.facets)[i].gone = true;
         }
-        self.undo.clear();
-        self.redo.clear();
+        self.changes.forget();
     }
 }

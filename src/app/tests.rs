@@ -599,42 +599,48 @@ fn a_query_matching_most_of_the_inbox_is_not_narrowed_from() {
 #[test]
 fn articles_that_arrive_while_loading_join_the_list() {
     let mut s = AppState::empty(named("alice"), Taxonomy::default());
-    s.loading = true;
+    s.catalog.loading = true;
     s.add_entries(vec![entry("000.txt")]);
     assert_eq!(s.selected(), Some(0));
     s.add_entries(vec![entry("001.txt")]);
     assert_eq!(s.view, vec![0, 1]);
     assert_eq!(s.selected(), Some(0), "the selection stays put");
     s.loading_finished(Vec::new());
-    assert!(!s.loading);
+    assert!(!s.catalog.loading);
 }
 
 #[test]
 fn n_jumps_to_the_next_body_match_line() {
     let mut s = state(1);
-    s.max_scroll = 100;
-    s.match_lines = vec![5, 30, 60];
+    s.reader.max_scroll = 100;
+    s.reader.match_lines = vec![5, 30, 60];
     run(&mut s, [Action::NextMatch]);
-    assert_eq!(s.scroll, 5);
+    assert_eq!(s.reader.scroll, 5);
     run(&mut s, [Action::NextMatch, Action::NextMatch]);
-    assert_eq!(s.scroll, 60);
+    assert_eq!(s.reader.scroll, 60);
     run(&mut s, [Action::PrevMatch]);
-    assert_eq!(s.scroll, 30);
+    assert_eq!(s.reader.scroll, 30);
 }
 
 #[test]
 fn n_reaches_matches_past_the_last_scroll_position_and_counts_them() {
     let mut s = state(1);
     // The text stops scrolling at 50; matches at 55 and 58 are both on the last page.
-    s.max_scroll = 50;
-    s.match_lines = vec![10, 55, 58];
+    s.reader.max_scroll = 50;
+    s.reader.match_lines = vec![10, 55, 58];
     let said = |s: &AppState| s.message.as_ref().map(|m| m.text.clone());
     run(&mut s, [Action::NextMatch]);
     assert_eq!(said(&s).as_deref(), Some("match 1/3"));
     run(&mut s, [Action::NextMatch]);
-    assert_eq!((s.scroll, said(&s).as_deref()), (50, Some("match 2/3")));
+    assert_eq!(
+        (s.reader.scroll, said(&s).as_deref()),
+        (50, Some("match 2/3"))
+    );
     run(&mut s, [Action::NextMatch]);
-    assert_eq!((s.scroll, said(&s).as_deref()), (50, Some("match 3/3")));
+    assert_eq!(
+        (s.reader.scroll, said(&s).as_deref()),
+        (50, Some("match 3/3"))
+    );
     run(&mut s, [Action::NextMatch]);
     assert_eq!(said(&s).as_deref(), Some("No more matches below"));
     run(&mut s, [Action::PrevMatch]);
@@ -654,14 +660,14 @@ fn contexts_follow_mode_and_focus() {
 #[test]
 fn reader_scrolling_stops_at_the_end_reported_by_the_drawing() {
     let mut s = state(1);
-    s.page = 10;
-    s.max_scroll = 12;
+    s.reader.page = 10;
+    s.reader.max_scroll = 12;
     run(&mut s, [Action::ScrollDown]);
-    assert_eq!(s.scroll, 9);
+    assert_eq!(s.reader.scroll, 9);
     run(&mut s, [Action::ScrollDown]);
-    assert_eq!(s.scroll, 12);
+    assert_eq!(s.reader.scroll, 12);
     run(&mut s, [Action::ScrollUp, Action::ScrollTop]);
-    assert_eq!(s.scroll, 0);
+    assert_eq!(s.reader.scroll, 0);
 }
 
 #[test]
@@ -740,15 +746,15 @@ fn a_rewritten_article_is_replaced_in_place() {
     if let Ok(a) = &mut newer.article {
         std::sync::Arc::make_mut(a).title = "Corrected headline".into();
     }
-    let revision = s.revision;
+    let revision = s.catalog.revision;
     s.article_arrived(newer);
     assert_eq!(s.entries.len(), 2, "no duplicate");
     assert_eq!(listed(&s), ["Title of 000.txt", "Corrected headline"]);
     assert_eq!(
-        s.docs[1].title, "Corrected headline",
+        s.catalog.docs[1].title, "Corrected headline",
         "search sees the new text"
     );
-    assert!(s.revision > revision, "the reader wraps it again");
+    assert!(s.catalog.revision > revision, "the reader wraps it again");
 }
 
 #[test]
@@ -782,8 +788,8 @@ fn a_removed_folder_takes_its_articles_with_it() {
 fn removed_articles_never_match_a_search() {
     let mut s = state(2);
     s.path_removed(Path::new("000.txt"));
-    let docs = s.docs.clone();
-    let facets = s.facets.clone();
+    let docs = s.catalog.docs.clone();
+    let facets = s.catalog.facets.clone();
     let query = search::parse("title").expect("parses");
     let hits = search::search(&docs, &facets, &query, None, &|| false).expect("not cancelled");
     let found: Vec<usize> = hits.iter().map(|h| h.entry).collect();
@@ -809,7 +815,7 @@ fn another_reviewers_sidecar_appears_changes_and_goes() {
     };
     s.sidecar_changed(Path::new("000.txt"), "bob", bob(Status::Done));
     assert_eq!(s.entries[0].others(&s.reviewer).count(), 1);
-    assert_eq!(s.facets[0].reviewers, ["bob"]);
+    assert_eq!(s.catalog.facets[0].reviewers, ["bob"]);
     s.sidecar_changed(Path::new("000.txt"), "bob", bob(Status::Flagged));
     assert_eq!(
         s.entries[0].others(&s.reviewer).count(),
@@ -930,7 +936,7 @@ fn review_opened_with_r_writes_as_final() {
 fn a_compared_reviewer_is_refused_as_the_adjudicator() {
     for name in ["alice", "bob"] {
         let mut s = disputed();
-        s.review_as = named(name);
+        s.review.adjudicator = named(name);
         let effects = run(&mut s, [Action::Review]);
         assert!(effects.is_empty());
         assert!(!s.reviewing(), "{name}: no review");
@@ -955,7 +961,7 @@ fn a_compared_reviewer_is_refused_as_the_adjudicator() {
         None
     );
     let mut s = disputed();
-    s.review_as = named("judge");
+    s.review.adjudicator = named("judge");
     run(&mut s, [Action::Review]);
     assert_eq!(s.reviewer, "judge");
 }
@@ -1082,20 +1088,20 @@ fn a_malformed_query_says_why_and_enter_does_not_keep_it() {
     let mut s = state(3);
     run(&mut s, [Action::Search]);
     run(&mut s, typed("is:maybe"));
-    let error = s.search_error.clone().expect("the query is malformed");
+    let error = s.search.error.clone().expect("the query is malformed");
     assert!(error.contains("maybe"), "{error}");
     // Enter keeps only a query: the prompt stays open with the reason.
     run(&mut s, [Action::Confirm]);
     assert!(matches!(s.mode, Mode::Search(_)), "{:?}", s.mode);
-    assert!(s.search_error.is_some());
+    assert!(s.search.error.is_some());
     // Fixing it clears the error and finds.
     run(&mut s, std::iter::repeat_n(Action::Backspace, 5));
     run(&mut s, typed("todo"));
-    assert_eq!(s.search_error, None);
+    assert_eq!(s.search.error, None);
     run(&mut s, [Action::Confirm]);
     assert_eq!(s.mode, Mode::Normal);
-    assert_eq!(s.filter.as_deref(), Some("is:todo"));
-    assert_eq!(s.history.entries(), ["is:todo"]);
+    assert_eq!(s.search.filter.as_deref(), Some("is:todo"));
+    assert_eq!(s.search.history.entries(), ["is:todo"]);
 }
 
 #[test]
@@ -1103,10 +1109,10 @@ fn an_unknown_filter_is_reported_while_typing() {
     let mut s = state(3);
     run(&mut s, [Action::Search]);
     run(&mut s, typed("foo:bar"));
-    let error = s.search_error.clone().expect("foo: is no filter");
+    let error = s.search.error.clone().expect("foo: is no filter");
     assert!(error.contains("unknown filter `foo:`"), "{error}");
     run(&mut s, [Action::Close]);
-    assert_eq!(s.search_error, None);
+    assert_eq!(s.search.error, None);
     assert_eq!(s.view, vec![0, 1, 2]);
 }
 
@@ -1154,7 +1160,7 @@ fn up_and_down_recall_earlier_searches_and_give_back_what_was_typed() {
         run(&mut s, [Action::Confirm]);
     }
     assert_eq!(
-        s.history.entries(),
+        s.search.history.entries(),
         ["002", "001"],
         "a repeat moves to the newest"
     );
@@ -1183,8 +1189,8 @@ fn up_and_down_recall_earlier_searches_and_give_back_what_was_typed() {
     assert_eq!(prompt_text(&s), "01");
     // Escape does not make a search worth remembering.
     run(&mut s, [Action::Close]);
-    assert_eq!(s.history.entries(), ["002", "001"]);
-    assert_eq!(s.history.added(), ["001", "002", "001"]);
+    assert_eq!(s.search.history.entries(), ["002", "001"]);
+    assert_eq!(s.search.history.added(), ["001", "002", "001"]);
 }
 
 #[test]
@@ -1312,7 +1318,7 @@ fn decided(name: &str, status: Status) -> Entry {
 /// A state whose inbox is still loading, resuming at `remembered`.
 fn resuming(remembered: Option<&str>) -> AppState {
     let mut s = AppState::empty(named("alice"), Taxonomy::default());
-    s.loading = true;
+    s.catalog.loading = true;
     s.resume_at(remembered.map(PathBuf::from));
     s
 }

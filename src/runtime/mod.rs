@@ -173,7 +173,7 @@ impl Session {
         color: bool,
         loader: Receiver<Loaded>,
     ) -> Session {
-        state.loading = true;
+        state.catalog.loading = true;
         let mut session = Session::new(state, keymap, color);
         session.loading = true;
         let to = session.sender();
@@ -196,7 +196,7 @@ impl Session {
             .into_iter()
             .next()
         {
-            self.state.undo_key = key;
+            self.state.changes.undo_key = key;
         }
         self
     }
@@ -263,7 +263,7 @@ impl Session {
 
     /// True while articles are loading or a ranking is on its way.
     pub fn busy(&self) -> bool {
-        self.loading || self.state.searching
+        self.loading || self.state.search.running
     }
 
     /// Handles events until loading and searching are finished, or `limit` has
@@ -294,7 +294,7 @@ impl Session {
                 Redraw::Yes
             }
             Event::LoaderEnded if self.loading => {
-                self.state.loading = false;
+                self.state.catalog.loading = false;
                 self.finished_loading();
                 Redraw::Yes
             }
@@ -484,10 +484,10 @@ impl Session {
             .draw(|frame| info = Some(ui.render(state, keymap, frame)))
             .map_err(|e| io::Error::other(e.to_string()))?;
         if let Some(info) = info {
-            self.state.max_scroll = info.max_scroll;
-            self.state.page = info.page;
-            self.state.scroll = self.state.scroll.min(info.max_scroll);
-            self.state.match_lines = info.match_lines;
+            self.state.reader.max_scroll = info.max_scroll;
+            self.state.reader.page = info.page;
+            self.state.reader.scroll = self.state.reader.scroll.min(info.max_scroll);
+            self.state.reader.match_lines = info.match_lines;
             if let (Some(most), Mode::Stats { scroll, .. }) =
                 (self.ui.stats_max_scroll, &mut self.state.mode)
             {
@@ -521,7 +521,7 @@ impl Session {
     /// Recalls the searches of earlier runs (the search prompt's `Up`).
     pub fn load_history(&mut self) {
         if let Some(file) = history::path() {
-            self.state.history = crate::app::History::new(history::load(&file));
+            self.state.search.history = crate::app::History::new(history::load(&file));
         }
     }
 
@@ -529,7 +529,7 @@ impl Session {
     /// error is one sentence naming the file.
     pub fn save_history(&self) -> Result<(), String> {
         match history::path() {
-            Some(file) => history::save(&file, &self.state.history),
+            Some(file) => history::save(&file, &self.state.search.history),
             None => Ok(()),
         }
     }

@@ -211,7 +211,7 @@ fn title(state: &AppState) -> String {
             state.unsaved.iter().map(|u| u.write.entry).collect();
         title.push_str(&format!(" · {} unsaved", articles.len()));
     }
-    if state.loading {
+    if state.catalog.loading {
         title.push_str(&format!(" · loading {}…", state.entries.len()));
     }
     title.push(' ');
@@ -221,12 +221,12 @@ fn title(state: &AppState) -> String {
 /// What narrows the list, for its bottom border: the search kept as a filter and
 /// how many articles it matches, or that the query being typed is malformed.
 fn filter_text(state: &AppState) -> Option<String> {
-    if state.search_error.is_some() {
+    if state.search.error.is_some() {
         // The rows are the last good query's; no count is claimed for this one.
         return Some(" the search has an error ".to_string());
     }
-    let q = state.filter.as_ref()?;
-    let more = if state.searching { "…" } else { "" };
+    let q = state.search.filter.as_ref()?;
+    let more = if state.search.running { "…" } else { "" };
     let n = state.view.len();
     Some(format!(
         " {n}{more} {} “{}” ",
@@ -239,13 +239,13 @@ fn filter_text(state: &AppState) -> Option<String> {
 /// nothing is shown.
 fn empty_text(state: &AppState) -> Vec<String> {
     if !state.entries.is_empty() {
-        return vec![if state.reviewing() && state.query.is_none() {
+        return vec![if state.reviewing() && state.search.query.is_none() {
             "No disagreements to settle.".to_string()
         } else {
             "Nothing matches the search.".to_string()
         }];
     }
-    if state.loading {
+    if state.catalog.loading {
         return vec!["Reading the inbox…".to_string()];
     }
     let folder = if state.inbox.as_os_str().is_empty() {
@@ -289,7 +289,7 @@ pub fn render(
     let progress = state.progress();
     if !state.reviewing()
         && progress.all_decided()
-        && state.filter.is_none()
+        && state.search.filter.is_none()
         && pos == state.view.len()
         && y + 1 < inner.bottom()
     {
@@ -363,7 +363,12 @@ fn draw_rows(
 ) -> (usize, u16) {
     let width = inner.width as usize;
     let cols = Columns::new(width);
-    let terms = state.query.as_ref().map(positive_terms).unwrap_or_default();
+    let terms = state
+        .search
+        .query
+        .as_ref()
+        .map(positive_terms)
+        .unwrap_or_default();
     let mut y = inner.y;
     let mut pos = offset;
     while pos < state.view.len() && y < inner.bottom() {

@@ -124,7 +124,7 @@ impl Cache {
         } else {
             lines.extend(others(state, e, others_key, inner.width as usize, p));
         }
-        self.body(entry, e, inner.width, state.revision, p);
+        self.body(entry, e, inner.width, state.catalog.revision, p);
         self.find_matches(state, entry, e, inner.width);
         let height = inner.height as usize;
         // The head stays while it leaves the story at least a third of the pane.
@@ -142,7 +142,7 @@ impl Cache {
         let total = head + body.len();
         let page = height - fixed.len();
         let max_scroll = total.saturating_sub(page);
-        let scroll = (state.scroll as usize).min(max_scroll);
+        let scroll = (state.reader.scroll as usize).min(max_scroll);
         for (row, line) in fixed.iter().enumerate() {
             line.render(row_at(inner, row), buf);
         }
@@ -152,13 +152,13 @@ impl Cache {
             scroll,
             page,
         };
-        self.draw_rows(rows, state.match_at.map(usize::from), inner, p, buf);
+        self.draw_rows(rows, state.reader.match_at.map(usize::from), inner, p, buf);
         let match_lines: Vec<u16> = self
             .matches
             .iter()
             .map(|&(i, _)| (i + head).min(u16::MAX as usize) as u16)
             .collect();
-        let where_ = whereabouts(&match_lines, state.match_at, scroll, page, total);
+        let where_ = whereabouts(&match_lines, state.reader.match_at, scroll, page, total);
         let place = position.then(|| (state.cursor + 1, state.view.len()));
         bottom_titles(block, place, &where_, p).render(area, buf);
         RenderInfo {
@@ -171,9 +171,14 @@ impl Cache {
     /// Finds the search's matches in the wrapped story, only when the article,
     /// the width or the query changed, since marking them walks the whole story.
     fn find_matches(&mut self, state: &AppState, entry: usize, e: &Entry, width: u16) {
-        let query_key = state.query.as_ref().map(query_key).unwrap_or_default();
+        let query_key = state
+            .search
+            .query
+            .as_ref()
+            .map(query_key)
+            .unwrap_or_default();
         if self.matches_key.as_ref() != Some(&(entry, width, query_key.clone())) {
-            self.matches = match (&state.query, &e.article) {
+            self.matches = match (&state.search.query, &e.article) {
                 (Some(query), Ok(article)) => story_marks(article, query, &self.lines, &self.cuts),
                 _ => Vec::new(),
             };
@@ -664,7 +669,7 @@ fn others(
     }
     present.sort_by_key(|(n, _)| *n == adjudicator);
     let settled = present.iter().any(|(n, _)| *n == adjudicator);
-    if !state.show_others {
+    if !state.reader.show_others {
         let names: Vec<String> = present
             .iter()
             .filter(|(n, _)| *n != adjudicator)

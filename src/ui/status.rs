@@ -39,11 +39,11 @@ fn hints(state: &AppState, keymap: &Keymap) -> Vec<Hint> {
         // left to label: the keys that lead on, not the labeling keys.
         Mode::Normal
             if state.view.is_empty()
-                || (state.filter.is_none()
+                || (state.search.filter.is_none()
                     && !state.reviewing()
                     && state.progress().all_decided()) =>
         {
-            if state.filter.is_some() {
+            if state.search.filter.is_some() {
                 add(&mut out, g, Action::Close, "clear search", 1);
             } else if !state.view.is_empty() {
                 add(&mut out, g, Action::Review, "review", 1);
@@ -104,7 +104,7 @@ fn hints(state: &AppState, keymap: &Keymap) -> Vec<Hint> {
             add(&mut out, Context::Note, Action::Close, "cancel", 0);
         }
         // A malformed query cannot be kept: its reason takes the room of the hints.
-        Mode::Search(_) if state.search_error.is_some() => {}
+        Mode::Search(_) if state.search.error.is_some() => {}
         Mode::Search(_) => {
             add(&mut out, Context::Search, Action::Confirm, "keep filter", 0);
             add(&mut out, Context::Search, Action::Close, "clear", 0);
@@ -150,7 +150,7 @@ pub fn render(
             Mode::Search(edit) => Some((
                 " / ",
                 edit,
-                match &state.search_error {
+                match &state.search.error {
                     Some(e) => Span::styled(format!("  {}", sanitize(e)), p.error()),
                     None => Span::styled(
                         format!(
