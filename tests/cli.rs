@@ -10,17 +10,7 @@ use std::process::{Command, Output, Stdio};
 use common::SEED;
 
 fn triage(inbox: &Path, args: &[&str]) -> Output {
-    let config = inbox.parent().unwrap_or(inbox).join("config");
-    Command::new(env!("CARGO_BIN_EXE_triage"))
-        .arg("--inbox")
-        .arg(inbox)
-        .arg("--reviewer")
-        .arg("alice")
-        .args(args)
-        .env("XDG_CONFIG_HOME", config)
-        .env_remove("TRIAGE_INBOX")
-        .env_remove("TRIAGE_REVIEWER")
-        .stdin(Stdio::null())
+    common::command_as(inbox, "alice", args)
         .output()
         .expect("the binary runs")
 }

@@ -145,18 +145,7 @@ fn hostile_inbox() -> (tempfile::TempDir, PathBuf) {
 }
 
 fn command(inbox: &Path, args: &[&str]) -> Command {
-    let config = inbox.parent().unwrap_or(inbox).join("config");
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_triage"));
-    cmd.arg("--inbox")
-        .arg(inbox)
-        .arg("--reviewer")
-        .arg("alice")
-        .args(args)
-        .env("XDG_CONFIG_HOME", config)
-        .env_remove("TRIAGE_INBOX")
-        .env_remove("TRIAGE_REVIEWER")
-        .stdin(Stdio::null());
-    cmd
+    common::command_as(inbox, "alice", args)
 }
 
 fn triage(inbox: &Path, args: &[&str]) -> Output {

@@ -400,13 +400,9 @@ impl Drop for KillOnDrop {
 
 /// `triage label FILE ARGS…` as `reviewer`, which must succeed.
 pub fn label_as(inbox: &Path, reviewer: &str, file: &str, args: &[&str]) {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_triage"))
-        .arg("--inbox")
-        .arg(inbox)
-        .args(["--reviewer", reviewer, "label", file])
-        .args(args)
-        .env_remove("TRIAGE_REVIEWER")
-        .stdin(std::process::Stdio::null())
+    let mut label = vec!["label", file];
+    label.extend_from_slice(args);
+    let out = command_as(inbox, reviewer, &label)
         .output()
         .expect("the binary runs");
     assert!(
@@ -458,4 +454,23 @@ pub fn status_line(screen: &str) -> String {
         .rfind(|l| !l.trim().is_empty())
         .unwrap_or_default()
         .to_string()
+}
+
+/// The built binary on `inbox` as `reviewer`, with the arguments after them, as the
+/// command tests run: a config folder of its own beside the inbox (so no user file
+/// leaks in), no inbox or reviewer from the environment, and no standard input.
+#[allow(dead_code)]
+pub fn command_as(inbox: &Path, reviewer: &str, args: &[&str]) -> std::process::Command {
+    let config = inbox.parent().unwrap_or(inbox).join("config");
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_triage"));
+    cmd.arg("--inbox")
+        .arg(inbox)
+        .arg("--reviewer")
+        .arg(reviewer)
+        .args(args)
+        .env("XDG_CONFIG_HOME", config)
+        .env_remove("TRIAGE_INBOX")
+        .env_remove("TRIAGE_REVIEWER")
+        .stdin(std::process::Stdio::null());
+    cmd
 }
