@@ -18,7 +18,7 @@ use scraper::node::Element;
 use scraper::{ElementRef, Html, Node};
 
 use super::front::date;
-use super::html_bounds::{exceeded, read_plain};
+use super::html_bounds::{exceeded, is_inline, read_plain};
 use super::text::parse_with;
 use super::{Article, ArticleError};
 use crate::host::domain_of;
@@ -62,13 +62,6 @@ const NOISE: &[&str] = &[
 
 /// Elements whose text is one paragraph of the body.
 const BLOCKS: &[&str] = &["p", "h2", "h3", "h4", "li", "blockquote"];
-
-/// Elements that do not break a line of text, for pages without paragraph markup.
-const INLINE: &[&str] = &[
-    "a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "dfn", "em", "i", "kbd", "mark", "q",
-    "s", "samp", "small", "span", "strong", "sub", "sup", "time", "u", "var", "wbr", "font", "ins",
-    "del",
-];
 
 /// Separators between a page title and the site's name in `<title>`.
 const TITLE_SEPARATORS: &[&str] = &[" | ", " - ", " — ", " – ", " · ", " :: ", " » "];
@@ -357,7 +350,7 @@ impl Walk {
                 } else if BLOCKS.contains(&name) {
                     self.flush();
                     self.blocks += 1;
-                } else if loose && !INLINE.contains(&name) {
+                } else if loose && !is_inline(name.as_bytes()) {
                     self.flush();
                 }
                 true
@@ -372,7 +365,7 @@ impl Walk {
             if BLOCKS.contains(&name) {
                 self.flush();
                 self.blocks = self.blocks.saturating_sub(1);
-            } else if loose && !INLINE.contains(&name) {
+            } else if loose && !is_inline(name.as_bytes()) {
                 self.flush();
             }
         }

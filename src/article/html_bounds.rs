@@ -147,7 +147,8 @@ const RAW_TEXT: &[&[u8]] = &[
 /// Elements whose text is never the story (besides [`RAW_TEXT`] ones).
 const HIDDEN: &[&[u8]] = &[b"template", b"svg", b"math"];
 
-/// Elements that do not break a line of text (see `html::INLINE`).
+/// Elements that do not break a line of text: here, and where the HTML parser's tree
+/// is read into paragraphs (`html.rs`).
 const INLINE: &[&[u8]] = &[
     b"a", b"abbr", b"b", b"bdi", b"bdo", b"cite", b"code", b"data", b"dfn", b"em", b"i", b"kbd",
     b"mark", b"q", b"s", b"samp", b"small", b"span", b"strong", b"sub", b"sup", b"time", b"u",
@@ -270,6 +271,11 @@ fn markup_at(bytes: &[u8], at: usize) -> Markup<'_> {
 
 fn is_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0c')
+}
+
+/// Whether an element keeps to the line of text it is in.
+pub(super) fn is_inline(name: &[u8]) -> bool {
+    is_one_of(name, INLINE)
 }
 
 fn is_one_of(name: &[u8], set: &[&[u8]]) -> bool {
