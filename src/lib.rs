@@ -52,6 +52,7 @@ pub mod fold;
 pub mod host;
 pub mod input;
 pub mod labels;
+pub mod learn;
 pub mod runtime;
 pub mod sanitize;
 pub mod search;

@@ -217,10 +217,7 @@ impl AppState {
                         .position(|l| l.id == id);
                     (
                         rank.unwrap_or(usize::MAX),
-                        Suggestion {
-                            id: LabelId::from(id),
-                            from: format!("{v} of {n} reviewers"),
-                        },
+                        Suggestion::certain(LabelId::from(id), format!("{v} of {n} reviewers")),
                     )
                 })
                 .collect();

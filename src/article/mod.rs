@@ -9,6 +9,7 @@ mod front;
 mod html;
 mod html_bounds;
 mod paragraphs;
+pub mod places;
 mod suggest;
 mod text;
 
@@ -17,7 +18,7 @@ use std::path::Path;
 use serde::Serialize;
 
 pub use paragraphs::{Fields, Paragraphs};
-pub use suggest::{Suggestion, Suggestions, reliability, suggest};
+pub use suggest::{Suggestion, Suggestions, Weaker, reliability, suggest};
 pub use text::{days_in_month, normalize_date};
 
 /// Which parser reads a file, decided by its extension.

@@ -12,23 +12,62 @@ use crate::host::domain_of;
 use crate::labels::sources::{self, Sources};
 use crate::labels::{Axis, LabelId, Taxonomy};
 
-/// One suggested label, with the article's own words for it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// One suggested label, with where it came from and how sure it is.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Suggestion {
     /// The label id, as sidecars store it.
     pub id: LabelId,
     /// Where it came from, shown to the reviewer, e.g. `Region: Middle East & North Africa`,
     /// so that a surprising suggestion can be checked against the article at a glance.
     pub from: String,
+    /// How sure, from 0 to 1: 1 for what the article or the source list says outright,
+    /// a probability for what was learned or inferred. `a` accepts a suggestion only
+    /// at or above the team's threshold.
+    #[serde(serialize_with = "two_places")]
+    pub score: f32,
 }
 
-/// Everything suggested for one article, per axis, in the order the article gives it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+impl Suggestion {
+    /// A suggestion stated outright (the article's own lines, the source list).
+    pub fn certain(id: LabelId, from: String) -> Suggestion {
+        Suggestion {
+            id,
+            from,
+            score: 1.0,
+        }
+    }
+}
+
+/// Scores as JSON numbers with two decimals (`0.91`), which is all they mean.
+fn two_places<S: serde::Serializer>(score: &f32, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_f64((f64::from(*score) * 100.0).round() / 100.0)
+}
+
+/// Everything suggested for one article, per axis, in the order the article gives it
+/// (learned ones by score). These are the ones `a` accepts; [`Weaker`] holds those
+/// shown dimmed, below the threshold.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Suggestions {
     pub region: Vec<Suggestion>,
     pub theme: Vec<Suggestion>,
     /// Stays empty until a list of sources and their reliability exists.
     pub reliability: Option<Suggestion>,
+    /// What was considered but scored below the threshold: shown, never accepted.
+    pub weaker: Weaker,
+}
+
+/// Suggestions below the team's threshold, per axis.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Weaker {
+    pub region: Vec<Suggestion>,
+    pub theme: Vec<Suggestion>,
+    pub reliability: Option<Suggestion>,
+}
+
+impl Weaker {
+    pub fn is_empty(&self) -> bool {
+        self.region.is_empty() && self.theme.is_empty() && self.reliability.is_none()
+    }
 }
 
 impl Suggestions {
@@ -85,9 +124,11 @@ pub fn reliability(article: &Article, sources: &Sources) -> Option<Suggestion> {
 /// domain it came from, so that a suggestion reached through a parent domain can be
 /// checked at a glance.
 fn from_sources(sources: &Sources, domain: &str) -> Option<Suggestion> {
-    sources.lookup(domain).map(|(id, matched)| Suggestion {
-        id: LabelId::from(id),
-        from: format!("{}: {matched}", sources::FILE_NAME),
+    sources.lookup(domain).map(|(id, matched)| {
+        Suggestion::certain(
+            LabelId::from(id),
+            format!("{}: {matched}", sources::FILE_NAME),
+        )
     })
 }
 
@@ -98,10 +139,10 @@ fn add(list: &mut Vec<Suggestion>, taxonomy: &Taxonomy, axis: Axis, kind: &str, 
     if list.iter().any(|s| s.id == label.id) {
         return;
     }
-    list.push(Suggestion {
-        id: label.id.clone(),
-        from: format!("{kind}: {}", name.trim()),
-    });
+    list.push(Suggestion::certain(
+        label.id.clone(),
+        format!("{kind}: {}", name.trim()),
+    ));
 }
 
 #[cfg(test)]
@@ -130,10 +171,10 @@ mod tests {
         let got = from_sources(&s, "https://edition.example.com/a");
         assert_eq!(
             got,
-            Some(Suggestion {
-                id: "reliable".into(),
-                from: "sources.toml: example.com".into(),
-            })
+            Some(Suggestion::certain(
+                "reliable".into(),
+                "sources.toml: example.com".into()
+            ))
         );
         assert_eq!(from_sources(&s, "unknown.org"), None);
     }

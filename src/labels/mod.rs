@@ -199,7 +199,7 @@ impl AxisLabels {
 }
 
 /// The whole taxonomy.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Taxonomy {
     pub region: AxisLabels,
     pub theme: AxisLabels,
@@ -207,6 +207,27 @@ pub struct Taxonomy {
     /// Where it was read from (`inbox/labels.toml`, `the built-in labels`), so that
     /// messages about its keys name the file actually in use.
     pub source: String,
+    /// How suggestions are offered (the `[suggestions]` table).
+    pub suggestions: SuggestionRules,
+}
+
+/// The `[suggestions]` table of labels.toml: what the team trusts `a` with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SuggestionRules {
+    /// `a` accepts a suggestion scoring at least this (0 to 1); weaker ones are shown
+    /// dimmed. `threshold = 0.5` unless the table says otherwise.
+    pub threshold: f32,
+}
+
+/// The threshold when labels.toml sets none (see README, "Suggestions").
+pub const DEFAULT_THRESHOLD: f32 = 0.5;
+
+impl Default for SuggestionRules {
+    fn default() -> Self {
+        SuggestionRules {
+            threshold: DEFAULT_THRESHOLD,
+        }
+    }
 }
 
 /// Why a `labels.toml` was refused; the message names the file and line.
@@ -231,6 +252,13 @@ struct RawTaxonomy {
     region: Option<Spanned<RawAxis>>,
     theme: Option<Spanned<RawAxis>>,
     reliability: Option<Spanned<RawAxis>>,
+    suggestions: Option<Spanned<RawSuggestions>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSuggestions {
+    threshold: Option<f64>,
 }
 
 #[derive(Deserialize)]
@@ -387,6 +415,19 @@ impl Taxonomy {
             let multiple = raw_axis.multiple.unwrap_or(axis != Axis::Reliability);
             axes.push(AxisLabels::new(multiple, labels));
         }
+        let mut rules = SuggestionRules::default();
+        if let Some(raw_rules) = raw.suggestions {
+            let at = raw_rules.span().start;
+            if let Some(t) = raw_rules.into_inner().threshold {
+                if !(0.0..=1.0).contains(&t) {
+                    return Err(invalid(
+                        at,
+                        format!("the suggestions threshold must be between 0 and 1, not {t}"),
+                    ));
+                }
+                rules.threshold = t as f32;
+            }
+        }
         let mut axes = axes.into_iter();
         match (axes.next(), axes.next(), axes.next()) {
             (Some(region), Some(theme), Some(reliability)) => Ok(Taxonomy {
@@ -394,6 +435,7 @@ impl Taxonomy {
                 theme,
                 reliability,
                 source: file.to_string(),
+                suggestions: rules,
             }),
             _ => Err(invalid(0, "the taxonomy needs three axes".into())),
         }
