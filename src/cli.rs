@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use clap::{CommandFactory as _, Parser, Subcommand, ValueEnum};
 use serde::{Deserialize, Serialize};
 
-use crate::app::AppState;
+use crate::app::{AppState, Order};
 use crate::article::{Format, Suggestions};
 use crate::domain::{Decision, Edit, LabelId, ReviewerName, Status};
 use crate::input::{Keymap, user_keymap_path};
@@ -19,6 +19,7 @@ use crate::labels::{Axis, Taxonomy};
 use crate::sanitize::{quote, sanitize};
 use crate::store::boundary::inbox_file;
 use crate::store::{Entry, Inbox, SidecarState, load_in_background};
+use crate::team::suggest::Suggester;
 use crate::words::count;
 
 /// Classify news articles from the terminal, one keystroke per label.
@@ -54,6 +55,10 @@ pub struct Cli {
     /// compared [default: final]
     #[arg(long, global = true, value_name = "NAME")]
     pub final_name: Option<String>,
+    /// The list's order: the inbox's, the articles to do the learned model is least
+    /// sure about first (uncertain), or surest about first (confident); `s` cycles it
+    #[arg(long, global = true, value_enum, default_value_t = Order::Inbox)]
+    pub order: Order,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -262,6 +267,26 @@ pub enum Command {
     Export {
         #[arg(long, value_enum, default_value_t = ExportFormat::Csv)]
         format: ExportFormat,
+        /// Add what the tool suggested next to what was chosen, to audit the model:
+        /// for a decided article, what a model that had not seen it suggests
+        /// (cross-fitting over 5 folds)
+        #[arg(long)]
+        suggestions: bool,
+    },
+    /// Suggestions: how good they are (--evaluate), or what they are for articles
+    Suggest {
+        /// Cross-validate on the inbox's done decisions: per axis micro-F1, precision
+        /// and recall, how often `a` alone is exactly right, and keys per article
+        #[arg(long)]
+        evaluate: bool,
+        /// Folds of the cross-validation (2 to 20)
+        #[arg(long, value_name = "K", default_value_t = 5, requires = "evaluate")]
+        folds: usize,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+        format: ReportFormat,
+        /// Articles to show the suggestions of (paths, or relative to the inbox)
+        #[arg(conflicts_with = "evaluate")]
+        files: Vec<PathBuf>,
     },
     /// Progress, label counts per axis, and per reviewer: decisions and median seconds
     Stats {
@@ -428,6 +453,10 @@ pub struct Setup {
     pub keymap_choice: String,
     /// The inbox's source list; empty without a `sources.toml`.
     pub sources: Sources,
+    /// `--order`, for the TUI's list and `triage list`.
+    pub order: Order,
+    /// The adjudicator, whose done decisions the model learns from first.
+    pub final_name: ReviewerName,
 }
 
 impl Setup {
@@ -485,6 +514,8 @@ impl Setup {
             labels_source,
             keymap_choice,
             sources,
+            order: cli.order,
+            final_name: adjudicator_name(cli)?,
         })
     }
 
@@ -587,6 +618,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
             }
             state.sources = setup.sources.clone();
             state.inbox = setup.inbox.clone();
+            state.learned.order = setup.order;
             let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
             let mut session = crate::runtime::Session::loading(state, keymap, color, loader);
             session.resume(crate::store::resume::Place::find(
@@ -620,7 +652,16 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
             format,
         }) => quiet_pipe(search(&setup, query, *limit, *format)),
         Some(Command::Check) => check(&setup),
-        Some(Command::Export { format }) => export(&setup, *format),
+        Some(Command::Export {
+            format,
+            suggestions,
+        }) => export(&setup, &final_name, *format, *suggestions),
+        Some(Command::Suggest {
+            evaluate,
+            folds,
+            format,
+            files,
+        }) => suggest_command(&setup, &final_name, *evaluate, *folds, *format, files),
         Some(Command::Stats { format }) => stats(&setup, *format),
         Some(Command::Agree { format }) => agree(&setup, &final_name, *format),
         Some(Command::Sources(SourcesCommand::Import { file, map })) => {
@@ -885,7 +926,13 @@ pub struct ListRow<'a> {
     pub error: Option<String>,
 }
 
-fn row<'a>(e: &'a Entry, me: &str, taxonomy: &Taxonomy, sources: &Sources) -> ListRow<'a> {
+fn row<'a>(
+    e: &'a Entry,
+    me: &str,
+    taxonomy: &Taxonomy,
+    sources: &Sources,
+    suggester: &Suggester,
+) -> ListRow<'a> {
     let mine = e.mine(me);
     let d = mine.sidecar().map(|s| &s.decision);
     let a = e.article.as_ref().ok();
@@ -913,7 +960,9 @@ fn row<'a>(e: &'a Entry, me: &str, taxonomy: &Taxonomy, sources: &Sources) -> Li
         source: a.and_then(|a| a.source.as_deref()),
         url: a.and_then(|a| a.url.as_deref()),
         date: a.and_then(|a| a.date.as_deref()),
-        suggestions: e.suggestions(taxonomy, sources),
+        suggestions: a
+            .map(|a| suggester.suggest(a, taxonomy, sources))
+            .unwrap_or_default(),
         changed: e.changed(me),
         error,
     }
@@ -936,18 +985,31 @@ fn list(setup: &Setup, format: ListFormat) -> Result<ExitCode, Failure> {
 fn print_list(setup: &Setup, inbox: &Inbox, format: ListFormat) -> Result<(), Failure> {
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
+    // The model learns from every done decision first, as the TUI's would.
+    let suggester = match format {
+        ListFormat::Json => Suggester::learn(&inbox.entries, &setup.taxonomy, &setup.final_name),
+        ListFormat::Tsv if setup.order == Order::Inbox => Suggester::default(),
+        ListFormat::Tsv => Suggester::learn(&inbox.entries, &setup.taxonomy, &setup.final_name),
+    };
+    let order = list_order(setup, inbox, &suggester);
+    let entries = order.iter().map(|&i| &inbox.entries[i]);
+    let row = |e| {
+        row(
+            e,
+            &setup.reviewer,
+            &setup.taxonomy,
+            &setup.sources,
+            &suggester,
+        )
+    };
     match format {
         ListFormat::Json => {
-            let rows: Vec<ListRow> = inbox
-                .entries
-                .iter()
-                .map(|e| row(e, &setup.reviewer, &setup.taxonomy, &setup.sources))
-                .collect();
+            let rows: Vec<ListRow> = entries.map(row).collect();
             write_json(&mut out, &rows)?;
         }
         ListFormat::Tsv => {
-            for e in &inbox.entries {
-                let r = row(e, &setup.reviewer, &setup.taxonomy, &setup.sources);
+            for e in entries {
+                let r = row(e);
                 // Every field from a file is sanitized (the status is one of four
                 // fixed words), each id on its own before the ids are joined: no
                 // value can add a column, a row or an escape.
@@ -964,6 +1026,38 @@ fn print_list(setup: &Setup, inbox: &Inbox, format: ListFormat) -> Result<(), Fa
         }
     }
     out.flush().map_err(io_failure)
+}
+
+/// The entries in `--order`: the inbox's, or (with a model) the articles still to
+/// do by how sure the model is, then the rest; the same rule as the TUI's list.
+fn list_order(setup: &Setup, inbox: &Inbox, suggester: &Suggester) -> Vec<usize> {
+    let all: Vec<usize> = (0..inbox.entries.len()).collect();
+    let Some(model) = suggester
+        .model
+        .as_deref()
+        .filter(|_| setup.order != Order::Inbox)
+    else {
+        return all;
+    };
+    let todo = |i: usize| {
+        matches!(
+            inbox.entries[i].mine(&setup.reviewer),
+            SidecarState::Missing
+        ) || inbox.entries[i]
+            .mine(&setup.reviewer)
+            .sidecar()
+            .is_some_and(|s| s.decision.status == crate::store::Status::Todo)
+    };
+    let margins: Vec<Option<f32>> = inbox
+        .entries
+        .iter()
+        .enumerate()
+        .map(|(i, e)| match &e.article {
+            Ok(a) if todo(i) => Some(model.predict(a).margin()),
+            _ => None,
+        })
+        .collect();
+    crate::app::learned::ordered(all, setup.order, &margins, todo)
 }
 
 /// Label ids for one TSV field: each sanitized whole, then joined with `;`. Joined
@@ -985,16 +1079,29 @@ fn write_json(out: &mut impl io::Write, value: &impl Serialize) -> Result<(), Fa
 
 /// `triage export`: the rows to stdout. Files and pipes get the text exactly as
 /// decided; a terminal gets it cleaned like everything else drawn on it.
-fn export(setup: &Setup, format: ExportFormat) -> Result<ExitCode, Failure> {
+fn export(
+    setup: &Setup,
+    final_name: &str,
+    format: ExportFormat,
+    suggestions: bool,
+) -> Result<ExitCode, Failure> {
     let inbox = setup.load_inbox()?;
-    let result = quiet_pipe(print_export(setup, &inbox, format));
+    let suggested = suggestions.then(|| {
+        crate::team::suggest::held_out(&inbox.entries, &setup.taxonomy, &setup.sources, final_name)
+    });
+    let result = quiet_pipe(print_export(setup, &inbox, format, suggested));
     let broken = crate::team::broken_sidecars(&inbox.entries, &setup.reviewer);
     warn_broken(result, &broken, "the export")
 }
 
-fn print_export(setup: &Setup, inbox: &Inbox, format: ExportFormat) -> Result<(), Failure> {
+fn print_export(
+    setup: &Setup,
+    inbox: &Inbox,
+    format: ExportFormat,
+    suggested: Option<Vec<Suggestions>>,
+) -> Result<(), Failure> {
     use crate::team::export;
-    let mut rows = export::rows(&inbox.entries, &setup.reviewer);
+    let mut rows = export::rows(&inbox.entries, &setup.reviewer, suggested.as_deref());
     let stdout = io::stdout();
     if stdout.is_terminal() {
         rows = rows.iter().map(export::Row::for_screen).collect();
@@ -1006,6 +1113,123 @@ fn print_export(setup: &Setup, inbox: &Inbox, format: ExportFormat) -> Result<()
     }
     .and_then(|()| out.flush())
     .map_err(io_failure)
+}
+
+/// `triage suggest`: the cross-validated evaluation of the suggestions (`--evaluate`),
+/// or the suggestions for some articles, from a model trained on every decision.
+fn suggest_command(
+    setup: &Setup,
+    final_name: &str,
+    evaluate: bool,
+    folds: usize,
+    format: ReportFormat,
+    files: &[PathBuf],
+) -> Result<ExitCode, Failure> {
+    if evaluate {
+        return evaluate_suggestions(setup, final_name, folds, format);
+    }
+    if files.is_empty() {
+        return Err(Failure::Usage(
+            "suggest needs --evaluate or the articles to suggest labels for".into(),
+        ));
+    }
+    let inbox = setup.load_inbox()?;
+    let mut chosen = Vec::with_capacity(files.len());
+    for file in files {
+        let path = if file.is_file() {
+            file.to_path_buf()
+        } else {
+            setup.inbox.join(file)
+        };
+        let rel = crate::store::boundary::article_in_inbox(&setup.inbox, &path)
+            .ok()
+            .flatten();
+        match rel.and_then(|rel| inbox.entries.iter().find(|e| e.rel == rel)) {
+            Some(e) => chosen.push(e),
+            None => {
+                return Err(Failure::Usage(format!(
+                    "no article {} in the inbox {}",
+                    quote(&file.to_string_lossy()),
+                    quote(&setup.inbox.to_string_lossy())
+                )));
+            }
+        }
+    }
+    let suggester = Suggester::learn(&inbox.entries, &setup.taxonomy, final_name);
+    let rows: Vec<SuggestRow> = chosen
+        .into_iter()
+        .map(|e| SuggestRow {
+            file: e.rel.to_string_lossy().into_owned(),
+            suggestions: e
+                .article
+                .as_ref()
+                .map(|a| suggester.suggest(a, &setup.taxonomy, &setup.sources))
+                .unwrap_or_default(),
+        })
+        .collect();
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    let result = match format {
+        ReportFormat::Json => write_json(&mut out, &rows),
+        ReportFormat::Text => {
+            let text: String = rows.iter().map(SuggestRow::text).collect();
+            out.write_all(text.as_bytes()).map_err(io_failure)
+        }
+    }
+    .and_then(|()| out.flush().map_err(io_failure));
+    quiet_pipe(result)
+}
+
+/// One article's suggestions, as `triage suggest FILE` prints them.
+#[derive(Debug, Serialize)]
+struct SuggestRow {
+    file: String,
+    suggestions: Suggestions,
+}
+
+impl SuggestRow {
+    /// The file, then one line per suggestion (`region mena 0.93  ← dateline BEIRUT`),
+    /// the weaker ones marked, everything sanitized.
+    fn text(&self) -> String {
+        let mut out = format!("{}\n", sanitize(&self.file));
+        let s = &self.suggestions;
+        let mut line = |kind: &str, axis: Axis, x: &crate::article::Suggestion| {
+            out.push_str(&format!(
+                "  {kind}{axis} {} {:.2}  ← {}\n",
+                sanitize(&x.id),
+                x.score,
+                sanitize(&x.from)
+            ));
+        };
+        for (kind, region, theme, reliability) in [
+            ("", &s.region, &s.theme, &s.reliability),
+            (
+                "weaker: ",
+                &s.weaker.region,
+                &s.weaker.theme,
+                &s.weaker.reliability,
+            ),
+        ] {
+            region.iter().for_each(|x| line(kind, Axis::Region, x));
+            theme.iter().for_each(|x| line(kind, Axis::Theme, x));
+            reliability
+                .iter()
+                .for_each(|x| line(kind, Axis::Reliability, x));
+        }
+        if s.is_empty() && s.weaker.is_empty() {
+            out.push_str("  nothing to suggest\n");
+        }
+        out
+    }
+}
+
+/// `triage suggest --evaluate`.
+fn evaluate_suggestions(
+    _setup: &Setup,
+    _final_name: &str,
+    _folds: usize,
+    _format: ReportFormat,
+) -> Result<ExitCode, Failure> {
+    Err(Failure::Problem("the evaluation is not built yet".into()))
 }
 
 /// `triage stats`: the report as text or JSON.

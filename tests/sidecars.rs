@@ -62,6 +62,8 @@ fn setup(inbox: &Path) -> Setup {
         labels_source: "labels.toml".into(),
         keymap_choice: "default".into(),
         sources: Default::default(),
+        order: Default::default(),
+        final_name: triage::domain::ReviewerName::parse("final").expect("a valid name"),
     }
 }
 

@@ -61,6 +61,9 @@ pub enum Action {
     Help,
     /// Show or hide other reviewers' labels in the reading pane.
     ToggleOthers,
+    /// The list's order: inbox, least sure first, surest first (the learned model's
+    /// margins), in turn.
+    CycleOrder,
     /// Open or close the review of disagreements (adjudication).
     Review,
     /// Show the stats overlay: progress, label counts, reviewers.
@@ -145,6 +148,7 @@ impl Action {
             Action::PrevMatch => "previous match".into(),
             Action::Help => "help".into(),
             Action::ToggleOthers => "other reviewers' labels".into(),
+            Action::CycleOrder => "order: inbox, least sure, surest first".into(),
             Action::Review => "review disagreements".into(),
             Action::Stats => "stats".into(),
             Action::NextTodo => "next to do, no decision".into(),

@@ -8,6 +8,7 @@
 
 pub mod action;
 mod edit;
+pub mod learned;
 mod live;
 pub mod review;
 
@@ -22,6 +23,7 @@ use crate::store::{Entry, Sidecar, SidecarState, StoreError};
 
 pub use action::{Action, Context};
 pub use edit::{HISTORY_LIMIT, History, LineEdit, Window};
+pub use learned::{Learned, Order};
 
 /// Which pane has focus; on narrow screens, which pane is shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -426,6 +428,8 @@ pub struct AppState {
     pub resume: Option<Resume>,
     /// The changes that can be undone and redone.
     pub changes: Changes,
+    /// The model and record that suggest labels, and the list's order.
+    pub learned: Learned,
 }
 
 impl AppState {
@@ -459,6 +463,7 @@ impl AppState {
             review: review::Reviewing::default(),
             resume: None,
             changes: Changes::default(),
+            learned: Learned::default(),
         }
     }
 
@@ -1056,16 +1061,91 @@ impl AppState {
         }
     }
 
-    /// What `a` accepts for an article: in the review, what most reviewers chose;
-    /// otherwise the article's own classification and its source's reliability.
+    /// What `a` accepts for an article (and what it shows dimmed): in the review,
+    /// what most reviewers chose; otherwise everything [`crate::team::suggest`]
+    /// combines: the article's own classification, the source list, places, the
+    /// team's record and the learned model.
     pub fn suggestions(&self, entry: usize) -> crate::article::Suggestions {
         if self.reviewing() {
             return self.majority(entry);
         }
-        self.entries
-            .get(entry)
-            .map(|e| e.suggestions(&self.taxonomy, &self.sources))
-            .unwrap_or_default()
+        match self.entries.get(entry).map(|e| &e.article) {
+            Some(Ok(article)) => {
+                self.learned
+                    .suggester
+                    .suggest(article, &self.taxonomy, &self.sources)
+            }
+            _ => crate::article::Suggestions::default(),
+        }
+    }
+
+    /// The whole inbox in the list's order (see [`Order`]); a search's ranking and
+    /// the review keep their own.
+    fn ordered_view(&self, view: Vec<usize>) -> Vec<usize> {
+        if self.reviewing() || self.search.query.is_some() {
+            return view;
+        }
+        learned::ordered(view, self.learned.order, &self.learned.margins, |i| {
+            self.status(i) == Status::Todo
+        })
+    }
+
+    /// Puts the list in the order again (after the order changed or the model
+    /// scored the articles), keeping the selected article selected.
+    pub fn reorder(&mut self) {
+        if self.reviewing() || self.search.query.is_some() {
+            return;
+        }
+        let keep = self.selected();
+        let view = std::mem::take(&mut self.view);
+        let view = if self.learned.order == Order::Inbox {
+            self.inbox_view()
+        } else {
+            self.ordered_view(view)
+        };
+        self.view = view;
+        match keep.and_then(|k| self.view.iter().position(|&i| i == k)) {
+            // The same article: the reader stays where it was.
+            Some(pos) => self.cursor = pos,
+            None => {
+                self.cursor = usize::MAX;
+                self.select(0);
+            }
+        }
+    }
+
+    /// Moves to the next order of the list (inbox, least sure first, surest first)
+    /// and says which, and what it waits for.
+    fn cycle_order(&mut self) {
+        self.learned.order = self.learned.order.next();
+        let order = self.learned.order;
+        self.reorder();
+        let waits = if self.reviewing() {
+            " (the review keeps its own order)"
+        } else if self.search.query.is_some() {
+            " (once the search is cleared)"
+        } else if order != Order::Inbox && self.learned.suggester.model.is_none() {
+            " (once there are decisions to learn from)"
+        } else if order != Order::Inbox && !self.learned.scored {
+            " (as soon as the model has scored the articles)"
+        } else {
+            ""
+        };
+        self.info(format!("Order: {}{waits}", order.describe()));
+    }
+
+    /// A new model (and margins, when asked for) from the background learner.
+    pub fn model_learned(
+        &mut self,
+        fingerprint: u64,
+        model: Option<Arc<crate::learn::Model>>,
+        margins: Option<Vec<Option<f32>>>,
+    ) {
+        let scored = margins.is_some();
+        self.learned.take(fingerprint, model, margins);
+        if scored && self.learned.order != Order::Inbox {
+            self.reorder();
+        }
     }
 
     /// The edits that accept every suggestion without overwriting a label already set.
@@ -1121,6 +1201,20 @@ impl AppState {
         self.request_search(query, within)
     }
 
+    /// Every article still in the inbox, in inbox order.
+    fn inbox_view(&self) -> Vec<usize> {
+        let facets = &self.catalog.facets;
+        let mut view: Vec<usize> = (0..self.entries.len())
+            .filter(|&i| !facets.get(i).is_some_and(|f| f.gone))
+            .collect();
+        if self.catalog.arrived_live {
+            // Articles that arrived while the program ran sit at the end of `entries`.
+            let entries = &self.entries;
+            view.sort_by(|&a, &b| entries[a].rel.cmp(&entries[b].rel));
+        }
+        view
+    }
+
     /// Shows the whole inbox again, keeping the selected article.
     fn clear_search(&mut self) {
         let keep = self.selected();
@@ -1131,21 +1225,15 @@ impl AppState {
         self.search.error = None;
         self.search.hits.clear();
         self.search.last_complete = None;
-        let facets = &self.catalog.facets;
         self.view = if self.reviewing() {
             self.review_list()
         } else {
-            (0..self.entries.len())
-                .filter(|&i| !facets.get(i).is_some_and(|f| f.gone))
-                .collect()
+            let inbox = self.inbox_view();
+            self.ordered_view(inbox)
         };
-        if self.catalog.arrived_live {
-            // Articles that arrived while the program ran sit at the end of `entries`.
-            let entries = &self.entries;
-            self.view
-                .sort_by(|&a, &b| entries[a].rel.cmp(&entries[b].rel));
-        }
-        let pos = keep.unwrap_or(0);
+        let pos = keep
+            .and_then(|k| self.view.iter().position(|&i| i == k))
+            .unwrap_or(0);
         self.cursor = usize::MAX;
         self.select(pos);
     }
@@ -1429,6 +1517,7 @@ fn update_normal(state: &mut AppState, action: Action) -> Vec<Effect> {
             };
         }
         Action::ToggleOthers => toggle_others(state),
+        Action::CycleOrder => state.cycle_order(),
         Action::NextTodo => next_todo(state),
         Action::CopyUrl => {
             if let Some(url) = state.selected_url() {

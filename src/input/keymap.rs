@@ -816,6 +816,7 @@ mod tests {
             (OpenPager, "v"),
             (OpenBrowser, "O"),
             (ToggleOthers, "o"),
+            (CycleOrder, "s"),
             (Review, "R"),
             (Stats, "S"),
             (Save, "Ctrl-s"),

@@ -19,6 +19,7 @@ mod dwell;
 mod ending;
 mod external;
 pub mod history;
+pub mod learner;
 pub mod writes;
 
 pub use dwell::{Clock, IDLE_AFTER};
@@ -29,9 +30,10 @@ pub use writes::Writes;
 use std::collections::VecDeque;
 use std::io;
 use std::path::PathBuf;
-use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::Arc;
 #[cfg(any(test, feature = "testing"))]
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
+use std::sync::mpsc::{self, Receiver, Sender};
 use std::time::{Duration, Instant};
 
 use crossterm::event::KeyEventKind;
@@ -50,6 +52,7 @@ use crate::store::{Loaded, SidecarState, read_sidecar, sidecar_path};
 use crate::ui::Ui;
 
 use dwell::Dwell;
+use learner::Learner;
 
 /// Everything that can happen to the running program, from any source.
 #[derive(Debug)]
@@ -70,6 +73,8 @@ pub enum Event {
     WatchStarted(Result<WatchKind, String>),
     /// What the watcher saw change in the inbox, in inbox order.
     Changed(Vec<Change>),
+    /// A model trained on the team's decisions, from the learner.
+    Learned(learner::Learned),
 }
 
 impl Event {
@@ -135,13 +140,31 @@ pub struct Session {
     external: Option<External>,
     /// Where this reviewer's place in this inbox is remembered between runs.
     place: Option<Place>,
+    /// Trains the suggestion model in the background.
+    learner: Learner,
+    /// The last job given to the learner: its training set, and whether it scored
+    /// the articles; and whether its result is still to come.
+    submitted: Option<(u64, bool)>,
+    learning: bool,
 }
 
 impl Session {
     pub fn new(state: AppState, keymap: Keymap, color: bool) -> Session {
+        Session::with_learner(state, keymap, color, crate::learn::Model::train)
+    }
+
+    /// A session whose learner trains with `train` (tests slow it down to show that
+    /// input never waits for it).
+    pub fn with_learner(
+        state: AppState,
+        keymap: Keymap,
+        color: bool,
+        train: learner::Train,
+    ) -> Session {
         let dwell = Dwell::new(state.selected(), Clock::Real);
         let (sender, events) = mpsc::channel();
         let ranked = sender.clone();
+        let learned = sender.clone();
         Session {
             state,
             keymap,
@@ -162,8 +185,12 @@ impl Session {
             output: Vec::new(),
             external: None,
             place: None,
+            learner: Learner::spawn(train, move |l| learned.send(Event::Learned(l)).is_ok()),
+            submitted: None,
+            learning: false,
         }
         .with_keys()
+        .learning_from_the_start()
     }
 
     /// A session whose articles are still loading; they join as batches arrive.
@@ -186,6 +213,14 @@ impl Session {
             let _ = to.send(Event::LoaderEnded);
         });
         session
+    }
+
+    /// A session opened on articles already read learns from their decisions at once.
+    fn learning_from_the_start(mut self) -> Session {
+        if !self.state.entries.is_empty() {
+            self.learn();
+        }
+        self
     }
 
     /// Tells the state which keys the keymap binds for the messages that name them.
@@ -261,9 +296,9 @@ impl Session {
         }
     }
 
-    /// True while articles are loading or a ranking is on its way.
+    /// True while articles are loading, or a ranking or a model is on its way.
     pub fn busy(&self) -> bool {
-        self.loading || self.state.search.running
+        self.loading || self.state.search.running || self.learning
     }
 
     /// Handles events until loading and searching are finished, or `limit` has
@@ -325,6 +360,19 @@ impl Session {
             Event::Changed(changes) => {
                 self.changed(changes);
                 self.dwell.follow(self.state.selected());
+                self.learn();
+                Redraw::Yes
+            }
+            Event::Learned(learned) => {
+                if self
+                    .submitted
+                    .is_some_and(|(f, _)| f == learned.fingerprint)
+                {
+                    self.learning = false;
+                }
+                self.state
+                    .model_learned(learned.fingerprint, learned.model, learned.margins);
+                self.dwell.follow(self.state.selected());
                 Redraw::Yes
             }
         }
@@ -384,7 +432,8 @@ impl Session {
         }
     }
 
-    /// The inbox has loaded: what the watcher saw meanwhile is applied now, in order.
+    /// The inbox has loaded: what the watcher saw meanwhile is applied now, in order,
+    /// and the model learns from the decisions there are.
     fn finished_loading(&mut self) {
         self.loading = false;
         let held = std::mem::take(&mut self.held);
@@ -392,6 +441,47 @@ impl Session {
             held.into_iter().for_each(|changes| self.changed(changes));
             self.dwell.follow(self.state.selected());
         }
+        self.learn();
+    }
+
+    /// Gives the learner the team's decisions when they changed since its last
+    /// model (or the order needs margins it has not scored), and renews the team's
+    /// record of source domains. Building the training set is quick (references to
+    /// the articles already in memory); the training happens on the learner's thread.
+    fn learn(&mut self) {
+        use crate::team::suggest::{SourceRecord, fingerprint, training_set};
+        if self.loading {
+            return;
+        }
+        let state = &mut self.state;
+        let final_name = state.review.adjudicator.clone();
+        let set = training_set(&state.entries, &final_name);
+        let print = fingerprint(&set);
+        state
+            .learned
+            .set_record(SourceRecord::of(&state.entries, &final_name));
+        let want_margins = state.learned.order != crate::app::Order::Inbox;
+        if let Some((last, scored)) = self.submitted
+            && last == print
+            && (scored || !want_margins)
+        {
+            return;
+        }
+        let score = want_margins.then(|| learner::Scoring {
+            entries: state.entries.len(),
+            todo: (0..state.entries.len())
+                .filter(|&i| state.status(i) == crate::domain::Status::Todo)
+                .filter_map(|i| Some((i, Arc::clone(state.entries[i].article.as_ref().ok()?))))
+                .collect(),
+        });
+        self.learner.submit(learner::Job {
+            fingerprint: print,
+            examples: set.into_iter().map(|(_, e)| e).collect(),
+            taxonomy: state.taxonomy.clone(),
+            score,
+        });
+        self.submitted = Some((print, want_margins));
+        self.learning = true;
     }
 
     /// Applies what the watcher saw.
@@ -415,11 +505,15 @@ impl Session {
     /// Applies an action and its effects; false means quit.
     pub fn apply(&mut self, action: Action) -> bool {
         let reviewer = self.state.reviewer.clone();
+        let reorders = action == Action::CycleOrder;
         let effects = update(&mut self.state, action);
         if self.state.reviewer != reviewer {
             self.dwell.switch(&reviewer, &self.state.reviewer);
         }
         let go_on = self.carry_out(effects);
+        if reorders {
+            self.learn();
+        }
         self.dwell.follow(self.state.selected());
         go_on
     }
@@ -434,7 +528,10 @@ impl Session {
                         return false;
                     }
                 }
-                Effect::Write(write) => self.writes.write(&mut self.state, &mut self.dwell, write),
+                Effect::Write(write) => {
+                    self.writes.write(&mut self.state, &mut self.dwell, write);
+                    self.learn();
+                }
                 Effect::Search(job) => self.worker.submit(job),
                 Effect::Retry => self.writes.save_now(&mut self.state),
                 Effect::Suspend => self.suspend = true,

@@ -28,6 +28,7 @@ use std::path::{Component, Path};
 use serde::Serialize;
 
 use super::sidecars_of;
+use crate::article::{Suggestion, Suggestions};
 use crate::domain::Status;
 use crate::store::{Entry, Sidecar};
 
@@ -45,6 +46,13 @@ pub const COLUMNS: [&str; 12] = [
     "reviewer",
     "decided_at",
     "seconds",
+];
+
+/// The columns `export --suggestions` adds to the CSV.
+pub const SUGGESTED_COLUMNS: [&str; 3] = [
+    "suggested_region",
+    "suggested_theme",
+    "suggested_reliability",
 ];
 
 /// One reviewer's decision about one article, flattened with what identifies the
@@ -70,6 +78,10 @@ pub struct Row {
     pub decided_at: Option<String>,
     /// Time spent on the article by this reviewer; `None` when there is no sidecar.
     pub seconds: Option<f64>,
+    /// What the tool suggested for the article (`export --suggestions`): the
+    /// accepted ones per axis and the weaker ones, each with where from and a score.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suggested: Option<Suggestions>,
 }
 
 impl Row {
@@ -92,22 +104,50 @@ impl Row {
             reviewer: clean_opt(&self.reviewer),
             decided_at: clean_opt(&self.decided_at),
             seconds: self.seconds,
+            suggested: self.suggested.as_ref().map(clean_suggestions),
         }
+    }
+}
+
+/// Suggestions with their ids and origins cleaned for a screen.
+fn clean_suggestions(s: &Suggestions) -> Suggestions {
+    let clean = |x: &Suggestion| Suggestion {
+        id: crate::domain::LabelId::from(crate::sanitize::sanitize(&x.id).into_owned()),
+        from: crate::sanitize::sanitize(&x.from).into_owned(),
+        score: x.score,
+    };
+    let all = |v: &[Suggestion]| v.iter().map(clean).collect();
+    Suggestions {
+        region: all(&s.region),
+        theme: all(&s.theme),
+        reliability: s.reliability.as_ref().map(clean),
+        weaker: crate::article::Weaker {
+            region: all(&s.weaker.region),
+            theme: all(&s.weaker.theme),
+            reliability: s.weaker.reliability.as_ref().map(clean),
+        },
     }
 }
 
 /// The export's rows for an inbox: one per article and readable sidecar, or one
 /// `todo` row without a reviewer for an article that has none. `me` is the reviewer
-/// the entries were loaded for (whose sidecar sits in `Entry::mine`).
-pub fn rows(entries: &[Entry], me: &str) -> Vec<Row> {
+/// the entries were loaded for (whose sidecar sits in `Entry::mine`). `suggested`,
+/// when given, holds each entry's suggestions (by index), added to its rows.
+pub fn rows(entries: &[Entry], me: &str, suggested: Option<&[Suggestions]>) -> Vec<Row> {
     let mut rows = Vec::with_capacity(entries.len());
-    for entry in entries {
+    for (i, entry) in entries.iter().enumerate() {
         let sidecars = sidecars_of(entry, me);
+        let start = rows.len();
         if sidecars.is_empty() {
             rows.push(row(entry, None));
         }
         for (reviewer, sidecar) in sidecars {
             rows.push(row(entry, Some((reviewer, sidecar))));
+        }
+        if let Some(s) = suggested.and_then(|all| all.get(i)) {
+            rows[start..]
+                .iter_mut()
+                .for_each(|r| r.suggested = Some(s.clone()));
         }
     }
     rows
@@ -129,6 +169,7 @@ fn row(entry: &Entry, sidecar: Option<(&str, &Sidecar)>) -> Row {
         reviewer: sidecar.map(|(name, _)| name.to_string()),
         decided_at: sidecar.and_then(|(_, s)| s.decided_at.map(|at| at.to_string())),
         seconds: decision.map(|d| d.seconds),
+        suggested: None,
     }
 }
 
@@ -154,7 +195,14 @@ pub fn write_csv(rows: &[Row], out: impl io::Write) -> io::Result<()> {
     let mut writer = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
         .from_writer(out);
-    writer.write_record(COLUMNS).map_err(csv_error)?;
+    // With `--suggestions`, three more columns: what `a` would accept, as
+    // `id score` pairs joined with `;` (`mena 0.93;europe 0.61`).
+    let suggested = rows.iter().any(|r| r.suggested.is_some());
+    let mut header: Vec<&str> = COLUMNS.to_vec();
+    if suggested {
+        header.extend(SUGGESTED_COLUMNS);
+    }
+    writer.write_record(&header).map_err(csv_error)?;
     for r in rows {
         let seconds = r.seconds.map(|s| s.to_string()).unwrap_or_default();
         let cells = [
@@ -171,6 +219,20 @@ pub fn write_csv(rows: &[Row], out: impl io::Write) -> io::Result<()> {
             r.decided_at.clone().unwrap_or_default(),
             seconds,
         ];
+        let mut cells = cells.to_vec();
+        if suggested {
+            let s = r.suggested.clone().unwrap_or_default();
+            let pairs = |list: &[Suggestion]| {
+                let pairs: Vec<String> = list
+                    .iter()
+                    .map(|x| format!("{} {:.2}", x.id, x.score))
+                    .collect();
+                guard(&pairs.join(";"))
+            };
+            cells.push(pairs(&s.region));
+            cells.push(pairs(&s.theme));
+            cells.push(pairs(s.reliability.as_slice()));
+        }
         writer.write_record(&cells).map_err(csv_error)?;
     }
     writer.flush()
@@ -364,7 +426,7 @@ mod tests {
     #[test]
     fn csv_reads_back_field_for_field_with_a_real_csv_reader() {
         let dir = inbox();
-        let rows = rows(&loaded(&dir), "alice");
+        let rows = rows(&loaded(&dir), "alice", None);
         let mut bytes = Vec::new();
         write_csv(&rows, &mut bytes).expect("writes csv");
 
@@ -391,7 +453,7 @@ mod tests {
     fn csv_is_rfc_4180_with_crlf_and_quoted_line_breaks() {
         let dir = inbox();
         let mut bytes = Vec::new();
-        write_csv(&rows(&loaded(&dir), "alice"), &mut bytes).expect("writes csv");
+        write_csv(&rows(&loaded(&dir), "alice", None), &mut bytes).expect("writes csv");
         let text = String::from_utf8(bytes).expect("utf-8");
         assert!(text.starts_with(
             "file,title,source,date,status,region,theme,reliability,note,reviewer,decided_at,seconds\r\n"
@@ -427,7 +489,7 @@ mod tests {
     #[test]
     fn jsonl_parses_back_field_for_field() {
         let dir = inbox();
-        let rows = rows(&loaded(&dir), "alice");
+        let rows = rows(&loaded(&dir), "alice", None);
         let mut bytes = Vec::new();
         write_jsonl(&rows, &mut bytes).expect("writes jsonl");
         let text = String::from_utf8(bytes).expect("utf-8");
@@ -492,7 +554,7 @@ mod tests {
         // still exported, as not decided by anyone.
         fs::write(dir.path().join("world/c.txt.carol.toml"), "status = done\n")
             .expect("write broken sidecar");
-        let rows = rows(&loaded(&dir), "alice");
+        let rows = rows(&loaded(&dir), "alice", None);
         let c: Vec<&Row> = rows.iter().filter(|r| r.file == "world/c.txt").collect();
         assert_eq!(c.len(), 1);
         assert_eq!(c[0].status, Status::Todo);
@@ -505,7 +567,7 @@ mod tests {
     fn rows_follow_inbox_order_then_reviewer_name_whoever_is_me() {
         let dir = inbox();
         let inbox = Inbox::load(dir.path(), "bob").expect("inbox loads");
-        let got: Vec<(String, Option<String>)> = rows(&inbox.entries, "bob")
+        let got: Vec<(String, Option<String>)> = rows(&inbox.entries, "bob", None)
             .into_iter()
             .map(|r| (r.file, r.reviewer))
             .collect();
@@ -533,7 +595,7 @@ mod tests {
         fs::write(dir.path().join("bin.txt"), [0u8, 159, 146, 150, 0, 0, 1, 2])
             .expect("write binary");
         let entries = loaded(&dir);
-        let rows = rows(&entries, "alice");
+        let rows = rows(&entries, "alice", None);
         let by_file = |f: &str| rows.iter().find(|r| r.file == f).expect("row present");
         let p = entries
             .iter()
@@ -569,6 +631,7 @@ mod tests {
             reviewer: Some("alice".into()),
             decided_at: None,
             seconds: Some(1.5),
+            suggested: None,
         };
         let mut bytes = Vec::new();
         write_jsonl(std::slice::from_ref(&row), &mut bytes).expect("writes");
@@ -592,7 +655,7 @@ mod tests {
             }
         }
         let dir = inbox();
-        let rows = rows(&loaded(&dir), "alice");
+        let rows = rows(&loaded(&dir), "alice", None);
         let csv = write_csv(&rows, Closed).expect_err("pipe is closed");
         assert_eq!(csv.kind(), io::ErrorKind::BrokenPipe);
         let jsonl = write_jsonl(&rows, Closed).expect_err("pipe is closed");

@@ -8,6 +8,7 @@
 pub mod agree;
 pub mod export;
 pub mod stats;
+pub mod suggest;
 
 use crate::store::{Entry, Sidecar, SidecarState};
 

@@ -12,7 +12,7 @@ use ratatui::widgets::{Block, Widget};
 
 use super::{Palette, RenderInfo, fit};
 use crate::app::{AppState, Focus};
-use crate::article::Article;
+use crate::article::{Article, Suggestion};
 use crate::domain::Decision;
 use crate::labels::Axis;
 use crate::sanitize::{sanitize, sanitize_ranges};
@@ -438,26 +438,27 @@ fn about(e: &Entry, width: usize, p: Palette) -> Vec<Line<'static>> {
     lines
 }
 
-/// Each suggestion with where it came from, so the reviewer can judge it before `a`.
+/// Each suggestion with its score and where it came from, so the reviewer can judge
+/// it before `a`; those below the team's threshold follow under "Weaker:", dimmed,
+/// since `a` leaves them out.
 fn suggested(state: &AppState, entry: usize, width: usize, p: Palette) -> Vec<Line<'static>> {
-    let mut lines = Vec::new();
     let s = state.suggestions(entry);
-    let mut suggested: Vec<(String, String)> = Vec::new();
-    for axis in [Axis::Region, Axis::Theme] {
-        let list = if axis == Axis::Region {
-            &s.region
-        } else {
-            &s.theme
-        };
-        suggested.extend(
-            list.iter()
-                .map(|x| (format!("{axis} {}", x.id), x.from.clone())),
-        );
-    }
-    if let Some(x) = &s.reliability {
-        suggested.push((format!("reliability {}", x.id), x.from.clone()));
-    }
-    if suggested.is_empty() {
+    let rows = |region: &[Suggestion], theme: &[Suggestion], reliability: Option<&Suggestion>| {
+        let mut rows: Vec<(String, String)> = Vec::new();
+        for (axis, list) in [(Axis::Region, region), (Axis::Theme, theme)] {
+            rows.extend(list.iter().map(|x| row(axis, x)));
+        }
+        rows.extend(reliability.map(|x| row(Axis::Reliability, x)));
+        rows
+    };
+    let strong = rows(&s.region, &s.theme, s.reliability.as_ref());
+    let weak = rows(
+        &s.weaker.region,
+        &s.weaker.theme,
+        s.weaker.reliability.as_ref(),
+    );
+    let mut lines = Vec::new();
+    if strong.is_empty() {
         lines.extend(packed(
             "Suggested: ",
             &["—".to_string()],
@@ -465,37 +466,44 @@ fn suggested(state: &AppState, entry: usize, width: usize, p: Palette) -> Vec<Li
             p,
             width,
         ));
-    } else {
-        let label_w = suggested
-            .iter()
-            .map(|(l, _)| unicode_width::UnicodeWidthStr::width(l.as_str()))
-            .max()
-            .unwrap_or(0);
-        let hang = " ".repeat(label_w + 4);
-        let options =
-            textwrap::Options::new(width.saturating_sub(11).max(8)).subsequent_indent(&hang);
-        for (i, (label, from)) in suggested.iter().enumerate() {
+    }
+    let label_w = strong
+        .iter()
+        .chain(&weak)
+        .map(|(l, _)| unicode_width::UnicodeWidthStr::width(l.as_str()))
+        .max()
+        .unwrap_or(0);
+    let hang = " ".repeat(label_w + 4);
+    let options = textwrap::Options::new(width.saturating_sub(11).max(8)).subsequent_indent(&hang);
+    for (rows, lead, style) in [
+        (&strong, "Suggested: ", Style::new()),
+        (&weak, "Weaker:    ", p.dim()),
+    ] {
+        for (i, (label, from)) in rows.iter().enumerate() {
             let pad = label_w.saturating_sub(unicode_width::UnicodeWidthStr::width(label.as_str()));
-            let text = format!(
-                "{}{}  ← {}",
-                sanitize(label),
-                " ".repeat(pad),
-                sanitize(from)
-            );
+            let text = format!("{label}{}  ← {from}", " ".repeat(pad));
             for (j, piece) in textwrap::wrap(&text, &options).into_iter().enumerate() {
                 let lead = if i == 0 && j == 0 {
-                    "Suggested: "
+                    lead
                 } else {
                     "           "
                 };
                 lines.push(Line::from(vec![
                     Span::styled(lead, p.dim()),
-                    Span::raw(piece.into_owned()),
+                    Span::styled(piece.into_owned(), style),
                 ]));
             }
         }
     }
     lines
+}
+
+/// `region mena 0.93` and where it came from, both sanitized.
+fn row(axis: Axis, s: &Suggestion) -> (String, String) {
+    (
+        format!("{axis} {} {:.2}", sanitize(&s.id), s.score),
+        sanitize(&s.from).into_owned(),
+    )
 }
 
 /// The reviewer's decision and anything wrong with it: labels, note, a change not yet
