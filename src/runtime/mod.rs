@@ -736,6 +736,98 @@ mod tests {
         assert_eq!(session.backlog.len(), count, "the loader's batches arrived");
     }
 
+    /// Holds the learner's training until opened, as a very slow training would.
+    static GATE: (Mutex<bool>, std::sync::Condvar) = (Mutex::new(false), std::sync::Condvar::new());
+
+    fn gated_train(examples: &[crate::learn::Example], taxonomy: &Taxonomy) -> crate::learn::Model {
+        let (open, opened) = &GATE;
+        let mut open = open.lock().unwrap_or_else(|e| e.into_inner());
+        while !*open {
+            open = opened.wait(open).unwrap_or_else(|e| e.into_inner());
+        }
+        crate::learn::Model::train(examples, taxonomy)
+    }
+
+    fn key(c: char) -> Event {
+        let code = if c == '\n' {
+            KeyCode::Enter
+        } else {
+            KeyCode::Char(c)
+        };
+        Event::Terminal(crossterm::event::Event::Key(KeyEvent::new(
+            code,
+            KeyModifiers::NONE,
+        )))
+    }
+
+    #[test]
+    fn input_never_waits_for_the_learner_and_each_decision_retrains() {
+        use crate::domain::Edit;
+        use crate::labels::Axis;
+        let dir = tempfile::TempDir::new().expect("temp dir");
+        for i in 0..8 {
+            std::fs::write(
+                dir.path().join(format!("{i}.txt")),
+                format!("Story {i}\n\nBody {i}.\n"),
+            )
+            .expect("write article");
+        }
+        let ctx = crate::store::WriteContext {
+            now: "2026-11-29T10:00:00Z".parse().expect("a datetime"),
+            article_sha256: "abc".into(),
+            faults: Faults::default(),
+        };
+        for i in 0..5 {
+            let edits = [
+                Edit::Add(Axis::Theme, "economy".into()),
+                Edit::SetStatus(crate::domain::Status::Done),
+            ];
+            crate::store::write_edits(&dir.path().join(format!("{i}.txt")), "alice", &edits, &ctx)
+                .expect("decided");
+        }
+        let taxonomy = Taxonomy::default();
+        let keymap = Keymap::load("default", None, &taxonomy).expect("the default keymap");
+        let entries = crate::store::Inbox::load(dir.path(), "alice")
+            .expect("loads")
+            .entries;
+        let state = AppState::new(
+            crate::domain::ReviewerName::parse("alice").expect("a valid name"),
+            taxonomy,
+            entries,
+        );
+        let mut session = Session::with_learner(state, keymap, false, gated_train);
+        assert!(session.busy(), "the first training is under way");
+        let first = session.submitted.map(|(f, _)| f);
+        // The training is stuck, and keys still act at once.
+        for _ in 0..6 {
+            assert_eq!(session.handle(key('j')), Redraw::Yes);
+        }
+        assert_eq!(session.state.cursor, 6);
+        // A decision: a theme and Enter. The next training set is submitted at once.
+        session.handle(key('t'));
+        session.handle(key('e'));
+        session.handle(key('\n'));
+        assert_eq!(session.state.status(6), crate::domain::Status::Done);
+        let second = session.submitted.map(|(f, _)| f);
+        assert_ne!(first, second, "the decision changed the training set");
+        assert!(
+            session.state.learned.suggester.model.is_none(),
+            "nothing delivered yet"
+        );
+        {
+            let (open, opened) = &GATE;
+            *open.lock().unwrap_or_else(|e| e.into_inner()) = true;
+            opened.notify_all();
+        }
+        session.settle(Duration::from_secs(60));
+        assert!(!session.busy());
+        assert_eq!(
+            session.state.learned.fingerprint, second,
+            "the newest set is learned"
+        );
+        assert_eq!(session.state.learned.decisions(), 6);
+    }
+
     #[test]
     fn a_key_goes_before_the_batches_already_waiting() {
         let (mut session, loader) = loading_session();

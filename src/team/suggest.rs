@@ -423,3 +423,156 @@ pub fn accepted(s: &Suggestions) -> Labels {
         theme: s.theme.iter().map(|s| s.id.clone()).collect(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::fs;
+    use std::path::Path;
+
+    use tempfile::TempDir;
+
+    use super::*;
+    use crate::domain::Edit;
+    use crate::store::{Faults, Inbox, WriteContext, write_edits};
+
+    fn decide(root: &Path, file: &str, reviewer: &str, edits: &[Edit]) {
+        let ctx = WriteContext {
+            now: "2026-11-29T10:00:00Z"
+                .parse()
+                .expect("test datetime parses"),
+            article_sha256: "abc".into(),
+            faults: Faults::default(),
+        };
+        let mut all = edits.to_vec();
+        all.push(Edit::SetStatus(Status::Done));
+        write_edits(&root.join(file), reviewer, &all, &ctx).expect("the decision is written");
+    }
+
+    fn region(id: &str) -> Edit {
+        Edit::Add(Axis::Region, id.into())
+    }
+
+    fn reliability(id: &str) -> Edit {
+        Edit::SetReliability(Some(id.into()))
+    }
+
+    fn entries(dir: &TempDir) -> Vec<Entry> {
+        Inbox::load(dir.path(), "alice")
+            .expect("inbox loads")
+            .entries
+    }
+
+    #[test]
+    fn final_wins_and_otherwise_a_label_needs_half_the_reviewers() {
+        let dir = TempDir::new().expect("temp dir");
+        let root = dir.path();
+        for f in ["a.txt", "b.txt", "c.txt"] {
+            fs::write(root.join(f), "Title\n\nBody.\n").expect("write article");
+        }
+        decide(root, "a.txt", "alice", &[region("mena")]);
+        decide(root, "a.txt", "bob", &[region("europe")]);
+        decide(root, "a.txt", "final", &[region("asia")]);
+        decide(root, "b.txt", "alice", &[region("mena"), region("europe")]);
+        decide(root, "b.txt", "bob", &[region("mena")]);
+        decide(root, "b.txt", "carol", &[region("asia")]);
+        let all = entries(&dir);
+        let got = |i: usize| decided(&all[i], "final").map(|d| d.region);
+        assert_eq!(got(0), Some(vec![LabelId::from("asia")]));
+        // mena 2 of 3; europe and asia 1 of 3 each.
+        assert_eq!(got(1), Some(vec![LabelId::from("mena")]));
+        assert_eq!(got(2), None);
+        let set = training_set(&all, "final");
+        assert_eq!(set.iter().map(|(i, _)| *i).collect::<Vec<_>>(), [0, 1]);
+    }
+
+    #[test]
+    fn the_record_of_a_source_domain_suggests_what_most_decisions_gave() {
+        let dir = TempDir::new().expect("temp dir");
+        let root = dir.path();
+        for (f, url) in [
+            ("a.txt", "https://www.rt.com/news/1"),
+            ("b.txt", "https://rt.com/news/2"),
+            ("c.txt", "https://rt.com/news/3"),
+            ("d.txt", "https://example.org/x"),
+            ("e.txt", "https://example.org/y"),
+        ] {
+            fs::write(root.join(f), format!("Title\n\nURL: {url}\n\nBody.\n")).expect("write");
+        }
+        for f in ["a.txt", "b.txt", "c.txt"] {
+            decide(root, f, "alice", &[reliability("unreliable")]);
+        }
+        decide(root, "d.txt", "alice", &[reliability("reliable")]);
+        decide(root, "e.txt", "alice", &[reliability("mixed")]);
+        let record = SourceRecord::of(&entries(&dir), "final");
+        let s = record.suggest("rt.com").expect("rt.com has a record");
+        assert_eq!(s.id, "unreliable");
+        assert_eq!(s.from, "3 of 3 decisions on rt.com");
+        assert_eq!(s.score, 0.75);
+        // One each way: no majority, no suggestion.
+        assert_eq!(record.suggest("example.org"), None);
+        assert_eq!(record.suggest("unknown.net"), None);
+    }
+
+    #[test]
+    fn the_source_list_comes_before_the_record_and_weak_ones_are_only_shown() {
+        let taxonomy = Taxonomy::default();
+        let mut record = SourceRecord::default();
+        record.add("rt.com".into(), "unreliable".into());
+        let article = Article {
+            title: "Talks".into(),
+            url: Some("https://rt.com/a".into()),
+            ..Article::default()
+        };
+        // One decision: 1 / (1 + 1) = 0.5, at the default threshold: accepted.
+        let s = suggest(&article, &taxonomy, &Sources::default(), None, &record);
+        assert_eq!(s.ids(Axis::Reliability), ["unreliable"]);
+        // A stricter team: shown under the weaker ones, not accepted.
+        let mut strict = taxonomy.clone();
+        strict.suggestions.threshold = 0.6;
+        let s = suggest(&article, &strict, &Sources::default(), None, &record);
+        assert!(s.reliability.is_none());
+        assert_eq!(
+            s.weaker.reliability.map(|x| x.from),
+            Some("1 of 1 decision on rt.com".to_string())
+        );
+        // The source list says otherwise: it wins.
+        let sources = Sources::parse(
+            "[sources]\n\"rt.com\" = \"mixed\"\n",
+            "sources.toml",
+            &taxonomy,
+        )
+        .expect("the list parses");
+        let s = suggest(&article, &taxonomy, &sources, None, &record);
+        assert_eq!(s.ids(Axis::Reliability), ["mixed"]);
+    }
+
+    #[test]
+    fn candidates_split_at_the_threshold_the_articles_own_first() {
+        let c = |id: &str, score: f32, own: bool| Candidate {
+            suggestion: Suggestion {
+                id: id.into(),
+                from: String::new(),
+                score,
+            },
+            own,
+        };
+        let (accepted, weaker) = split(
+            vec![
+                c("b", 0.6, false),
+                c("x", 0.1, false),
+                c("own2", 1.0, true),
+                c("a", 0.9, false),
+                c("w1", 0.4, false),
+                c("own1", 1.0, true),
+                c("w2", 0.3, false),
+                c("w3", 0.2, false),
+                c("w4", 0.16, false),
+            ],
+            0.5,
+        );
+        let ids = |v: &[Suggestion]| v.iter().map(|s| s.id.to_string()).collect::<Vec<_>>();
+        assert_eq!(ids(&accepted), ["own2", "own1", "a", "b"]);
+        // Best first, at most three, nothing under SHOWN.
+        assert_eq!(ids(&weaker), ["w1", "w2", "w3"]);
+    }
+}

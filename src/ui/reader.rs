@@ -444,7 +444,7 @@ fn about(e: &Entry, width: usize, p: Palette) -> Vec<Line<'static>> {
 fn suggested(state: &AppState, entry: usize, width: usize, p: Palette) -> Vec<Line<'static>> {
     let s = state.suggestions(entry);
     let rows = |region: &[Suggestion], theme: &[Suggestion], reliability: Option<&Suggestion>| {
-        let mut rows: Vec<(String, String)> = Vec::new();
+        let mut rows: Vec<(String, String, String)> = Vec::new();
         for (axis, list) in [(Axis::Region, region), (Axis::Theme, theme)] {
             rows.extend(list.iter().map(|x| row(axis, x)));
         }
@@ -470,18 +470,18 @@ fn suggested(state: &AppState, entry: usize, width: usize, p: Palette) -> Vec<Li
     let label_w = strong
         .iter()
         .chain(&weak)
-        .map(|(l, _)| unicode_width::UnicodeWidthStr::width(l.as_str()))
+        .map(|(l, _, _)| unicode_width::UnicodeWidthStr::width(l.as_str()))
         .max()
         .unwrap_or(0);
-    let hang = " ".repeat(label_w + 4);
+    let hang = " ".repeat(label_w + 8);
     let options = textwrap::Options::new(width.saturating_sub(11).max(8)).subsequent_indent(&hang);
     for (rows, lead, style) in [
         (&strong, "Suggested: ", Style::new()),
         (&weak, "Weaker:    ", p.dim()),
     ] {
-        for (i, (label, from)) in rows.iter().enumerate() {
+        for (i, (label, score, from)) in rows.iter().enumerate() {
             let pad = label_w.saturating_sub(unicode_width::UnicodeWidthStr::width(label.as_str()));
-            let text = format!("{label}{}  ← {from}", " ".repeat(pad));
+            let text = format!("{label}{} {score} ← {from}", " ".repeat(pad));
             for (j, piece) in textwrap::wrap(&text, &options).into_iter().enumerate() {
                 let lead = if i == 0 && j == 0 {
                     lead
@@ -498,10 +498,11 @@ fn suggested(state: &AppState, entry: usize, width: usize, p: Palette) -> Vec<Li
     lines
 }
 
-/// `region mena 0.93` and where it came from, both sanitized.
-fn row(axis: Axis, s: &Suggestion) -> (String, String) {
+/// `region mena`, its score (`0.93`) and where it came from, sanitized.
+fn row(axis: Axis, s: &Suggestion) -> (String, String, String) {
     (
-        format!("{axis} {} {:.2}", sanitize(&s.id), s.score),
+        format!("{axis} {}", sanitize(&s.id)),
+        format!("{:.2}", s.score),
         sanitize(&s.from).into_owned(),
     )
 }
