@@ -91,6 +91,14 @@ fn list_json_carries_metadata_and_suggestions() {
     assert_eq!(seed["suggestions"]["region"][0]["id"], "mena");
     assert_eq!(seed["suggestions"]["region"][1]["id"], "russia-fsu");
     assert_eq!(seed["suggestions"]["theme"][0]["id"], "war-conflict");
+    // Each suggestion: `{id, from, score}`; what `a` leaves out is under `weaker`.
+    assert_eq!(
+        seed["suggestions"]["region"][0],
+        serde_json::json!({"id": "mena", "from": "Region: Middle East & North Africa", "score": 1.0})
+    );
+    for axis in ["region", "theme"] {
+        assert!(seed["suggestions"]["weaker"][axis].is_array(), "{seed}");
+    }
 }
 
 #[test]
