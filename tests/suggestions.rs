@@ -1,0 +1,267 @@
+//! Learned suggestions through the real program: a reviewer labels ten articles on
+//! one subject by hand in tmux, and the eleventh shows what was learned and takes
+//! `a`, a digit and Enter; the commands print the same suggestions, with scores.
+
+mod common;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use common::{Tmux, command_as, label_as, wait_for_file};
+
+/// Sentences about one subject, combined differently for each article of it, so the
+/// articles share words as real coverage of one story does, without being copies.
+const SALT_FLATS: [&str; 12] = [
+    "Lithium miners pump brine from beneath the salt flat into vast evaporation ponds.",
+    "Farmers say the aquifer that feeds their fields is dropping year after year.",
+    "The brine is left to evaporate in the desert sun for more than a year.",
+    "Indigenous communities around the salt flat fear for the wetlands and the flamingos.",
+    "Hydrologists warn that pumping brine draws fresh water from the surrounding basin.",
+    "The companies say their lithium is essential for electric car batteries.",
+    "Water use at the evaporation ponds has never been measured independently.",
+    "Herders report that springs near the salt flat have dried up since mining began.",
+    "Regulators in the Andes are reviewing permits for new brine wells.",
+    "Scientists sampled the lagoons and found the water table several metres lower.",
+    "Residents marched to demand that mining stop until the aquifer is studied.",
+    "Satellite images show the ponds spreading across the white crust of the salt flat.",
+];
+
+/// Other subjects a colleague has already decided, with the theme they got.
+const OTHERS: [(&str, &str, [&str; 6]); 5] = [
+    (
+        "rates",
+        "economy",
+        [
+            "The central bank held its benchmark interest rate steady on Thursday.",
+            "Inflation eased slightly but remains above the bank's target.",
+            "Bond yields fell after the governor hinted at cuts next year.",
+            "Economists expect growth to slow as borrowing costs bite.",
+            "The currency weakened against the dollar after the decision.",
+            "Mortgage lenders said demand for loans had fallen sharply.",
+        ],
+    ),
+    (
+        "vote",
+        "politics",
+        [
+            "Voters queued for hours at polling stations in the capital.",
+            "The opposition candidate conceded defeat late on Sunday night.",
+            "Turnout was the lowest recorded in a parliamentary election.",
+            "Observers said the ballot count was orderly and transparent.",
+            "The ruling party lost its majority in the lower house.",
+            "Coalition talks are expected to last several weeks.",
+        ],
+    ),
+    (
+        "trial",
+        "health-science",
+        [
+            "The vaccine trial enrolled thousands of volunteers across hospitals.",
+            "Researchers reported fewer infections among those who got the shot.",
+            "Side effects were mild and short-lived, the study found.",
+            "Regulators will review the data before approving the vaccine.",
+            "Doctors said the results could change treatment guidelines.",
+            "The health ministry plans to vaccinate nurses first.",
+        ],
+    ),
+    (
+        "court",
+        "law",
+        [
+            "The supreme court ruled that the law violated the constitution.",
+            "Judges said the lower court had misread the statute.",
+            "Lawyers for the plaintiffs welcomed the verdict outside the courthouse.",
+            "The attorney general said the government would respect the ruling.",
+            "The appeal was dismissed by a majority of the bench.",
+            "Legal scholars called the decision a landmark for due process.",
+        ],
+    ),
+    (
+        "hack",
+        "technology",
+        [
+            "Hackers encrypted the servers of the city's hospitals overnight.",
+            "The ransomware spread through an unpatched software flaw.",
+            "Security researchers traced the malware to a known criminal group.",
+            "Engineers restored the network from backups after three days.",
+            "The software company released an emergency patch.",
+            "Officials urged firms to update their systems immediately.",
+        ],
+    ),
+];
+
+/// An inbox of eleven salt-flat articles still to do, then thirty on five other
+/// subjects that bob has already decided (six each, enough for the model to know
+/// each theme).
+fn subject_inbox(dir: &Path) -> PathBuf {
+    let inbox = dir.join("inbox");
+    fs::create_dir_all(&inbox).expect("make the inbox");
+    for i in 0..11 {
+        let body: Vec<&str> = (0..6).map(|k| SALT_FLATS[(i * 5 + k * 7) % 12]).collect();
+        fs::write(
+            inbox.join(format!("a_salt_{i:02}.txt")),
+            format!(
+                "Salt flat report {i}: water and lithium\n\n{}\n",
+                body.join(" ")
+            ),
+        )
+        .expect("write an article");
+    }
+    for (name, theme, sentences) in OTHERS {
+        for i in 0..6 {
+            let body: Vec<&str> = (0..4).map(|k| sentences[(i + k) % 6]).collect();
+            let file = format!("b_{name}_{i}.txt");
+            fs::write(
+                inbox.join(&file),
+                format!("{} ({name} {i})\n\n{}\n", sentences[i], body.join(" ")),
+            )
+            .expect("write an article");
+            label_as(
+                &inbox,
+                "bob",
+                &file,
+                &["--theme", theme, "--status", "done"],
+            );
+        }
+    }
+    inbox
+}
+
+#[test]
+fn ten_labeled_by_hand_and_the_eleventh_takes_the_learned_suggestion() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let inbox = subject_inbox(dir.path());
+    let tmux = Tmux::new("learned");
+    tmux.start(&inbox);
+    tmux.wait_for_screen("the first salt flat article", |s| {
+        s.contains("Salt flat report 0")
+    });
+    for i in 0..10 {
+        // Region Latin America, theme Environment, mostly reliable, done.
+        tmux.keys(&["r", "l", "t", "v", "2", "Enter"]);
+        let next = format!("Salt flat report {}", i + 1);
+        tmux.wait_for_screen(&next, |s| common::reader_title(s).contains(&next));
+    }
+    for i in 0..10 {
+        let sidecar = inbox.join(format!("a_salt_{i:02}.txt.alice.toml"));
+        wait_for_file(&sidecar, |t| t.contains("status = \"done\""));
+    }
+    // The eleventh: what was learned shows, with its score and origin.
+    let screen = tmux.wait_for_screen("the learned theme", |s| {
+        s.lines()
+            .any(|l| l.contains("theme environment") && l.contains("learned from"))
+    });
+    assert!(
+        !screen.contains("Weaker:    theme environment"),
+        "the learned theme is strong enough for a:\n{screen}"
+    );
+    tmux.keys(&["a", "2", "Enter"]);
+    let sidecar = inbox.join("a_salt_10.txt.alice.toml");
+    let text = wait_for_file(&sidecar, |t| t.contains("status = \"done\""));
+    assert!(text.contains("theme = [\"environment\"]"), "{text}");
+    assert!(text.contains("region = [\"latam\"]"), "{text}");
+    assert!(text.contains("reliability = \"mostly-reliable\""), "{text}");
+    tmux.keys(&["q"]);
+    tmux.wait_for_exit();
+}
+
+#[test]
+fn list_json_and_suggest_show_the_learned_suggestions_with_scores() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let inbox = subject_inbox(dir.path());
+    for i in 0..10 {
+        label_as(
+            &inbox,
+            "alice",
+            &format!("a_salt_{i:02}.txt"),
+            &["--theme", "environment", "--status", "done"],
+        );
+    }
+    let out = command_as(&inbox, "carol", &["list", "--format", "json"])
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let eleventh = rows
+        .as_array()
+        .and_then(|r| r.iter().find(|r| r["file"] == "a_salt_10.txt"))
+        .expect("the eleventh is listed");
+    let theme = &eleventh["suggestions"]["theme"][0];
+    assert_eq!(theme["id"], "environment", "{eleventh}");
+    let score = theme["score"].as_f64().expect("a score");
+    assert!((0.5..=1.0).contains(&score), "{theme}");
+    assert_eq!(theme["from"], "learned from 40 decisions", "{theme}");
+
+    let out = command_as(&inbox, "carol", &["suggest", "a_salt_10.txt"])
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.lines()
+            .any(|l| l.contains("theme environment") && l.contains("← learned from 40 decisions")),
+        "{text}"
+    );
+}
+
+#[test]
+fn export_with_suggestions_puts_what_was_suggested_beside_what_was_chosen() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let inbox = subject_inbox(dir.path());
+    let out = command_as(&inbox, "carol", &["export", "--suggestions"])
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    let header = text.lines().next().unwrap_or_default();
+    assert!(
+        header.ends_with(",suggested_region,suggested_theme,suggested_reliability"),
+        "{header}"
+    );
+    // A decided article: what a model that never saw it suggests (held out), which
+    // for these well-separated subjects is what bob chose.
+    let row = text
+        .lines()
+        .find(|l| l.starts_with("b_rates_0.txt,"))
+        .expect("the row of a decided article");
+    assert!(row.contains(",economy,"), "{row}");
+    assert!(
+        row.contains(",economy 0."),
+        "the held-out suggestion: {row}"
+    );
+
+    let out = command_as(
+        &inbox,
+        "carol",
+        &["export", "--format", "jsonl", "--suggestions"],
+    )
+    .output()
+    .expect("runs");
+    let first: serde_json::Value = serde_json::from_str(
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .find(|l| l.contains("b_rates_0.txt"))
+            .expect("a row"),
+    )
+    .expect("JSON");
+    assert_eq!(first["suggested"]["theme"][0]["id"], "economy", "{first}");
+    assert!(first["suggested"]["weaker"].is_object(), "{first}");
+    // Without the flag, the export is as it always was.
+    let out = command_as(&inbox, "carol", &["export"])
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!text.contains("suggested_"), "{text}");
+}
