@@ -1544,3 +1544,35 @@ fn v_asks_for_the_pager_on_the_selected_article_file() {
     let mut empty = AppState::empty(named("alice"), Taxonomy::default());
     assert!(run(&mut empty, [Action::OpenPager]).is_empty());
 }
+
+#[test]
+fn the_order_key_puts_the_least_sure_first_keeps_the_selection_and_enter_follows_it() {
+    let mut s = state(5);
+    mark_done(&mut s, 1);
+    // Before the model has scored anything, the order waits and says so.
+    run(&mut s, [Action::CycleOrder]);
+    assert_eq!(s.learned.order, Order::Uncertain);
+    // Unscored, the articles to do keep the inbox's order, ahead of the decided.
+    assert_eq!(s.view, [0, 2, 3, 4, 1]);
+    let said = s
+        .message
+        .as_ref()
+        .map(|m| m.text.clone())
+        .unwrap_or_default();
+    assert!(said.starts_with("Order: least sure first ("), "{said}");
+    // The model's margins arrive: the articles to do, least sure first, then the rest.
+    let margins = vec![Some(0.9), Some(0.0), Some(0.2), Some(0.6), Some(0.1)];
+    s.model_learned(1, None, Some(margins));
+    assert_eq!(s.view, [4, 2, 3, 0, 1]);
+    assert_eq!(s.selected(), Some(0), "the selected article stays selected");
+    // Enter goes to the next to do in this order, which wraps to the least sure.
+    s.select(0);
+    run(&mut s, [Action::Done]);
+    assert_eq!(s.selected(), Some(2));
+    // Surest first, then back to the inbox's order.
+    run(&mut s, [Action::CycleOrder]);
+    assert_eq!(s.learned.order, Order::Confident);
+    assert_eq!(s.view[..3], [0, 3, 2]);
+    run(&mut s, [Action::CycleOrder]);
+    assert_eq!(s.view, [0, 1, 2, 3, 4]);
+}

@@ -214,6 +214,14 @@ fn title(state: &AppState) -> String {
     if state.catalog.loading {
         title.push_str(&format!(" · loading {}…", state.entries.len()));
     }
+    // An order other than the inbox's is said, so a reviewer knows why the list
+    // jumps when the model learns.
+    if state.learned.order != crate::app::Order::Inbox
+        && !state.reviewing()
+        && state.search.query.is_none()
+    {
+        title.push_str(&format!(" · {}", state.learned.order.describe()));
+    }
     title.push(' ');
     title
 }
