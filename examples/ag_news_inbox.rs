@@ -19,10 +19,9 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use sha2::Digest as _;
 use triage::domain::{Edit, Status};
 use triage::labels::Axis;
-use triage::store::{WriteContext, write_edits};
+use triage::store::{WriteContext, sha256_hex, write_edits};
 
 const USAGE: &str = "usage: ag_news_inbox make CSV DIR [--limit N] | score DIR";
 
@@ -136,7 +135,7 @@ fn make(csv_path: &Path, dir: &Path, limit: usize) -> Result<(), String> {
         if in_training_half(i) {
             let ctx = WriteContext {
                 now,
-                article_sha256: hex(&sha2::Sha256::digest(text.as_bytes())),
+                article_sha256: sha256_hex(text.as_bytes()),
                 faults: Default::default(),
             };
             let edits = [
@@ -156,10 +155,6 @@ fn make(csv_path: &Path, dir: &Path, limit: usize) -> Result<(), String> {
         inbox.display()
     );
     Ok(())
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn score(dir: &Path) -> Result<(), String> {
