@@ -1,0 +1,202 @@
+//! The learned-suggestions comparison on AG News: every candidate learner, its
+//! 5-fold cross-validated micro-F1 and its micro-F1 trained on one half and tested
+//! on the other, through the program's own rule (accept a score of at least 0.5).
+//!
+//! Run: `cargo run --release --example ag_news [-- path/to/ag_news_test.csv [quick]]`
+//! (default `../shared/dev-data/ag_news_test.csv`, relative to the crate). `quick`
+//! runs the default model only. The figures are in BENCHMARKS.md, "Learned
+//! suggestions".
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use triage::article::Article;
+use triage::labels::{Axis, LabelId, Taxonomy};
+use triage::learn::linear::Learner;
+use triage::learn::{Config, Example, Labels, Model, evaluate_with};
+
+const TAXONOMY: &str = r#"
+[region]
+multiple = true
+labels = [ { id = "any", name = "Any", key = "a" } ]
+
+[theme]
+multiple = true
+labels = [
+  { id = "world", name = "World", key = "w" },
+  { id = "sports", name = "Sports", key = "s" },
+  { id = "business", name = "Business", key = "b" },
+  { id = "scitech", name = "Sci/Tech", key = "t" },
+]
+
+[reliability]
+multiple = false
+labels = [ { id = "reliable", name = "Reliable", key = "1" } ]
+"#;
+
+fn read(path: &str) -> Result<Vec<Example>, Box<dyn std::error::Error>> {
+    let ids = ["world", "sports", "business", "scitech"];
+    let mut out = Vec::new();
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_path(path)?;
+    for record in reader.records() {
+        let record = record?;
+        let class: usize = record.get(0).unwrap_or("0").parse()?;
+        let Some(id) = class.checked_sub(1).and_then(|c| ids.get(c)) else {
+            return Err(format!("{path}: a label other than 1 to 4").into());
+        };
+        let mut article = Article {
+            title: record.get(1).unwrap_or("").to_string(),
+            ..Article::default()
+        };
+        article
+            .body
+            .push(record.get(2).unwrap_or("").replace('\\', " "));
+        out.push(Example {
+            article: Arc::new(article),
+            labels: Labels {
+                region: Vec::new(),
+                theme: vec![LabelId::from(*id)],
+            },
+        });
+    }
+    Ok(out)
+}
+
+fn suggest(model: &Model, article: &Article) -> Labels {
+    let p = model.predict(article);
+    Labels {
+        region: p.above(Axis::Region, 0.5),
+        theme: p.above(Axis::Theme, 0.5),
+    }
+}
+
+/// Trains on the even-numbered half of a fixed shuffle, tests on the rest: (micro-F1,
+/// best micro-F1 over any common threshold, training seconds).
+fn half_half(examples: &[Example], taxonomy: &Taxonomy, config: &Config) -> (f64, f64, f64) {
+    let fold = triage::learn::evaluate::folds_of(examples.len(), 2);
+    let train: Vec<Example> = examples
+        .iter()
+        .zip(&fold)
+        .filter(|(_, f)| **f == 0)
+        .map(|(e, _)| e.clone())
+        .collect();
+    let start = Instant::now();
+    let model = Model::train_with(&train, taxonomy, config);
+    let secs = start.elapsed().as_secs_f64();
+    let test: Vec<&Example> = examples
+        .iter()
+        .zip(&fold)
+        .filter(|(_, f)| **f == 1)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .map(|(e, _)| e)
+        .collect();
+    let predictions: Vec<_> = test.iter().map(|e| model.predict(&e.article)).collect();
+    let f1_at = |t: f32| {
+        let (mut tp, mut fp, mut fn_) = (0usize, 0usize, 0usize);
+        for (e, p) in test.iter().zip(&predictions) {
+            let s = p.above(Axis::Theme, t);
+            let hit = s.iter().filter(|x| e.labels.theme.contains(x)).count();
+            tp += hit;
+            fp += s.len() - hit;
+            fn_ += e.labels.theme.len() - hit;
+        }
+        2.0 * tp as f64 / (2 * tp + fp + fn_).max(1) as f64
+    };
+    let best = (1..20)
+        .map(|i| f1_at(i as f32 * 0.05))
+        .fold(0.0f64, f64::max);
+    (f1_at(0.5), best, secs)
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().collect();
+    let path = args.get(1).cloned().unwrap_or_else(|| {
+        format!(
+            "{}/../shared/dev-data/ag_news_test.csv",
+            env!("CARGO_MANIFEST_DIR")
+        )
+    });
+    let quick = args.get(2).is_some_and(|a| a == "quick");
+    let examples = read(&path)?;
+    let taxonomy = Taxonomy::parse(TAXONOMY, "ag_news")?;
+    let base = Config::default();
+    let mut candidates: Vec<(String, Config)> = vec![("default".into(), base)];
+    if !quick {
+        let learners = [
+            Learner::Nb { alpha: 0.1 },
+            Learner::Nb { alpha: 1.0 },
+            Learner::Svm {
+                c: 0.5,
+                squared: false,
+            },
+            Learner::Svm {
+                c: 1.0,
+                squared: false,
+            },
+            Learner::Svm {
+                c: 2.0,
+                squared: false,
+            },
+            Learner::Svm {
+                c: 0.5,
+                squared: true,
+            },
+            Learner::Svm {
+                c: 1.0,
+                squared: true,
+            },
+            Learner::Svm {
+                c: 2.0,
+                squared: true,
+            },
+            Learner::LogReg { c: 1.0 },
+            Learner::LogReg { c: 4.0 },
+            Learner::LogReg { c: 16.0 },
+            Learner::NbSvm { c: 0.5, alpha: 1.0 },
+            Learner::NbSvm { c: 1.0, alpha: 1.0 },
+        ];
+        for learner in learners {
+            candidates.push((learner.name(), Config { learner, ..base }));
+        }
+        candidates.push((
+            "default, no threshold tuning (Platt only)".into(),
+            Config {
+                tune_thresholds: false,
+                ..base
+            },
+        ));
+        candidates.push((
+            "default, no class weights".into(),
+            Config {
+                class_weight_power: 0.0,
+                ..base
+            },
+        ));
+        candidates.push(("default, min_df 2".into(), Config { min_df: 2, ..base }));
+    }
+    if let Some(extra) = std::env::var_os("AG_EXTRA") {
+        // Quick experiments: AG_EXTRA=words to vary the body length.
+        let _ = extra;
+    }
+    println!(
+        "{} examples, {} features in the default model's vocabulary",
+        examples.len(),
+        Model::train(&examples, &taxonomy).features()
+    );
+    println!(
+        "| model | 5-fold micro-F1 | half/half micro-F1 | half/half best any threshold | train 3,800 (s) |"
+    );
+    println!("|---|---|---|---|---|");
+    for (name, config) in &candidates {
+        let cv = evaluate_with(&examples, &taxonomy, 5, config, suggest)?;
+        let (half, best, secs) = half_half(&examples, &taxonomy, config);
+        println!(
+            "| {name} | {:.4} | {half:.4} | {best:.4} | {secs:.2} |",
+            cv.theme.f1
+        );
+    }
+    Ok(())
+}
