@@ -209,6 +209,28 @@ pub struct Taxonomy {
     pub source: String,
     /// How suggestions are offered (the `[suggestions]` table).
     pub suggestions: SuggestionRules,
+    /// How places named in articles become region labels (the `[places]` table).
+    pub places: PlaceRules,
+}
+
+/// The `[places]` table of labels.toml: whether the built-in gazetteer suggests
+/// regions, and which of this taxonomy's labels its default regions mean.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlaceRules {
+    /// `enabled = false` turns place suggestions off.
+    pub enabled: bool,
+    /// `map = { mena = "levant" }`: a default region id and this taxonomy's region
+    /// label id it stands for, in the file's order.
+    pub map: Vec<(LabelId, LabelId)>,
+}
+
+impl Default for PlaceRules {
+    fn default() -> Self {
+        PlaceRules {
+            enabled: true,
+            map: Vec::new(),
+        }
+    }
 }
 
 /// The `[suggestions]` table of labels.toml: what the team trusts `a` with.
@@ -253,6 +275,14 @@ struct RawTaxonomy {
     theme: Option<Spanned<RawAxis>>,
     reliability: Option<Spanned<RawAxis>>,
     suggestions: Option<Spanned<RawSuggestions>>,
+    places: Option<Spanned<RawPlaces>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPlaces {
+    enabled: Option<bool>,
+    map: Option<toml::Spanned<std::collections::BTreeMap<Spanned<String>, Spanned<String>>>>,
 }
 
 #[derive(Deserialize)]
@@ -428,6 +458,55 @@ impl Taxonomy {
                 rules.threshold = t as f32;
             }
         }
+        let mut places = PlaceRules::default();
+        if let Some(raw_places) = raw.places {
+            let raw_places = raw_places.into_inner();
+            places.enabled = raw_places.enabled.unwrap_or(true);
+            if let Some(map) = raw_places.map {
+                // Only a taxonomy with a map pays for reading the built-in one, which
+                // has none, so this never recurses.
+                let defaults = Taxonomy::default();
+                let default_ids = || {
+                    defaults
+                        .region
+                        .labels
+                        .iter()
+                        .map(|l| l.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
+                let mut pairs: Vec<_> = map.into_inner().into_iter().collect();
+                pairs.sort_by_key(|(from, _)| from.span().start);
+                for (from, to) in pairs {
+                    let from_at = from.span().start;
+                    let to_at = to.span().start;
+                    let (from, to) = (from.into_inner(), to.into_inner());
+                    if defaults.label(Axis::Region, &from).is_none() {
+                        return Err(invalid(
+                            from_at,
+                            format!(
+                                "[places] map: {} is not a built-in region id ({})",
+                                crate::sanitize::quote(&from),
+                                default_ids()
+                            ),
+                        ));
+                    }
+                    if !axes
+                        .first()
+                        .is_some_and(|region: &AxisLabels| region.labels.iter().any(|l| l.id == to))
+                    {
+                        return Err(invalid(
+                            to_at,
+                            format!(
+                                "[places] map: {from} = {} is not a region id of this file",
+                                crate::sanitize::quote(&to)
+                            ),
+                        ));
+                    }
+                    places.map.push((LabelId::from(from), LabelId::from(to)));
+                }
+            }
+        }
         let mut axes = axes.into_iter();
         match (axes.next(), axes.next(), axes.next()) {
             (Some(region), Some(theme), Some(reliability)) => Ok(Taxonomy {
@@ -436,6 +515,7 @@ impl Taxonomy {
                 reliability,
                 source: file.to_string(),
                 suggestions: rules,
+                places,
             }),
             _ => Err(invalid(0, "the taxonomy needs three axes".into())),
         }
