@@ -1222,14 +1222,81 @@ impl SuggestRow {
     }
 }
 
-/// `triage suggest --evaluate`.
+/// `triage suggest --evaluate`: K-fold cross-validation of the suggestions over the
+/// inbox's done decisions, with the TUI's own rules (places, threshold). Broken
+/// sidecars are left out and named, as in the other team commands.
 fn evaluate_suggestions(
-    _setup: &Setup,
-    _final_name: &str,
-    _folds: usize,
-    _format: ReportFormat,
+    setup: &Setup,
+    final_name: &str,
+    folds: usize,
+    format: ReportFormat,
 ) -> Result<ExitCode, Failure> {
-    Err(Failure::Problem("the evaluation is not built yet".into()))
+    use crate::learn::EvaluateError;
+    use crate::team::suggest::{SourceRecord, accepted, suggest, training_set};
+    let inbox = setup.load_inbox()?;
+    let examples: Vec<crate::learn::Example> = training_set(&inbox.entries, final_name)
+        .into_iter()
+        .map(|(_, e)| e)
+        .collect();
+    let (taxonomy, sources) = (&setup.taxonomy, &setup.sources);
+    // Reliability is not evaluated, so the source record plays no part.
+    let no_record = SourceRecord::default();
+    let evaluation = crate::learn::evaluate(&examples, taxonomy, folds, |model, article| {
+        accepted(&suggest(
+            article,
+            taxonomy,
+            sources,
+            Some(model),
+            &no_record,
+        ))
+    })
+    .map_err(|e| match e {
+        EvaluateError::Folds(_) => Failure::Usage(e.to_string().trim_end_matches('.').into()),
+        EvaluateError::TooFew { .. } => {
+            Failure::Problem(e.to_string().trim_end_matches('.').into())
+        }
+    })?;
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    let result = match format {
+        ReportFormat::Json => write_json(&mut out, &evaluation),
+        ReportFormat::Text => out
+            .write_all(evaluation_text(&evaluation, taxonomy.suggestions.threshold).as_bytes())
+            .map_err(io_failure),
+    }
+    .and_then(|()| out.flush().map_err(io_failure));
+    let broken = crate::team::broken_sidecars(&inbox.entries, &setup.reviewer);
+    warn_broken(quiet_pipe(result), &broken, "the evaluation")
+}
+
+/// The evaluation as a team lead reads it.
+fn evaluation_text(e: &crate::learn::Evaluation, threshold: f32) -> String {
+    let mut text = format!(
+        "{}-fold cross-validation over {} (threshold {threshold:.2})\n",
+        e.folds,
+        count(e.examples, "done article", "done articles")
+    );
+    text.push_str("axis     precision  recall  micro-F1   right  wrong  missed\n");
+    for (name, a) in [("region", &e.region), ("theme", &e.theme)] {
+        if a.true_positives + a.false_positives + a.false_negatives == 0 {
+            text.push_str(&format!("{name:<8} no labels decided or suggested\n"));
+            continue;
+        }
+        text.push_str(&format!(
+            "{name:<8} {:>9.3} {:>7.3} {:>9.3} {:>7} {:>6} {:>7}\n",
+            a.precision, a.recall, a.f1, a.true_positives, a.false_positives, a.false_negatives
+        ));
+    }
+    text.push_str(&format!(
+        "a alone exactly right: {} of {} ({:.1}%)\n",
+        e.exactly_right,
+        count(e.examples, "article", "articles"),
+        e.exactly_right_share * 100.0
+    ));
+    text.push_str(&format!(
+        "keys per article: {:.2} with suggestions, {:.2} by hand\n",
+        e.keys_with_suggestions, e.keys_by_hand
+    ));
+    text
 }
 
 /// `triage stats`: the report as text or JSON.
