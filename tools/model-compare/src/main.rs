@@ -19,6 +19,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 type Res<T> = Result<T, Box<dyn Error>>;
+/// What a candidate returns: its training time and its test predictions.
+type Trained = Res<(Duration, Vec<usize>)>;
 
 const CLASSES: usize = 4;
 const CLASS_IDS: [&str; CLASSES] = ["world", "sports", "business", "scitech"];
@@ -425,7 +427,7 @@ struct Candidate {
     /// Whether it reads the shared, pruned TF-IDF matrix (else its own tokens).
     uses_vocab: bool,
     /// Trains on the split, returns the training time and the test predictions.
-    run: fn(&Split) -> Res<(Duration, Vec<usize>)>,
+    run: fn(&Split) -> Trained,
 }
 
 const CANDIDATES: &[Candidate] = &[
@@ -548,7 +550,7 @@ fn linfa_dataset(s: &Split) -> linfa::Dataset<f64, usize, ndarray::Ix1> {
     )
 }
 
-fn linfa_multinomial_nb(s: &Split) -> Res<(Duration, Vec<usize>)> {
+fn linfa_multinomial_nb(s: &Split) -> Trained {
     use linfa::prelude::*;
     let data = linfa_dataset(s);
     let start = Instant::now();
@@ -558,7 +560,7 @@ fn linfa_multinomial_nb(s: &Split) -> Res<(Duration, Vec<usize>)> {
     Ok((t, model.predict(&test).to_vec()))
 }
 
-fn linfa_gaussian_nb(s: &Split) -> Res<(Duration, Vec<usize>)> {
+fn linfa_gaussian_nb(s: &Split) -> Trained {
     use linfa::prelude::*;
     let data = linfa_dataset(s);
     let start = Instant::now();
@@ -568,7 +570,7 @@ fn linfa_gaussian_nb(s: &Split) -> Res<(Duration, Vec<usize>)> {
     Ok((t, model.predict(&test).to_vec()))
 }
 
-fn linfa_logistic(s: &Split) -> Res<(Duration, Vec<usize>)> {
+fn linfa_logistic(s: &Split) -> Trained {
     use linfa::prelude::*;
     let data = linfa_dataset(s);
     let start = Instant::now();
@@ -581,7 +583,7 @@ fn linfa_logistic(s: &Split) -> Res<(Duration, Vec<usize>)> {
     Ok((t, model.predict(&test).to_vec()))
 }
 
-fn linfa_svm(s: &Split) -> Res<(Duration, Vec<usize>)> {
+fn linfa_svm(s: &Split) -> Trained {
     use linfa::composing::MultiClassModel;
     use linfa::prelude::*;
     let data = linfa_dataset(s);
@@ -611,7 +613,7 @@ fn smartcore_matrix(
     )?)
 }
 
-fn smartcore_multinomial_nb(s: &Split) -> Res<(Duration, Vec<usize>)> {
+fn smartcore_multinomial_nb(s: &Split) -> Trained {
     use smartcore::linalg::basic::matrix::DenseMatrix;
     use smartcore::naive_bayes::multinomial::{MultinomialNB, MultinomialNBParameters};
     let x = DenseMatrix::new(
@@ -634,7 +636,7 @@ fn smartcore_multinomial_nb(s: &Split) -> Res<(Duration, Vec<usize>)> {
     Ok((t, p.into_iter().map(|c| c as usize).collect()))
 }
 
-fn smartcore_logistic(s: &Split) -> Res<(Duration, Vec<usize>)> {
+fn smartcore_logistic(s: &Split) -> Trained {
     use smartcore::linear::logistic_regression::{
         LogisticRegression, LogisticRegressionParameters,
     };
@@ -652,7 +654,7 @@ fn smartcore_logistic(s: &Split) -> Res<(Duration, Vec<usize>)> {
     Ok((t, p.into_iter().map(|c| c as usize).collect()))
 }
 
-fn smartcore_svc(s: &Split) -> Res<(Duration, Vec<usize>)> {
+fn smartcore_svc(s: &Split) -> Trained {
     use smartcore::svm::Kernels;
     use smartcore::svm::svc::{MultiClassSVC, SVCParameters};
     let x = smartcore_matrix(&s.train, s.width)?;
@@ -669,7 +671,7 @@ fn smartcore_svc(s: &Split) -> Res<(Duration, Vec<usize>)> {
     Ok((t, p.into_iter().map(|c| c as usize).collect()))
 }
 
-fn fasttext_supervised(s: &Split) -> Res<(Duration, Vec<usize>)> {
+fn fasttext_supervised(s: &Split) -> Trained {
     use std::io::Write;
     let path = std::env::temp_dir().join(format!("model-compare-{}.txt", std::process::id()));
     {
@@ -679,9 +681,11 @@ fn fasttext_supervised(s: &Split) -> Res<(Duration, Vec<usize>)> {
         }
         f.flush()?;
     }
-    let mut args = fasttext::args::Args::default();
-    args.input = path.clone();
-    args.word_ngrams = 2;
+    let mut args = fasttext::args::Args {
+        input: path.clone(),
+        word_ngrams: 2,
+        ..Default::default()
+    };
     args.apply_supervised_defaults();
     // Joulin et al. (2016) on AG News: 10 hidden units, 5 epochs, lr in {0.05..0.5},
     // bigrams hashed; a smaller bucket than the 2 M default keeps memory modest.
@@ -747,7 +751,7 @@ fn article(it: &Item) -> Arc<triage::article::Article> {
     })
 }
 
-fn triage_model(s: &Split) -> Res<(Duration, Vec<usize>)> {
+fn triage_model(s: &Split) -> Trained {
     use triage::learn::{Example, Labels, Model};
     let taxonomy = triage::labels::Taxonomy::parse(TAXONOMY, "model-compare taxonomy")?;
     let examples: Vec<Example> = s
