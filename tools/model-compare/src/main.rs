@@ -218,7 +218,7 @@ fn peak_memory() -> String {
                 .and_then(|l| l.split_whitespace().nth(1))
                 .and_then(|kb| kb.parse::<f64>().ok())
         })
-        .map(|kb| format!("{:.0} MB", kb / 1024.0))
+        .map(|kb| format!("{:.0} MiB", kb / 1024.0))
         .unwrap_or_else(|| "?".to_string())
 }
 
