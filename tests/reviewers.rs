@@ -105,7 +105,7 @@ fn review_lists_disagreements_side_by_side_and_saves_the_final_labels() {
     assert!(text.contains("carol     mena, russia-fsu"), "{text}");
     // The majority is suggested: what both chose.
     assert!(
-        text.contains("region russia-fsu   ← 2 of 2 reviewers"),
+        text.contains("region russia-fsu  1.00 ← 2 of 2 reviewers"),
         "{text}"
     );
 
