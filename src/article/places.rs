@@ -77,7 +77,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex};
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, Anchored, Input, MatchKind, StartKind};
 
 use super::{Article, Suggestion};
 use crate::fold::fold_words;
@@ -225,8 +225,8 @@ fn parse_rows(text: &'static str) -> (Vec<Entry>, Vec<RowError>) {
                 _ => (Mark::None, name),
             };
             let name = name.trim_start();
-            if !name.chars().next().is_some_and(char::is_alphabetic) {
-                fail(format!("{name:?} does not start with a letter"));
+            if !name.chars().next().is_some_and(char::is_uppercase) {
+                fail(format!("{name:?} does not start with a capital"));
                 continue;
             }
             entries.push(Entry {
@@ -270,8 +270,11 @@ fn forms(entry: &Entry) -> Vec<String> {
 }
 
 fn build_matcher(patterns: &[String]) -> AhoCorasick {
+    // Searched only from the start of capitalized words (see `collect`), for the
+    // longest name there.
     match AhoCorasick::builder()
-        .match_kind(MatchKind::Standard)
+        .match_kind(MatchKind::LeftmostLongest)
+        .start_kind(StartKind::Anchored)
         .build(patterns)
     {
         Ok(m) => m,
@@ -443,8 +446,16 @@ impl Resolver {
                     continue;
                 }
                 let name = name.trim();
-                for form in [name.to_string(), name.to_uppercase()] {
-                    if !patterns.contains(&form) {
+                let mut chars = name.chars();
+                let capitalized = chars
+                    .next()
+                    .map(|c| c.to_uppercase().chain(chars).collect::<String>())
+                    .unwrap_or_default();
+                for form in [name.to_string(), capitalized, name.to_uppercase()] {
+                    // Only names starting with a capital are ever searched for.
+                    if form.chars().next().is_some_and(char::is_uppercase)
+                        && !patterns.contains(&form)
+                    {
                         patterns.push(form);
                         pattern_label.push(at as u32);
                     }
@@ -761,46 +772,74 @@ fn scan<'a>(article: &'a Article, extra: Option<&Extra>) -> Vec<Hit<'a>> {
     hits
 }
 
-/// Whole-word matches of every name in `text`: (start, end, source).
+/// Whole-word matches of every name in `text`, leftmost first, the longest where
+/// several start at the same place, none overlapping: (start, end, source).
+///
+/// Every name starts with a capital, so only the starts of capitalized words are
+/// tried, each with one anchored search: most of a text is never walked by the
+/// automaton at all, which makes this several times faster than a scan of every byte.
 fn collect(text: &str, extra: Option<&Extra>, out: &mut Vec<(usize, usize, Source)>) {
     let gaz = &*GAZ;
-    for m in gaz.matcher.find_overlapping_iter(text) {
-        if whole_word(text, m.start(), m.end()) {
-            let entry = gaz.pattern_entry[m.pattern().as_usize()];
-            out.push((m.start(), m.end(), Source::Gaz(entry)));
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while let Some(skip) = bytes[i..]
+        .iter()
+        .position(|&b| b.is_ascii_uppercase() || b >= 0xC0)
+    {
+        let at = i + skip;
+        let Some(c) = text[at..].chars().next() else {
+            break;
+        };
+        i = at + c.len_utf8();
+        let starts_word = !text[..at]
+            .chars()
+            .next_back()
+            .is_some_and(char::is_alphanumeric);
+        if !c.is_uppercase() || !starts_word {
+            continue;
         }
-    }
-    if let Some(extra) = extra {
-        for m in extra.matcher.find_overlapping_iter(text) {
-            if whole_word(text, m.start(), m.end()) {
-                let label = extra.pattern_label[m.pattern().as_usize()];
-                out.push((m.start(), m.end(), Source::Extra(label)));
-            }
+        let input = Input::new(text).range(at..).anchored(Anchored::Yes);
+        let found = gaz.matcher.try_find(input.clone()).ok().flatten().map(|m| {
+            (
+                m.end(),
+                Source::Gaz(gaz.pattern_entry[m.pattern().as_usize()]),
+            )
+        });
+        let own = extra.and_then(|x| {
+            x.matcher.try_find(input).ok().flatten().map(|m| {
+                (
+                    m.end(),
+                    Source::Extra(x.pattern_label[m.pattern().as_usize()]),
+                )
+            })
+        });
+        let longest = match (found, own) {
+            (Some(g), Some(x)) if x.0 > g.0 => Some(x),
+            (Some(g), _) => Some(g),
+            (None, x) => x,
+        };
+        if let Some((end, source)) = longest
+            && ends_word(text, end)
+        {
+            out.push((at, end, source));
+            // Leftmost-longest: nothing that starts inside a name is tried.
+            i = end;
         }
     }
 }
 
-fn whole_word(text: &str, start: usize, end: usize) -> bool {
-    let before = text[..start].chars().next_back();
-    let after = text[end..].chars().next();
-    let name_ends_in_dot = text[..end].ends_with('.');
-    !before.is_some_and(char::is_alphanumeric)
-        && (name_ends_in_dot || !after.is_some_and(char::is_alphanumeric))
+/// A name ends a word: no letter or digit follows, unless it ends in a dot (`U.S.`).
+fn ends_word(text: &str, end: usize) -> bool {
+    text[..end].ends_with('.')
+        || !text[end..]
+            .chars()
+            .next()
+            .is_some_and(char::is_alphanumeric)
 }
 
-/// Chooses the longest of overlapping matches, leftmost first, and applies the rules
-/// that need only the segment: case, `City, State`, food, the person test.
+/// Applies the rules that need only the segment: case, `City, State`, food, the person test.
 fn pick<'a>(seg: &Segment<'a>, candidates: &[(usize, usize, Source)], hits: &mut Vec<Hit<'a>>) {
-    let mut sorted: Vec<(usize, usize, Source)> = candidates.to_vec();
-    sorted.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
-    let mut chosen: Vec<(usize, usize, Source)> = Vec::with_capacity(sorted.len());
-    let mut end = 0;
-    for c in sorted {
-        if c.0 >= end {
-            end = c.1;
-            chosen.push(c);
-        }
-    }
+    let chosen = candidates;
     let text = seg.text;
     let shouted = std::cell::OnceCell::new();
     for (i, &(start, stop, source)) in chosen.iter().enumerate() {
@@ -1133,17 +1172,10 @@ const NATIONAL: [&str; 6] = [
 
 /// Words that say a `Georgia` is the US state, counted in the title and body.
 fn us_words(article: &Article) -> usize {
-    static WORDS: LazyLock<AhoCorasick> = LazyLock::new(|| {
-        build_matcher(&[
-            "Gov.".to_string(),
-            "governor".to_string(),
-            "Governor".to_string(),
-            "Peach State".to_string(),
-        ])
-    });
+    const WORDS: [&str; 4] = ["Gov.", "governor", "Governor", "Peach State"];
     std::iter::once(article.title.as_str())
         .chain(article.body.iter())
-        .map(|t| WORDS.find_iter(t).count())
+        .map(|t| WORDS.iter().map(|w| t.matches(w).count()).sum::<usize>())
         .sum()
 }
 
