@@ -883,7 +883,7 @@ fn pick<'a>(seg: &Segment<'a>, candidates: &[(usize, usize, Source)], hits: &mut
         }
         let verdict = match mark {
             Mark::Person if seg.at == Where::Dateline => Verdict::Place,
-            Mark::Person => person_test(seg, &chosen, i),
+            Mark::Person => person_test(seg, chosen, i),
             Mark::Confirm => Verdict::Unsure,
             Mark::None | Mark::UsTwin => Verdict::Place,
         };
