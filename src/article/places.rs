@@ -38,7 +38,8 @@
 //!   `recipe`, `stuffing`, `gravy`, …).
 //! - A place followed by a comma and a state or postal abbreviation is in that
 //!   state's country (`Paris, Texas`, `London, Ontario`, `Paris, Tenn.`); postal
-//!   abbreviations count nowhere else.
+//!   abbreviations count nowhere else but after a comma in a dateline
+//!   (`CAMARILLO, Calif. -`).
 //!
 //! # Where a place is, and the score
 //!
@@ -874,7 +875,9 @@ fn pick<'a>(seg: &Segment<'a>, candidates: &[(usize, usize, Source)], hits: &mut
         }
         if kind == Kind::Abbrev {
             let after_place = i > 0 && text[chosen[i - 1].1..start].trim_end() == ",";
-            if !after_place {
+            // `CAMARILLO, Calif. -`: in a dateline, after any town.
+            let in_dateline = seg.at == Where::Dateline && text[..start].trim_end().ends_with(',');
+            if !after_place && !in_dateline {
                 continue;
             }
         }
