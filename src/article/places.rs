@@ -443,6 +443,10 @@ impl Resolver {
                     || gaz.known.contains(&folded)
                     || NOT_PLACES.contains(&folded.as_str())
                     || !name.chars().next().is_some_and(char::is_alphanumeric)
+                    // A name is shown as found (`text: Zomia`): none that the
+                    // terminal would read as a command.
+                    || crate::sanitize::sanitize(name) != name.as_str()
+                    || name.chars().any(char::is_control)
                 {
                     continue;
                 }
@@ -1564,7 +1568,7 @@ mod tests {
     #[test]
     fn taxonomy_aliases_extend_the_gazetteer_and_win_over_it() {
         let t = custom(
-            "{ id = \"levant\", name = \"Levant desk\", key = \"l\", aliases = [\"Syria\", \"Zomia\"] },\n{ id = \"mena\", name = \"Arab world\", key = \"m\" },\n{ id = \"elsewhere\", name = \"Elsewhere\", key = \"e\", aliases = [\"World\"] },\n",
+            "{ id = \"levant\", name = \"Levant desk\", key = \"l\", aliases = [\"Syria\", \"Zomia\"] },\n{ id = \"mena\", name = \"Arab world\", key = \"m\" },\n{ id = \"elsewhere\", name = \"Elsewhere\", key = \"e\", aliases = [\"World\", \"Evil\\u001b]0;x\\u0007\"] },\n",
             "",
         );
         let table: &[(&str, &[&str])] = &[
@@ -1577,6 +1581,8 @@ mod tests {
             ("Zomia uplands", &["levant"]),
             // Words that name no place are not searched for.
             ("World news", &[]),
+            // Nor names the terminal would read as a command.
+            ("Evil\u{1b}]0;x\u{7} land", &[]),
             // A place mapping to no label suggests nothing.
             ("Tokyo", &[]),
         ];
