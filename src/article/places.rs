@@ -7,11 +7,12 @@
 //!
 //! # Finding places
 //!
-//! One Aho-Corasick automaton, built once, finds every name in the title and the
-//! body (not the publisher's footer). A hit counts when it is a whole word (no letter
-//! or digit on either side) and, where hits overlap, the longest wins (`Papua New
-//! Guinea`, not `Guinea`; `New Delhi`, not `Delhi`); `Niger` inside `Nigeria` is never
-//! a word.
+//! Every name starts with a capital. One Aho-Corasick automaton, built once, is tried
+//! at the start of every capitalized word of the title and the body (not the
+//! publisher's footer) for the longest name that starts there and ends a word (no
+//! letter or digit after it), and the search goes on after it: the longest, leftmost
+//! name wins (`Papua New Guinea`, not `Guinea`; `New Delhi`, not `Delhi`), and
+//! `Niger` inside `Nigeria` or `Nigerien` is never a word.
 //!
 //! **Case.** A name matches exactly as the gazetteer writes it, or in capitals
 //! (`Beirut`, `BEIRUT`), never in lower case: `turkey` the bird, `china` plates and
@@ -24,9 +25,9 @@
 //!   space, after it (`Jordan Peterson`) or before it (`Michael Jordan`); weekdays,
 //!   months, `River`, `Valley` and the like, other places, words that start
 //!   sentences (`In`, `But`, …) and words in -ing, -ed, -ly (`Neighbouring`) are not
-//!   names. In a title written in Title Case or
-//!   capitals that test cannot tell: there the name counts only if the article
-//!   confirms the country (below).
+//!   names. In a title written in Title Case or capitals that test cannot tell:
+//!   there the name counts only if the article confirms the country (as for `?`), or
+//!   names it in the body where it passes the test. In a dateline it is a place.
 //! - `?` counts only when confirmed: the article names the same country another way
 //!   too (`Victoria` with `Melbourne`; `Kingston` with `Jamaica`).
 //! - `!` `Georgia`/`Georgian`, also a US state: the state (north-america) when the
@@ -60,8 +61,9 @@
 //!
 //! So with the default threshold 0.5 a dateline (0.9) or a title place (0.75) is
 //! accepted, as is a place named three times (0.68) that makes at least half of
-//! all mentions; a passing mention scores at most 0.23 (0.02 among ten places), two
-//! at most 0.45, and they are offered dimmed. At most [`MOST`] regions are suggested, best first.
+//! all mentions; a passing mention scores at most 0.23 (0.05 among ten mentions),
+//! two at most 0.45, and they are offered dimmed. At most [`MOST`] regions are
+//! suggested, best first.
 //!
 //! # The team's taxonomy
 //!
