@@ -7,11 +7,12 @@
 //!
 //! # Finding places
 //!
-//! One Aho-Corasick automaton, built once, finds every name in the title and the
-//! body (not the publisher's footer). A hit counts when it is a whole word (no letter
-//! or digit on either side) and, where hits overlap, the longest wins (`Papua New
-//! Guinea`, not `Guinea`; `New Delhi`, not `Delhi`); `Niger` inside `Nigeria` is never
-//! a word.
+//! Every name starts with a capital. One Aho-Corasick automaton, built once, is tried
+//! at the start of every capitalized word of the title and the body (not the
+//! publisher's footer) for the longest name that starts there and ends a word (no
+//! letter or digit after it), and the search goes on after it: the longest, leftmost
+//! name wins (`Papua New Guinea`, not `Guinea`; `New Delhi`, not `Delhi`), and
+//! `Niger` inside `Nigeria` or `Nigerien` is never a word.
 //!
 //! **Case.** A name matches exactly as the gazetteer writes it, or in capitals
 //! (`Beirut`, `BEIRUT`), never in lower case: `turkey` the bird, `china` plates and
@@ -24,9 +25,9 @@
 //!   space, after it (`Jordan Peterson`) or before it (`Michael Jordan`); weekdays,
 //!   months, `River`, `Valley` and the like, other places, words that start
 //!   sentences (`In`, `But`, …) and words in -ing, -ed, -ly (`Neighbouring`) are not
-//!   names. In a title written in Title Case or
-//!   capitals that test cannot tell: there the name counts only if the article
-//!   confirms the country (below).
+//!   names. In a title written in Title Case or capitals that test cannot tell:
+//!   there the name counts only if the article confirms the country (as for `?`), or
+//!   names it in the body where it passes the test. In a dateline it is a place.
 //! - `?` counts only when confirmed: the article names the same country another way
 //!   too (`Victoria` with `Melbourne`; `Kingston` with `Jamaica`).
 //! - `!` `Georgia`/`Georgian`, also a US state: the state (north-america) when the
@@ -38,7 +39,8 @@
 //!   `recipe`, `stuffing`, `gravy`, …).
 //! - A place followed by a comma and a state or postal abbreviation is in that
 //!   state's country (`Paris, Texas`, `London, Ontario`, `Paris, Tenn.`); postal
-//!   abbreviations count nowhere else.
+//!   abbreviations count nowhere else but after a comma in a dateline
+//!   (`CAMARILLO, Calif. -`).
 //!
 //! # Where a place is, and the score
 //!
@@ -59,8 +61,9 @@
 //!
 //! So with the default threshold 0.5 a dateline (0.9) or a title place (0.75) is
 //! accepted, as is a place named three times (0.68) that makes at least half of
-//! all mentions; a passing mention scores at most 0.23 (0.02 among ten places), two
-//! at most 0.45, and they are offered dimmed. At most [`MOST`] regions are suggested, best first.
+//! all mentions; a passing mention scores at most 0.23 (0.05 among ten mentions),
+//! two at most 0.45, and they are offered dimmed. At most [`MOST`] regions are
+//! suggested, best first.
 //!
 //! # The team's taxonomy
 //!
@@ -77,7 +80,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex};
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, Anchored, Input, MatchKind, StartKind};
 
 use super::{Article, Suggestion};
 use crate::fold::fold_words;
@@ -225,8 +228,8 @@ fn parse_rows(text: &'static str) -> (Vec<Entry>, Vec<RowError>) {
                 _ => (Mark::None, name),
             };
             let name = name.trim_start();
-            if !name.chars().next().is_some_and(char::is_alphabetic) {
-                fail(format!("{name:?} does not start with a letter"));
+            if !name.chars().next().is_some_and(char::is_uppercase) {
+                fail(format!("{name:?} does not start with a capital"));
                 continue;
             }
             entries.push(Entry {
@@ -270,8 +273,11 @@ fn forms(entry: &Entry) -> Vec<String> {
 }
 
 fn build_matcher(patterns: &[String]) -> AhoCorasick {
+    // Searched only from the start of capitalized words (see `collect`), for the
+    // longest name there.
     match AhoCorasick::builder()
-        .match_kind(MatchKind::Standard)
+        .match_kind(MatchKind::LeftmostLongest)
+        .start_kind(StartKind::Anchored)
         .build(patterns)
     {
         Ok(m) => m,
@@ -439,12 +445,24 @@ impl Resolver {
                     || gaz.known.contains(&folded)
                     || NOT_PLACES.contains(&folded.as_str())
                     || !name.chars().next().is_some_and(char::is_alphanumeric)
+                    // A name is shown as found (`text: Zomia`): none that the
+                    // terminal would read as a command.
+                    || crate::sanitize::sanitize(name) != name.as_str()
+                    || name.chars().any(char::is_control)
                 {
                     continue;
                 }
                 let name = name.trim();
-                for form in [name.to_string(), name.to_uppercase()] {
-                    if !patterns.contains(&form) {
+                let mut chars = name.chars();
+                let capitalized = chars
+                    .next()
+                    .map(|c| c.to_uppercase().chain(chars).collect::<String>())
+                    .unwrap_or_default();
+                for form in [name.to_string(), capitalized, name.to_uppercase()] {
+                    // Only names starting with a capital are ever searched for.
+                    if form.chars().next().is_some_and(char::is_uppercase)
+                        && !patterns.contains(&form)
+                    {
                         patterns.push(form);
                         pattern_label.push(at as u32);
                     }
@@ -761,46 +779,74 @@ fn scan<'a>(article: &'a Article, extra: Option<&Extra>) -> Vec<Hit<'a>> {
     hits
 }
 
-/// Whole-word matches of every name in `text`: (start, end, source).
+/// Whole-word matches of every name in `text`, leftmost first, the longest where
+/// several start at the same place, none overlapping: (start, end, source).
+///
+/// Every name starts with a capital, so only the starts of capitalized words are
+/// tried, each with one anchored search: most of a text is never walked by the
+/// automaton at all, which makes this several times faster than a scan of every byte.
 fn collect(text: &str, extra: Option<&Extra>, out: &mut Vec<(usize, usize, Source)>) {
     let gaz = &*GAZ;
-    for m in gaz.matcher.find_overlapping_iter(text) {
-        if whole_word(text, m.start(), m.end()) {
-            let entry = gaz.pattern_entry[m.pattern().as_usize()];
-            out.push((m.start(), m.end(), Source::Gaz(entry)));
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while let Some(skip) = bytes[i..]
+        .iter()
+        .position(|&b| b.is_ascii_uppercase() || b >= 0xC0)
+    {
+        let at = i + skip;
+        let Some(c) = text[at..].chars().next() else {
+            break;
+        };
+        i = at + c.len_utf8();
+        let starts_word = !text[..at]
+            .chars()
+            .next_back()
+            .is_some_and(char::is_alphanumeric);
+        if !c.is_uppercase() || !starts_word {
+            continue;
         }
-    }
-    if let Some(extra) = extra {
-        for m in extra.matcher.find_overlapping_iter(text) {
-            if whole_word(text, m.start(), m.end()) {
-                let label = extra.pattern_label[m.pattern().as_usize()];
-                out.push((m.start(), m.end(), Source::Extra(label)));
-            }
+        let input = Input::new(text).range(at..).anchored(Anchored::Yes);
+        let found = gaz.matcher.try_find(input.clone()).ok().flatten().map(|m| {
+            (
+                m.end(),
+                Source::Gaz(gaz.pattern_entry[m.pattern().as_usize()]),
+            )
+        });
+        let own = extra.and_then(|x| {
+            x.matcher.try_find(input).ok().flatten().map(|m| {
+                (
+                    m.end(),
+                    Source::Extra(x.pattern_label[m.pattern().as_usize()]),
+                )
+            })
+        });
+        let longest = match (found, own) {
+            (Some(g), Some(x)) if x.0 > g.0 => Some(x),
+            (Some(g), _) => Some(g),
+            (None, x) => x,
+        };
+        if let Some((end, source)) = longest
+            && ends_word(text, end)
+        {
+            out.push((at, end, source));
+            // Leftmost-longest: nothing that starts inside a name is tried.
+            i = end;
         }
     }
 }
 
-fn whole_word(text: &str, start: usize, end: usize) -> bool {
-    let before = text[..start].chars().next_back();
-    let after = text[end..].chars().next();
-    let name_ends_in_dot = text[..end].ends_with('.');
-    !before.is_some_and(char::is_alphanumeric)
-        && (name_ends_in_dot || !after.is_some_and(char::is_alphanumeric))
+/// A name ends a word: no letter or digit follows, unless it ends in a dot (`U.S.`).
+fn ends_word(text: &str, end: usize) -> bool {
+    text[..end].ends_with('.')
+        || !text[end..]
+            .chars()
+            .next()
+            .is_some_and(char::is_alphanumeric)
 }
 
-/// Chooses the longest of overlapping matches, leftmost first, and applies the rules
-/// that need only the segment: case, `City, State`, food, the person test.
+/// Applies the rules that need only the segment: case, `City, State`, food, the person test.
 fn pick<'a>(seg: &Segment<'a>, candidates: &[(usize, usize, Source)], hits: &mut Vec<Hit<'a>>) {
-    let mut sorted: Vec<(usize, usize, Source)> = candidates.to_vec();
-    sorted.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
-    let mut chosen: Vec<(usize, usize, Source)> = Vec::with_capacity(sorted.len());
-    let mut end = 0;
-    for c in sorted {
-        if c.0 >= end {
-            end = c.1;
-            chosen.push(c);
-        }
-    }
+    let chosen = candidates;
     let text = seg.text;
     let shouted = std::cell::OnceCell::new();
     for (i, &(start, stop, source)) in chosen.iter().enumerate() {
@@ -835,7 +881,9 @@ fn pick<'a>(seg: &Segment<'a>, candidates: &[(usize, usize, Source)], hits: &mut
         }
         if kind == Kind::Abbrev {
             let after_place = i > 0 && text[chosen[i - 1].1..start].trim_end() == ",";
-            if !after_place {
+            // `CAMARILLO, Calif. -`: in a dateline, after any town.
+            let in_dateline = seg.at == Where::Dateline && text[..start].trim_end().ends_with(',');
+            if !after_place && !in_dateline {
                 continue;
             }
         }
@@ -844,7 +892,7 @@ fn pick<'a>(seg: &Segment<'a>, candidates: &[(usize, usize, Source)], hits: &mut
         }
         let verdict = match mark {
             Mark::Person if seg.at == Where::Dateline => Verdict::Place,
-            Mark::Person => person_test(seg, &chosen, i),
+            Mark::Person => person_test(seg, chosen, i),
             Mark::Confirm => Verdict::Unsure,
             Mark::None | Mark::UsTwin => Verdict::Place,
         };
@@ -1133,17 +1181,10 @@ const NATIONAL: [&str; 6] = [
 
 /// Words that say a `Georgia` is the US state, counted in the title and body.
 fn us_words(article: &Article) -> usize {
-    static WORDS: LazyLock<AhoCorasick> = LazyLock::new(|| {
-        build_matcher(&[
-            "Gov.".to_string(),
-            "governor".to_string(),
-            "Governor".to_string(),
-            "Peach State".to_string(),
-        ])
-    });
+    const WORDS: [&str; 4] = ["Gov.", "governor", "Governor", "Peach State"];
     std::iter::once(article.title.as_str())
         .chain(article.body.iter())
-        .map(|t| WORDS.find_iter(t).count())
+        .map(|t| WORDS.iter().map(|w| t.matches(w).count()).sum::<usize>())
         .sum()
 }
 
@@ -1529,7 +1570,7 @@ mod tests {
     #[test]
     fn taxonomy_aliases_extend_the_gazetteer_and_win_over_it() {
         let t = custom(
-            "{ id = \"levant\", name = \"Levant desk\", key = \"l\", aliases = [\"Syria\", \"Zomia\"] },\n{ id = \"mena\", name = \"Arab world\", key = \"m\" },\n{ id = \"elsewhere\", name = \"Elsewhere\", key = \"e\", aliases = [\"World\"] },\n",
+            "{ id = \"levant\", name = \"Levant desk\", key = \"l\", aliases = [\"Syria\", \"Zomia\"] },\n{ id = \"mena\", name = \"Arab world\", key = \"m\" },\n{ id = \"elsewhere\", name = \"Elsewhere\", key = \"e\", aliases = [\"World\", \"Evil\\u001b]0;x\\u0007\"] },\n",
             "",
         );
         let table: &[(&str, &[&str])] = &[
@@ -1542,6 +1583,8 @@ mod tests {
             ("Zomia uplands", &["levant"]),
             // Words that name no place are not searched for.
             ("World news", &[]),
+            // Nor names the terminal would read as a command.
+            ("Evil\u{1b}]0;x\u{7} land", &[]),
             // A place mapping to no label suggests nothing.
             ("Tokyo", &[]),
         ];
