@@ -14,7 +14,7 @@ use crate::article::Article;
 /// How many words of the body the model reads. The lead paragraphs of a news story
 /// say what it is about; the rest adds features, training time and memory far faster
 /// than it adds accuracy (see BENCHMARKS.md, "Learned suggestions").
-pub const MAX_BODY_WORDS: usize = 400;
+pub const MAX_BODY_WORDS: usize = 300;
 
 /// Longest word kept, in bytes; longer runs (base64, URLs glued together) are cut.
 const MAX_WORD_BYTES: usize = 64;

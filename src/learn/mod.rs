@@ -327,12 +327,11 @@ impl Model {
         margins_of.sort_by_key(|(i, _)| *i);
         if margins_of.is_empty() {
             // One article: its own margins are all there is.
-            for i in 0..n {
+            for (i, row) in rows.iter().enumerate() {
                 let m = trained
                     .iter()
                     .map(|t| {
-                        rows[i]
-                            .iter()
+                        row.iter()
                             .map(|&(c, v)| t.weights[c as usize] * v)
                             .sum::<f32>()
                             + t.bias
