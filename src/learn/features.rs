@@ -141,7 +141,7 @@ pub fn hashes(article: &Article, max_body_words: usize) -> Vec<(u64, u32)> {
     out
 }
 
-/// [`each_feature`] without the names: the same hashes, no strings built.
+/// The hashes of [`names`], without building the names.
 fn each_feature_fast(article: &Article, max_body_words: usize, out: &mut Vec<u64>) {
     let mut prev: Option<u64> = None;
     let mut stream = |w: &str, title: bool, out: &mut Vec<u64>| {
