@@ -176,6 +176,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             },
         ));
         candidates.push(("default, min_df 2".into(), Config { min_df: 2, ..base }));
+        candidates.push((
+            "default, no t: title features".into(),
+            Config {
+                title_words: false,
+                ..base
+            },
+        ));
     }
     let start = Instant::now();
     let all = Model::train(&examples, &taxonomy);

@@ -110,6 +110,8 @@ pub struct Config {
     pub class_weight_power: f32,
     /// Tune thresholds on held-out margins (off: plain Platt probabilities).
     pub tune_thresholds: bool,
+    /// The title's words also as `t:` features of their own.
+    pub title_words: bool,
 }
 
 impl Default for Config {
@@ -123,6 +125,7 @@ impl Default for Config {
             min_df: 1,
             class_weight_power: 0.5,
             tune_thresholds: true,
+            title_words: true,
         }
     }
 }
@@ -234,7 +237,7 @@ impl Model {
 
     /// [`Model::train`] with other settings (for measuring them).
     pub fn train_with(examples: &[Example], taxonomy: &Taxonomy, config: &Config) -> Model {
-        let docs = parallel_docs(examples, config.max_body_words);
+        let docs = parallel_docs(examples, config.max_body_words, config.title_words);
         let vocabulary = Vocabulary::build(&docs, config.min_df);
         let rows: Vec<Row> = docs.iter().map(|d| vocabulary.row(d)).collect();
         drop(docs);
@@ -402,7 +405,10 @@ impl Model {
         let words = self
             .config
             .map_or(features::MAX_BODY_WORDS, |c| c.max_body_words);
-        let row = self.vocabulary.row(&features::hashes(article, words));
+        let title = self.config.is_none_or(|c| c.title_words);
+        let row = self
+            .vocabulary
+            .row(&features::hashes_with(article, words, title));
         let mut margins = self.bias.clone();
         for &(c, v) in &row {
             let at = c as usize * labels;
@@ -449,13 +455,13 @@ impl Model {
     }
 }
 
-fn parallel_docs(examples: &[Example], words: usize) -> Vec<Vec<(u64, u32)>> {
+fn parallel_docs(examples: &[Example], words: usize, title: bool) -> Vec<Vec<(u64, u32)>> {
     let chunk = examples.len().div_ceil(8).max(1);
     let chunks: Vec<&[Example]> = examples.chunks(chunk).collect();
     parallel(chunks.len(), |i| {
         chunks[i]
             .iter()
-            .map(|e| features::hashes(&e.article, words))
+            .map(|e| features::hashes_with(&e.article, words, title))
             .collect::<Vec<_>>()
     })
     .into_iter()
