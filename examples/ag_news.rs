@@ -176,15 +176,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             },
         ));
         candidates.push(("default, min_df 2".into(), Config { min_df: 2, ..base }));
+        candidates.push((
+            "default, no t: title features".into(),
+            Config {
+                title_words: false,
+                ..base
+            },
+        ));
     }
-    if let Some(extra) = std::env::var_os("AG_EXTRA") {
-        // Quick experiments: AG_EXTRA=words to vary the body length.
-        let _ = extra;
-    }
+    let start = Instant::now();
+    let all = Model::train(&examples, &taxonomy);
     println!(
-        "{} examples, {} features in the default model's vocabulary",
+        "all {} examples: trained in {:.2} s, {} features, model {:.1} MB",
         examples.len(),
-        Model::train(&examples, &taxonomy).features()
+        start.elapsed().as_secs_f64(),
+        all.features(),
+        all.bytes() as f64 / 1e6
     );
     println!(
         "| model | 5-fold micro-F1 | half/half micro-F1 | half/half best any threshold | train 3,800 (s) |"

@@ -14,7 +14,7 @@ use crate::article::Article;
 /// How many words of the body the model reads. The lead paragraphs of a news story
 /// say what it is about; the rest adds features, training time and memory far faster
 /// than it adds accuracy (see BENCHMARKS.md, "Learned suggestions").
-pub const MAX_BODY_WORDS: usize = 400;
+pub const MAX_BODY_WORDS: usize = 300;
 
 /// Longest word kept, in bytes; longer runs (base64, URLs glued together) are cut.
 const MAX_WORD_BYTES: usize = 64;
@@ -128,8 +128,13 @@ pub fn names(article: &Article) -> Vec<String> {
 
 /// The features of `article` as (hash, count), sorted by hash.
 pub fn hashes(article: &Article, max_body_words: usize) -> Vec<(u64, u32)> {
+    hashes_with(article, max_body_words, true)
+}
+
+/// [`hashes`], with or without the `t:` features (to measure what they add).
+pub fn hashes_with(article: &Article, max_body_words: usize, title_words: bool) -> Vec<(u64, u32)> {
     let mut all = Vec::with_capacity(64 + 3 * max_body_words.min(2000));
-    each_feature_fast(article, max_body_words, &mut all);
+    each_feature_fast(article, max_body_words, title_words, &mut all);
     all.sort_unstable();
     let mut out: Vec<(u64, u32)> = Vec::with_capacity(all.len());
     for h in all {
@@ -141,13 +146,18 @@ pub fn hashes(article: &Article, max_body_words: usize) -> Vec<(u64, u32)> {
     out
 }
 
-/// [`each_feature`] without the names: the same hashes, no strings built.
-fn each_feature_fast(article: &Article, max_body_words: usize, out: &mut Vec<u64>) {
+/// The hashes of [`names`], without building the names.
+fn each_feature_fast(
+    article: &Article,
+    max_body_words: usize,
+    title_words: bool,
+    out: &mut Vec<u64>,
+) {
     let mut prev: Option<u64> = None;
     let mut stream = |w: &str, title: bool, out: &mut Vec<u64>| {
         let h = fnv(w.as_bytes());
         out.push(mix(h, NS_WORD));
-        if title {
+        if title && title_words {
             out.push(mix(h, NS_TITLE));
         }
         if let Some(p) = prev {

@@ -193,6 +193,145 @@ pub fn train(
     }
 }
 
+/// Trains every label on the same rows: the linear SVM all labels at once (one pass
+/// over the rows updates every label, which reads each row once instead of once per
+/// label), the other learners one label after another.
+pub fn train_all(
+    learner: Learner,
+    rows: &[&Row],
+    positive: &[Vec<bool>],
+    columns: usize,
+    weight_positive: &[f32],
+    seeds: &[u64],
+) -> Vec<Trained> {
+    match learner {
+        Learner::Svm { c, squared } if !positive.is_empty() => joint_svm(
+            rows,
+            positive,
+            columns,
+            c,
+            weight_positive,
+            squared,
+            seeds.first().copied().unwrap_or(1),
+        ),
+        _ => positive
+            .iter()
+            .zip(weight_positive)
+            .zip(seeds)
+            .map(|((p, &w), &seed)| train(learner, rows, p, columns, w, seed))
+            .collect(),
+    }
+}
+
+/// [`dual_cd`] for every label at once, without shrinking: for each row (in a
+/// shuffled order), every label's coordinate step, with the weights held feature by
+/// feature (`w[column * labels + label]`) so a row's columns are read and written
+/// once for all labels. Stops when every label has converged (LIBLINEAR's projected
+/// gradient test) or after [`JOINT_EPOCHS`] passes.
+fn joint_svm(
+    rows: &[&Row],
+    positive: &[Vec<bool>],
+    columns: usize,
+    c: f32,
+    weight_positive: &[f32],
+    squared: bool,
+    seed: u64,
+) -> Vec<Trained> {
+    let labels = positive.len();
+    let n = rows.len();
+    let mut w = vec![0.0f32; columns * labels];
+    let mut b = vec![0.0f32; labels];
+    let mut alpha = vec![0.0f32; n * labels];
+    let cost = |l: usize, i: usize| {
+        if positive[l][i] {
+            c * weight_positive[l]
+        } else {
+            c
+        }
+    };
+    let sq: Vec<f32> = rows
+        .iter()
+        .map(|row| row.iter().map(|&(_, v)| v * v).sum::<f32>() + 1.0)
+        .collect();
+    let mut index: Vec<usize> = (0..n).collect();
+    let mut rng = Rng::new(seed);
+    let mut done = vec![false; labels];
+    let mut g = vec![0.0f32; labels];
+    let mut d = vec![0.0f32; labels];
+    for _ in 0..JOINT_EPOCHS {
+        rng.shuffle(&mut index);
+        let mut pg_max = vec![f32::NEG_INFINITY; labels];
+        let mut pg_min = vec![f32::INFINITY; labels];
+        for &i in &index {
+            let row = rows[i];
+            g.copy_from_slice(&b);
+            for &(col, v) in row.iter() {
+                let at = col as usize * labels;
+                for (g, w) in g.iter_mut().zip(&w[at..at + labels]) {
+                    *g += w * v;
+                }
+            }
+            let mut any = false;
+            for l in 0..labels {
+                d[l] = 0.0;
+                if done[l] {
+                    continue;
+                }
+                let y = if positive[l][i] { 1.0 } else { -1.0 };
+                let (upper, diag) = if squared {
+                    (f32::INFINITY, 0.5 / cost(l, i))
+                } else {
+                    (cost(l, i), 0.0)
+                };
+                let a = &mut alpha[i * labels + l];
+                let grad = y * g[l] - 1.0 + *a * diag;
+                let pg = if *a == 0.0 {
+                    grad.min(0.0)
+                } else if *a >= upper {
+                    grad.max(0.0)
+                } else {
+                    grad
+                };
+                pg_max[l] = pg_max[l].max(pg);
+                pg_min[l] = pg_min[l].min(pg);
+                if pg.abs() > 1e-12 {
+                    let old = *a;
+                    *a = (old - grad / (sq[i] + diag)).clamp(0.0, upper);
+                    d[l] = (*a - old) * y;
+                    b[l] += d[l];
+                    any = true;
+                }
+            }
+            if any {
+                for &(col, v) in row.iter() {
+                    let at = col as usize * labels;
+                    for (w, d) in w[at..at + labels].iter_mut().zip(&d) {
+                        *w += d * v;
+                    }
+                }
+            }
+        }
+        for l in 0..labels {
+            if pg_max[l] - pg_min[l] <= 0.1 {
+                done[l] = true;
+            }
+        }
+        if done.iter().all(|&x| x) {
+            break;
+        }
+    }
+    (0..labels)
+        .map(|l| Trained {
+            weights: (0..columns).map(|col| w[col * labels + l]).collect(),
+            bias: b[l],
+        })
+        .collect()
+}
+
+/// Most passes of [`joint_svm`]: labels the words cannot separate never converge, and
+/// each pass costs the same; past this the scores barely move (BENCHMARKS.md).
+pub const JOINT_EPOCHS: usize = 10;
+
 /// The log-count ratio of NB-SVM: `ln((α + Σ pos x / ‖…‖₁) / (α + Σ neg x / ‖…‖₁))`.
 fn nb_ratio(rows: &[&Row], positive: &[bool], columns: usize, alpha: f32) -> Vec<f32> {
     let mut p = vec![alpha; columns];

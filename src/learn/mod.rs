@@ -110,6 +110,8 @@ pub struct Config {
     pub class_weight_power: f32,
     /// Tune thresholds on held-out margins (off: plain Platt probabilities).
     pub tune_thresholds: bool,
+    /// The title's words also as `t:` features of their own.
+    pub title_words: bool,
 }
 
 impl Default for Config {
@@ -123,6 +125,7 @@ impl Default for Config {
             min_df: 1,
             class_weight_power: 0.5,
             tune_thresholds: true,
+            title_words: true,
         }
     }
 }
@@ -212,9 +215,9 @@ fn parallel<T: Send>(n: usize, job: impl Fn(usize) -> T + Sync) -> Vec<T> {
     parts.into_iter().map(|(_, t)| t).collect()
 }
 
-/// One training job's result: the full model of a label, or the margins of one
-/// inner fold's held-out articles.
-type JobResult = (Option<Trained>, Vec<(usize, f32)>);
+/// One training job's result: the full model of every label, or every label's
+/// margin on each held-out article of one inner fold.
+type JobResult = (Vec<Trained>, Vec<(usize, Vec<f32>)>);
 
 /// A deterministic seed from a label id, so each label's training order is fixed.
 fn seed_of(axis: Axis, id: &str) -> u64 {
@@ -234,7 +237,7 @@ impl Model {
 
     /// [`Model::train`] with other settings (for measuring them).
     pub fn train_with(examples: &[Example], taxonomy: &Taxonomy, config: &Config) -> Model {
-        let docs = parallel_docs(examples, config.max_body_words);
+        let docs = parallel_docs(examples, config.max_body_words, config.title_words);
         let vocabulary = Vocabulary::build(&docs, config.min_df);
         let rows: Vec<Row> = docs.iter().map(|d| vocabulary.row(d)).collect();
         drop(docs);
@@ -252,74 +255,104 @@ impl Model {
             }
         }
         let columns = vocabulary.len();
-        // Each label is trained on everything, and once per inner fold on the rest,
-        // to score that fold: calibration needs margins of articles the model has
-        // not seen (a model's margins on its own training articles are far too sure).
+        // Calibration needs margins of articles the model has not seen (a model's
+        // margins on its own training articles are far too sure): each label is also
+        // trained without a held-out part and scores it. Small inboxes hold out each
+        // of 5 folds in turn; from 2,000 decisions on, one third is plenty and costs
+        // far less.
         let n = rows.len();
         let inner = if n >= 2000 { 3 } else { 5 }.min(n).max(1);
         let fold = evaluate::folds_of(n, inner);
-        let jobs: Vec<(usize, Option<usize>)> = (0..wanted.len())
-            .flat_map(|l| {
-                std::iter::once((l, None))
-                    .chain((0..inner).filter(|_| inner > 1).map(move |f| (l, Some(f))))
-            })
+        let held: Vec<usize> = match inner {
+            1 => Vec::new(),
+            _ if n >= 2000 => vec![0],
+            _ => (0..inner).collect(),
+        };
+        let jobs: Vec<Option<usize>> = std::iter::once(None)
+            .chain(held.iter().map(|&f| Some(f)))
             .collect();
+        let positives: Vec<&[bool]> = wanted.iter().map(|w| w.2.as_slice()).collect();
         let results: Vec<JobResult> = parallel(jobs.len(), |j| {
-            let (l, held) = jobs[j];
-            let (axis, id, positive) = &wanted[l];
-            let keep: Vec<usize> = (0..n).filter(|&i| Some(fold[i]) != held).collect();
+            let keep: Vec<usize> = (0..n).filter(|&i| Some(fold[i]) != jobs[j]).collect();
             let subset: Vec<&Row> = keep.iter().map(|&i| &rows[i]).collect();
-            let labels: Vec<bool> = keep.iter().map(|&i| positive[i]).collect();
-            let pos = labels.iter().filter(|&&p| p).count().max(1) as f32;
-            let neg = (labels.len() as f32 - pos).max(1.0);
-            let weight = (neg / pos).powf(config.class_weight_power).clamp(1.0, 10.0);
-            let t = linear::train(
-                config.learner,
-                &subset,
-                &labels,
-                columns,
-                weight,
-                seed_of(*axis, id),
-            );
-            match held {
-                None => (Some(t), Vec::new()),
+            let labels: Vec<Vec<bool>> = positives
+                .iter()
+                .map(|p| keep.iter().map(|&i| p[i]).collect())
+                .collect();
+            let weights: Vec<f32> = labels
+                .iter()
+                .map(|l| {
+                    let pos = l.iter().filter(|&&p| p).count().max(1) as f32;
+                    let neg = (l.len() as f32 - pos).max(1.0);
+                    (neg / pos).powf(config.class_weight_power).clamp(1.0, 10.0)
+                })
+                .collect();
+            let seeds: Vec<u64> = wanted
+                .iter()
+                .map(|(axis, id, _)| seed_of(*axis, id))
+                .collect();
+            let trained =
+                linear::train_all(config.learner, &subset, &labels, columns, &weights, &seeds);
+            match jobs[j] {
+                None => (trained, Vec::new()),
                 Some(f) => {
                     let margins = (0..n)
                         .filter(|&i| fold[i] == f)
                         .map(|i| {
-                            let m = rows[i]
+                            let m = trained
                                 .iter()
-                                .map(|&(c, v)| t.weights[c as usize] * v)
-                                .sum::<f32>();
-                            (i, m + t.bias)
+                                .map(|t| {
+                                    rows[i]
+                                        .iter()
+                                        .map(|&(c, v)| t.weights[c as usize] * v)
+                                        .sum::<f32>()
+                                        + t.bias
+                                })
+                                .collect();
+                            (i, m)
                         })
                         .collect();
-                    (None, margins)
+                    (Vec::new(), margins)
                 }
             }
         });
-        let mut trained: Vec<Trained> = Vec::with_capacity(wanted.len());
-        let mut held_out: Vec<Vec<f32>> = vec![vec![0.0; n]; wanted.len()];
-        for ((l, _), (t, margins)) in jobs.iter().zip(results) {
-            if let Some(t) = t {
-                trained.push(t);
+        let mut trained: Vec<Trained> = Vec::new();
+        // held_out[label][k]: the margin of the k-th calibration article.
+        let mut calibration: Vec<usize> = Vec::new();
+        let mut held_out: Vec<Vec<f32>> = vec![Vec::new(); wanted.len()];
+        let mut margins_of: Vec<(usize, Vec<f32>)> = Vec::new();
+        for (t, margins) in results {
+            if !t.is_empty() {
+                trained = t;
             }
-            for (i, m) in margins {
-                held_out[*l][i] = m;
-            }
+            margins_of.extend(margins);
         }
-        if inner <= 1 {
+        margins_of.sort_by_key(|(i, _)| *i);
+        if margins_of.is_empty() {
             // One article: its own margins are all there is.
-            for (l, t) in trained.iter().enumerate() {
-                for (i, row) in rows.iter().enumerate() {
-                    held_out[l][i] = row
-                        .iter()
-                        .map(|&(c, v)| t.weights[c as usize] * v)
-                        .sum::<f32>()
-                        + t.bias;
-                }
+            for (i, row) in rows.iter().enumerate() {
+                let m = trained
+                    .iter()
+                    .map(|t| {
+                        row.iter()
+                            .map(|&(c, v)| t.weights[c as usize] * v)
+                            .sum::<f32>()
+                            + t.bias
+                    })
+                    .collect();
+                margins_of.push((i, m));
             }
         }
+        for (i, m) in margins_of {
+            calibration.push(i);
+            for (l, v) in m.into_iter().enumerate() {
+                held_out[l].push(v);
+            }
+        }
+        let calibration_positives: Vec<Vec<bool>> = wanted
+            .iter()
+            .map(|w| calibration.iter().map(|&i| w.2[i]).collect())
+            .collect();
         let labels = wanted.len();
         let mut weights = vec![0.0f32; columns * labels];
         let mut bias = Vec::with_capacity(labels);
@@ -340,9 +373,9 @@ impl Model {
         };
         for axis in [Axis::Region, Axis::Theme] {
             let on_axis: Vec<usize> = (0..labels).filter(|&l| wanted[l].0 == axis).collect();
-            let decided: Vec<&[LabelId]> = examples.iter().map(|e| e.labels.of(axis)).collect();
-            let single =
-                decided.iter().all(|d| d.len() <= 1) && decided.iter().any(|d| !d.is_empty());
+            let all: Vec<&[LabelId]> = examples.iter().map(|e| e.labels.of(axis)).collect();
+            let single = all.iter().all(|d| d.len() <= 1) && all.iter().any(|d| !d.is_empty());
+            let decided: Vec<&[LabelId]> = calibration.iter().map(|&i| all[i]).collect();
             let margins: Vec<(LabelId, usize, &[f32], &[bool])> = on_axis
                 .iter()
                 .map(|&l| {
@@ -350,7 +383,7 @@ impl Model {
                         wanted[l].1.clone(),
                         l,
                         held_out[l].as_slice(),
-                        wanted[l].2.as_slice(),
+                        calibration_positives[l].as_slice(),
                     )
                 })
                 .collect();
@@ -372,7 +405,10 @@ impl Model {
         let words = self
             .config
             .map_or(features::MAX_BODY_WORDS, |c| c.max_body_words);
-        let row = self.vocabulary.row(&features::hashes(article, words));
+        let title = self.config.is_none_or(|c| c.title_words);
+        let row = self
+            .vocabulary
+            .row(&features::hashes_with(article, words, title));
         let mut margins = self.bias.clone();
         for &(c, v) in &row {
             let at = c as usize * labels;
@@ -419,13 +455,13 @@ impl Model {
     }
 }
 
-fn parallel_docs(examples: &[Example], words: usize) -> Vec<Vec<(u64, u32)>> {
+fn parallel_docs(examples: &[Example], words: usize, title: bool) -> Vec<Vec<(u64, u32)>> {
     let chunk = examples.len().div_ceil(8).max(1);
     let chunks: Vec<&[Example]> = examples.chunks(chunk).collect();
     parallel(chunks.len(), |i| {
         chunks[i]
             .iter()
-            .map(|e| features::hashes(&e.article, words))
+            .map(|e| features::hashes_with(&e.article, words, title))
             .collect::<Vec<_>>()
     })
     .into_iter()
