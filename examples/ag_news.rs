@@ -11,57 +11,30 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use triage::article::Article;
+use triage::corpus::ag_news;
 use triage::labels::{Axis, LabelId, Taxonomy};
 use triage::learn::linear::Learner;
 use triage::learn::{Config, Example, Labels, Model, evaluate_with};
 
-const TAXONOMY: &str = r#"
-[region]
-multiple = true
-labels = [ { id = "any", name = "Any", key = "a" } ]
-
-[theme]
-multiple = true
-labels = [
-  { id = "world", name = "World", key = "w" },
-  { id = "sports", name = "Sports", key = "s" },
-  { id = "business", name = "Business", key = "b" },
-  { id = "scitech", name = "Sci/Tech", key = "t" },
-]
-
-[reliability]
-multiple = false
-labels = [ { id = "reliable", name = "Reliable", key = "1" } ]
-"#;
-
 fn read(path: &str) -> Result<Vec<Example>, Box<dyn std::error::Error>> {
-    let ids = ["world", "sports", "business", "scitech"];
-    let mut out = Vec::new();
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .from_path(path)?;
-    for record in reader.records() {
-        let record = record?;
-        let class: usize = record.get(0).unwrap_or("0").parse()?;
-        let Some(id) = class.checked_sub(1).and_then(|c| ids.get(c)) else {
-            return Err(format!("{path}: a label other than 1 to 4").into());
-        };
-        let mut article = Article {
-            title: record.get(1).unwrap_or("").to_string(),
-            ..Article::default()
-        };
-        article
-            .body
-            .push(record.get(2).unwrap_or("").replace('\\', " "));
-        out.push(Example {
-            article: Arc::new(article),
-            labels: Labels {
-                region: Vec::new(),
-                theme: vec![LabelId::from(*id)],
-            },
-        });
-    }
-    Ok(out)
+    let items = ag_news::read(std::path::Path::new(path))?;
+    Ok(items
+        .into_iter()
+        .map(|item| {
+            let mut article = Article {
+                title: item.title,
+                ..Article::default()
+            };
+            article.body.push(item.description);
+            Example {
+                article: Arc::new(article),
+                labels: Labels {
+                    region: Vec::new(),
+                    theme: vec![LabelId::from(item.class)],
+                },
+            }
+        })
+        .collect())
 }
 
 fn suggest(model: &Model, article: &Article) -> Labels {
@@ -121,7 +94,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     });
     let quick = args.get(2).is_some_and(|a| a == "quick");
     let examples = read(&path)?;
-    let taxonomy = Taxonomy::parse(TAXONOMY, "ag_news")?;
+    let taxonomy = Taxonomy::parse(ag_news::LABELS, "ag_news")?;
     let base = Config::default();
     let mut candidates: Vec<(String, Config)> = vec![("default".into(), base)];
     if !quick {

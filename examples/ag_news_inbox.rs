@@ -19,33 +19,12 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use triage::corpus::ag_news;
 use triage::domain::{Edit, Status};
 use triage::labels::Axis;
 use triage::store::{WriteContext, sha256_hex, write_edits};
 
 const USAGE: &str = "usage: ag_news_inbox make CSV DIR [--limit N] | score DIR";
-
-const CLASSES: [&str; 4] = ["world", "sports", "business", "scitech"];
-
-const LABELS: &str = r#"# AG News's four classes as themes; a region axis the data does not use.
-[region]
-labels = [
-  { id = "somewhere", name = "Somewhere", key = "s" },
-]
-
-[theme]
-labels = [
-  { id = "world", name = "World", key = "w" },
-  { id = "sports", name = "Sports", key = "s" },
-  { id = "business", name = "Business", key = "b" },
-  { id = "scitech", name = "Sci/Tech", key = "t" },
-]
-
-[reliability]
-labels = [
-  { id = "reliable", name = "Reliable", key = "1" },
-]
-"#;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -75,18 +54,6 @@ fn main() -> ExitCode {
     }
 }
 
-/// AG News's escapes (`#36;` for `$`, `\` for a line break) as plain text.
-fn clean(text: &str) -> String {
-    text.replace("#36;", "$")
-        .replace("#39;", "'")
-        .replace("quot;", "\"")
-        .replace("#151;", "—")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&")
-        .replace('\\', " ")
-}
-
 /// A stable pseudo-random bit per item, so the halves do not follow the file's order.
 fn in_training_half(i: usize) -> bool {
     let mut x = (i as u64).wrapping_add(0x9E37_79B9_7F4A_7C15);
@@ -98,38 +65,16 @@ fn in_training_half(i: usize) -> bool {
 fn make(csv_path: &Path, dir: &Path, limit: usize) -> Result<(), String> {
     let inbox = dir.join("inbox");
     std::fs::create_dir_all(&inbox).map_err(|e| format!("cannot make {}: {e}", inbox.display()))?;
-    std::fs::write(inbox.join("labels.toml"), LABELS).map_err(|e| e.to_string())?;
-    let mut reader = csv::Reader::from_path(csv_path)
-        .map_err(|e| format!("cannot read {}: {e}", csv_path.display()))?;
+    std::fs::write(inbox.join("labels.toml"), ag_news::LABELS).map_err(|e| e.to_string())?;
+    let items = ag_news::read(csv_path)?;
     let now: toml::value::Datetime = "2026-11-29T12:00:00Z".parse().map_err(|e| format!("{e}"))?;
     let mut answers = String::new();
     let (mut train, mut test) = (0, 0);
-    for (i, record) in reader.records().enumerate().take(limit) {
-        let record = record.map_err(|e| format!("{}: row {}: {e}", csv_path.display(), i + 2))?;
-        let (Some(label), Some(title), Some(description)) =
-            (record.get(0), record.get(1), record.get(2))
-        else {
-            return Err(format!(
-                "{}: row {} has fewer than 3 columns",
-                csv_path.display(),
-                i + 2
-            ));
-        };
-        let class = label
-            .trim()
-            .parse::<usize>()
-            .ok()
-            .and_then(|n| CLASSES.get(n.wrapping_sub(1)))
-            .ok_or_else(|| {
-                format!(
-                    "{}: row {}: label {label:?} is not 1-4",
-                    csv_path.display(),
-                    i + 2
-                )
-            })?;
+    for (i, item) in items.iter().enumerate().take(limit) {
+        let class = item.class;
         let name = format!("{i:05}.txt");
         let path = inbox.join(&name);
-        let text = format!("{}\n\n{}\n", clean(title).trim(), clean(description).trim());
+        let text = format!("{}\n\n{}\n", item.title, item.description);
         std::fs::write(&path, &text)
             .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
         if in_training_half(i) {
@@ -139,7 +84,7 @@ fn make(csv_path: &Path, dir: &Path, limit: usize) -> Result<(), String> {
                 faults: Default::default(),
             };
             let edits = [
-                Edit::Add(Axis::Theme, (*class).into()),
+                Edit::Add(Axis::Theme, class.into()),
                 Edit::SetStatus(Status::Done),
             ];
             write_edits(&path, "trainer", &edits, &ctx).map_err(|e| e.to_string())?;

@@ -132,6 +132,18 @@ fn inbox_with(dir: &Path, each: usize) -> PathBuf {
     inbox
 }
 
+/// alice decides the first ten salt flat articles (Environment) from the command line.
+fn decide_salt_flats(inbox: &Path) {
+    for i in 0..10 {
+        label_as(
+            inbox,
+            "alice",
+            &format!("a_salt_{i:02}.txt"),
+            &["--theme", "environment", "--status", "done"],
+        );
+    }
+}
+
 #[test]
 fn ten_labeled_by_hand_and_the_eleventh_takes_the_learned_suggestion() {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -174,14 +186,7 @@ fn ten_labeled_by_hand_and_the_eleventh_takes_the_learned_suggestion() {
 fn list_json_and_suggest_show_the_learned_suggestions_with_scores() {
     let dir = tempfile::tempdir().expect("temp dir");
     let inbox = subject_inbox(dir.path());
-    for i in 0..10 {
-        label_as(
-            &inbox,
-            "alice",
-            &format!("a_salt_{i:02}.txt"),
-            &["--theme", "environment", "--status", "done"],
-        );
-    }
+    decide_salt_flats(&inbox);
     let out = command_as(&inbox, "carol", &["list", "--format", "json"])
         .output()
         .expect("runs");
@@ -221,14 +226,7 @@ fn list_json_and_suggest_show_the_learned_suggestions_with_scores() {
 fn export_with_suggestions_puts_what_was_suggested_beside_what_was_chosen() {
     let dir = tempfile::tempdir().expect("temp dir");
     let inbox = subject_inbox(dir.path());
-    for i in 0..10 {
-        label_as(
-            &inbox,
-            "alice",
-            &format!("a_salt_{i:02}.txt"),
-            &["--theme", "environment", "--status", "done"],
-        );
-    }
+    decide_salt_flats(&inbox);
     let out = command_as(&inbox, "carol", &["export", "--suggestions"])
         .output()
         .expect("runs");
@@ -290,14 +288,7 @@ fn suggest_evaluate_cross_validates_the_decisions_and_refuses_what_it_cannot_do(
     // Ten decisions on each of six subjects: each training part of four folds holds
     // at least five of every theme, so the model knows them all.
     let inbox = inbox_with(dir.path(), 10);
-    for i in 0..10 {
-        label_as(
-            &inbox,
-            "alice",
-            &format!("a_salt_{i:02}.txt"),
-            &["--theme", "environment", "--status", "done"],
-        );
-    }
+    decide_salt_flats(&inbox);
     let out = command_as(
         &inbox,
         "carol",
