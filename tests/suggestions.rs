@@ -376,3 +376,43 @@ fn list_in_uncertain_order_puts_the_articles_to_do_first() {
         assert_ne!(files, sorted, "{order}: not the inbox's order");
     }
 }
+
+#[test]
+fn weaker_suggestions_are_dimmed_and_a_leaves_them_out() {
+    // The seed names the United States in passing: a weaker region, below 0.5.
+    let mut screen = common::Screen::new(120, 40);
+    let text = screen.text();
+    let y = text
+        .lines()
+        .position(|l| l.contains("Weaker:    region north-america 0.23"))
+        .expect("the passing mention is shown under Weaker") as u16;
+    let line: Vec<char> = text
+        .lines()
+        .nth(y as usize)
+        .unwrap_or_default()
+        .chars()
+        .collect();
+    let x = line
+        .windows(6)
+        .position(|w| w.iter().collect::<String>() == "region")
+        .expect("the label is on the line") as u16;
+    let buffer = screen.terminal.backend().buffer();
+    assert!(
+        buffer[(x, y)]
+            .modifier
+            .contains(ratatui::style::Modifier::DIM),
+        "a weaker suggestion is drawn dimmed"
+    );
+    screen.keys(&["a"]);
+    let sidecar = screen
+        .dir
+        .path()
+        .join("inbox")
+        .join(format!("{}.alice.toml", common::SEED));
+    let text = fs::read_to_string(&sidecar).expect("a wrote the sidecar");
+    assert!(
+        text.contains("region = [\"mena\", \"russia-fsu\"]"),
+        "{text}"
+    );
+    assert!(!text.contains("north-america"), "{text}");
+}

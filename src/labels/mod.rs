@@ -737,4 +737,31 @@ mod tests {
             .to_string();
         assert!(err.starts_with("l.toml:3: "), "{err}");
     }
+
+    #[test]
+    fn the_suggestions_threshold_is_read_and_checked() {
+        let base = "[region]\nlabels = [{ id = \"a\", name = \"A\", key = \"a\" }]\n[theme]\nlabels = [{ id = \"t\", name = \"T\", key = \"t\" }]\n[reliability]\nlabels = [{ id = \"r\", name = \"R\", key = \"1\" }]\n";
+        let t = Taxonomy::parse(base, "labels.toml").expect("valid");
+        assert_eq!(t.suggestions.threshold, DEFAULT_THRESHOLD);
+        let t = Taxonomy::parse(
+            &format!("{base}[suggestions]\nthreshold = 0.7\n"),
+            "labels.toml",
+        )
+        .expect("valid");
+        assert_eq!(t.suggestions.threshold, 0.7);
+        for (extra, want) in [
+            (
+                "[suggestions]\nthreshold = 1.5\n",
+                "labels.toml:7: the suggestions threshold must be between 0 and 1, not 1.5",
+            ),
+            ("[suggestions]\nthreshold = \"high\"\n", "labels.toml:8: "),
+            ("[suggestions]\nlimit = 3\n", "labels.toml:8: "),
+        ] {
+            let err = Taxonomy::parse(&format!("{base}{extra}"), "labels.toml")
+                .map(|_| ())
+                .expect_err("refused")
+                .to_string();
+            assert!(err.starts_with(want), "{extra}: {err}");
+        }
+    }
 }
