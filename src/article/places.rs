@@ -1594,6 +1594,47 @@ mod tests {
     }
 
     #[test]
+    fn a_taxonomy_of_countries_gets_each_dateline_by_the_countrys_name() {
+        // A wire corpus's own places, named as the wire named them in its day.
+        let t = custom(
+            "{ id = \"usa\", name = \"USA\", key = \"u\" },\n{ id = \"uk\", name = \"UK\", key = \"k\" },\n{ id = \"japan\", name = \"Japan\", key = \"j\" },\n{ id = \"west-germany\", name = \"West Germany\", key = \"w\" },\n{ id = \"ussr\", name = \"USSR\", key = \"s\" },\n",
+            "",
+        );
+        let table: &[(&str, &str, &[&str])] = &[
+            (
+                "CHEMLAWN RISES",
+                "COLUMBUS, Ohio, March 26 - ChemLawn could attract a higher bid.",
+                &["usa"],
+            ),
+            (
+                "BUNDESBANK HOLDS RATES",
+                "FRANKFURT, March 26 - The Bundesbank left its rate unchanged.",
+                &["west-germany"],
+            ),
+            (
+                "GRAIN PURCHASES",
+                "MOSCOW, March 26 - Traders said the buying went on.",
+                &["ussr"],
+            ),
+            (
+                "TRADE SURPLUS WIDENS",
+                "TOKYO, March 26 - The surplus widened in February.",
+                &["japan"],
+            ),
+            (
+                "OFFER RAISED",
+                "LONDON, March 26 - The company raised its offer.",
+                &["uk"],
+            ),
+        ];
+        for &(title, body, want) in table {
+            let got = regions(&article(title, &[body]), &t);
+            assert_eq!(ids(&got), want, "{body}");
+            assert!(got.iter().all(|s| s.score >= 0.5), "{got:?}");
+        }
+    }
+
+    #[test]
     fn the_places_map_sends_default_regions_to_the_teams_labels() {
         let t = custom(
             "{ id = \"levant\", name = \"Levant\", key = \"l\" },\n{ id = \"europe\", name = \"Europe\", key = \"e\" },\n",
