@@ -619,6 +619,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
             state.sources = setup.sources.clone();
             state.inbox = setup.inbox.clone();
             state.learned.order = setup.order;
+            state.learned.open_at_top = setup.order != Order::Inbox;
             let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
             let mut session = crate::runtime::Session::loading(state, keymap, color, loader);
             session.resume(crate::store::resume::Place::find(

@@ -59,6 +59,10 @@ pub struct Learned {
     pub fingerprint: Option<u64>,
     /// True when `margins` were scored by the current model.
     pub scored: bool,
+    /// The order was asked for at start (`--order`): the first scoring opens at the
+    /// top of it (where the work in that order starts) rather than keeping the
+    /// article selected while the inbox loaded.
+    pub open_at_top: bool,
 }
 
 impl Learned {

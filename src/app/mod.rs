@@ -1145,6 +1145,9 @@ impl AppState {
         self.learned.take(fingerprint, model, margins);
         if scored && self.learned.order != Order::Inbox {
             self.reorder();
+            if std::mem::take(&mut self.learned.open_at_top) && self.search.query.is_none() {
+                self.select(0);
+            }
         }
     }
 

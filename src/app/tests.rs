@@ -1576,3 +1576,28 @@ fn the_order_key_puts_the_least_sure_first_keeps_the_selection_and_enter_follows
     run(&mut s, [Action::CycleOrder]);
     assert_eq!(s.view, [0, 1, 2, 3, 4]);
 }
+
+#[test]
+fn an_order_asked_for_at_start_opens_at_its_top_once_scored() {
+    let mut s = state(4);
+    s.learned.order = Order::Uncertain;
+    s.learned.open_at_top = true;
+    s.select(1);
+    s.model_learned(
+        1,
+        None,
+        Some(vec![Some(0.9), Some(0.8), Some(0.1), Some(0.5)]),
+    );
+    assert_eq!(s.view, [2, 3, 1, 0]);
+    assert_eq!(s.selected(), Some(2), "the least sure, at the top");
+    // Later scorings keep whatever the reviewer selected (entry 1, third row).
+    s.select(2);
+    assert_eq!(s.selected(), Some(1));
+    s.model_learned(
+        2,
+        None,
+        Some(vec![Some(0.0), Some(0.8), Some(0.1), Some(0.5)]),
+    );
+    assert_eq!(s.view, [0, 2, 3, 1]);
+    assert_eq!(s.selected(), Some(1));
+}
