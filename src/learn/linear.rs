@@ -21,15 +21,34 @@ pub const MAX_COLUMNS: usize = 1 << 18;
 /// A sparse row: (column, value), sorted by column.
 pub type Row = Vec<(u32, f32)>;
 
+/// The low bits of a packed feature that hold its count in the article.
+const COUNT_BITS: u64 = 0xFFFF;
+
+/// One feature of an article in 8 bytes: its hash with the low 16 bits replaced by
+/// its count (at most 65,535). Packed, the features of 10,000 training articles take
+/// half the memory of (hash, count) pairs; 48 bits of hash still make two features
+/// of one vocabulary sharing a key vanishingly rare.
+pub fn pack(features: &[(u64, u32)]) -> Vec<u64> {
+    features
+        .iter()
+        .map(|&(h, n)| (h & !COUNT_BITS) | u64::from(n).min(COUNT_BITS))
+        .collect()
+}
+
+/// The hash and count of a packed feature.
+fn unpack(f: u64) -> (u64, u32) {
+    (f & !COUNT_BITS, (f & COUNT_BITS) as u32)
+}
+
 impl Vocabulary {
     /// Keeps the features found in at least `min_df` of `docs` (at most
     /// [`MAX_COLUMNS`], the most frequent first; ties by hash, so it is
     /// deterministic), with smoothed IDF `ln((1 + n) / (1 + df)) + 1`.
-    pub fn build(docs: &[Vec<(u64, u32)>], min_df: u32) -> Vocabulary {
+    pub fn build(docs: &[Vec<u64>], min_df: u32) -> Vocabulary {
         let mut df: HashMap<u64, u32> = HashMap::new();
         for doc in docs {
-            for &(h, _) in doc {
-                *df.entry(h).or_insert(0) += 1;
+            for &f in doc {
+                *df.entry(unpack(f).0).or_insert(0) += 1;
             }
         }
         let mut kept: Vec<(u64, u32)> = df.into_iter().filter(|&(_, d)| d >= min_df).collect();
@@ -47,10 +66,11 @@ impl Vocabulary {
     }
 
     /// The sublinear TF-IDF row of a document, L2-normalized: `(1 + ln tf) × idf`.
-    pub fn row(&self, doc: &[(u64, u32)]) -> Row {
+    pub fn row(&self, doc: &[u64]) -> Row {
         let mut row: Row = doc
             .iter()
-            .filter_map(|&(h, tf)| {
+            .map(|&f| unpack(f))
+            .filter_map(|(h, tf)| {
                 let c = *self.columns.get(&h)?;
                 Some((c, (1.0 + (tf as f32).ln()) * self.idf[c as usize]))
             })

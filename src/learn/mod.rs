@@ -239,8 +239,8 @@ impl Model {
     pub fn train_with(examples: &[Example], taxonomy: &Taxonomy, config: &Config) -> Model {
         let docs = parallel_docs(examples, config.max_body_words, config.title_words);
         let vocabulary = Vocabulary::build(&docs, config.min_df);
-        let rows: Vec<Row> = docs.iter().map(|d| vocabulary.row(d)).collect();
-        drop(docs);
+        // Each article's features go as its row is made: the two never all coexist.
+        let rows: Vec<Row> = docs.into_iter().map(|d| vocabulary.row(&d)).collect();
         // The labels to learn: every taxonomy label with enough examples.
         let mut wanted: Vec<(Axis, LabelId, Vec<bool>)> = Vec::new();
         for axis in [Axis::Region, Axis::Theme] {
@@ -408,7 +408,7 @@ impl Model {
         let title = self.config.is_none_or(|c| c.title_words);
         let row = self
             .vocabulary
-            .row(&features::hashes_with(article, words, title));
+            .row(&linear::pack(&features::hashes_with(article, words, title)));
         let mut margins = self.bias.clone();
         for &(c, v) in &row {
             let at = c as usize * labels;
@@ -455,13 +455,13 @@ impl Model {
     }
 }
 
-fn parallel_docs(examples: &[Example], words: usize, title: bool) -> Vec<Vec<(u64, u32)>> {
+fn parallel_docs(examples: &[Example], words: usize, title: bool) -> Vec<Vec<u64>> {
     let chunk = examples.len().div_ceil(8).max(1);
     let chunks: Vec<&[Example]> = examples.chunks(chunk).collect();
     parallel(chunks.len(), |i| {
         chunks[i]
             .iter()
-            .map(|e| features::hashes_with(&e.article, words, title))
+            .map(|e| linear::pack(&features::hashes_with(&e.article, words, title)))
             .collect::<Vec<_>>()
     })
     .into_iter()
