@@ -132,6 +132,19 @@ fn inbox_with(dir: &Path, each: usize) -> PathBuf {
     inbox
 }
 
+/// The built binary as `reviewer` on `inbox`, which must succeed.
+fn succeed(inbox: &Path, reviewer: &str, args: &[&str]) -> std::process::Output {
+    let out = command_as(inbox, reviewer, args)
+        .output()
+        .expect("the binary runs");
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
 /// alice decides the first ten salt flat articles (Environment) from the command line.
 fn decide_salt_flats(inbox: &Path) {
     for i in 0..10 {
@@ -187,14 +200,7 @@ fn list_json_and_suggest_show_the_learned_suggestions_with_scores() {
     let dir = tempfile::tempdir().expect("temp dir");
     let inbox = subject_inbox(dir.path());
     decide_salt_flats(&inbox);
-    let out = command_as(&inbox, "carol", &["list", "--format", "json"])
-        .output()
-        .expect("runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = succeed(&inbox, "carol", &["list", "--format", "json"]);
     let rows: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
     let eleventh = rows
         .as_array()
@@ -206,15 +212,8 @@ fn list_json_and_suggest_show_the_learned_suggestions_with_scores() {
     assert!((0.5..=1.0).contains(&score), "{theme}");
     assert_eq!(theme["from"], "learned from 40 decisions", "{theme}");
 
-    let out = command_as(&inbox, "carol", &["suggest", "a_salt_10.txt"])
-        .output()
-        .expect("runs");
+    let out = succeed(&inbox, "carol", &["suggest", "a_salt_10.txt"]);
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     assert!(
         text.lines()
             .any(|l| l.contains("theme environment") && l.contains("← learned from 40 decisions")),
@@ -227,14 +226,7 @@ fn export_with_suggestions_puts_what_was_suggested_beside_what_was_chosen() {
     let dir = tempfile::tempdir().expect("temp dir");
     let inbox = subject_inbox(dir.path());
     decide_salt_flats(&inbox);
-    let out = command_as(&inbox, "carol", &["export", "--suggestions"])
-        .output()
-        .expect("runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = succeed(&inbox, "carol", &["export", "--suggestions"]);
     let text = String::from_utf8_lossy(&out.stdout);
     let header = text.lines().next().unwrap_or_default();
     assert!(
@@ -255,13 +247,11 @@ fn export_with_suggestions_puts_what_was_suggested_beside_what_was_chosen() {
         "the held-out suggestion: {row}"
     );
 
-    let out = command_as(
+    let out = succeed(
         &inbox,
         "carol",
         &["export", "--format", "jsonl", "--suggestions"],
-    )
-    .output()
-    .expect("runs");
+    );
     let first: serde_json::Value = serde_json::from_str(
         String::from_utf8_lossy(&out.stdout)
             .lines()
@@ -275,9 +265,7 @@ fn export_with_suggestions_puts_what_was_suggested_beside_what_was_chosen() {
     );
     assert!(first["suggested"]["weaker"].is_object(), "{first}");
     // Without the flag, the export is as it always was.
-    let out = command_as(&inbox, "carol", &["export"])
-        .output()
-        .expect("runs");
+    let out = succeed(&inbox, "carol", &["export"]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(!text.contains("suggested_"), "{text}");
 }
@@ -289,17 +277,10 @@ fn suggest_evaluate_cross_validates_the_decisions_and_refuses_what_it_cannot_do(
     // at least five of every theme, so the model knows them all.
     let inbox = inbox_with(dir.path(), 10);
     decide_salt_flats(&inbox);
-    let out = command_as(
+    let out = succeed(
         &inbox,
         "carol",
         &["suggest", "--evaluate", "--folds", "4", "--format", "json"],
-    )
-    .output()
-    .expect("runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
     );
     let e: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
     assert_eq!(e["folds"], 4);
@@ -323,10 +304,8 @@ fn suggest_evaluate_cross_validates_the_decisions_and_refuses_what_it_cannot_do(
         "{e}"
     );
 
-    let text = command_as(&inbox, "carol", &["suggest", "--evaluate"])
-        .output()
-        .expect("runs");
-    let text = String::from_utf8_lossy(&text.stdout);
+    let out = succeed(&inbox, "carol", &["suggest", "--evaluate"]);
+    let text = String::from_utf8_lossy(&out.stdout);
     assert!(
         text.starts_with("5-fold cross-validation over 60 done articles (threshold 0.50)"),
         "{text}"
@@ -359,14 +338,7 @@ fn list_in_uncertain_order_puts_the_articles_to_do_first() {
     let dir = tempfile::tempdir().expect("temp dir");
     let inbox = subject_inbox(dir.path());
     for order in ["uncertain", "confident"] {
-        let out = command_as(&inbox, "carol", &["--order", order, "list"])
-            .output()
-            .expect("runs");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let out = succeed(&inbox, "carol", &["--order", order, "list"]);
         let text = String::from_utf8_lossy(&out.stdout);
         let files: Vec<&str> = text.lines().filter_map(|l| l.split('\t').next()).collect();
         assert_eq!(files.len(), 41);
