@@ -23,7 +23,7 @@ type Res<T> = Result<T, Box<dyn Error>>;
 type Trained = Res<(Duration, Vec<usize>)>;
 
 const CLASSES: usize = 4;
-const CLASS_IDS: [&str; CLASSES] = ["world", "sports", "business", "scitech"];
+const CLASS_IDS: [&str; CLASSES] = triage::corpus::ag_news::CLASSES;
 const SEED: u64 = 13;
 
 /// One news item: class 0..4 and its lowercase words (title first).
@@ -224,42 +224,30 @@ fn peak_memory() -> String {
 
 // ---------------------------------------------------------------- data
 
+/// The items through the program's own AG News reader (`triage::corpus::ag_news`),
+/// so this tool and the project's examples read the very same text.
 fn read(path: &str) -> Res<Vec<Item>> {
-    let mut reader =
-        csv::Reader::from_path(path).map_err(|e| format!("cannot read {path}: {e}"))?;
-    let mut items = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|e| format!("{path}: {e}"))?;
-        let class: usize = record
-            .get(0)
-            .and_then(|l| l.trim().parse().ok())
-            .filter(|l| (1..=CLASSES).contains(l))
-            .ok_or_else(|| format!("{path}: a label is not 1 to 4"))?;
-        let title = clean(record.get(1).unwrap_or(""));
-        let description = clean(record.get(2).unwrap_or(""));
-        let words = words(&format!("{title} {description}"));
-        items.push(Item {
-            class: class - 1,
-            title,
-            description,
-            words,
-        });
-    }
+    use triage::corpus::ag_news;
+    let items: Vec<Item> = ag_news::read(std::path::Path::new(path))?
+        .into_iter()
+        .map(|it| {
+            let class = ag_news::CLASSES
+                .iter()
+                .position(|c| *c == it.class)
+                .unwrap_or(0);
+            let words = words(&format!("{} {}", it.title, it.description));
+            Item {
+                class,
+                title: it.title,
+                description: it.description,
+                words,
+            }
+        })
+        .collect();
     if items.len() < 10 {
         return Err(format!("{path}: too few items ({})", items.len()).into());
     }
     Ok(items)
-}
-
-/// AG News escapes: `\` for a line break, `#36;` for `$`, `&lt;` and friends.
-fn clean(s: &str) -> String {
-    s.replace('\\', " ")
-        .replace("#36;", "$")
-        .replace("#39;", "'")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&")
-        .replace("quot;", "\"")
 }
 
 /// Lowercase runs of letters and digits.
@@ -722,24 +710,6 @@ fn fasttext_supervised(s: &Split) -> Trained {
     Ok((t, p))
 }
 
-const TAXONOMY: &str = r#"
-[region]
-multiple = true
-labels = [{ id = "global", name = "Global", key = "g" }]
-
-[theme]
-multiple = true
-labels = [
-  { id = "world", name = "World", key = "w" },
-  { id = "sports", name = "Sports", key = "s" },
-  { id = "business", name = "Business", key = "b" },
-  { id = "scitech", name = "Sci/Tech", key = "t" },
-]
-
-[reliability]
-multiple = false
-labels = [{ id = "reliable", name = "Reliable", key = "1" }]
-"#;
 
 fn article(it: &Item) -> Arc<triage::article::Article> {
     let mut body = triage::article::Paragraphs::default();
@@ -753,7 +723,7 @@ fn article(it: &Item) -> Arc<triage::article::Article> {
 
 fn triage_model(s: &Split) -> Trained {
     use triage::learn::{Example, Labels, Model};
-    let taxonomy = triage::labels::Taxonomy::parse(TAXONOMY, "model-compare taxonomy")?;
+    let taxonomy = triage::labels::Taxonomy::parse(triage::corpus::ag_news::LABELS, "model-compare taxonomy")?;
     let examples: Vec<Example> = s
         .train_items
         .iter()
