@@ -4,7 +4,11 @@
 //!
 //! Run: `cargo run --release --example ag_news [-- path/to/ag_news_test.csv [quick]]`
 //! (default `../shared/dev-data/ag_news_test.csv`, relative to the crate). `quick`
-//! runs the default model only. The figures are in BENCHMARKS.md, "Learned
+//! runs the default model only. `TRY=a,b,…` replaces the candidates by settings
+//! spelled as `+`-joined changes to the default: `cgN` (character n-grams of the
+//! first N words), `cwX` (their weight), `pwX` (word pairs' weight), `nbX` (naive
+//! Bayes mixed in with weight X), `CX` (the SVM's C); e.g. `TRY=cg0,cg60+cw0.25`.
+//! The figures are in BENCHMARKS.md, "Learned
 //! suggestions".
 
 use std::sync::Arc;
@@ -97,6 +101,29 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let taxonomy = Taxonomy::parse(ag_news::LABELS, "ag_news")?;
     let base = Config::default();
     let mut candidates: Vec<(String, Config)> = vec![("default".into(), base)];
+    if let Ok(list) = std::env::var("TRY") {
+        candidates.clear();
+        for t in list.split(',') {
+            let mut c = base;
+            for part in t.split('+') {
+                if let Some(x) = part.strip_prefix("nb") {
+                    c.nb_mix = x.parse()?;
+                } else if let Some(x) = part.strip_prefix("cg") {
+                    c.char_grams = x.parse()?;
+                } else if let Some(x) = part.strip_prefix("cw") {
+                    c.char_weight = x.parse()?;
+                } else if let Some(x) = part.strip_prefix("pw") {
+                    c.pair_weight = x.parse()?;
+                } else if let Some(x) = part.strip_prefix("C") {
+                    c.learner = Learner::Svm {
+                        c: x.parse()?,
+                        squared: false,
+                    };
+                }
+            }
+            candidates.push((t.to_string(), c));
+        }
+    }
     if !quick {
         let learners = [
             Learner::Nb { alpha: 0.1 },
@@ -149,6 +176,40 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             },
         ));
         candidates.push(("default, min_df 2".into(), Config { min_df: 2, ..base }));
+        candidates.push((
+            "default, no character n-grams".into(),
+            Config {
+                char_grams: 0,
+                ..base
+            },
+        ));
+        candidates.push((
+            "default, character n-grams of every word".into(),
+            Config {
+                char_grams: usize::MAX,
+                ..base
+            },
+        ));
+        candidates.push((
+            "default, character n-grams weighing 1".into(),
+            Config {
+                char_weight: 1.0,
+                ..base
+            },
+        ));
+        for nb_mix in [0.05, 0.1, 0.5] {
+            candidates.push((
+                format!("default + naive Bayes (alpha=1) × {nb_mix}"),
+                Config { nb_mix, ..base },
+            ));
+        }
+        candidates.push((
+            "default, word pairs weighing 0.5".into(),
+            Config {
+                pair_weight: 0.5,
+                ..base
+            },
+        ));
         candidates.push((
             "default, no t: title features".into(),
             Config {

@@ -45,6 +45,12 @@ impl Vocabulary {
     /// [`MAX_COLUMNS`], the most frequent first; ties by hash, so it is
     /// deterministic), with smoothed IDF `ln((1 + n) / (1 + df)) + 1`.
     pub fn build(docs: &[Vec<u64>], min_df: u32) -> Vocabulary {
+        Vocabulary::build_weighted(docs, min_df, [1.0; 3])
+    }
+
+    /// [`Vocabulary::build`], each feature's IDF multiplied by the weight of its kind
+    /// ([`crate::learn::features::kind`]).
+    pub fn build_weighted(docs: &[Vec<u64>], min_df: u32, kinds: [f32; 3]) -> Vocabulary {
         let mut df: HashMap<u64, u32> = HashMap::new();
         for doc in docs {
             for &f in doc {
@@ -60,7 +66,8 @@ impl Vocabulary {
         let mut idf = Vec::with_capacity(kept.len());
         for (i, &(h, d)) in kept.iter().enumerate() {
             columns.insert(h, i as u32);
-            idf.push(((1.0 + n) / (1.0 + d as f32)).ln() + 1.0);
+            let weight = kinds[crate::learn::features::kind(h).min(2)];
+            idf.push((((1.0 + n) / (1.0 + d as f32)).ln() + 1.0) * weight);
         }
         Vocabulary { columns, idf }
     }

@@ -112,6 +112,15 @@ pub struct Config {
     pub tune_thresholds: bool,
     /// The title's words also as `t:` features of their own.
     pub title_words: bool,
+    /// Which words also give their character 3- to 5-grams as features.
+    pub char_grams: features::CharGrams,
+    /// Multinomial naive Bayes (α = 1) trained on the same rows, added to each label's
+    /// linear scorer with this weight before calibration (0: the learner alone).
+    pub nb_mix: f32,
+    /// Character n-grams weigh this much against words (their IDF times it).
+    pub char_weight: f32,
+    /// Word pairs weigh this much against words.
+    pub pair_weight: f32,
 }
 
 impl Default for Config {
@@ -126,6 +135,10 @@ impl Default for Config {
             class_weight_power: 0.5,
             tune_thresholds: true,
             title_words: true,
+            char_grams: features::CHAR_GRAM_WORDS,
+            nb_mix: 0.0,
+            char_weight: 0.3,
+            pair_weight: 1.0,
         }
     }
 }
@@ -237,8 +250,17 @@ impl Model {
 
     /// [`Model::train`] with other settings (for measuring them).
     pub fn train_with(examples: &[Example], taxonomy: &Taxonomy, config: &Config) -> Model {
-        let docs = parallel_docs(examples, config.max_body_words, config.title_words);
-        let vocabulary = Vocabulary::build(&docs, config.min_df);
+        let docs = parallel_docs(
+            examples,
+            config.max_body_words,
+            config.title_words,
+            config.char_grams,
+        );
+        let vocabulary = Vocabulary::build_weighted(
+            &docs,
+            config.min_df,
+            [1.0, config.char_weight, config.pair_weight],
+        );
         // Each article's features go as its row is made: the two never all coexist.
         let rows: Vec<Row> = docs.into_iter().map(|d| vocabulary.row(&d)).collect();
         // The labels to learn: every taxonomy label with enough examples.
@@ -291,8 +313,18 @@ impl Model {
                 .iter()
                 .map(|(axis, id, _)| seed_of(*axis, id))
                 .collect();
-            let trained =
+            let mut trained =
                 linear::train_all(config.learner, &subset, &labels, columns, &weights, &seeds);
+            if config.nb_mix > 0.0 {
+                let nb = linear::Learner::Nb { alpha: 1.0 };
+                for ((t, l), &seed) in trained.iter_mut().zip(&labels).zip(&seeds) {
+                    let extra = linear::train(nb, &subset, l, columns, 1.0, seed);
+                    for (w, e) in t.weights.iter_mut().zip(&extra.weights) {
+                        *w += config.nb_mix * e;
+                    }
+                    t.bias += config.nb_mix * extra.bias;
+                }
+            }
             match jobs[j] {
                 None => (trained, Vec::new()),
                 Some(f) => {
@@ -406,9 +438,10 @@ impl Model {
             .config
             .map_or(features::MAX_BODY_WORDS, |c| c.max_body_words);
         let title = self.config.is_none_or(|c| c.title_words);
-        let row = self
-            .vocabulary
-            .row(&linear::pack(&features::hashes_with(article, words, title)));
+        let chars = self.config.map_or(0, |c| c.char_grams);
+        let row = self.vocabulary.row(&linear::pack(&features::hashes_full(
+            article, words, title, chars,
+        )));
         let mut margins = self.bias.clone();
         for &(c, v) in &row {
             let at = c as usize * labels;
@@ -455,13 +488,18 @@ impl Model {
     }
 }
 
-fn parallel_docs(examples: &[Example], words: usize, title: bool) -> Vec<Vec<u64>> {
+fn parallel_docs(
+    examples: &[Example],
+    words: usize,
+    title: bool,
+    chars: features::CharGrams,
+) -> Vec<Vec<u64>> {
     let chunk = examples.len().div_ceil(8).max(1);
     let chunks: Vec<&[Example]> = examples.chunks(chunk).collect();
     parallel(chunks.len(), |i| {
         chunks[i]
             .iter()
-            .map(|e| linear::pack(&features::hashes_with(&e.article, words, title)))
+            .map(|e| linear::pack(&features::hashes_full(&e.article, words, title, chars)))
             .collect::<Vec<_>>()
     })
     .into_iter()

@@ -218,6 +218,42 @@ fn the_body_is_read_up_to_its_word_limit() {
     assert_eq!(words, 400);
 }
 
+/// The character n-gram features of `a` (those [`features::hashes`] lacks).
+fn char_gram_features(a: &Article, words: usize) -> Vec<u64> {
+    let plain: Vec<u64> = features::hashes(a, features::MAX_BODY_WORDS)
+        .iter()
+        .map(|f| f.0)
+        .collect();
+    features::hashes_full(a, features::MAX_BODY_WORDS, true, words)
+        .iter()
+        .map(|f| f.0)
+        .filter(|h| !plain.contains(h))
+        .collect()
+}
+
+#[test]
+fn inflections_of_a_word_share_character_n_gram_features() {
+    let banks = char_gram_features(&article("Banks", ""), 60);
+    let banking = char_gram_features(&article("Banking", ""), 60);
+    let ferry = char_gram_features(&article("Ferry", ""), 60);
+    // ^bank and ^bank… : the stem's grams are shared, an unrelated word's are not.
+    assert!(banks.iter().any(|h| banking.contains(h)));
+    assert!(!ferry.iter().any(|h| banks.contains(h)));
+    // `banks` (5 letters + 2 marks): four 4-grams and three 5-grams.
+    assert_eq!(banks.len(), 7);
+}
+
+#[test]
+fn only_the_first_words_give_character_n_grams() {
+    let body = "alpha bravo charlie delta echo";
+    // The title's one word comes first: with 2 words, `title` and `alpha` give grams.
+    let two = char_gram_features(&article("title", body), 2);
+    let only_title = char_gram_features(&article("title", ""), 60);
+    let only_alpha = char_gram_features(&article("alpha", ""), 60);
+    assert_eq!(two.len(), only_title.len() + only_alpha.len());
+    assert!(char_gram_features(&article("title", body), 0).is_empty());
+}
+
 #[test]
 fn hostile_text_never_panics() {
     let model = Model::train(&inbox(5, 8, 1), &Taxonomy::default());
