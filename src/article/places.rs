@@ -957,6 +957,12 @@ const FOOD: [&str; 14] = [
     "brine",
 ];
 
+/// A month or weekday name (`March 26`, `Friday`), as the date reader spells them.
+fn calendar_word(word: &str) -> bool {
+    let lower = word.to_ascii_lowercase();
+    super::text::MONTHS.contains(&lower.as_str()) || super::text::WEEKDAYS.contains(&lower.as_str())
+}
+
 /// Whether the sentence around `start..stop` is about food.
 fn about_food(text: &str, start: usize, stop: usize) -> bool {
     let from = text[..start].rfind(['.', '!', '?']).map_or(0, |i| i + 1);
@@ -967,28 +973,10 @@ fn about_food(text: &str, start: usize, stop: usize) -> bool {
     FOOD.iter().any(|w| sentence.contains(w))
 }
 
-/// Capitalized words that sit next to a place without making it a person: dates,
-/// geography, and the words that start sentences.
-const NOT_NAMES: [&str; 75] = [
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-    "Sunday",
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
+/// Capitalized words that sit next to a place without making it a person: geography
+/// and the words that start sentences (and, through [`calendar_word`], the names of
+/// months and weekdays the date reader knows).
+const NOT_NAMES: [&str; 56] = [
     "River",
     "Valley",
     "Basin",
@@ -1063,6 +1051,7 @@ fn person_test(seg: &Segment, chosen: &[(usize, usize, Source)], i: usize) -> Ve
         word.chars().next().is_some_and(char::is_uppercase)
             && word.chars().any(char::is_lowercase)
             && !NOT_NAMES.contains(&word)
+            && !calendar_word(word)
             && !(word.len() > 4 && ["ing", "ed", "ly"].iter().any(|e| word.ends_with(e)))
     };
     // After: exactly one space, then a capitalized word.

@@ -807,7 +807,7 @@ fn push_unique(list: &mut Vec<String>, items: Vec<String>) {
 // ---------------------------------------------------------------------------------
 // Dates
 
-const MONTHS: [&str; 12] = [
+pub(super) const MONTHS: [&str; 12] = [
     "january",
     "february",
     "march",
@@ -822,7 +822,7 @@ const MONTHS: [&str; 12] = [
     "december",
 ];
 
-const WEEKDAYS: [&str; 7] = [
+pub(super) const WEEKDAYS: [&str; 7] = [
     "monday",
     "tuesday",
     "wednesday",
