@@ -737,9 +737,31 @@ struct Segment<'a> {
 }
 
 /// Every counted place of the article, in reading order.
+/// How much of a body the places are read from: far more than any story (4–6 KB
+/// is typical), and a bound on the work for a hostile multi-megabyte file, whose
+/// suggestions are worked out again for every frame the reader draws.
+const BODY_BUDGET: usize = 64 * 1024;
+
+/// The body's paragraphs up to [`BODY_BUDGET`] bytes, the last one cut at a
+/// character boundary.
+fn read_body(article: &Article) -> impl Iterator<Item = &str> {
+    let mut left = BODY_BUDGET;
+    article.body.iter().map_while(move |p| {
+        if left == 0 {
+            return None;
+        }
+        let mut end = p.len().min(left);
+        while !p.is_char_boundary(end) {
+            end -= 1;
+        }
+        left -= end.max(1).min(left);
+        Some(&p[..end])
+    })
+}
+
 fn scan<'a>(article: &'a Article, extra: Option<&Extra>) -> Vec<Hit<'a>> {
     let mut segments = Vec::with_capacity(article.body.len() + 2);
-    let first = article.body.first().unwrap_or("");
+    let first = read_body(article).next().unwrap_or("");
     let (dateline, first_rest) = split_dateline(first);
     if !dateline.is_empty() {
         segments.push(Segment {
@@ -760,7 +782,7 @@ fn scan<'a>(article: &'a Article, extra: Option<&Extra>) -> Vec<Hit<'a>> {
             title_case: false,
         });
     }
-    for p in article.body.iter().skip(1) {
+    for p in read_body(article).skip(1) {
         segments.push(Segment {
             text: p,
             at: Where::Text,
@@ -1172,7 +1194,7 @@ const NATIONAL: [&str; 6] = [
 fn us_words(article: &Article) -> usize {
     const WORDS: [&str; 4] = ["Gov.", "governor", "Governor", "Peach State"];
     std::iter::once(article.title.as_str())
-        .chain(article.body.iter())
+        .chain(read_body(article))
         .map(|t| WORDS.iter().map(|w| t.matches(w).count()).sum::<usize>())
         .sum()
 }
@@ -1723,6 +1745,18 @@ mod tests {
             features(&article("Nothing", &["Nowhere at all."])),
             [] as [&str; 0]
         );
+    }
+
+    #[test]
+    fn only_the_first_64_kb_of_a_body_is_read() {
+        let far = format!("{} Moscow.", "word ".repeat(BODY_BUDGET / 5 + 10));
+        let near = format!("Moscow. {}", "word ".repeat(BODY_BUDGET / 5 + 10));
+        assert!(codes("A", &[&far]).is_empty(), "beyond the budget");
+        assert_eq!(codes("A", &[&near]), ["ru"]);
+        assert!(codes("A", &[&"word ".repeat(BODY_BUDGET / 5 + 10), "Moscow."]).is_empty());
+        // A cut inside a character is moved back to its start, never a panic.
+        let wide = "é".repeat(BODY_BUDGET);
+        assert!(codes("A", &[&wide]).is_empty());
     }
 
     #[test]
