@@ -449,17 +449,14 @@ impl Session {
     /// record of source domains. Building the training set is quick (references to
     /// the articles already in memory); the training happens on the learner's thread.
     fn learn(&mut self) {
-        use crate::team::suggest::{SourceRecord, fingerprint, training_set};
+        use crate::team::suggest::{fingerprint, team_record};
         if self.loading {
             return;
         }
         let state = &mut self.state;
-        let final_name = state.review.adjudicator.clone();
-        let set = training_set(&state.entries, &final_name);
+        let (set, record) = team_record(&state.entries, &state.review.adjudicator);
         let print = fingerprint(&set);
-        state
-            .learned
-            .set_record(SourceRecord::of(&state.entries, &final_name));
+        state.learned.set_record(record);
         let want_margins = state.learned.order != crate::app::Order::Inbox;
         if let Some((last, scored)) = self.submitted
             && last == print

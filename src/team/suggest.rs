@@ -51,30 +51,37 @@ pub struct Decided {
 
 /// The team's decision on `entry` (see [`Decided`]); `None` when nobody marked it done.
 pub fn decided(entry: &Entry, final_name: &str) -> Option<Decided> {
-    let done = |state: &crate::store::SidecarState| {
+    // Borrowed, not cloned: this runs for every article after every write.
+    fn done(state: &crate::store::SidecarState) -> Option<&crate::domain::Decision> {
         state
             .sidecar()
             .map(|s| &s.decision)
             .filter(|d| d.status == Status::Done)
-            .cloned()
-    };
+    }
     if let Some(d) = done(entry.sidecar_of(final_name)) {
         return Some(Decided {
-            region: d.region,
-            theme: d.theme,
-            reliability: d.reliability,
+            region: d.region.clone(),
+            theme: d.theme.clone(),
+            reliability: d.reliability.clone(),
         });
     }
-    let all: Vec<_> = entry
+    let mut all = entry
         .mine_first(final_name)
         .filter_map(|(_, state)| done(state))
-        .collect();
-    if all.is_empty() {
-        return None;
+        .peekable();
+    let first = all.next()?;
+    if all.peek().is_none() {
+        // One reviewer (the usual case): theirs as it is.
+        return Some(Decided {
+            region: first.region.clone(),
+            theme: first.theme.clone(),
+            reliability: first.reliability.clone(),
+        });
     }
+    let all: Vec<&crate::domain::Decision> = std::iter::once(first).chain(all).collect();
     let n = all.len();
-    let most = |pick: &dyn Fn(&crate::domain::Decision) -> Vec<LabelId>| -> Vec<LabelId> {
-        let mut votes: Vec<(LabelId, usize)> = Vec::new();
+    let most = |pick: &dyn Fn(&crate::domain::Decision) -> Vec<&LabelId>| -> Vec<LabelId> {
+        let mut votes: Vec<(&LabelId, usize)> = Vec::new();
         for d in &all {
             for id in pick(d) {
                 match votes.iter_mut().find(|(v, _)| *v == id) {
@@ -86,13 +93,13 @@ pub fn decided(entry: &Entry, final_name: &str) -> Option<Decided> {
         votes
             .into_iter()
             .filter(|&(_, v)| v * 2 >= n)
-            .map(|(id, _)| id)
+            .map(|(id, _)| id.clone())
             .collect()
     };
-    let reliability = most(&|d| d.reliability.iter().cloned().collect());
+    let reliability = most(&|d| d.reliability.iter().collect());
     Some(Decided {
-        region: most(&|d| d.region.clone()),
-        theme: most(&|d| d.theme.clone()),
+        region: most(&|d| d.region.iter().collect()),
+        theme: most(&|d| d.theme.iter().collect()),
         // Split evenly between two: no record either way.
         reliability: (reliability.len() == 1).then(|| reliability[0].clone()),
     })
@@ -100,24 +107,47 @@ pub fn decided(entry: &Entry, final_name: &str) -> Option<Decided> {
 
 /// The done articles of `entries` as training examples, with their entry index.
 pub fn training_set(entries: &[Entry], final_name: &str) -> Vec<(usize, Example)> {
-    entries
-        .iter()
-        .enumerate()
-        .filter_map(|(i, e)| {
-            let article = e.article.as_ref().ok()?;
-            let d = decided(e, final_name)?;
-            Some((
-                i,
-                Example {
-                    article: Arc::clone(article),
-                    labels: Labels {
-                        region: d.region,
-                        theme: d.theme,
-                    },
+    team_record(entries, final_name).0
+}
+
+/// In one pass over `entries` (it runs after every write): the training set, as
+/// [`training_set`], and the source record, as [`SourceRecord::of`].
+pub fn team_record(entries: &[Entry], final_name: &str) -> (Vec<(usize, Example)>, SourceRecord) {
+    team_record_of(entries, final_name, |_| true)
+}
+
+/// [`team_record`] of the entries `keep` lets through (by index).
+fn team_record_of(
+    entries: &[Entry],
+    final_name: &str,
+    keep: impl Fn(usize) -> bool,
+) -> (Vec<(usize, Example)>, SourceRecord) {
+    let mut set = Vec::new();
+    let mut record = SourceRecord::default();
+    for (i, e) in entries.iter().enumerate() {
+        if !keep(i) {
+            continue;
+        }
+        let (Ok(article), Some(d)) = (&e.article, decided(e, final_name)) else {
+            continue;
+        };
+        if let Some(id) = d.reliability
+            && let Some(domain) = source_domain(article)
+        {
+            record.add(domain, id);
+        }
+        set.push((
+            i,
+            Example {
+                article: Arc::clone(article),
+                labels: Labels {
+                    region: d.region,
+                    theme: d.theme,
                 },
-            ))
-        })
-        .collect()
+            },
+        ));
+    }
+    (set, record)
 }
 
 /// A number that changes when the training set does (which articles are done and
@@ -154,19 +184,7 @@ impl SourceRecord {
 
     /// The record of the done decisions of the entries `keep` lets through (by index).
     fn of_some(entries: &[Entry], final_name: &str, keep: impl Fn(usize) -> bool) -> SourceRecord {
-        let mut record = SourceRecord::default();
-        for (i, e) in entries.iter().enumerate() {
-            if !keep(i) {
-                continue;
-            }
-            let (Ok(article), Some(d)) = (&e.article, decided(e, final_name)) else {
-                continue;
-            };
-            if let (Some(domain), Some(id)) = (source_domain(article), d.reliability) {
-                record.add(domain, id);
-            }
-        }
-        record
+        team_record_of(entries, final_name, keep).1
     }
 
     pub fn add(&mut self, domain: String, id: LabelId) {
@@ -211,13 +229,11 @@ impl Suggester {
     /// Learns from `entries` there and then (the commands; the TUI learns in the
     /// background instead).
     pub fn learn(entries: &[Entry], taxonomy: &Taxonomy, final_name: &str) -> Suggester {
-        let set: Vec<Example> = training_set(entries, final_name)
-            .into_iter()
-            .map(|(_, e)| e)
-            .collect();
+        let (set, record) = team_record(entries, final_name);
+        let set: Vec<Example> = set.into_iter().map(|(_, e)| e).collect();
         Suggester {
             model: (!set.is_empty()).then(|| Arc::new(Model::train(&set, taxonomy))),
-            record: Arc::new(SourceRecord::of(entries, final_name)),
+            record: Arc::new(record),
         }
     }
 
