@@ -100,7 +100,11 @@ fn main() -> Result<()> {
             let words: Vec<&str> = args[4..].iter().map(String::as_str).collect();
             let t = Instant::now();
             let hits = handle.query(&words)?;
-            println!("{words:?}: {hits} hits in {:.1} ms, {:.0} MiB", secs(t) * 1000.0, hwm_mib());
+            println!(
+                "{words:?}: {hits} hits in {:.1} ms, {:.0} MiB",
+                secs(t) * 1000.0,
+                hwm_mib()
+            );
             return Ok(());
         }
         "query" => return phase_query(&args[2], Path::new(&args[3])),
