@@ -511,10 +511,10 @@ mod sqlite {
             let mut n = 0;
             for p in &paths {
                 // Articles the concurrency test added have no file: not a match.
-                if let Ok(text) = std::fs::read(files.join(p)) {
-                    if ms.iter().all(|a| a.is_match(&text)) {
-                        n += 1;
-                    }
+                if let Ok(text) = std::fs::read(files.join(p))
+                    && ms.iter().all(|a| a.is_match(&text))
+                {
+                    n += 1;
                 }
             }
             eprintln!("{words:?}: {} candidates, {n} matches", paths.len());
@@ -760,11 +760,11 @@ mod files {
         each_file(dir, &mut |p| {
             let text = std::fs::read(p)?;
             let name = p.file_name().and_then(|s| s.to_str()).unwrap_or_default();
-            if let Some(format) = triage::article::Format::from_path(p) {
-                if let Ok(a) = triage::article::parse(format, name, &text) {
-                    bytes += a.title.len();
-                    n += 1;
-                }
+            if let Some(format) = triage::article::Format::from_path(p)
+                && let Ok(a) = triage::article::parse(format, name, &text)
+            {
+                bytes += a.title.len();
+                n += 1;
             }
             Ok(())
         })?;
