@@ -108,6 +108,27 @@ fn main() -> Result<()> {
             return Ok(());
         }
         "query" => return phase_query(&args[2], Path::new(&args[3])),
+        // What the live watcher would pay: one article replaced, one commit, 20 times.
+        "update" => {
+            let docs = docs(20)?;
+            let writer = Writer::open(&args[2], Path::new(&args[3]))?;
+            for d in &docs {
+                writer.write_batch(std::slice::from_ref(d), "u")?;
+            }
+            let mut times = Vec::new();
+            for d in &docs {
+                let t = Instant::now();
+                writer.write_batch(std::slice::from_ref(d), "u")?;
+                times.push(secs(t) * 1000.0);
+            }
+            times.sort_by(f64::total_cmp);
+            println!(
+                "replace one article + commit: median {:.1} ms, max {:.1} ms",
+                times[times.len() / 2],
+                times[times.len() - 1]
+            );
+            return Ok(());
+        }
         "read-while-writing" => return phase_reader(&args[2], Path::new(&args[3])),
         _ => {}
     }
