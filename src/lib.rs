@@ -6,7 +6,8 @@
 //!
 //! ```text
 //! cli ─→ tui ─→ runtime ─→ ui ─→ input ─→ app ─→ team ─→ store ─→ article ─→ labels
-//!                              ╰──────────────→ search ──────────╯
+//!                              ╰──────────────→ search ──────────╯       ↑
+//!                                                    team ─→ learn ──────╯
 //! domain (the shared words: status, decision, edit, reviewer name) just above labels;
 //! below everything: files, fold, host, sanitize, words
 //! ```
@@ -21,12 +22,19 @@
 //! - [`ui`] draws a state into a ratatui frame, sanitizing every string on the way.
 //! - [`input`] turns keys into actions through TOML keymaps.
 //! - [`app`] holds the state and `update(state, action) -> effects`, free of I/O.
-//! - [`team`] counts and compares reviewers' decisions (export, stats, agreement).
+//! - [`team`] counts and compares reviewers' decisions (export, stats, agreement),
+//!   and combines every source of suggestions into one (`team::suggest`: the
+//!   article's own lines, the source list, places, the team's record of a source,
+//!   the learned model, split at the team's threshold).
+//! - [`learn`] is the model learned from the team's decisions (features, a linear
+//!   SVM per label, its calibration) and its cross-validated evaluation; the runtime
+//!   trains it on a thread of its own.
 //! - [`search`] parses queries and ranks articles, off the drawing thread.
 //! - [`store`] scans the inbox and reads and writes sidecars atomically under a lock,
 //!   and keeps the inbox a boundary (links out, pipes and devices are never read).
-//! - [`article`] reads an inbox file into an [`article::Article`] and suggests labels;
-//!   no terminal, no disk writes.
+//! - [`article`] reads an inbox file into an [`article::Article`] and suggests labels
+//!   from its own classification and the places it names (`article::places`, a
+//!   built-in gazetteer); no terminal, no disk writes.
 //! - [`labels`] is the taxonomy of `labels.toml` and the source list `sources.toml`,
 //!   and defines [`labels::LabelId`] (a label's id as a type; `domain` re-exports it),
 //!   there rather than in `domain` so that `labels` imports nothing above it.
