@@ -355,7 +355,7 @@ fn joint_svm(
         .collect()
 }
 
-/// Most passes of [`joint_svm`]: labels the words cannot separate never converge, and
+/// Most passes of `joint_svm`: labels the words cannot separate never converge, and
 /// each pass costs the same; past this the scores barely move (BENCHMARKS.md).
 pub const JOINT_EPOCHS: usize = 10;
 
