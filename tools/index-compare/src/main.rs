@@ -437,11 +437,7 @@ mod sqlite {
                 let mut fts =
                     tx.prepare_cached("INSERT INTO fts(rowid, title, body) VALUES(?1, ?2, ?3)")?;
                 for d in docs {
-                    let path = if tag.is_empty() {
-                        d.path.clone()
-                    } else {
-                        format!("{tag}/{}", d.path)
-                    };
+                    let path = tagged(tag, &d.path);
                     if let Ok(id) = old.query_row(params![path], |r| r.get::<_, i64>(0)) {
                         del.execute(params![id])?;
                         rm.execute(params![id])?;
@@ -468,11 +464,7 @@ mod sqlite {
             let mut fts =
                 tx.prepare_cached("INSERT INTO fts(rowid, title, body) VALUES(?1, ?2, ?3)")?;
             for d in docs {
-                let path = if tag.is_empty() {
-                    d.path.clone()
-                } else {
-                    format!("{tag}/{}", d.path)
-                };
+                let path = tagged(tag, &d.path);
                 if !tag.is_empty() {
                     let prev: Option<(i64, String, String)> = old
                         .query_row(params![path], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
@@ -592,11 +584,7 @@ mod tantivy_store {
         }
 
         pub fn doc(&self, d: &Doc, tag: &str) -> TantivyDocument {
-            let path = if tag.is_empty() {
-                d.path.clone()
-            } else {
-                format!("{tag}/{}", d.path)
-            };
+            let path = tagged(tag, &d.path);
             doc!(self.path => path, self.title => d.title.as_str(), self.meta => d.meta.as_str(), self.body => d.body.as_str())
         }
     }
@@ -709,11 +697,7 @@ mod redb_store {
             let mut meta = tx.open_table(META)?;
             let mut body = tx.open_table(BODY)?;
             for d in docs {
-                let path = if tag.is_empty() {
-                    d.path.clone()
-                } else {
-                    format!("{tag}/{}", d.path)
-                };
+                let path = tagged(tag, &d.path);
                 meta.insert(path.as_str(), (d.title.as_str(), d.meta.as_str()))?;
                 body.insert(path.as_str(), d.body.as_str())?;
             }
@@ -804,5 +788,14 @@ mod files {
             Ok(())
         })?;
         Ok(n)
+    }
+}
+
+/// An article's path, under `tag/` when the concurrency test adds copies.
+fn tagged(tag: &str, path: &str) -> String {
+    if tag.is_empty() {
+        path.to_string()
+    } else {
+        format!("{tag}/{path}")
     }
 }
