@@ -1040,24 +1040,26 @@ fn list_order(setup: &Setup, inbox: &Inbox, suggester: &Suggester) -> Vec<usize>
     else {
         return all;
     };
-    let todo = |i: usize| {
-        matches!(
-            inbox.entries[i].mine(&setup.reviewer),
-            SidecarState::Missing
-        ) || inbox.entries[i]
-            .mine(&setup.reviewer)
+    let todo = |i: usize| match inbox.entries[i].mine(&setup.reviewer) {
+        SidecarState::Missing => true,
+        state => state
             .sidecar()
-            .is_some_and(|s| s.decision.status == crate::store::Status::Todo)
+            .is_some_and(|s| s.decision.status == Status::Todo),
     };
-    let margins: Vec<Option<f32>> = inbox
-        .entries
-        .iter()
-        .enumerate()
-        .map(|(i, e)| match &e.article {
-            Ok(a) if todo(i) => Some(model.predict(a).margin()),
-            _ => None,
-        })
-        .collect();
+    // Scored the way the TUI's learner scores them.
+    let scoring = crate::runtime::learner::Scoring {
+        entries: inbox.entries.len(),
+        todo: (0..inbox.entries.len())
+            .filter(|&i| todo(i))
+            .filter_map(|i| {
+                Some((
+                    i,
+                    std::sync::Arc::clone(inbox.entries[i].article.as_ref().ok()?),
+                ))
+            })
+            .collect(),
+    };
+    let margins = crate::runtime::learner::margins(Some(model), scoring);
     crate::app::learned::ordered(all, setup.order, &margins, todo)
 }
 

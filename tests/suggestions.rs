@@ -337,16 +337,29 @@ fn suggest_evaluate_cross_validates_the_decisions_and_refuses_what_it_cannot_do(
 fn list_in_uncertain_order_puts_the_articles_to_do_first() {
     let dir = tempfile::tempdir().expect("temp dir");
     let inbox = subject_inbox(dir.path());
+    // carol decided the first two files; the other 39 are hers to do.
+    for file in ["a_salt_00.txt", "a_salt_01.txt"] {
+        label_as(
+            &inbox,
+            "carol",
+            file,
+            &["--theme", "environment", "--status", "done"],
+        );
+    }
+    let mut firsts = Vec::new();
     for order in ["uncertain", "confident"] {
         let out = succeed(&inbox, "carol", &["--order", order, "list"]);
         let text = String::from_utf8_lossy(&out.stdout);
         let files: Vec<&str> = text.lines().filter_map(|l| l.split('\t').next()).collect();
         assert_eq!(files.len(), 41);
-        // carol has decided nothing: every article is hers to do, all scored.
+        // Her decided articles come last, in inbox order; the rest by the model.
+        assert_eq!(files[39..], ["a_salt_00.txt", "a_salt_01.txt"], "{order}");
         let mut sorted = files.clone();
         sorted.sort_unstable();
         assert_ne!(files, sorted, "{order}: not the inbox's order");
+        firsts.push(files[0].to_string());
     }
+    assert_ne!(firsts[0], firsts[1], "least sure and surest first differ");
 }
 
 #[test]

@@ -87,8 +87,9 @@ fn run(inbox: Receiver<Job>, train: Train, deliver: impl Fn(Learned) -> bool) {
     }
 }
 
-/// How sure `model` is about each article to score, on both cores.
-fn margins(model: Option<&Model>, scoring: Scoring) -> Vec<Option<f32>> {
+/// How sure `model` is about each article to score, on both cores (the TUI's order,
+/// and `triage list --order`).
+pub fn margins(model: Option<&Model>, scoring: Scoring) -> Vec<Option<f32>> {
     let mut out = vec![None; scoring.entries];
     let Some(model) = model else {
         return out;
