@@ -6,6 +6,7 @@
 use std::io::{self, IsTerminal as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::{CommandFactory as _, Parser, Subcommand, ValueEnum};
 use serde::{Deserialize, Serialize};
@@ -18,7 +19,7 @@ use crate::labels::sources::{self, Sources};
 use crate::labels::{Axis, Taxonomy};
 use crate::sanitize::{quote, sanitize};
 use crate::store::boundary::inbox_file;
-use crate::store::{Entry, Inbox, SidecarState, load_in_background};
+use crate::store::{Entry, Inbox, SidecarState};
 use crate::team::suggest::Suggester;
 use crate::words::count;
 
@@ -59,6 +60,10 @@ pub struct Cli {
     /// sure about first (uncertain), or surest about first (confident); `s` cycles it
     #[arg(long, global = true, value_enum, default_value_t = Order::Inbox)]
     pub order: Order,
+    /// Read every article from its file and keep bodies in memory, neither using nor
+    /// writing the index (kept under $XDG_CACHE_HOME/triage; see `triage index`)
+    #[arg(long, global = true, env = "TRIAGE_NO_INDEX")]
+    pub no_index: bool,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -303,6 +308,14 @@ pub enum Command {
     /// The inbox's source list (sources.toml): domain → reliability
     #[command(subcommand)]
     Sources(SourcesCommand),
+    /// Bring the inbox's index up to date and say where it is; every command and the
+    /// TUI use it (under $XDG_CACHE_HOME/triage, else ~/.cache/triage). It is a cache:
+    /// deleting it loses nothing
+    Index {
+        /// Remove the index and make it again from every article
+        #[arg(long)]
+        rebuild: bool,
+    },
 }
 
 /// What `triage label` changes. Applied in this order: `--clear`, the removals, the
@@ -457,6 +470,8 @@ pub struct Setup {
     pub order: Order,
     /// The adjudicator, whose done decisions the model learns from first.
     pub final_name: ReviewerName,
+    /// Whether to read through the index (not `--no-index`).
+    pub use_index: bool,
 }
 
 impl Setup {
@@ -516,6 +531,7 @@ impl Setup {
             sources,
             order: cli.order,
             final_name: adjudicator_name(cli)?,
+            use_index: !cli.no_index,
         })
     }
 
@@ -526,8 +542,57 @@ impl Setup {
             .map_err(|e| Failure::Problem(e.to_string()))
     }
 
+    /// Every article, through the index unless `--no-index` (see [`Setup::open_index`]):
+    /// then articles unchanged since they were indexed come without their bodies,
+    /// which `inbox.texts` reads. The rows of articles read from their files are
+    /// written before this returns, so the next command finds them.
     pub fn load_inbox(&self) -> Result<Inbox, Failure> {
-        self.read_inbox(Inbox::load)
+        if !self.inbox.is_dir() {
+            return Err(self.missing_inbox());
+        }
+        let cache = self.open_index();
+        let mut inbox =
+            Inbox::load_through(&self.inbox, &self.reviewer, cache.as_ref()).map_err(|e| {
+                Failure::Problem(format!(
+                    "cannot read the inbox {}: {e}",
+                    self.inbox.display()
+                ))
+            })?;
+        if let Some(cache) = cache {
+            finish_index(&cache);
+            inbox.texts = Some(Arc::clone(&cache.texts));
+        }
+        Ok(inbox)
+    }
+
+    /// [`Setup::load_inbox`] with every body in memory, for the commands that read
+    /// them all (the model's suggestions, its evaluation).
+    pub fn load_inbox_whole(&self) -> Result<Inbox, Failure> {
+        let mut inbox = self.load_inbox()?;
+        inbox.hydrate();
+        Ok(inbox)
+    }
+
+    /// The inbox's index, unless `--no-index`; `None`, with one line on stderr
+    /// saying why, when it cannot be used (the program then reads every file). A
+    /// line too when an index was found damaged or of another version and is made
+    /// again.
+    pub fn open_index(&self) -> Option<crate::store::Cache> {
+        if !self.use_index {
+            return None;
+        }
+        match crate::store::Cache::open(&self.inbox) {
+            Ok((cache, note)) => {
+                if let Some(note) = note {
+                    eprintln!("triage: {}", sanitize(&note));
+                }
+                Some(cache)
+            }
+            Err(reason) => {
+                eprintln!("triage: {}", sanitize(&reason));
+                None
+            }
+        }
     }
 
     /// The inbox's decisions without its articles, for the commands that count them.
@@ -555,6 +620,79 @@ impl Setup {
             ))
         })
     }
+}
+
+/// Waits for the index's writer, saying on stderr what it is doing when that takes a
+/// while (the first run on a big inbox), and why it stopped if it did.
+fn finish_index(cache: &crate::store::Cache) {
+    let pending = cache.pending();
+    if pending >= 2000 {
+        eprintln!(
+            "triage: writing {pending} articles into the index for the next runs \
+             (interrupting loses nothing; --no-index skips it)"
+        );
+    }
+    cache.finish();
+    if let Some(failure) = cache.failure() {
+        eprintln!("triage: {}", sanitize(&failure));
+    }
+}
+
+/// `triage index`: brings the inbox's index up to date (made anew with `--rebuild`)
+/// and says where it is and what it holds.
+fn index(setup: &Setup, rebuild: bool) -> Result<ExitCode, Failure> {
+    if !setup.inbox.is_dir() {
+        return Err(setup.missing_inbox());
+    }
+    if !setup.use_index {
+        return Err(Failure::Usage(
+            "`triage index` with --no-index (or TRIAGE_NO_INDEX) has nothing to do".into(),
+        ));
+    }
+    if rebuild {
+        crate::index::remove(&setup.inbox).map_err(Failure::Problem)?;
+    }
+    let started = std::time::Instant::now();
+    let Some(cache) = setup.open_index() else {
+        return Ok(ExitCode::from(1));
+    };
+    let inbox = Inbox::load_through(&setup.inbox, &setup.reviewer, Some(&cache)).map_err(|e| {
+        Failure::Problem(format!(
+            "cannot read the inbox {}: {e}",
+            setup.inbox.display()
+        ))
+    })?;
+    let read = cache.asked.load(std::sync::atomic::Ordering::Relaxed);
+    finish_index(&cache);
+    let path = cache
+        .texts
+        .with(|i| i.path().to_path_buf())
+        .unwrap_or_default();
+    let (rows, _) = cache
+        .texts
+        .with(|i| i.count().unwrap_or_default())
+        .unwrap_or_default();
+    let size: u64 = ["", "-wal"]
+        .iter()
+        .filter_map(|suffix| {
+            let mut p = path.as_os_str().to_owned();
+            p.push(suffix);
+            std::fs::metadata(p).ok().map(|m| m.len())
+        })
+        .sum();
+    let shown = sanitize(&path.to_string_lossy()).into_owned();
+    quiet_pipe(
+        writeln!(
+            io::stdout(),
+            "{shown}: {rows} articles of {} in the inbox, {} read from their files now, {:.1} MiB, {:.1} s",
+            inbox.entries.len(),
+            read,
+            size as f64 / 1_048_576.0,
+            started.elapsed().as_secs_f64()
+        )
+        .map_err(io_failure),
+    )?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Who settles disagreements in the review: `--final-name`, else `final`. It becomes
@@ -609,7 +747,12 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
             let watching = prefer.map(|prefer| {
                 crate::runtime::start_watch(setup.inbox.clone(), reviewer.to_string(), prefer)
             });
-            let loader = load_in_background(setup.inbox.clone(), reviewer.to_string());
+            let cache = setup.open_index().map(Arc::new);
+            let loader = crate::store::load_in_background_through(
+                setup.inbox.clone(),
+                reviewer.to_string(),
+                cache.clone(),
+            );
             let reviewer_name = reviewer.clone();
             let mut state = AppState::empty(reviewer, setup.taxonomy.clone());
             state.review.adjudicator = final_name.clone();
@@ -628,6 +771,9 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
             ));
             if let Some(watching) = watching {
                 session.watch_inbox(setup.inbox.clone(), watching);
+            }
+            if let Some(cache) = cache {
+                session.use_index(cache);
             }
             let ending = crate::tui::run(session)
                 .map_err(|e| Failure::Problem(format!("the terminal failed: {e}")))?;
@@ -664,6 +810,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
             files,
         }) => suggest_command(&setup, &final_name, *evaluate, *folds, *format, files),
         Some(Command::Stats { format }) => stats(&setup, *format),
+        Some(Command::Index { rebuild }) => index(&setup, *rebuild),
         Some(Command::Agree { format }) => agree(&setup, &final_name, *format),
         Some(Command::Sources(SourcesCommand::Import { file, map })) => {
             import_sources(&setup, file, map)
@@ -972,7 +1119,12 @@ fn row<'a>(
 /// `triage list`: the rows, then a warning on stderr for each of the reviewer's
 /// sidecars that cannot be read (its row says `error`; the JSON carries the reason).
 fn list(setup: &Setup, format: ListFormat) -> Result<ExitCode, Failure> {
-    let inbox = setup.load_inbox()?;
+    // Suggestions and the model's order read every body; the plain list reads none.
+    let inbox = if format == ListFormat::Tsv && setup.order == Order::Inbox {
+        setup.load_inbox()?
+    } else {
+        setup.load_inbox_whole()?
+    };
     let result = quiet_pipe(print_list(setup, &inbox, format));
     let mut err = io::stderr().lock();
     for e in &inbox.entries {
@@ -1088,7 +1240,11 @@ fn export(
     format: ExportFormat,
     suggestions: bool,
 ) -> Result<ExitCode, Failure> {
-    let inbox = setup.load_inbox()?;
+    let inbox = if suggestions {
+        setup.load_inbox_whole()?
+    } else {
+        setup.load_inbox()?
+    };
     let suggested = suggestions.then(|| {
         crate::team::suggest::held_out(&inbox.entries, &setup.taxonomy, &setup.sources, final_name)
     });
@@ -1136,7 +1292,7 @@ fn suggest_command(
             "suggest needs --evaluate or the articles to suggest labels for".into(),
         ));
     }
-    let inbox = setup.load_inbox()?;
+    let inbox = setup.load_inbox_whole()?;
     let mut chosen = Vec::with_capacity(files.len());
     for file in files {
         let path = if file.is_file() {
@@ -1236,7 +1392,7 @@ fn evaluate_suggestions(
 ) -> Result<ExitCode, Failure> {
     use crate::learn::EvaluateError;
     use crate::team::suggest::{SourceRecord, accepted, suggest, training_set};
-    let inbox = setup.load_inbox()?;
+    let inbox = setup.load_inbox_whole()?;
     let examples: Vec<crate::learn::Example> = training_set(&inbox.entries, final_name)
         .into_iter()
         .map(|(_, e)| e)
@@ -1384,20 +1540,37 @@ fn search(
         .with_labels(std::sync::Arc::new(crate::search::Labels::new(
             &setup.taxonomy,
         )));
-    let inbox = setup.load_inbox()?;
+    let mut inbox = setup.load_inbox()?;
     // The source list first: the index records what it suggests as articles arrive.
     let mut state = AppState::empty(setup.reviewer.clone(), setup.taxonomy.clone());
     state.sources = setup.sources.clone();
-    state.add_entries(inbox.entries);
-    let hits = crate::search::search(
+    state.add_entries(std::mem::take(&mut inbox.entries));
+    let bodies = inbox
+        .texts
+        .as_deref()
+        .map(|t| t as &dyn crate::search::BodyIndex);
+    let mut hits = crate::search::search_with(
         &state.catalog.docs,
         &state.catalog.facets,
         &query,
         None,
+        true,
+        bodies,
         &|| false,
     )
     .unwrap_or_default();
-    let hits = &hits[..limit.unwrap_or(usize::MAX).min(hits.len())];
+    hits.truncate(limit.unwrap_or(usize::MAX));
+    if let Some(bodies) = bodies {
+        crate::search::fill_body_lines(
+            &state.catalog.docs,
+            &state.catalog.facets,
+            &query,
+            &mut hits,
+            bodies,
+            usize::MAX,
+        );
+    }
+    let hits = &hits[..];
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     let rows: Vec<SearchRow> = hits

@@ -58,6 +58,7 @@ pub mod domain;
 pub mod files;
 pub mod fold;
 pub mod host;
+pub mod index;
 pub mod input;
 pub mod labels;
 pub mod learn;

@@ -14,6 +14,8 @@ pub mod review;
 
 use std::sync::Arc;
 
+use crate::article::Article;
+
 use crate::domain::{Decision, Edit, LabelId, ReviewerName, Status};
 use crate::labels::sources::Sources;
 use crate::labels::{Axis, Taxonomy};
@@ -380,6 +382,8 @@ pub struct Catalog {
     pub facets: Arc<Vec<Facet>>,
     /// True while the inbox is still loading in the background.
     pub loading: bool,
+    /// Articles read and not yet written into the index (shown in the title).
+    pub indexing: usize,
     /// Counts changes to articles' content, so drawing caches know when to rebuild.
     pub revision: u64,
     /// Entries by path, for live changes; built on the first one.
@@ -430,6 +434,62 @@ pub struct AppState {
     pub changes: Changes,
     /// The model and record that suggest labels, and the list's order.
     pub learned: Learned,
+    /// Where the bodies of articles loaded from the index are (see [`Texts`]).
+    pub texts: Texts,
+}
+
+/// The bodies of articles loaded from the index, which keeps them rather than memory
+/// ([`crate::index`]): loaded one at a time when an article is read, and the last
+/// one kept, since the reader draws it on every frame.
+#[derive(Default)]
+pub struct Texts {
+    pub index: Option<Arc<crate::index::Shared>>,
+    last: std::sync::Mutex<Option<(usize, Arc<Article>)>>,
+}
+
+impl std::fmt::Debug for Texts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.index.is_some() {
+            "Texts(index)"
+        } else {
+            "Texts(memory)"
+        })
+    }
+}
+
+impl Texts {
+    pub fn new(index: Option<Arc<crate::index::Shared>>) -> Texts {
+        Texts {
+            index,
+            last: std::sync::Mutex::new(None),
+        }
+    }
+
+    /// `entry`'s article with its body: as held when it holds it; else from the
+    /// index, or, when the index no longer has it, read from the file again.
+    pub fn whole(&self, entry: &Entry) -> Option<Arc<Article>> {
+        let article = entry.article.as_ref().ok()?;
+        if article.held.is_none() {
+            return Some(Arc::clone(article));
+        }
+        // Keyed by the held article itself: a reloaded entry is a new allocation.
+        let key = Arc::as_ptr(article) as usize;
+        if let Ok(last) = self.last.lock()
+            && let Some((k, whole)) = last.as_ref()
+            && *k == key
+        {
+            return Some(Arc::clone(whole));
+        }
+        let whole = self
+            .index
+            .as_ref()
+            .and_then(|index| index.whole(article))
+            .or_else(|| Entry::load(&entry.root, &entry.rel, &[], "").article.ok())?;
+        if let Ok(mut last) = self.last.lock() {
+            *last = Some((key, Arc::clone(&whole)));
+        }
+        Some(whole)
+    }
 }
 
 impl AppState {
@@ -464,6 +524,7 @@ impl AppState {
             resume: None,
             changes: Changes::default(),
             learned: Learned::default(),
+            texts: Texts::default(),
         }
     }
 
@@ -577,6 +638,11 @@ impl AppState {
             docs: Arc::clone(&self.catalog.docs),
             facets: Arc::clone(&self.catalog.facets),
             within,
+            bodies: self
+                .texts
+                .index
+                .as_ref()
+                .map(|i| search::Bodies(Arc::clone(i) as Arc<dyn search::BodyIndex>)),
         })]
     }
 
@@ -1069,13 +1135,13 @@ impl AppState {
         if self.reviewing() {
             return self.majority(entry);
         }
-        match self.entries.get(entry).map(|e| &e.article) {
-            Some(Ok(article)) => {
+        match self.entries.get(entry).and_then(|e| self.texts.whole(e)) {
+            Some(article) => {
                 self.learned
                     .suggester
-                    .suggest(article, &self.taxonomy, &self.sources)
+                    .suggest(&article, &self.taxonomy, &self.sources)
             }
-            _ => crate::article::Suggestions::default(),
+            None => crate::article::Suggestions::default(),
         }
     }
 

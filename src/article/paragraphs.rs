@@ -62,6 +62,27 @@ impl Paragraphs {
         self.text.shrink_to_fit();
         self.ends.shrink_to_fit();
     }
+
+    /// The text and the paragraphs' end offsets, as [`Paragraphs::from_parts`] takes
+    /// them back (the index stores them so).
+    pub fn parts(&self) -> (&str, &[u32]) {
+        (&self.text, &self.ends)
+    }
+
+    /// Paragraphs from [`Paragraphs::parts`], or `None` when the ends do not fit the
+    /// text (each at most the text's length, none before the previous one, each on a
+    /// character boundary): what comes back from a file is checked, never trusted.
+    pub fn from_parts(text: String, ends: Vec<u32>) -> Option<Paragraphs> {
+        let mut previous = 0;
+        for &end in &ends {
+            let end = end as usize;
+            if end < previous || !text.is_char_boundary(end) {
+                return None;
+            }
+            previous = end;
+        }
+        Some(Paragraphs { text, ends })
+    }
 }
 
 /// Indexing for tests, which know their paragraphs; the program uses
@@ -146,6 +167,16 @@ mod tests {
 pub struct Fields(Paragraphs);
 
 impl Fields {
+    /// Keys and values alternating (see [`Paragraphs::parts`]).
+    pub fn as_paragraphs(&self) -> &Paragraphs {
+        &self.0
+    }
+
+    /// Fields from alternating keys and values; `None` for an odd count.
+    pub fn from_paragraphs(p: Paragraphs) -> Option<Fields> {
+        (p.len() % 2 == 0).then_some(Fields(p))
+    }
+
     pub fn push(&mut self, (key, value): (String, String)) {
         self.0.push(key);
         self.0.push(value);

@@ -25,6 +25,9 @@ pub struct Job {
     /// The articles still to do, by entry index, when the order needs their margins;
     /// `entries` is how many entries there are.
     pub score: Option<Scoring>,
+    /// Where the bodies of articles loaded from the index are: read here, one
+    /// article at a time, rather than held in memory (see [`crate::index`]).
+    pub texts: Option<Arc<crate::index::Shared>>,
 }
 
 /// The articles to score and how long the margins list is.
@@ -69,13 +72,24 @@ fn run(inbox: Receiver<Job>, train: Train, deliver: impl Fn(Learned) -> bool) {
         while let Ok(newer) = inbox.try_recv() {
             job = newer;
         }
+        let texts = job.texts.as_deref();
         let model = match &last {
             Some((fingerprint, model)) if *fingerprint == job.fingerprint => model.clone(),
             _ if job.examples.is_empty() => None,
-            _ => Some(Arc::new(train(&job.examples, &job.taxonomy))),
+            _ => {
+                if let Some(texts) = texts {
+                    for example in &mut job.examples {
+                        example.article = whole(texts, &example.article);
+                    }
+                }
+                Some(Arc::new(train(&job.examples, &job.taxonomy)))
+            }
         };
+        drop(job.examples);
         last = Some((job.fingerprint, model.clone()));
-        let margins = job.score.map(|scoring| margins(model.as_deref(), scoring));
+        let margins = job
+            .score
+            .map(|scoring| margins_with(model.as_deref(), scoring, texts));
         let learned = Learned {
             fingerprint: job.fingerprint,
             model,
@@ -90,6 +104,21 @@ fn run(inbox: Receiver<Job>, train: Train, deliver: impl Fn(Learned) -> bool) {
 /// How sure `model` is about each article to score, on both cores (the TUI's order,
 /// and `triage list --order`).
 pub fn margins(model: Option<&Model>, scoring: Scoring) -> Vec<Option<f32>> {
+    margins_with(model, scoring, None)
+}
+
+/// `article` with its body, read from `texts` when the index keeps it; as it is
+/// when the index no longer has it (the model then reads its title alone).
+fn whole(texts: &crate::index::Shared, article: &Arc<Article>) -> Arc<Article> {
+    texts.whole(article).unwrap_or_else(|| Arc::clone(article))
+}
+
+/// [`margins`] reading the bodies the index keeps from `texts`.
+pub fn margins_with(
+    model: Option<&Model>,
+    scoring: Scoring,
+    texts: Option<&crate::index::Shared>,
+) -> Vec<Option<f32>> {
     let mut out = vec![None; scoring.entries];
     let Some(model) = model else {
         return out;
@@ -102,7 +131,13 @@ pub fn margins(model: Option<&Model>, scoring: Scoring) -> Vec<Option<f32>> {
             .map(|part| {
                 scope.spawn(move || {
                     part.iter()
-                        .map(|(i, a)| (*i, model.predict(a).margin()))
+                        .map(|(i, a)| {
+                            let margin = match texts {
+                                Some(t) => model.predict(&whole(t, a)).margin(),
+                                None => model.predict(a).margin(),
+                            };
+                            (*i, margin)
+                        })
                         .collect::<Vec<_>>()
                 })
             })

@@ -75,6 +75,8 @@ pub enum Event {
     Changed(Vec<Change>),
     /// A model trained on the team's decisions, from the learner.
     Learned(learner::Learned),
+    /// Articles read and not yet written into the index; 0 once all are.
+    Indexing(usize),
 }
 
 impl Event {
@@ -146,6 +148,9 @@ pub struct Session {
     /// the articles; and whether its result is still to come.
     submitted: Option<(u64, bool)>,
     learning: bool,
+    /// The inbox's index, when the session uses one: changed articles seen by the
+    /// watcher are written into it.
+    cache: Option<Arc<crate::store::Cache>>,
 }
 
 impl Session {
@@ -188,6 +193,7 @@ impl Session {
             learner: Learner::spawn(train, move |l| learned.send(Event::Learned(l)).is_ok()),
             submitted: None,
             learning: false,
+            cache: None,
         }
         .with_keys()
         .learning_from_the_start()
@@ -240,6 +246,26 @@ impl Session {
     /// events to this session.
     pub fn sender(&self) -> Sender<Event> {
         self.sender.clone()
+    }
+
+    /// Loads bodies from the inbox's index and keeps it current with what the
+    /// watcher sees; shows in the list's title how many articles are still to be
+    /// written into it, looking twice a second.
+    pub fn use_index(&mut self, cache: Arc<crate::store::Cache>) {
+        self.state.texts = crate::app::Texts::new(Some(Arc::clone(&cache.texts)));
+        self.cache = Some(Arc::clone(&cache));
+        let to = self.sender();
+        std::thread::spawn(move || {
+            let mut shown = 0;
+            loop {
+                std::thread::sleep(std::time::Duration::from_millis(500));
+                let pending = cache.pending();
+                if pending != shown && to.send(Event::Indexing(pending)).is_err() {
+                    return;
+                }
+                shown = pending;
+            }
+        });
     }
 
     /// Takes in the inbox's watch (see [`start_watch`]), so that articles and
@@ -363,6 +389,10 @@ impl Session {
                 self.learn();
                 Redraw::Yes
             }
+            Event::Indexing(pending) => {
+                self.state.catalog.indexing = pending;
+                Redraw::Yes
+            }
             Event::Learned(learned) => {
                 if self
                     .submitted
@@ -476,6 +506,7 @@ impl Session {
             examples: set.into_iter().map(|(_, e)| e).collect(),
             taxonomy: state.taxonomy.clone(),
             score,
+            texts: state.texts.index.clone(),
         });
         self.submitted = Some((print, want_margins));
         self.learning = true;
@@ -484,6 +515,17 @@ impl Session {
     /// Applies what the watcher saw.
     fn changed(&mut self, changes: Vec<Change>) {
         for change in changes {
+            if let Some(cache) = &self.cache {
+                match &change {
+                    Change::Article(entry) => {
+                        if let Ok(meta) = std::fs::metadata(entry.path()) {
+                            cache.put(&entry.rel, crate::index::Stat::of(&meta), entry);
+                        }
+                    }
+                    Change::Removed(rel) => cache.forget(vec![rel.clone()]),
+                    Change::Sidecar { .. } => {}
+                }
+            }
             match change {
                 Change::Article(entry) => {
                     let effects = self.state.article_arrived(entry);

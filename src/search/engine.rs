@@ -27,7 +27,7 @@ use memchr::memmem;
 
 use super::labels::{LabelNumber, LabelSet, Labels};
 use super::query::{Filter, Query, Term, TermKind};
-use super::{Doc, Facet};
+use super::{BodyIndex, Doc, Facet};
 use crate::article::Paragraphs;
 use crate::fold::fold_into;
 
@@ -122,8 +122,27 @@ pub fn search_scoped(
     bodies: bool,
     cancelled: &(dyn Fn() -> bool + Sync),
 ) -> Option<Vec<Hit>> {
+    search_with(docs, facets, query, within, bodies, None, cancelled)
+}
+
+/// [`search_scoped`] where the bodies of articles not held in memory (those with
+/// [`crate::article::Article::held`] set) are searched in `index`: each term once,
+/// before the articles are visited. A body-only hit of such an article has no
+/// `body_line` yet: [`fill_body_lines`] adds the lines of those that are shown.
+pub fn search_with(
+    docs: &[Arc<Doc>],
+    facets: &[Facet],
+    query: &Query,
+    within: Option<&[usize]>,
+    bodies: bool,
+    index: Option<&dyn BodyIndex>,
+    cancelled: &(dyn Fn() -> bool + Sync),
+) -> Option<Vec<Hit>> {
     let mut plan = Plan::new(query);
     plan.bodies = bodies;
+    if let Some(index) = index {
+        plan.look_up(index, cancelled)?;
+    }
     // Previous results arrive in rank order; visiting them in inbox order reads memory
     // far more sequentially, and drops any duplicate.
     let within = within.map(|w| {
@@ -192,6 +211,57 @@ pub fn search_scoped(
     }
     hits.sort_unstable_by(|a, b| b.score.cmp(&a.score).then(a.entry.cmp(&b.entry)));
     Some(hits)
+}
+
+/// Adds the body line to the first `limit` body-only hits (in the order given) of
+/// articles whose bodies are in the index rather than in memory (see
+/// [`search_with`]), reading each body from `index`: the line is the one the same
+/// article would get with its body in memory. Returns how many were filled.
+pub fn fill_body_lines(
+    docs: &[Arc<Doc>],
+    facets: &[Facet],
+    query: &Query,
+    hits: &mut [Hit],
+    index: &dyn BodyIndex,
+    limit: usize,
+) -> usize {
+    let plan = Plan::new(query);
+    let mut scratch = Scratch::new();
+    let no_facet = Facet::default();
+    let mut filled = 0;
+    for hit in hits.iter_mut() {
+        if filled >= limit {
+            break;
+        }
+        if hit.body_line.is_some() || hit.shown_score().is_some() {
+            continue;
+        }
+        let Some(doc) = docs.get(hit.entry) else {
+            continue;
+        };
+        let Some(article) = doc.article.as_deref() else {
+            continue;
+        };
+        let Some(key) = article.held else {
+            continue;
+        };
+        let Some(body) = index.body(key) else {
+            continue;
+        };
+        let mut whole = article.clone();
+        whole.body = body;
+        whole.held = None;
+        let doc = Doc {
+            article: Some(Arc::new(whole)),
+            ..(**doc).clone()
+        };
+        let facet = facets.get(hit.entry).unwrap_or(&no_facet);
+        if let Some(found) = plan.match_doc(hit.entry, &doc, facet, &mut scratch) {
+            hit.body_line = found.body_line;
+        }
+        filled += 1;
+    }
+    filled
 }
 
 /// Turns the character indices of a [`Hit`] into byte ranges of `text`, merging
@@ -423,6 +493,9 @@ struct Compiled<'q> {
     labels: Vec<(LabelNumber, i64)>,
     /// The same labels as a set, to test an article's suggestions in one step.
     label_set: LabelSet,
+    /// The index keys of the bodies holding the term, for articles whose bodies
+    /// are not in memory (see [`Plan::look_up`]).
+    held: Option<Vec<i64>>,
 }
 
 impl<'q> Compiled<'q> {
@@ -440,6 +513,7 @@ impl<'q> Compiled<'q> {
             body,
             labels: Vec::new(),
             label_set: LabelSet::default(),
+            held: None,
         }
     }
 
@@ -485,6 +559,46 @@ impl<'q> Compiled<'q> {
     fn in_body(&self, body: &Paragraphs) -> Option<usize> {
         let searcher = self.body.as_ref()?;
         body.iter().position(|p| searcher.is_match(p))
+    }
+
+    /// [`Compiled::in_body`] for an article: in its paragraphs when it holds them,
+    /// else in the index's answer for its key (paragraph 0 stands for "somewhere":
+    /// the body line is made later, from the body itself).
+    fn in_doc(&self, doc: &Doc) -> Option<usize> {
+        match doc.article.as_deref() {
+            Some(a) => match (a.held, &self.held) {
+                (Some(key), Some(keys)) => keys.binary_search(&key).is_ok().then_some(0),
+                (Some(_), None) => None,
+                (None, _) => self.in_body(&a.body),
+            },
+            None => None,
+        }
+    }
+
+    /// Asks `index` which bodies hold the term: a trigram lookup for three
+    /// characters or more (each candidate checked by this matcher when the term has
+    /// non-ASCII letters, so case folds exactly as for bodies in memory), a scan of
+    /// every body for shorter terms. `None` when cancelled.
+    fn look_up(&mut self, index: &dyn BodyIndex, cancelled: &dyn Fn() -> bool) -> Option<()> {
+        let Some(needle) = &self.body else {
+            return Some(());
+        };
+        let keys = if self.chars >= 3 {
+            let mut keys = index.containing(self.text).unwrap_or_default();
+            if !self.text.is_ascii() {
+                keys.retain(|&k| {
+                    index
+                        .body(k)
+                        .is_some_and(|b| b.iter().any(|p| needle.is_match(p)))
+                });
+            }
+            keys
+        } else {
+            let keep = |b: &Paragraphs| b.iter().any(|p| needle.is_match(p));
+            index.scan(&keep, cancelled)?
+        };
+        self.held = Some(keys);
+        Some(())
     }
 }
 
@@ -561,6 +675,20 @@ impl<'q> Plan<'q> {
         plan
     }
 
+    /// Looks every term that may need it up in `index` (see [`Compiled::look_up`]):
+    /// negative terms always, positive ones when bodies are searched.
+    fn look_up(&mut self, index: &dyn BodyIndex, cancelled: &dyn Fn() -> bool) -> Option<()> {
+        for term in &mut self.negative {
+            term.look_up(index, cancelled)?;
+        }
+        if self.bodies {
+            for term in &mut self.positive {
+                term.look_up(index, cancelled)?;
+            }
+        }
+        Some(())
+    }
+
     fn match_doc(&self, entry: usize, doc: &Doc, facet: &Facet, s: &mut Scratch) -> Option<Hit> {
         if facet.gone
             || !self.filters.iter().all(|f| filter_passes(f, doc, facet))
@@ -605,18 +733,23 @@ impl<'q> Plan<'q> {
         let empty = Paragraphs::default();
         let body = doc.article.as_deref().map_or(&empty, |a| &a.body);
         for (i, paragraph) in s.in_body.iter_mut() {
-            *paragraph = self.positive[*i].in_body(body)?;
+            *paragraph = self.positive[*i].in_doc(doc)?;
         }
         for term in &self.negative {
-            if term.in_body(body).is_some() {
+            if term.in_doc(doc).is_some() {
                 return None;
             }
         }
+        let held = doc.article.as_deref().is_some_and(|a| a.held.is_some());
         let body_line = if s.in_body.is_empty() {
             None
         } else {
             score -= BODY_ONLY;
-            self.body_line(body, &s.in_body)
+            if held {
+                None
+            } else {
+                self.body_line(body, &s.in_body)
+            }
         };
         s.title_chars.sort_unstable();
         s.title_chars.dedup();

@@ -13,13 +13,40 @@ pub mod worker;
 
 use std::sync::Arc;
 
-use crate::article::Article;
+use crate::article::{Article, Paragraphs};
 use crate::domain::Status;
 
-pub use engine::{Hit, byte_ranges, search, search_scoped};
+pub use engine::{Hit, byte_ranges, fill_body_lines, search, search_scoped, search_with};
 pub use labels::{LabelSet, Labels, label_number};
 pub use query::{Filter, Query, QueryError, Term, TermKind, parse};
 pub use worker::{Job, Outcome, Worker};
+
+/// Where the bodies of articles not held in memory are searched: the index
+/// ([`crate::index`]). An article's [`Article::held`] is its key there.
+pub trait BodyIndex: Send + Sync {
+    /// The keys of the bodies holding `term` (three characters or more) ignoring
+    /// case, sorted; `None` when the index cannot answer.
+    fn containing(&self, term: &str) -> Option<Vec<i64>>;
+    /// The keys of the bodies `keep` accepts, reading them all; `None` when
+    /// `cancelled` or the index cannot answer.
+    fn scan(
+        &self,
+        keep: &dyn Fn(&Paragraphs) -> bool,
+        cancelled: &dyn Fn() -> bool,
+    ) -> Option<Vec<i64>>;
+    /// One body.
+    fn body(&self, key: i64) -> Option<Paragraphs>;
+}
+
+/// A shared [`BodyIndex`], as a search job carries it.
+#[derive(Clone)]
+pub struct Bodies(pub Arc<dyn BodyIndex>);
+
+impl std::fmt::Debug for Bodies {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Bodies(index)")
+    }
+}
 
 /// The searchable text of one article, built once when it loads and never changed.
 #[derive(Debug, Clone, Default)]

@@ -14,7 +14,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
 
-use super::{Doc, Facet, Hit, Query, search_scoped};
+use super::{Bodies, Doc, Facet, Hit, Query, fill_body_lines, search_with};
+
+/// Body lines the worker reads from the index for one ranking: more than a screen
+/// scrolled through many times; hits past them show their title alone.
+const BODY_LINES: usize = 1000;
 
 /// One ranking to run.
 #[derive(Debug, Clone)]
@@ -25,6 +29,8 @@ pub struct Job {
     pub facets: Arc<Vec<Facet>>,
     /// Rank only these docs (the previous results of a query that only grew).
     pub within: Option<Arc<Vec<usize>>>,
+    /// Where the bodies not held in memory are searched, when the inbox is indexed.
+    pub bodies: Option<Bodies>,
 }
 
 /// A ranking, partial or complete.
@@ -110,7 +116,8 @@ fn run(job: &Job, latest: &AtomicU64, out: &dyn Fn(Outcome) -> bool) -> bool {
     let docs = job.docs.as_slice();
     let facets = job.facets.as_slice();
     let within = job.within.as_deref().map(Vec::as_slice);
-    let Some(mut hits) = search_scoped(docs, facets, &job.query, within, false, &stale) else {
+    let index = job.bodies.as_ref().map(|b| &*b.0);
+    let Some(mut hits) = search_with(docs, facets, &job.query, within, false, index, &stale) else {
         return true;
     };
     let can_match_bodies =
@@ -138,9 +145,13 @@ fn run(job: &Job, latest: &AtomicU64, out: &dyn Fn(Outcome) -> bool) -> bool {
             .collect(),
         None => (0..docs.len()).filter(|&i| !matched[i]).collect(),
     };
-    let Some(more) = search_scoped(docs, facets, &job.query, Some(&rest), true, &stale) else {
+    let Some(mut more) = search_with(docs, facets, &job.query, Some(&rest), true, index, &stale)
+    else {
         return true;
     };
+    if let Some(index) = index {
+        fill_body_lines(docs, facets, &job.query, &mut more, index, BODY_LINES);
+    }
     // Every one of them matched some term only in its body, so it ranks below all
     // title-side hits; both lists are already in rank order.
     hits.extend(more);

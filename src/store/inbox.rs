@@ -10,6 +10,7 @@ use crate::article::{self, Article, Format, Suggestions};
 use crate::labels::Taxonomy;
 use crate::labels::sources::Sources;
 
+use super::indexed::Cache;
 use super::sidecar::{hex, sha256_digest};
 use super::{ScanEntry, Sidecar, StoreError, read_sidecar, scan_each, sidecar_path};
 
@@ -239,32 +240,79 @@ impl Entry {
 }
 
 /// The inbox as loaded: its entries in inbox order and what could not be read.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct Inbox {
     pub root: PathBuf,
     pub entries: Vec<Entry>,
     pub problems: Vec<String>,
+    /// Where the bodies of articles loaded from the index are.
+    pub texts: Option<Arc<crate::index::Shared>>,
+}
+
+impl Inbox {
+    /// Puts every body the index keeps back into memory (read from the index, or
+    /// from the file when the index lost it), for commands that read them all.
+    pub fn hydrate(&mut self) {
+        for entry in &mut self.entries {
+            let Ok(article) = &entry.article else {
+                continue;
+            };
+            if article.held.is_none() {
+                continue;
+            }
+            let whole = self.texts.as_ref().and_then(|t| t.whole(article));
+            match whole {
+                Some(whole) => entry.article = Ok(whole),
+                None => {
+                    let again = Entry::load(&entry.root, &entry.rel, &[], "");
+                    entry.article = again.article;
+                }
+            }
+        }
+    }
 }
 
 impl Inbox {
     /// Scans and loads every article before returning (the commands' way). Fails
     /// only when the folder itself cannot be read.
     pub fn load(root: &Path, reviewer: &str) -> std::io::Result<Inbox> {
+        Inbox::load_through(root, reviewer, None)
+    }
+
+    /// [`Inbox::load`] through the index when there is one: unchanged articles come
+    /// from it without their bodies, the others are read and their rows written.
+    pub fn load_through(
+        root: &Path,
+        reviewer: &str,
+        cache: Option<&Cache>,
+    ) -> std::io::Result<Inbox> {
         let mut inbox = Inbox {
             root: root.to_path_buf(),
             ..Inbox::default()
         };
         let mut batch = Vec::new();
+        let mut seen = HashSet::new();
         scan_each(root, &mut inbox.problems, &mut |found| {
+            if cache.is_some() {
+                seen.insert(found.rel.clone());
+            }
             batch.push(found);
             if batch.len() >= LATER_BATCH {
-                inbox
-                    .entries
-                    .extend(load_batch(root, &std::mem::take(&mut batch), reviewer));
+                inbox.entries.extend(load_batch(
+                    root,
+                    &std::mem::take(&mut batch),
+                    reviewer,
+                    cache,
+                ));
             }
             true
         })?;
-        inbox.entries.extend(load_batch(root, &batch, reviewer));
+        inbox
+            .entries
+            .extend(load_batch(root, &batch, reviewer, cache));
+        if let Some(cache) = cache {
+            cache.forget_unseen(&seen);
+        }
         inbox.problems.sort();
         Ok(inbox)
     }
@@ -340,7 +388,16 @@ const MAX_EXTRA_READERS: usize = 16;
 /// the others: they are sent with a placeholder in its place, and its article
 /// follows as [`Loaded::Late`]. Dropping the receiver stops the loading.
 pub fn load_in_background(root: PathBuf, reviewer: String) -> mpsc::Receiver<Loaded> {
-    load_with(root, reviewer, BeforeRead::default())
+    load_with(root, reviewer, None, BeforeRead::default())
+}
+
+/// [`load_in_background`] through the index (see [`Inbox::load_through`]).
+pub fn load_in_background_through(
+    root: PathBuf,
+    reviewer: String,
+    cache: Option<Arc<Cache>>,
+) -> mpsc::Receiver<Loaded> {
+    load_with(root, reviewer, cache, BeforeRead::default())
 }
 
 /// What runs before each file is read: nothing, except in unit tests, which hold a
@@ -360,14 +417,23 @@ impl BeforeRead {
     }
 }
 
-fn load_with(root: PathBuf, reviewer: String, before: BeforeRead) -> mpsc::Receiver<Loaded> {
+fn load_with(
+    root: PathBuf,
+    reviewer: String,
+    cache: Option<Arc<Cache>>,
+    before: BeforeRead,
+) -> mpsc::Receiver<Loaded> {
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         let shared: Arc<Path> = Arc::from(root.as_path());
-        let mut pool = Pool::start(Arc::clone(&shared), reviewer.clone(), before);
+        let mut pool = Pool::start(Arc::clone(&shared), reviewer.clone(), cache.clone(), before);
         let mut order = Order::new(tx);
         let mut problems = Vec::new();
+        let mut seen = HashSet::new();
         let walked = scan_each(&root, &mut problems, &mut |found| {
+            if cache.is_some() {
+                seen.insert(found.rel.clone());
+            }
             let place = order.expect(&found);
             pool.read(place, found);
             order.poll(&mut pool, &shared, &reviewer);
@@ -387,6 +453,9 @@ fn load_with(root: PathBuf, reviewer: String, before: BeforeRead) -> mpsc::Recei
             return;
         }
         order.wait_for_all(&mut pool, &shared, &reviewer);
+        if let Some(cache) = &cache {
+            cache.forget_unseen(&seen);
+        }
         if !order.open {
             return;
         }
@@ -406,6 +475,7 @@ type Job = (usize, ScanEntry);
 struct Pool {
     root: Arc<Path>,
     reviewer: String,
+    cache: Option<Arc<Cache>>,
     before: BeforeRead,
     jobs: Option<mpsc::Sender<Job>>,
     queue: Arc<Mutex<mpsc::Receiver<Job>>>,
@@ -415,12 +485,18 @@ struct Pool {
 }
 
 impl Pool {
-    fn start(root: Arc<Path>, reviewer: String, before: BeforeRead) -> Pool {
+    fn start(
+        root: Arc<Path>,
+        reviewer: String,
+        cache: Option<Arc<Cache>>,
+        before: BeforeRead,
+    ) -> Pool {
         let (jobs, queue) = mpsc::channel();
         let (out, results) = mpsc::channel();
         let pool = Pool {
             root,
             reviewer,
+            cache,
             before,
             jobs: Some(jobs),
             queue: Arc::new(Mutex::new(queue)),
@@ -439,6 +515,7 @@ impl Pool {
     /// Starts a reader. It reads until there are no files left or nobody listens.
     fn spawn(&self) {
         let (root, reviewer) = (Arc::clone(&self.root), self.reviewer.clone());
+        let cache = self.cache.clone();
         let (before, queue, out) = (
             self.before.clone(),
             Arc::clone(&self.queue),
@@ -455,7 +532,7 @@ impl Pool {
                 let Ok((place, found)) = job else { return };
                 let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                     before.run(&found.rel);
-                    Entry::load(&root, &found.rel, &found.sidecars, &reviewer)
+                    load_one(cache.as_deref(), &root, &found, &reviewer)
                 }));
                 // A parser panic is a bug; the article is listed with the reason
                 // rather than lost, and the other readers carry on.
@@ -662,7 +739,12 @@ impl Order {
 }
 
 /// Reads and parses a batch of articles on every core, keeping their order.
-fn load_batch(root: &Path, found: &[ScanEntry], reviewer: &str) -> Vec<Entry> {
+fn load_batch(
+    root: &Path,
+    found: &[ScanEntry],
+    reviewer: &str,
+    cache: Option<&Cache>,
+) -> Vec<Entry> {
     let root: Arc<Path> = Arc::from(root);
     let root = &root;
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -670,7 +752,7 @@ fn load_batch(root: &Path, found: &[ScanEntry], reviewer: &str) -> Vec<Entry> {
     if found.len() < 16 || threads == 1 {
         return found
             .iter()
-            .map(|e| Entry::load(root, &e.rel, &e.sidecars, reviewer))
+            .map(|e| load_one(cache, root, e, reviewer))
             .collect();
     }
     std::thread::scope(|scope| {
@@ -680,7 +762,7 @@ fn load_batch(root: &Path, found: &[ScanEntry], reviewer: &str) -> Vec<Entry> {
                 scope.spawn(move || {
                     chunk
                         .iter()
-                        .map(|e| Entry::load(root, &e.rel, &e.sidecars, reviewer))
+                        .map(|e| load_one(cache, root, e, reviewer))
                         .collect::<Vec<_>>()
                 })
             })
@@ -694,6 +776,14 @@ fn load_batch(root: &Path, found: &[ScanEntry], reviewer: &str) -> Vec<Entry> {
             })
             .collect()
     })
+}
+
+/// One article: through the index when there is one.
+fn load_one(cache: Option<&Cache>, root: &Arc<Path>, found: &ScanEntry, reviewer: &str) -> Entry {
+    match cache {
+        Some(cache) => cache.load(root, &found.rel, &found.sidecars, reviewer),
+        None => Entry::load(root, &found.rel, &found.sidecars, reviewer),
+    }
 }
 
 /// Reads an article up to the cap, only when the inbox boundary allows it (see
@@ -730,7 +820,7 @@ mod tests {
                 let _ = rx.recv();
             }
         })));
-        let rx = load_with(dir.path().to_path_buf(), "alice".into(), before);
+        let rx = load_with(dir.path().to_path_buf(), "alice".into(), None, before);
         let mut list: Vec<Entry> = Vec::new();
         let mut late = 0;
         loop {

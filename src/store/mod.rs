@@ -9,12 +9,17 @@
 pub mod boundary;
 pub mod clean;
 pub mod inbox;
+pub mod indexed;
 pub mod resume;
 pub mod scan;
 pub mod sidecar;
 pub mod watch;
 
-pub use inbox::{Entry, Inbox, Loaded, STILL_READING, SidecarState, load_in_background};
+pub use inbox::{
+    Entry, Inbox, Loaded, STILL_READING, SidecarState, load_in_background,
+    load_in_background_through,
+};
+pub use indexed::Cache;
 pub use scan::{Scan, ScanEntry, scan, scan_each};
 pub use sidecar::{
     Faults, LOCK_FILE, Sidecar, StoreError, WriteContext, parse_sidecar, read_sidecar,

@@ -61,15 +61,15 @@ impl Cache {
     fn body(
         &mut self,
         entry: usize,
-        e: &Entry,
+        whole: Option<&Article>,
         width: u16,
         revision: u64,
         p: Palette,
     ) -> &[Line<'static>] {
         if self.key != Some((entry, width, revision)) {
-            (self.lines, self.cuts) = match &e.article {
-                Ok(a) => wrap_story(a, width as usize, p),
-                Err(_) => (Vec::new(), Vec::new()),
+            (self.lines, self.cuts) = match whole {
+                Some(a) => wrap_story(a, width as usize, p),
+                None => (Vec::new(), Vec::new()),
             };
             self.key = Some((entry, width, revision));
             self.matches_key = None;
@@ -124,7 +124,18 @@ impl Cache {
         } else {
             lines.extend(others(state, e, others_key, inner.width as usize, p));
         }
-        self.body(entry, e, inner.width, state.catalog.revision, p);
+        // From the index when the body is kept there; only when the article, the
+        // width or the revision changed (the wrapped lines are kept).
+        if self.key != Some((entry, inner.width, state.catalog.revision)) {
+            let whole = state.texts.whole(e);
+            self.body(
+                entry,
+                whole.as_deref(),
+                inner.width,
+                state.catalog.revision,
+                p,
+            );
+        }
         self.find_matches(state, entry, e, inner.width);
         let height = inner.height as usize;
         // The head stays while it leaves the story at least a third of the pane.
@@ -178,8 +189,10 @@ impl Cache {
             .map(query_key)
             .unwrap_or_default();
         if self.matches_key.as_ref() != Some(&(entry, width, query_key.clone())) {
-            self.matches = match (&state.search.query, &e.article) {
-                (Some(query), Ok(article)) => story_marks(article, query, &self.lines, &self.cuts),
+            self.matches = match (&state.search.query, state.texts.whole(e)) {
+                (Some(query), Some(article)) => {
+                    story_marks(&article, query, &self.lines, &self.cuts)
+                }
                 _ => Vec::new(),
             };
             self.matches_key = Some((entry, width, query_key));

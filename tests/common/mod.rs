@@ -194,6 +194,11 @@ impl Tmux {
         // The search history and the remembered place go there too, never into the
         // home of whoever runs the tests.
         let state = format!("XDG_STATE_HOME={}", self.state_home().display());
+        // And the index of the inbox (a cache) goes there as well.
+        let cache = format!(
+            "XDG_CACHE_HOME={}",
+            self.config.path().join("cache").display()
+        );
         let (w, h) = (width.to_string(), height.to_string());
         let out = self.cmd(&[
             "new-session",
@@ -208,6 +213,8 @@ impl Tmux {
             &config,
             "-e",
             &state,
+            "-e",
+            &cache,
             "-e",
             "NO_COLOR=1",
             "sh",
@@ -468,6 +475,7 @@ pub fn command_as(inbox: &Path, reviewer: &str, args: &[&str]) -> std::process::
         .arg("--reviewer")
         .arg(reviewer)
         .args(args)
+        .env("XDG_CACHE_HOME", config.join("cache"))
         .env("XDG_CONFIG_HOME", config)
         .env_remove("TRIAGE_INBOX")
         .env_remove("TRIAGE_REVIEWER")
