@@ -64,6 +64,7 @@ fn setup(inbox: &Path) -> Setup {
         sources: Default::default(),
         order: Default::default(),
         final_name: triage::domain::ReviewerName::parse("final").expect("a valid name"),
+        use_index: false,
     }
 }
 

@@ -588,6 +588,3 @@ impl crate::search::BodyIndex for Shared {
         self.with(|i| i.texts(key).map(|(body, _)| body))?
     }
 }
-
-#[cfg(test)]
-mod tests;

@@ -186,6 +186,7 @@ mod tests {
             docs: Arc::clone(docs),
             facets: Arc::new(vec![Facet::default(); docs.len()]),
             within: None,
+            bodies: None,
         }
     }
 
