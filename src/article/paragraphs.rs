@@ -174,7 +174,7 @@ impl Fields {
 
     /// Fields from alternating keys and values; `None` for an odd count.
     pub fn from_paragraphs(p: Paragraphs) -> Option<Fields> {
-        (p.len() % 2 == 0).then_some(Fields(p))
+        p.len().is_multiple_of(2).then_some(Fields(p))
     }
 
     pub fn push(&mut self, (key, value): (String, String)) {

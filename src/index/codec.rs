@@ -30,7 +30,7 @@ pub fn encode(a: &Article) -> Vec<u8> {
     s(if a.lossy { "1" } else { "0" });
     let fields = a.fields.as_paragraphs();
     s(&fields.len().to_string());
-    fields.iter().for_each(|t| s(t));
+    fields.iter().for_each(&mut s);
     out
 }
 

@@ -133,6 +133,19 @@ impl Entry {
         entry
     }
 
+    /// [`Entry::decisions_only`] trusting `sidecars` (a scan's listing of the
+    /// article's folder) to name every sidecar there, this reviewer's included: a
+    /// reviewer without one there has none, and no lookup is made for it (at
+    /// 100,000 articles, 100,000 failed lookups cost more than the rest of a warm
+    /// start's reading). A sidecar made after the listing is the watcher's to see.
+    pub fn decisions_listed(root: &Arc<Path>, rel: &Path, sidecars: &[(String, PathBuf)]) -> Entry {
+        let mut entry = Entry::unread(root, rel);
+        for (name, p) in sidecars {
+            entry.set_sidecar(name, SidecarState::from_read(read_sidecar(p)));
+        }
+        entry
+    }
+
     /// An entry whose article is not read and that has no sidecars yet.
     pub fn unread(root: &Arc<Path>, rel: &Path) -> Entry {
         Entry {
@@ -291,11 +304,7 @@ impl Inbox {
             ..Inbox::default()
         };
         let mut batch = Vec::new();
-        let mut seen = HashSet::new();
         scan_each(root, &mut inbox.problems, &mut |found| {
-            if cache.is_some() {
-                seen.insert(found.rel.clone());
-            }
             batch.push(found);
             if batch.len() >= LATER_BATCH {
                 inbox.entries.extend(load_batch(
@@ -311,7 +320,7 @@ impl Inbox {
             .entries
             .extend(load_batch(root, &batch, reviewer, cache));
         if let Some(cache) = cache {
-            cache.forget_unseen(&seen);
+            cache.forget_unseen();
         }
         inbox.problems.sort();
         Ok(inbox)
@@ -368,7 +377,7 @@ impl Entry {
 /// Small first, so the first screen of a huge inbox shows at once; larger later,
 /// so the rest streams in with little overhead per batch.
 const FIRST_BATCH: usize = 64;
-const LATER_BATCH: usize = 512;
+const LATER_BATCH: usize = 2048;
 
 /// How many files the walk may hand out beyond those read: enough to keep every
 /// reader busy, few enough that the walk does not take their processor time.
@@ -429,11 +438,7 @@ fn load_with(
         let mut pool = Pool::start(Arc::clone(&shared), reviewer.clone(), cache.clone(), before);
         let mut order = Order::new(tx);
         let mut problems = Vec::new();
-        let mut seen = HashSet::new();
         let walked = scan_each(&root, &mut problems, &mut |found| {
-            if cache.is_some() {
-                seen.insert(found.rel.clone());
-            }
             let place = order.expect(&found);
             pool.read(place, found);
             order.poll(&mut pool, &shared, &reviewer);
@@ -453,8 +458,11 @@ fn load_with(
             return;
         }
         order.wait_for_all(&mut pool, &shared, &reviewer);
-        if let Some(cache) = &cache {
-            cache.forget_unseen(&seen);
+        // Only once every file was loaded: a walk that failed half-way leaves rows.
+        if let Some(cache) = &cache
+            && walked.is_ok()
+        {
+            cache.forget_unseen();
         }
         if !order.open {
             return;
@@ -781,7 +789,7 @@ fn load_batch(
 /// One article: through the index when there is one.
 fn load_one(cache: Option<&Cache>, root: &Arc<Path>, found: &ScanEntry, reviewer: &str) -> Entry {
     match cache {
-        Some(cache) => cache.load(root, &found.rel, &found.sidecars, reviewer),
+        Some(cache) => cache.load(root, found, reviewer),
         None => Entry::load(root, &found.rel, &found.sidecars, reviewer),
     }
 }

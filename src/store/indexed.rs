@@ -3,7 +3,8 @@
 //! other is read and parsed as without an index, and its row written again by a
 //! thread of its own, so that reading never waits for the index.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
@@ -14,7 +15,7 @@ use std::time::{Duration, Instant};
 use crate::article::Article;
 use crate::index::{self, Cached, Index, Put, Stat};
 
-use super::Entry;
+use super::{Entry, ScanEntry};
 
 /// Rows written per transaction at most, and how long a row waits for its batch.
 const BATCH: usize = 256;
@@ -34,7 +35,9 @@ enum Write {
 /// The index of one inbox as a session uses it: the rows it held at the start, a
 /// writer for the rows to write, and a connection for reading bodies.
 pub struct Cache {
-    cached: HashMap<PathBuf, Cached>,
+    /// The rows the index held at the start, by path bytes; emptied once the scan
+    /// has seen every file (see [`Cache::forget_unseen`]).
+    cached: std::sync::RwLock<HashMap<Vec<u8>, Cached>>,
     writer: Mutex<Option<Sender<Write>>>,
     thread: Mutex<Option<JoinHandle<()>>>,
     /// Rows asked for and rows written, for the progress shown.
@@ -76,7 +79,7 @@ impl Cache {
                 .map_err(|e| problem(&e))?
         };
         Ok(Cache {
-            cached,
+            cached: std::sync::RwLock::new(cached),
             writer: Mutex::new(Some(tx)),
             thread: Mutex::new(Some(thread)),
             asked: AtomicUsize::new(0),
@@ -88,25 +91,32 @@ impl Cache {
 
     /// The entry of `rel` from its row when the file is unchanged since, else read
     /// from the file (and its row written again).
-    pub fn load(
-        &self,
-        root: &Arc<Path>,
-        rel: &Path,
-        sidecars: &[(String, PathBuf)],
-        reviewer: &str,
-    ) -> Entry {
-        // The `stat` before the read: a change during the read shows at the next start.
-        let stat = std::fs::metadata(root.join(rel)).map(|m| Stat::of(&m));
-        if let (Ok(stat), Some(row)) = (&stat, self.cached.get(rel))
+    pub fn load(&self, root: &Arc<Path>, found: &ScanEntry, reviewer: &str) -> Entry {
+        let (rel, sidecars) = (&found.rel, &found.sidecars);
+        // The `stat` before the read (the scan's, else one now): a change during the
+        // read shows at the next start.
+        let stat = found
+            .stat
+            .or_else(|| std::fs::metadata(root.join(rel)).ok().map(|m| Stat::of(&m)));
+        // Each row is taken out as it is used: what is left once the scan is over
+        // are the files gone from the inbox (see [`Cache::forget_unseen`]), and
+        // the rows' memory goes back as the entries take theirs.
+        let row = self
+            .cached
+            .write()
+            .ok()
+            .and_then(|mut cached| cached.remove(rel.as_os_str().as_bytes()));
+        if let (Some(stat), Some(row)) = (&stat, &row)
             && row.fresh(stat)
+            && let Some(article) = row.article()
         {
-            let mut entry = Entry::decisions_only(root, rel, sidecars, reviewer);
-            entry.article = row.article.clone().map(Arc::new);
+            let mut entry = Entry::decisions_listed(root, rel, sidecars);
+            entry.article = article.map(Arc::new);
             entry.sha256 = row.sha256;
             return entry;
         }
         let entry = Entry::load(root, rel, sidecars, reviewer);
-        if let Ok(stat) = stat {
+        if let Some(stat) = stat {
             self.put(rel, stat, &entry);
         }
         entry
@@ -147,13 +157,16 @@ impl Cache {
         }
     }
 
-    /// Drops the rows of every file the index held that is not in `seen` (a scan's).
-    pub fn forget_unseen(&self, seen: &HashSet<PathBuf>) {
-        let gone: Vec<PathBuf> = self
-            .cached
-            .keys()
-            .filter(|rel| !seen.contains(*rel))
-            .cloned()
+    /// Drops the rows of every file the index held that the scan did not find:
+    /// those [`Cache::load`] never took. Called once every file was loaded.
+    pub fn forget_unseen(&self) {
+        let cached = match self.cached.write() {
+            Ok(mut cached) => std::mem::take(&mut *cached),
+            Err(_) => return,
+        };
+        let gone: Vec<PathBuf> = cached
+            .into_keys()
+            .map(|rel| PathBuf::from(std::ffi::OsString::from_vec(rel)))
             .collect();
         self.forget(gone);
     }

@@ -23,6 +23,10 @@ pub struct ScanEntry {
     /// (reviewer, inbox root joined with the sidecar's relative path), sorted by
     /// reviewer, so agreement and exports see all reviewers without another scan.
     pub sidecars: Vec<(String, PathBuf)>,
+    /// The file's `stat` (through a link, the target's) as the scan saw it, for
+    /// the index's check of whether it changed; `None` when it could not be had.
+    /// Taken from the folder being listed, without walking the path again.
+    pub stat: Option<crate::index::Stat>,
 }
 
 /// What a scan found.
@@ -131,7 +135,7 @@ fn visit(
 /// The names in one folder that matter to the inbox.
 #[derive(Default)]
 struct Folder {
-    articles: Vec<OsString>,
+    articles: Vec<(OsString, Option<crate::index::Stat>)>,
     tomls: Vec<OsString>,
     folders: Vec<OsString>,
 }
@@ -157,12 +161,16 @@ fn read_folder(dir: &Path, listing: fs::ReadDir, problems: &mut Vec<String>) -> 
                 continue;
             }
         };
+        let mut stat = None;
         let (is_folder, is_file) = if file_type.is_symlink() {
             // Follow a link to see whether it is a file; a folder behind a link is
             // not descended (see `scan`). A dangling link with an article's name is
             // listed, so that its row can say why it cannot be read.
             match fs::metadata(item.path()) {
-                Ok(target) => (target.is_dir(), target.is_file()),
+                Ok(target) => {
+                    stat = Some(crate::index::Stat::of(&target));
+                    (target.is_dir(), target.is_file())
+                }
                 Err(_) => (false, true),
             }
         } else if file_type.is_dir() {
@@ -187,7 +195,10 @@ fn read_folder(dir: &Path, listing: fs::ReadDir, problems: &mut Vec<String>) -> 
         } else if Format::from_path(Path::new(&name)).is_some() {
             // Named pipes, sockets and devices with an article's name are listed
             // too, so that their row says why they are not read (they never are).
-            found.articles.push(name);
+            if stat.is_none() {
+                stat = item.metadata().ok().map(|m| crate::index::Stat::of(&m));
+            }
+            found.articles.push((name, stat));
         }
     }
     found
@@ -216,13 +227,13 @@ pub(super) fn has_extension(name: &OsStr, ext: &[u8]) -> bool {
 fn group_sidecars(
     root: &Path,
     rel_dir: &Path,
-    articles: Vec<OsString>,
+    articles: Vec<(OsString, Option<crate::index::Stat>)>,
     tomls: &[OsString],
 ) -> Vec<ScanEntry> {
     let index: HashMap<&[u8], usize> = articles
         .iter()
         .enumerate()
-        .map(|(i, name)| (name.as_encoded_bytes(), i))
+        .map(|(i, (name, _))| (name.as_encoded_bytes(), i))
         .collect();
     let mut sidecars: Vec<Vec<(String, PathBuf)>> = vec![Vec::new(); articles.len()];
     for toml in tomls {
@@ -246,11 +257,12 @@ fn group_sidecars(
     articles
         .into_iter()
         .zip(sidecars)
-        .map(|(name, mut sidecars)| {
+        .map(|((name, stat), mut sidecars)| {
             sidecars.sort();
             ScanEntry {
                 rel: rel_dir.join(name),
                 sidecars,
+                stat,
             }
         })
         .collect()
