@@ -511,37 +511,6 @@ impl Index {
         keys.collect()
     }
 
-    /// The keys of the rows whose body paragraphs `keep` accepts, reading every body
-    /// (for terms too short for the trigram lookup); `None` once `cancelled`.
-    pub fn scan(
-        &self,
-        keep: &dyn Fn(&Paragraphs) -> bool,
-        cancelled: &dyn Fn() -> bool,
-    ) -> rusqlite::Result<Option<Vec<i64>>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT key, body, body_ends FROM texts ORDER BY key")?;
-        let mut rows = stmt.query([])?;
-        let mut out = Vec::new();
-        let mut seen = 0usize;
-        while let Some(row) = rows.next()? {
-            seen += 1;
-            if seen.is_multiple_of(256) && cancelled() {
-                return Ok(None);
-            }
-            let body: String = row.get(1)?;
-            let Some(ends) = codec::ends_from_bytes(row.get_ref(2)?.as_blob()?) else {
-                continue;
-            };
-            if let Some(body) = Paragraphs::from_parts(body, ends)
-                && keep(&body)
-            {
-                out.push(row.get(0)?);
-            }
-        }
-        Ok(Some(out))
-    }
-
     /// How many rows and bodies the index holds.
     pub fn count(&self) -> rusqlite::Result<(i64, i64)> {
         self.conn.query_row(
@@ -607,14 +576,6 @@ impl Shared {
 impl crate::search::BodyIndex for Shared {
     fn containing(&self, term: &str) -> Option<Vec<i64>> {
         self.with(|i| i.containing(term).ok())?
-    }
-
-    fn scan(
-        &self,
-        keep: &dyn Fn(&Paragraphs) -> bool,
-        cancelled: &dyn Fn() -> bool,
-    ) -> Option<Vec<i64>> {
-        self.with(|i| i.scan(keep, cancelled).ok().flatten())?
     }
 
     fn body(&self, key: i64) -> Option<Paragraphs> {

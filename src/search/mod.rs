@@ -3,7 +3,9 @@
 //!
 //! Titles, sources, file names and labels (ids and names of the reviewer's own and
 //! of those suggested) match fuzzily (fuzzy-matcher's skim algorithm); bodies match as a case-insensitive substring of each term, because
-//! fuzzy matching over a whole body matches almost anything and so ranks nothing.
+//! fuzzy matching over a whole body matches almost anything and so ranks nothing;
+//! only terms of three characters or more are looked for in bodies
+//! ([`in_bodies`]).
 //! Title matches rank above body-only matches; ties keep inbox order.
 
 mod engine;
@@ -16,7 +18,10 @@ use std::sync::Arc;
 use crate::article::{Article, Paragraphs};
 use crate::domain::Status;
 
-pub use engine::{Hit, byte_ranges, fill_body_lines, search, search_scoped, search_with};
+pub use engine::{
+    BODY_MIN_CHARS, Hit, byte_ranges, fill_body_lines, in_bodies, search, search_scoped,
+    search_with,
+};
 pub use labels::{LabelSet, Labels, label_number};
 pub use query::{Filter, Query, QueryError, Term, TermKind, parse};
 pub use worker::{Job, Outcome, Worker};
@@ -27,13 +32,6 @@ pub trait BodyIndex: Send + Sync {
     /// The keys of the bodies holding `term` (three characters or more) ignoring
     /// case, sorted; `None` when the index cannot answer.
     fn containing(&self, term: &str) -> Option<Vec<i64>>;
-    /// The keys of the bodies `keep` accepts, reading them all; `None` when
-    /// `cancelled` or the index cannot answer.
-    fn scan(
-        &self,
-        keep: &dyn Fn(&Paragraphs) -> bool,
-        cancelled: &dyn Fn() -> bool,
-    ) -> Option<Vec<i64>>;
     /// One body.
     fn body(&self, key: i64) -> Option<Paragraphs>;
 }
