@@ -21,13 +21,13 @@
 //!
 //! Run: `cargo bench --bench search`. The corpus is `triage::corpus` with seed 1,
 //! generated in memory, so every run and every machine sees the same articles.
-//! `cargo bench --bench search -- indexed` runs the indexed group alone. It reads an inbox on disk:
-//! `$CARGO_TARGET_DIR/bench-corpus/N` (else `target/…`), generated once and marked by
-//! `.complete` as `benches/index.sh` and `benches/memory.sh` do, with N from
-//! `TRIAGE_BENCH_ARTICLES` (default 100,000), or the inbox `TRIAGE_BENCH_INBOX` names
-//! (for the 1,000,000 corpus). Its index lives under
-//! `$CARGO_TARGET_DIR/bench-cache/search` (given as `XDG_CACHE_HOME`), never in the
-//! user's cache.
+//! `cargo bench --bench search -- indexed` runs the indexed group alone. It reads an
+//! inbox on disk: `$CARGO_TARGET_DIR/bench-corpus/N` (else `target/…`), generated once
+//! and marked by `.complete` as `benches/index.sh` and `benches/memory.sh` do, with N
+//! from `TRIAGE_BENCH_ARTICLES` (default 100,000), or the inbox `TRIAGE_BENCH_INBOX`
+//! names (for the 1,000,000 corpus). Its index lives under
+//! `$CARGO_TARGET_DIR/bench-cache` (given as `XDG_CACHE_HOME`), where
+//! `benches/index.sh` keeps it, never in the user's cache.
 
 use std::hint::black_box;
 use std::sync::Arc;
@@ -231,7 +231,8 @@ fn load_indexed(dir: &Path) -> (Catalog, Cache) {
 
 /// Per keystroke through the index: the search thread's stages, one by one and whole.
 fn indexed(c: &mut Criterion) {
-    let cache_home = target_dir().join("bench-cache/search");
+    // benches/index.sh's cache folder: an inbox it measured is not indexed again.
+    let cache_home = target_dir().join("bench-cache");
     std::fs::create_dir_all(&cache_home).expect("create the benchmark's cache folder");
     let cache_home = std::fs::canonicalize(&cache_home).expect("resolve the cache folder");
     // SAFETY: set before the index is opened, while no other thread of this process
