@@ -77,7 +77,10 @@ triage=("$bin" --inbox "$dir" --reviewer bench)
 tmp=$(mktemp -d "$target/bench-index.XXXXXX")
 socks=()
 cleanup() {
-  for s in "${socks[@]}"; do tmux -L "$s" kill-server 2>/dev/null || true; done
+  for s in "${socks[@]}"; do
+    tmux -L "$s" kill-server 2>/dev/null || true
+    rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$s" # the socket file the server leaves
+  done
   rm -rf "$tmp"
 }
 trap cleanup EXIT
