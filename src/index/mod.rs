@@ -334,40 +334,24 @@ impl Index {
     /// Every row, by path relative to the inbox (its bytes: hashing a `Path` walks
     /// its components, ten times slower at 100,000 rows).
     pub fn cached(&self) -> rusqlite::Result<HashMap<Vec<u8>, Cached>> {
-        let mut stmt = self.conn.prepare(
-            "SELECT key, rel, size, mtime, ctime, ino, indexed, sha256, meta, error FROM articles",
-        )?;
+        let mut stmt = self
+            .conn
+            .prepare(&format!("SELECT {COLUMNS} FROM articles"))?;
         let mut rows = stmt.query([])?;
         let mut out = HashMap::new();
         while let Some(row) = rows.next()? {
-            let key: i64 = row.get(0)?;
-            let rel: Vec<u8> = row.get(1)?;
-            let stat = Stat {
-                size: row.get(2)?,
-                mtime: row.get(3)?,
-                ctime: row.get(4)?,
-                ino: row.get(5)?,
-            };
-            let sha256 = row
-                .get_ref(7)?
-                .as_blob_or_null()?
-                .and_then(|b| <[u8; 32]>::try_from(b).ok());
-            let article = match row.get_ref(8)?.as_blob_or_null()? {
-                Some(bytes) => Ok(Meta(bytes.to_vec())),
-                None => Err(row.get::<_, Option<String>>(9)?.unwrap_or_default()),
-            };
-            out.insert(
-                rel,
-                Cached {
-                    key,
-                    stat,
-                    indexed: row.get(6)?,
-                    sha256,
-                    meta: article,
-                },
-            );
+            out.insert(row.get(1)?, cached_of(row)?);
         }
         Ok(out)
+    }
+
+    /// The row of one path, for the first screen while [`Index::cached`] reads the rest.
+    pub fn cached_one(&self, rel: &Path) -> rusqlite::Result<Option<Cached>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!("SELECT {COLUMNS} FROM articles WHERE rel = ?1"))?;
+        stmt.query_row([rel.as_os_str().as_bytes()], cached_of)
+            .optional()
     }
 
     /// Writes `items` in one transaction, replacing any row of the same path; the
@@ -519,6 +503,32 @@ impl Index {
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
     }
+}
+
+/// The columns [`cached_of`] reads, in its order.
+const COLUMNS: &str = "key, rel, size, mtime, ctime, ino, indexed, sha256, meta, error";
+
+fn cached_of(row: &rusqlite::Row) -> rusqlite::Result<Cached> {
+    let sha256 = row
+        .get_ref(7)?
+        .as_blob_or_null()?
+        .and_then(|b| <[u8; 32]>::try_from(b).ok());
+    let meta = match row.get_ref(8)?.as_blob_or_null()? {
+        Some(bytes) => Ok(Meta(bytes.to_vec())),
+        None => Err(row.get::<_, Option<String>>(9)?.unwrap_or_default()),
+    };
+    Ok(Cached {
+        key: row.get(0)?,
+        stat: Stat {
+            size: row.get(2)?,
+            mtime: row.get(3)?,
+            ctime: row.get(4)?,
+            ino: row.get(5)?,
+        },
+        indexed: row.get(6)?,
+        sha256,
+        meta,
+    })
 }
 
 fn texts_of(

@@ -32,14 +32,25 @@ enum Write {
     Forget(Vec<PathBuf>),
 }
 
+/// The rows of [`Cache::cached`]: still being read, or read.
+enum Rows {
+    Reading(JoinHandle<HashMap<Vec<u8>, Cached>>),
+    Read(HashMap<Vec<u8>, Cached>),
+}
+
 /// The index of one inbox as a session uses it: the rows it held at the start, a
 /// writer for the rows to write, and a connection for reading bodies.
 pub struct Cache {
-    /// The rows the index held at the start, by path bytes; emptied once the scan
-    /// has seen every file (see [`Cache::forget_unseen`]).
-    cached: std::sync::RwLock<HashMap<Vec<u8>, Cached>>,
+    /// The rows the index held at the start, by path bytes, once read: they are
+    /// read on a thread of their own (a second at 1,000,000 rows), and until then
+    /// each file's row is looked up alone, so the first screen never waits for
+    /// them. Emptied once every file was loaded (see [`Cache::forget_unseen`]).
+    cached: Mutex<Rows>,
     writer: Mutex<Option<Sender<Write>>>,
     thread: Mutex<Option<JoinHandle<()>>>,
+    /// Paths whose rows were looked up alone before all rows were read: those rows
+    /// are taken, whatever the bulk read brings back.
+    alone: Mutex<Vec<Vec<u8>>>,
     /// Rows asked for and rows written, for the progress shown.
     pub asked: AtomicUsize,
     pub written: Arc<AtomicUsize>,
@@ -63,11 +74,14 @@ impl Cache {
         let problem = |e: &dyn std::fmt::Display| {
             format!("working without the index ({}): {e}", path.display())
         };
-        let cached = match index.cached() {
-            Ok(rows) => rows,
-            Err(e) => return Err(problem(&e)),
-        };
         let texts = Index::reopen(index.path()).map_err(|e| problem(&e))?;
+        let reader = Index::reopen(index.path()).map_err(|e| problem(&e))?;
+        // A damaged table is found by reading it: better here, where the program
+        // goes on without the index, than by the thread (which then gives no rows).
+        let reading = std::thread::Builder::new()
+            .name("index rows".into())
+            .spawn(move || reader.cached().unwrap_or_default())
+            .map_err(|e| problem(&e))?;
         let (tx, rx) = mpsc::channel();
         let written = Arc::new(AtomicUsize::new(0));
         let failed = Arc::new(Mutex::new(None));
@@ -79,7 +93,8 @@ impl Cache {
                 .map_err(|e| problem(&e))?
         };
         Ok(Cache {
-            cached: std::sync::RwLock::new(cached),
+            cached: Mutex::new(Rows::Reading(reading)),
+            alone: Mutex::new(Vec::new()),
             writer: Mutex::new(Some(tx)),
             thread: Mutex::new(Some(thread)),
             asked: AtomicUsize::new(0),
@@ -101,11 +116,7 @@ impl Cache {
         // Each row is taken out as it is used: what is left once the scan is over
         // are the files gone from the inbox (see [`Cache::forget_unseen`]), and
         // the rows' memory goes back as the entries take theirs.
-        let row = self
-            .cached
-            .write()
-            .ok()
-            .and_then(|mut cached| cached.remove(rel.as_os_str().as_bytes()));
+        let row = self.take_row(rel);
         if let (Some(stat), Some(row)) = (&stat, &row)
             && row.fresh(stat)
             && let Some(article) = row.article()
@@ -120,6 +131,51 @@ impl Cache {
             self.put(rel, stat, &entry);
         }
         entry
+    }
+
+    /// The row of `rel`, taken out of the rows read, or looked up alone while they
+    /// are still being read.
+    fn take_row(&self, rel: &Path) -> Option<Cached> {
+        let key = rel.as_os_str().as_bytes();
+        let mut cached = self.cached.lock().ok()?;
+        if let Rows::Reading(thread) = &*cached
+            && thread.is_finished()
+        {
+            let Rows::Reading(thread) = std::mem::replace(&mut *cached, Rows::Read(HashMap::new()))
+            else {
+                return None;
+            };
+            *cached = Rows::Read(thread.join().unwrap_or_default());
+        }
+        match &mut *cached {
+            Rows::Read(rows) => rows.remove(key),
+            Rows::Reading(_) => {
+                drop(cached);
+                if let Ok(mut alone) = self.alone.lock() {
+                    alone.push(key.to_vec());
+                }
+                self.texts
+                    .with(|i| i.cached_one(rel).ok().flatten())
+                    .flatten()
+            }
+        }
+    }
+
+    /// Every row read, waiting for the read to end, less those looked up alone.
+    fn rest(&self) -> HashMap<Vec<u8>, Cached> {
+        let Ok(mut cached) = self.cached.lock() else {
+            return HashMap::new();
+        };
+        let mut rows = match std::mem::replace(&mut *cached, Rows::Read(HashMap::new())) {
+            Rows::Reading(thread) => thread.join().unwrap_or_default(),
+            Rows::Read(rows) => rows,
+        };
+        if let Ok(alone) = self.alone.lock() {
+            for key in alone.iter() {
+                rows.remove(key);
+            }
+        }
+        rows
     }
 
     /// Asks for the row of `entry` (just read from its file) to be written.
@@ -160,11 +216,8 @@ impl Cache {
     /// Drops the rows of every file the index held that the scan did not find:
     /// those [`Cache::load`] never took. Called once every file was loaded.
     pub fn forget_unseen(&self) {
-        let cached = match self.cached.write() {
-            Ok(mut cached) => std::mem::take(&mut *cached),
-            Err(_) => return,
-        };
-        let gone: Vec<PathBuf> = cached
+        let gone: Vec<PathBuf> = self
+            .rest()
             .into_keys()
             .map(|rel| PathBuf::from(std::ffi::OsString::from_vec(rel)))
             .collect();
