@@ -20,9 +20,12 @@
 //!   contentless (`texts` has the text): a term of three characters or more is found
 //!   in every body by a lookup rather than a scan.
 //!
-//! Rows are never updated in place: a changed file's row is deleted and a new one
-//! written, with a key never used before (`AUTOINCREMENT`), so a process holding an
-//! old key finds nothing rather than another version's text.
+//! A changed file's row is deleted and a new one written, with a key never used
+//! before (`AUTOINCREMENT`), so a process holding an old key finds nothing rather
+//! than another version's text. A file read again with the very same bytes (same
+//! SHA-256) keeps its row and key, only its `stat` and time written change: another
+//! process that loaded the row a moment before (two starts racing on a fresh inbox)
+//! goes on finding its body, rather than losing it from search and the reader.
 //!
 //! Several processes share the file (SQLite's write-ahead log: readers never wait,
 //! writers take turns, waiting up to [`BUSY`]); an index that cannot be opened, is
@@ -357,8 +360,8 @@ impl Index {
         Ok(out)
     }
 
-    /// Writes `items` in one transaction, replacing any row of the same path; the
-    /// new keys, in order.
+    /// Writes `items` in one transaction, replacing any row of the same path (keeping
+    /// its key when the bytes and what they parse to are the same); the keys, in order.
     pub fn put(&mut self, items: &[Put]) -> rusqlite::Result<Vec<i64>> {
         let now = now_ns();
         let tx = self
@@ -366,7 +369,12 @@ impl Index {
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let mut keys = Vec::with_capacity(items.len());
         {
-            let mut old = tx.prepare_cached("SELECT key FROM articles WHERE rel = ?1")?;
+            let mut old =
+                tx.prepare_cached("SELECT key, sha256, meta, error FROM articles WHERE rel = ?1")?;
+            let mut restat = tx.prepare_cached(
+                "UPDATE articles SET size = ?2, mtime = ?3, ctime = ?4, ino = ?5, indexed = ?6
+                 WHERE key = ?1",
+            )?;
             let mut forget = tx.prepare_cached("DELETE FROM articles WHERE key = ?1")?;
             let mut forget_text = tx.prepare_cached("DELETE FROM texts WHERE key = ?1")?;
             let mut forget_fts = tx.prepare_cached("DELETE FROM fts WHERE rowid = ?1")?;
@@ -381,16 +389,31 @@ impl Index {
             let mut joined = String::new();
             for item in items {
                 let rel = item.rel.as_os_str().as_bytes();
-                if let Some(key) = old.query_row([rel], |r| r.get::<_, i64>(0)).optional()? {
-                    forget.execute([key])?;
-                    forget_text.execute([key])?;
-                    forget_fts.execute([key])?;
-                }
                 let s = item.stat;
                 let (meta, error) = match item.article {
                     Ok(a) => (Some(codec::encode(a)), None),
                     Err(e) => (None, Some(e)),
                 };
+                type Before = (i64, Option<Vec<u8>>, Option<Vec<u8>>, Option<String>);
+                let before: Option<Before> = old
+                    .query_row([rel], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+                    .optional()?;
+                if let Some((key, sha256, meta_before, error_before)) = before {
+                    // The same bytes read into the same row (a damaged row is not).
+                    let same = item
+                        .sha256
+                        .is_some_and(|new| sha256.as_deref() == Some(&new[..]))
+                        && meta_before == meta
+                        && error_before.as_deref() == error;
+                    if same {
+                        restat.execute(params![key, s.size, s.mtime, s.ctime, s.ino, now])?;
+                        keys.push(key);
+                        continue;
+                    }
+                    forget.execute([key])?;
+                    forget_text.execute([key])?;
+                    forget_fts.execute([key])?;
+                }
                 row.execute(params![
                     rel,
                     s.size,
@@ -588,3 +611,6 @@ impl crate::search::BodyIndex for Shared {
         self.with(|i| i.texts(key).map(|(body, _)| body))?
     }
 }
+
+#[cfg(test)]
+mod tests;
