@@ -464,20 +464,75 @@ fn a_garbage_index_file_is_made_again_in_one_line() {
     survives_damage(
         |file| {
             let len = fs::metadata(file).expect("stat").len() as usize;
-            // Deterministic noise the size of the file it replaces.
-            let mut x: u32 = 0x2545_f491;
-            let noise: Vec<u8> = (0..len)
-                .map(|_| {
-                    x ^= x << 13;
-                    x ^= x >> 17;
-                    x ^= x << 5;
-                    x as u8
-                })
-                .collect();
-            fs::write(file, noise).expect("write garbage");
+            fs::write(file, noise(len)).expect("write garbage");
         },
         "could not be read",
     );
+}
+
+/// Deterministic noise.
+fn noise(len: usize) -> Vec<u8> {
+    let mut x: u32 = 0x2545_f491;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            x as u8
+        })
+        .collect()
+}
+
+/// The leaf pages of the tables whose name starts with `prefix`, and the page size.
+fn leaf_pages(file: &Path, prefix: &str) -> (Vec<u64>, u64) {
+    let conn = rusqlite::Connection::open(file).expect("open with SQLite");
+    let size: i64 = conn
+        .query_row("PRAGMA page_size", [], |r| r.get(0))
+        .expect("page size");
+    let mut stmt = conn
+        .prepare(
+            "SELECT pageno FROM dbstat WHERE substr(name, 1, length(?1)) = ?1 \
+             AND pagetype = 'leaf'",
+        )
+        .expect("dbstat");
+    let pages: Vec<i64> = stmt
+        .query_map([prefix], |r| r.get(0))
+        .expect("pages")
+        .collect::<Result<_, _>>()
+        .expect("pages");
+    assert!(!pages.is_empty(), "no leaf page of {prefix}");
+    (pages.into_iter().map(|p| p as u64).collect(), size as u64)
+}
+
+/// Writes noise over the second half of each leaf page of the tables named
+/// `prefix…`: their page headers stay intact, the rows in them do not.
+fn damage_rows(file: &Path, prefix: &str) {
+    let (pages, size) = leaf_pages(file, prefix);
+    let f = fs::File::options().write(true).open(file).expect("open");
+    for page in pages {
+        f.write_all_at(&noise(size as usize / 2), page * size - size / 2)
+            .expect("write noise");
+    }
+}
+
+#[test]
+fn an_index_damaged_inside_its_rows_is_made_again_in_one_line() {
+    // Damage that opening the file does not see (counting the articles' rows reads
+    // only the page headers); reading the rows does.
+    survives_damage(|file| damage_rows(file, "articles"), "could not be read");
+}
+
+#[test]
+fn an_index_damaged_in_its_word_lookup_still_finds_every_body() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let inbox = indexed_sample(dir.path());
+    damage_rows(&index_file(&inbox), "fts");
+    for query in ["'rates", "the", "кишинёв", "banks"] {
+        let args = ["search", query, "--format", "json"];
+        let out = triage(&inbox, &args);
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert_eq!(stdout(&out), without_index(&inbox, &args), "{query}");
+    }
 }
 
 #[test]

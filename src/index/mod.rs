@@ -193,6 +193,16 @@ pub fn open_at(path: &Path) -> Result<(Index, Option<String>), String> {
     }
 }
 
+/// Sets the index at `path` aside and makes a new one: for damage found only once
+/// its rows are read, after [`open_at`] (see `store::Cache::open`), so that the next
+/// start does not meet it again.
+pub fn open_anew(path: &Path) -> Result<Index, String> {
+    let without =
+        |e: &dyn std::fmt::Display| format!("working without the index ({}): {e}", path.display());
+    set_aside(path).map_err(|e| without(&e))?;
+    Index::try_open(path).map_err(|e| without(&e))
+}
+
 /// Removes the index of `inbox` (and its journal files) so the next open makes it
 /// again: `triage index --rebuild`.
 pub fn remove(inbox: &Path) -> Result<PathBuf, String> {
@@ -251,10 +261,17 @@ impl From<rusqlite::Error> for Problem {
     }
 }
 
-/// Whether an error says the file is not a (sound) database.
+/// Whether an error says the file is not a (sound) database, or holds values this
+/// version never writes (a damaged page can read as a row of the wrong types).
 pub fn damaged(e: &rusqlite::Error) -> bool {
+    use rusqlite::Error;
     use rusqlite::ffi::ErrorCode;
     matches!(
+        e,
+        Error::InvalidColumnType(..)
+            | Error::FromSqlConversionFailure(..)
+            | Error::IntegralValueOutOfRange(..)
+    ) || matches!(
         e.sqlite_error_code(),
         Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt)
     )

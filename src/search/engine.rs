@@ -578,24 +578,33 @@ impl<'q> Compiled<'q> {
     /// Asks `index` which bodies hold the term: a trigram lookup for three
     /// characters or more (each candidate checked by this matcher when the term has
     /// non-ASCII letters, so case folds exactly as for bodies in memory), a scan of
-    /// every body for shorter terms. `None` when cancelled.
+    /// every body for shorter terms or when the lookup fails. `None` when cancelled.
     fn look_up(&mut self, index: &dyn BodyIndex, cancelled: &dyn Fn() -> bool) -> Option<()> {
         let Some(needle) = &self.body else {
             return Some(());
         };
-        let keys = if self.chars >= 3 {
-            let mut keys = index.containing(self.text).unwrap_or_default();
-            if !self.text.is_ascii() {
-                keys.retain(|&k| {
-                    index
-                        .body(k)
-                        .is_some_and(|b| b.iter().any(|p| needle.is_match(p)))
-                });
-            }
-            keys
+        let found = if self.chars >= 3 {
+            index.containing(self.text)
         } else {
-            let keep = |b: &Paragraphs| b.iter().any(|p| needle.is_match(p));
-            index.scan(&keep, cancelled)?
+            None
+        };
+        let keys = match found {
+            Some(mut keys) => {
+                if !self.text.is_ascii() {
+                    keys.retain(|&k| {
+                        index
+                            .body(k)
+                            .is_some_and(|b| b.iter().any(|p| needle.is_match(p)))
+                    });
+                }
+                keys
+            }
+            // Too short for trigrams, or the lookup failed (a damaged word index):
+            // every body is read instead, rather than none found.
+            None => {
+                let keep = |b: &Paragraphs| b.iter().any(|p| needle.is_match(p));
+                index.scan(&keep, cancelled)?
+            }
         };
         self.held = Some(keys);
         Some(())

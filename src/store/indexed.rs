@@ -51,18 +51,35 @@ impl Cache {
     /// show when the program goes on without it; `Ok`'s note, when there is one, says
     /// the index was made again.
     pub fn open(inbox: &Path) -> Result<(Cache, Option<String>), String> {
-        let (index, note) = index::open(inbox)?;
-        Cache::with(index).map(|cache| (cache, note))
+        let (index, mut note) = index::open(inbox)?;
+        // Damage inside the rows shows only when they are read: the index is then made
+        // again too, rather than worked around on every start.
+        let (index, cached) = match index.cached() {
+            Ok(rows) => (index, rows),
+            Err(e) if index::damaged(&e) => {
+                let path = index.path().to_path_buf();
+                drop(index);
+                let index = index::open_anew(&path)?;
+                note = Some(format!(
+                    "the index {} is made again: it could not be read ({e})",
+                    path.display()
+                ));
+                (index, HashMap::new())
+            }
+            Err(e) => {
+                return Err(format!(
+                    "working without the index ({}): {e}",
+                    index.path().display()
+                ));
+            }
+        };
+        Cache::with(index, cached).map(|cache| (cache, note))
     }
 
-    fn with(index: Index) -> Result<Cache, String> {
+    fn with(index: Index, cached: HashMap<PathBuf, Cached>) -> Result<Cache, String> {
         let path = index.path().to_path_buf();
         let problem = |e: &dyn std::fmt::Display| {
             format!("working without the index ({}): {e}", path.display())
-        };
-        let cached = match index.cached() {
-            Ok(rows) => rows,
-            Err(e) => return Err(problem(&e)),
         };
         let texts = Index::reopen(index.path()).map_err(|e| problem(&e))?;
         let (tx, rx) = mpsc::channel();
