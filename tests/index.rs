@@ -617,19 +617,38 @@ fn a_read_only_cache_folder_falls_back_to_no_index() {
     fs::create_dir_all(&triage_dir).expect("make the cache folder");
     fs::set_permissions(&triage_dir, fs::Permissions::from_mode(0o500)).expect("chmod");
     works_without_index(&inbox, &cache);
-    // …and one holding an index that can no longer be written.
+    // …and one holding an index: it cannot be opened for writing.
     fs::set_permissions(&triage_dir, fs::Permissions::from_mode(0o700)).expect("chmod");
     assert_eq!(counts(&inbox).read, 15);
-    let folder = index_file(&inbox).parent().expect("a folder").to_path_buf();
-    fs::set_permissions(&folder, fs::Permissions::from_mode(0o500)).expect("chmod");
-    fs::set_permissions(&triage_dir, fs::Permissions::from_mode(0o500)).expect("chmod");
+    let file = index_file(&inbox);
+    let folder = file.parent().expect("a folder").to_path_buf();
+    let mode = |path: &Path, mode: u32| {
+        fs::set_permissions(path, fs::Permissions::from_mode(mode)).expect("chmod");
+    };
     let args = ["search", "'rates", "--format", "json"];
+    let expected = without_index(&inbox, &args);
+    mode(&folder, 0o500);
     let out = triage(&inbox, &args);
-    fs::set_permissions(&triage_dir, fs::Permissions::from_mode(0o700)).expect("chmod");
-    fs::set_permissions(&folder, fs::Permissions::from_mode(0o700)).expect("chmod");
+    mode(&folder, 0o700);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stderr(&out).lines().count() <= 1, "{}", stderr(&out));
-    assert_eq!(stdout(&out), without_index(&inbox, &args));
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.starts_with("triage: working without the index ("),
+        "{err}"
+    );
+    assert_eq!(stdout(&out), expected);
+    // An index file that opens but cannot be written: what it holds is used, and
+    // the rows it cannot take are said to be lost, once.
+    mode(&file, 0o400);
+    set_mtime_ago(&inbox.join(BANKS), Duration::from_secs(600));
+    let out = triage(&inbox, &args);
+    mode(&file, 0o600);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("is no longer written"), "{err}");
+    assert_eq!(stdout(&out), expected);
 }
 
 #[test]
