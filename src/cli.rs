@@ -578,10 +578,22 @@ impl Setup {
     /// line too when an index was found damaged or of another version and is made
     /// again.
     pub fn open_index(&self) -> Option<crate::store::Cache> {
+        self.open_index_with(crate::store::Cache::open)
+    }
+
+    /// [`Setup::open_index`] for the TUI (see [`crate::store::Cache::open_in_background`]).
+    pub fn open_index_in_background(&self) -> Option<crate::store::Cache> {
+        self.open_index_with(crate::store::Cache::open_in_background)
+    }
+
+    fn open_index_with(
+        &self,
+        open: fn(&Path) -> crate::store::indexed::Opened,
+    ) -> Option<crate::store::Cache> {
         if !self.use_index {
             return None;
         }
-        match crate::store::Cache::open(&self.inbox) {
+        match open(&self.inbox) {
             Ok((cache, note)) => {
                 if let Some(note) = note {
                     eprintln!("triage: {}", sanitize(&note));
@@ -747,7 +759,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
             let watching = prefer.map(|prefer| {
                 crate::runtime::start_watch(setup.inbox.clone(), reviewer.to_string(), prefer)
             });
-            let cache = setup.open_index().map(Arc::new);
+            let cache = setup.open_index_in_background().map(Arc::new);
             let loader = crate::store::load_in_background_through(
                 setup.inbox.clone(),
                 reviewer.to_string(),

@@ -20,9 +20,12 @@
 //!   contentless (`texts` has the text): a term of three characters or more is found
 //!   in every body by a lookup rather than a scan.
 //!
-//! Rows are never updated in place: a changed file's row is deleted and a new one
-//! written, with a key never used before (`AUTOINCREMENT`), so a process holding an
-//! old key finds nothing rather than another version's text.
+//! A changed file's row is deleted and a new one written, with a key never used
+//! before (`AUTOINCREMENT`), so a process holding an old key finds nothing rather
+//! than another version's text. A file read again with the very same bytes (same
+//! SHA-256) keeps its row and key, only its `stat` and time written change: another
+//! process that loaded the row a moment before (two starts racing on a fresh inbox)
+//! goes on finding its body, rather than losing it from search and the reader.
 //!
 //! Several processes share the file (SQLite's write-ahead log: readers never wait,
 //! writers take turns, waiting up to [`BUSY`]); an index that cannot be opened, is
@@ -210,12 +213,27 @@ pub fn open_at(path: &Path) -> Result<(Index, Option<String>), String> {
     }
 }
 
+/// Sets the index at `path` aside and makes a new one: for damage found only once
+/// its rows are read, after [`open_at`] (see `store::Cache::open`), so that the next
+/// start does not meet it again.
+pub fn open_anew(path: &Path) -> Result<Index, String> {
+    let without =
+        |e: &dyn std::fmt::Display| format!("working without the index ({}): {e}", path.display());
+    set_aside(path).map_err(|e| without(&e))?;
+    Index::try_open(path).map_err(|e| without(&e))
+}
+
 /// Removes the index of `inbox` (and its journal files) so the next open makes it
 /// again: `triage index --rebuild`.
 pub fn remove(inbox: &Path) -> Result<PathBuf, String> {
     let path = location(inbox)?;
     set_aside(&path).map_err(|e| format!("cannot remove the index {}: {e}", path.display()))?;
     Ok(path)
+}
+
+/// Removes the index file `path` and its journals (the next open makes it anew).
+pub fn set_aside_at(path: &Path) -> std::io::Result<()> {
+    set_aside(path)
 }
 
 fn set_aside(path: &Path) -> std::io::Result<()> {
@@ -268,10 +286,17 @@ impl From<rusqlite::Error> for Problem {
     }
 }
 
-/// Whether an error says the file is not a (sound) database.
+/// Whether an error says the file is not a (sound) database, or holds values this
+/// version never writes (a damaged page can read as a row of the wrong types).
 pub fn damaged(e: &rusqlite::Error) -> bool {
+    use rusqlite::Error;
     use rusqlite::ffi::ErrorCode;
     matches!(
+        e,
+        Error::InvalidColumnType(..)
+            | Error::FromSqlConversionFailure(..)
+            | Error::IntegralValueOutOfRange(..)
+    ) || matches!(
         e.sqlite_error_code(),
         Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt)
     )
@@ -354,8 +379,8 @@ impl Index {
             .optional()
     }
 
-    /// Writes `items` in one transaction, replacing any row of the same path; the
-    /// new keys, in order.
+    /// Writes `items` in one transaction, replacing any row of the same path (keeping
+    /// its key when the bytes and what they parse to are the same); the keys, in order.
     pub fn put(&mut self, items: &[Put]) -> rusqlite::Result<Vec<i64>> {
         let now = now_ns();
         let tx = self
@@ -363,7 +388,8 @@ impl Index {
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let mut keys = Vec::with_capacity(items.len());
         {
-            let mut old = tx.prepare_cached("SELECT key, sha256 FROM articles WHERE rel = ?1")?;
+            let mut old =
+                tx.prepare_cached("SELECT key, sha256, meta, error FROM articles WHERE rel = ?1")?;
             let mut restat = tx.prepare_cached(
                 "UPDATE articles SET size = ?2, mtime = ?3, ctime = ?4, ino = ?5, indexed = ?6
                  WHERE key = ?1",
@@ -383,19 +409,22 @@ impl Index {
             for item in items {
                 let rel = item.rel.as_os_str().as_bytes();
                 let s = item.stat;
-                let before = old
-                    .query_row([rel], |r| {
-                        Ok((r.get::<_, i64>(0)?, r.get::<_, Option<Vec<u8>>>(1)?))
-                    })
+                let (meta, error) = match item.article {
+                    Ok(a) => (Some(codec::encode(a)), None),
+                    Err(e) => (None, Some(e)),
+                };
+                type Before = (i64, Option<Vec<u8>>, Option<Vec<u8>>, Option<String>);
+                let before: Option<Before> = old
+                    .query_row([rel], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
                     .optional()?;
-                if let Some((key, sha256)) = before {
-                    // The same bytes read again (a file touched, or read by two
-                    // processes at once): the row and its key stay, so a session
-                    // holding the key keeps finding the body; only the stat is new.
-                    if item.sha256.is_some()
-                        && sha256.as_deref() == item.sha256.as_ref().map(|h| h.as_slice())
-                        && item.article.is_ok()
-                    {
+                if let Some((key, sha256, meta_before, error_before)) = before {
+                    // The same bytes read into the same row (a damaged row is not).
+                    let same = item
+                        .sha256
+                        .is_some_and(|new| sha256.as_deref() == Some(&new[..]))
+                        && meta_before == meta
+                        && error_before.as_deref() == error;
+                    if same {
                         restat.execute(params![key, s.size, s.mtime, s.ctime, s.ino, now])?;
                         keys.push(key);
                         continue;
@@ -404,10 +433,6 @@ impl Index {
                     forget_text.execute([key])?;
                     forget_fts.execute([key])?;
                 }
-                let (meta, error) = match item.article {
-                    Ok(a) => (Some(codec::encode(a)), None),
-                    Err(e) => (None, Some(e)),
-                };
                 row.execute(params![
                     rel,
                     s.size,
@@ -493,6 +518,38 @@ impl Index {
             .prepare_cached("SELECT rowid FROM fts WHERE fts MATCH ?1 ORDER BY rowid")?;
         let keys = stmt.query_map([quoted], |r| r.get(0))?;
         keys.collect()
+    }
+
+    /// The keys of the rows whose body paragraphs `keep` accepts, reading every
+    /// body: what search falls back on when a lookup fails (a damaged word index);
+    /// `None` once `cancelled`.
+    pub fn scan(
+        &self,
+        keep: &dyn Fn(&Paragraphs) -> bool,
+        cancelled: &dyn Fn() -> bool,
+    ) -> rusqlite::Result<Option<Vec<i64>>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT key, body, body_ends FROM texts ORDER BY key")?;
+        let mut rows = stmt.query([])?;
+        let mut out = Vec::new();
+        let mut seen = 0usize;
+        while let Some(row) = rows.next()? {
+            seen += 1;
+            if seen.is_multiple_of(256) && cancelled() {
+                return Ok(None);
+            }
+            let body: String = row.get(1)?;
+            let Some(ends) = codec::ends_from_bytes(row.get_ref(2)?.as_blob()?) else {
+                continue;
+            };
+            if let Some(body) = Paragraphs::from_parts(body, ends)
+                && keep(&body)
+            {
+                out.push(row.get(0)?);
+            }
+        }
+        Ok(Some(out))
     }
 
     /// How many rows and bodies the index holds.
@@ -588,7 +645,18 @@ impl crate::search::BodyIndex for Shared {
         self.with(|i| i.containing(term).ok())?
     }
 
+    fn scan(
+        &self,
+        keep: &dyn Fn(&Paragraphs) -> bool,
+        cancelled: &dyn Fn() -> bool,
+    ) -> Option<Vec<i64>> {
+        self.with(|i| i.scan(keep, cancelled).ok().flatten())?
+    }
+
     fn body(&self, key: i64) -> Option<Paragraphs> {
         self.with(|i| i.texts(key).map(|(body, _)| body))?
     }
 }
+
+#[cfg(test)]
+mod tests;

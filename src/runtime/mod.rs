@@ -77,6 +77,8 @@ pub enum Event {
     Learned(learner::Learned),
     /// Articles read and not yet written into the index; 0 once all are.
     Indexing(usize),
+    /// The index could not be read or written any more: why, to show once.
+    IndexProblem(String),
 }
 
 impl Event {
@@ -257,6 +259,7 @@ impl Session {
         let to = self.sender();
         std::thread::spawn(move || {
             let mut shown = 0;
+            let mut said = false;
             loop {
                 std::thread::sleep(std::time::Duration::from_millis(500));
                 let pending = cache.pending();
@@ -264,6 +267,13 @@ impl Session {
                     return;
                 }
                 shown = pending;
+                // Why the index stopped being written or read, said once.
+                if !said && let Some(problem) = cache.failure() {
+                    said = true;
+                    if to.send(Event::IndexProblem(problem)).is_err() {
+                        return;
+                    }
+                }
             }
         });
     }
@@ -391,6 +401,11 @@ impl Session {
             }
             Event::Indexing(pending) => {
                 self.state.catalog.indexing = pending;
+                Redraw::Yes
+            }
+            Event::IndexProblem(problem) => {
+                self.state
+                    .error(format!("The index is a cache, nothing is lost: {problem}"));
                 Redraw::Yes
             }
             Event::Learned(learned) => {

@@ -597,19 +597,30 @@ impl<'q> Compiled<'q> {
     /// this matcher folds ASCII and tries three spellings of others (see
     /// [`case_variants`]), so for a term with non-ASCII letters each candidate is
     /// checked by this matcher: the same articles match with the index or without.
-    fn look_up(&mut self, index: &dyn BodyIndex) {
+    /// When the lookup fails (a damaged word index), every body is read instead,
+    /// rather than none found. `None` when cancelled.
+    fn look_up(&mut self, index: &dyn BodyIndex, cancelled: &dyn Fn() -> bool) -> Option<()> {
         let Some(needle) = &self.body else {
-            return;
+            return Some(());
         };
-        let mut keys = index.containing(self.text).unwrap_or_default();
-        if !self.text.is_ascii() {
-            keys.retain(|&k| {
-                index
-                    .body(k)
-                    .is_some_and(|b| b.iter().any(|p| needle.is_match(p)))
-            });
-        }
+        let keys = match index.containing(self.text) {
+            Some(mut keys) => {
+                if !self.text.is_ascii() {
+                    keys.retain(|&k| {
+                        index
+                            .body(k)
+                            .is_some_and(|b| b.iter().any(|p| needle.is_match(p)))
+                    });
+                }
+                keys
+            }
+            None => {
+                let keep = |b: &Paragraphs| b.iter().any(|p| needle.is_match(p));
+                index.scan(&keep, cancelled)?
+            }
+        };
         self.held = Some(keys);
+        Some(())
     }
 }
 
@@ -697,7 +708,7 @@ impl<'q> Plan<'q> {
             if cancelled() {
                 return None;
             }
-            term.look_up(index);
+            term.look_up(index, cancelled)?;
         }
         Some(())
     }

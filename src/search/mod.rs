@@ -32,6 +32,13 @@ pub trait BodyIndex: Send + Sync {
     /// The keys of the bodies holding `term` (three characters or more) ignoring
     /// case, sorted; `None` when the index cannot answer.
     fn containing(&self, term: &str) -> Option<Vec<i64>>;
+    /// The keys of the bodies `keep` accepts, reading them all: when a lookup
+    /// fails. `None` when `cancelled` or the index cannot answer.
+    fn scan(
+        &self,
+        keep: &dyn Fn(&Paragraphs) -> bool,
+        cancelled: &dyn Fn() -> bool,
+    ) -> Option<Vec<i64>>;
     /// One body.
     fn body(&self, key: i64) -> Option<Paragraphs>;
 }

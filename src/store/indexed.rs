@@ -32,11 +32,20 @@ enum Write {
     Forget(Vec<PathBuf>),
 }
 
+/// What the rows' thread answers: the rows, or whether its error is damage and what
+/// it says.
+type RowsRead = Result<HashMap<Vec<u8>, Cached>, (bool, String)>;
+
 /// The rows of [`Cache::cached`]: still being read, or read.
 enum Rows {
-    Reading(JoinHandle<HashMap<Vec<u8>, Cached>>),
+    /// The thread's answer: the rows, or whether the error is damage, and what it is.
+    Reading(JoinHandle<RowsRead>),
     Read(HashMap<Vec<u8>, Cached>),
 }
+
+/// An index opened, with the sentence saying it was made again if it was; or the
+/// sentence saying why the program goes on without it.
+pub type Opened = Result<(Cache, Option<String>), String>;
 
 /// The index of one inbox as a session uses it: the rows it held at the start, a
 /// writer for the rows to write, and a connection for reading bodies.
@@ -51,6 +60,8 @@ pub struct Cache {
     /// Paths whose rows were looked up alone before all rows were read: those rows
     /// are taken, whatever the bulk read brings back.
     alone: Mutex<Vec<Vec<u8>>>,
+    /// The index file.
+    path: PathBuf,
     /// Rows asked for and rows written, for the progress shown.
     pub asked: AtomicUsize,
     pub written: Arc<AtomicUsize>,
@@ -64,24 +75,63 @@ impl Cache {
     /// Opens the index of `inbox` (see [`index::open`]). `Err` is the one sentence to
     /// show when the program goes on without it; `Ok`'s note, when there is one, says
     /// the index was made again.
-    pub fn open(inbox: &Path) -> Result<(Cache, Option<String>), String> {
-        let (index, note) = index::open(inbox)?;
-        Cache::with(index).map(|cache| (cache, note))
+    pub fn open(inbox: &Path) -> Opened {
+        let (index, mut note) = index::open(inbox)?;
+        // Damage inside the rows shows only when they are read: the index is then made
+        // again too, rather than worked around on every start.
+        let (index, cached) = match index.cached() {
+            Ok(rows) => (index, rows),
+            Err(e) if index::damaged(&e) => {
+                let path = index.path().to_path_buf();
+                drop(index);
+                let index = index::open_anew(&path)?;
+                note = Some(format!(
+                    "the index {} is made again: it could not be read ({e})",
+                    path.display()
+                ));
+                (index, HashMap::new())
+            }
+            Err(e) => {
+                return Err(format!(
+                    "working without the index ({}): {e}",
+                    index.path().display()
+                ));
+            }
+        };
+        Cache::with(index, Some(cached)).map(|cache| (cache, note))
     }
 
-    fn with(index: Index) -> Result<Cache, String> {
+    /// [`Cache::open`] for the TUI: the rows are read on a thread of their own, so
+    /// the first screen never waits for them (each file's row is looked up alone
+    /// until they are there). Damage found in them then has the index set aside at
+    /// the end of loading, to be made again at the next start (see [`Cache::rest`]).
+    pub fn open_in_background(inbox: &Path) -> Opened {
+        let (index, note) = index::open(inbox)?;
+        Cache::with(index, None).map(|cache| (cache, note))
+    }
+
+    fn with(index: Index, cached: Option<HashMap<Vec<u8>, Cached>>) -> Result<Cache, String> {
         let path = index.path().to_path_buf();
         let problem = |e: &dyn std::fmt::Display| {
             format!("working without the index ({}): {e}", path.display())
         };
         let texts = Index::reopen(index.path()).map_err(|e| problem(&e))?;
-        let reader = Index::reopen(index.path()).map_err(|e| problem(&e))?;
-        // A damaged table is found by reading it: better here, where the program
-        // goes on without the index, than by the thread (which then gives no rows).
-        let reading = std::thread::Builder::new()
-            .name("index rows".into())
-            .spawn(move || reader.cached().unwrap_or_default())
-            .map_err(|e| problem(&e))?;
+        let rows = match cached {
+            Some(rows) => Rows::Read(rows),
+            None => {
+                let reader = Index::reopen(index.path()).map_err(|e| problem(&e))?;
+                Rows::Reading(
+                    std::thread::Builder::new()
+                        .name("index rows".into())
+                        .spawn(move || {
+                            reader
+                                .cached()
+                                .map_err(|e| (index::damaged(&e), e.to_string()))
+                        })
+                        .map_err(|e| problem(&e))?,
+                )
+            }
+        };
         let (tx, rx) = mpsc::channel();
         let written = Arc::new(AtomicUsize::new(0));
         let failed = Arc::new(Mutex::new(None));
@@ -93,7 +143,8 @@ impl Cache {
                 .map_err(|e| problem(&e))?
         };
         Ok(Cache {
-            cached: Mutex::new(Rows::Reading(reading)),
+            cached: Mutex::new(rows),
+            path,
             alone: Mutex::new(Vec::new()),
             writer: Mutex::new(Some(tx)),
             thread: Mutex::new(Some(thread)),
@@ -145,7 +196,7 @@ impl Cache {
             else {
                 return None;
             };
-            *cached = Rows::Read(thread.join().unwrap_or_default());
+            *cached = Rows::Read(self.rows_read(thread));
         }
         match &mut *cached {
             Rows::Read(rows) => rows.remove(key),
@@ -161,13 +212,37 @@ impl Cache {
         }
     }
 
+    /// What the rows' thread read. When the rows were damaged, the index is set
+    /// aside (its files removed: the writer goes on into a file no one opens again)
+    /// so that the next start makes it anew, and the session says so once.
+    fn rows_read(&self, thread: JoinHandle<RowsRead>) -> HashMap<Vec<u8>, Cached> {
+        match thread.join() {
+            Ok(Ok(rows)) => rows,
+            Ok(Err((damaged, e))) => {
+                let what = if damaged && index::set_aside_at(&self.path).is_ok() {
+                    "it is made again at the next start"
+                } else {
+                    "every article is read from its file"
+                };
+                if let Ok(mut failed) = self.failed.lock() {
+                    *failed = Some(format!(
+                        "the index {} could not be read ({e}); {what}",
+                        self.path.display()
+                    ));
+                }
+                HashMap::new()
+            }
+            Err(_) => HashMap::new(),
+        }
+    }
+
     /// Every row read, waiting for the read to end, less those looked up alone.
     fn rest(&self) -> HashMap<Vec<u8>, Cached> {
         let Ok(mut cached) = self.cached.lock() else {
             return HashMap::new();
         };
         let mut rows = match std::mem::replace(&mut *cached, Rows::Read(HashMap::new())) {
-            Rows::Reading(thread) => thread.join().unwrap_or_default(),
+            Rows::Reading(thread) => self.rows_read(thread),
             Rows::Read(rows) => rows,
         };
         if let Ok(alone) = self.alone.lock() {

@@ -1,0 +1,882 @@
+//! The index of parsed articles (issue 14), through the built binary: every kind of
+//! change to the inbox is seen, a damaged, foreign or unreachable index never changes
+//! what a command answers, several processes share it safely, and what `triage
+//! search` finds is the same with and without it.
+//!
+//! The index trusts a row only when it was written well after the file last changed
+//! (the "racy" rule of `index::Cached::fresh`), so the tests set every article's
+//! modification time an hour into the past: else a row written just after the inbox
+//! was made would be read again on every run, and the index would never serve it.
+
+mod common;
+
+use std::fs;
+use std::os::unix::fs::{FileExt, MetadataExt};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Output, Stdio};
+use std::time::{Duration, SystemTime};
+
+use serde_json::Value;
+
+fn triage(inbox: &Path, args: &[&str]) -> Output {
+    common::command_as(inbox, "alice", args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Runs a command that must succeed in silence; its stdout.
+fn quiet(inbox: &Path, args: &[&str]) -> String {
+    let out = triage(inbox, args);
+    assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+    assert_eq!(stderr(&out), "", "{args:?} said something on stderr");
+    stdout(&out)
+}
+
+/// Runs a command with `--no-index`, which must succeed in silence; its stdout.
+fn without_index(inbox: &Path, args: &[&str]) -> String {
+    let mut all = vec!["--no-index"];
+    all.extend_from_slice(args);
+    quiet(inbox, &all)
+}
+
+/// Sets the modification time of `path` to `ago` before now.
+fn set_mtime_ago(path: &Path, ago: Duration) {
+    set_mtime(path, SystemTime::now() - ago);
+}
+
+fn set_mtime(path: &Path, when: SystemTime) {
+    fs::File::options()
+        .write(true)
+        .open(path)
+        .and_then(|f| f.set_modified(when))
+        .unwrap_or_else(|e| panic!("set the mtime of {}: {e}", path.display()));
+}
+
+/// Every file under `dir`.
+fn files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in fs::read_dir(dir).expect("read a folder") {
+        let path = entry.expect("a folder entry").path();
+        if path.is_dir() {
+            out.extend(files(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Moves every file's modification time an hour back, so that rows written from now
+/// on are trusted (see the module's comment).
+fn age(inbox: &Path) {
+    for file in files(inbox) {
+        set_mtime_ago(&file, Duration::from_secs(3600));
+    }
+}
+
+/// What `triage index` said: `PATH: ROWS articles of TOTAL in the inbox, READ read
+/// from their files now, …`.
+#[derive(Debug, PartialEq, Eq)]
+struct Counts {
+    rows: usize,
+    total: usize,
+    read: usize,
+}
+
+fn index_line(inbox: &Path, args: &[&str]) -> (PathBuf, Counts) {
+    let mut all = vec!["index"];
+    all.extend_from_slice(args);
+    let line = quiet(inbox, &all);
+    assert_eq!(line.lines().count(), 1, "{line}");
+    let (path, rest) = line.rsplit_once(": ").expect("PATH: …");
+    let words: Vec<&str> = rest.split_whitespace().collect();
+    let number = |i: usize| -> usize {
+        words
+            .get(i)
+            .and_then(|w| w.parse().ok())
+            .unwrap_or_else(|| panic!("word {i} of {line:?} is not a number"))
+    };
+    assert_eq!(words.get(1..3), Some(&["articles", "of"][..]), "{line}");
+    assert_eq!(
+        words.get(8..11),
+        Some(&["read", "from", "their"][..]),
+        "{line}"
+    );
+    (
+        PathBuf::from(path),
+        Counts {
+            rows: number(0),
+            total: number(3),
+            read: number(7),
+        },
+    )
+}
+
+/// `triage index`'s counts.
+fn counts(inbox: &Path) -> Counts {
+    index_line(inbox, &[]).1
+}
+
+fn counts_of(rows: usize, read: usize) -> Counts {
+    Counts {
+        rows,
+        total: rows,
+        read,
+    }
+}
+
+/// The index file of `inbox`.
+fn index_file(inbox: &Path) -> PathBuf {
+    index_line(inbox, &[]).0
+}
+
+/// `triage search QUERY --format json`, which must say the same with and without the
+/// index; the files found, best first.
+fn search(inbox: &Path, query: &str) -> Vec<String> {
+    let args = ["search", query, "--format", "json"];
+    let with = quiet(inbox, &args);
+    assert_eq!(
+        with,
+        without_index(inbox, &args),
+        "`triage search {query}` with and without the index"
+    );
+    let rows: Vec<Value> = serde_json::from_str(&with).expect("search's JSON");
+    rows.iter()
+        .map(|r| r["file"].as_str().expect("a file").to_string())
+        .collect()
+}
+
+/// Every article's file and title from `triage list --format json`, which must say
+/// the same with and without the index.
+fn titles(inbox: &Path) -> Vec<(String, String)> {
+    let args = ["list", "--format", "json"];
+    let with = quiet(inbox, &args);
+    assert_eq!(
+        with,
+        without_index(inbox, &args),
+        "`triage list` with and without the index"
+    );
+    let rows: Vec<Value> = serde_json::from_str(&with).expect("list's JSON");
+    rows.iter()
+        .map(|r| {
+            (
+                r["file"].as_str().expect("a file").to_string(),
+                r["title"].as_str().expect("a title").to_string(),
+            )
+        })
+        .collect()
+}
+
+fn title_of(inbox: &Path, file: &str) -> Option<String> {
+    titles(inbox)
+        .into_iter()
+        .find(|(f, _)| f == file)
+        .map(|(_, t)| t)
+}
+
+/// The article the staleness tests change: its first line is its title.
+const BANKS: &str = "001_central_banks_hold_rates.txt";
+
+/// A copy of the sample inbox whose every article is in the index, trusted.
+fn indexed_sample(dir: &Path) -> PathBuf {
+    let inbox = common::copy_inbox(dir);
+    age(&inbox);
+    let list: Vec<Value> =
+        serde_json::from_str(&without_index(&inbox, &["list", "--format", "json"])).expect("JSON");
+    let total = list.len();
+    assert_eq!(total, 15);
+    assert_eq!(
+        counts(&inbox),
+        counts_of(total, total),
+        "the first run reads all"
+    );
+    assert_eq!(counts(&inbox), counts_of(total, 0), "the second reads none");
+    inbox
+}
+
+/// `text` with its first line replaced by `title`.
+fn retitled(text: &str, title: &str) -> String {
+    let (_, rest) = text.split_once('\n').expect("a title line");
+    format!("{title}\n{rest}")
+}
+
+#[test]
+fn an_article_edited_in_place_to_the_same_size_is_read_again() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let inbox = indexed_sample(dir.path());
+    let path = inbox.join(BANKS);
+    let before = fs::metadata(&path).expect("stat");
+    let old = fs::read_to_string(&path).expect("read");
+    let old_title = title_of(&inbox, BANKS).expect("the article is listed");
+    assert!(old.starts_with("Central"), "{old}");
+    // The same bytes but for one word of the title and one of the body, written over
+    // the file in place: same size, same inode.
+    let new = old
+        .replacen("Central", "Walrusy", 1)
+        .replacen(" the ", " zqx ", 1);
+    assert_eq!(new.len(), old.len());
+    assert_ne!(new, old);
+    let file = fs::File::options().write(true).open(&path).expect("open");
+    file.write_all_at(new.as_bytes(), 0)
+        .expect("write in place");
+    drop(file);
+    set_mtime_ago(&path, Duration::from_secs(1800));
+    let after = fs::metadata(&path).expect("stat");
+    assert_eq!((after.ino(), after.len()), (before.ino(), before.len()));
+
+    assert_eq!(
+        counts(&inbox),
+        counts_of(15, 1),
+        "the edited article is read again"
+    );
+    assert_eq!(
+        title_of(&inbox, BANKS),
+        Some(old_title.replacen("Central", "Walrusy", 1))
+    );
+    assert_eq!(search(&inbox, "'walrusy"), vec![BANKS]);
+    assert_eq!(
+        search(&inbox, "'zqx"),
+        vec![BANKS],
+        "the new body is searched"
+    );
+    assert_eq!(
+        counts(&inbox),
+        counts_of(15, 0),
+        "and is then served by the index"
+    );
+}
+
+#[test]
+fn an_article_rewritten_to_another_size_is_read_again() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let inbox = indexed_sample(dir.path());
+    let path = inbox.join(BANKS);
+    let old = fs::read_to_string(&path).expect("read");
+    let ino = fs::metadata(&path).expect("stat").ino();
+    let new = format!(
+        "{}\nA new closing paragraph about the pelican budget.\n",
+        retitled(&old, "Pelicans hold the line")
+    );
+    fs::write(&path, &new).expect("rewrite");
+    set_mtime_ago(&path, Duration::from_secs(1800));
+    assert_eq!(
+        fs::metadata(&path).expect("stat").ino(),
+        ino,
+        "the same file"
+    );
+
+    assert_eq!(counts(&inbox), counts_of(15, 1));
+    assert_eq!(
+        title_of(&inbox, BANKS).as_deref(),
+        Some("Pelicans hold the line")
+    );
+    assert_eq!(search(&inbox, "'pelican budget"), vec![BANKS]);
+    assert_eq!(
+        search(&inbox, "'rates steady"),
+        Vec::<String>::new(),
+        "the old title is gone"
+    );
+    assert_eq!(counts(&inbox), counts_of(15, 0));
+}
+
+#[test]
+fn an_article_replaced_by_a_rename_over_it_is_read_again() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let inbox = indexed_sample(dir.path());
+    let path = inbox.join(BANKS);
+    let before = fs::metadata(&path).expect("stat");
+    let old = fs::read_to_string(&path).expect("read");
+    // What an editor or a sync tool does: a whole new file renamed over the old one.
+    // Same size and even the same modification time: only the inode (and the change
+    // time) tell it apart.
+    let new = old.replacen("Central", "Walrusy", 1);
+    assert_eq!(new.len(), old.len());
+    let temp = dir.path().join("replacement.tmp");
+    fs::write(&temp, &new).expect("write the replacement");
+    set_mtime(&temp, before.modified().expect("mtime"));
+    fs::rename(&temp, &path).expect("rename over");
+    let after = fs::metadata(&path).expect("stat");
+    assert_ne!(after.ino(), before.ino());
+    assert_eq!(after.modified().ok(), before.modified().ok());
+
+    assert_eq!(counts(&inbox), counts_of(15, 1));
+    assert!(
+        title_of(&inbox, BANKS).is_some_and(|t| t.starts_with("Walrusy")),
+        "{:?}",
+        title_of(&inbox, BANKS)
+    );
+    assert_eq!(search(&inbox, "'walrusy"), vec![BANKS]);
+    assert_eq!(counts(&inbox), counts_of(15, 0));
+}
+
+#[test]
+fn a_deleted_article_is_dropped_from_the_index() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let inbox = indexed_sample(dir.path());
+    assert_eq!(search(&inbox, "'central banks"), vec![BANKS]);
+    fs::remove_file(inbox.join(BANKS)).expect("delete");
+
+    assert_eq!(
+        counts(&inbox),
+        counts_of(14, 0),
+        "its row is gone, nothing read"
+    );
+    assert_eq!(title_of(&inbox, BANKS), None);
+    assert_eq!(search(&inbox, "'central banks"), Vec::<String>::new());
+    assert_eq!(titles(&inbox).len(), 14);
+}
+
+#[test]
+fn a_renamed_article_is_found_under_its_new_name_only() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let inbox = indexed_sample(dir.path());
+    let title = title_of(&inbox, BANKS).expect("listed");
+    let renamed = "europe/001_renamed.txt";
+    fs::rename(inbox.join(BANKS), inbox.join(renamed)).expect("rename");
+
+    assert_eq!(counts(&inbox), counts_of(15, 1), "the new name is read");
+    assert_eq!(title_of(&inbox, BANKS), None);
+    assert_eq!(title_of(&inbox, renamed), Some(title));
+    assert_eq!(search(&inbox, "'central banks"), vec![renamed]);
+    assert_eq!(counts(&inbox), counts_of(15, 0));
+}
+
+#[test]
+fn a_touched_article_still_answers_the_same() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let inbox = indexed_sample(dir.path());
+    let list = titles(&inbox);
+    let found = search(&inbox, "'rates");
+    assert!(found.contains(&BANKS.to_string()), "{found:?}");
+
+    // `touch`: the modification time is now, so the row written next is too close
+    // to it to be trusted; whatever the index does, the answers stay the same.
+    set_mtime(&inbox.join(BANKS), SystemTime::now());
+    assert_eq!(titles(&inbox), list);
+    assert_eq!(search(&inbox, "'rates"), found);
+
+    // Touched into the past: read once more, then served by the index again.
+    set_mtime_ago(&inbox.join(BANKS), Duration::from_secs(600));
+    assert_eq!(counts(&inbox), counts_of(15, 1));
+    assert_eq!(counts(&inbox), counts_of(15, 0));
+    assert_eq!(titles(&inbox), list);
+    assert_eq!(search(&inbox, "'rates"), found);
+}
+
+#[test]
+fn an_article_changed_within_the_same_timestamp_is_read_again() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let inbox = indexed_sample(dir.path());
+    let path = inbox.join(BANKS);
+    let before = fs::metadata(&path).expect("stat");
+    let old = fs::read_to_string(&path).expect("read");
+    // A change the size, modification time and inode all miss: the same number of
+    // bytes written in place, and the modification time put back to exactly what it
+    // was (as a change within one tick of a coarse file system clock, or a tool that
+    // keeps times, leaves it). Only the change time, which no program can set, tells:
+    // any write or `set_times` moves it to now. An index that ignored it would go on
+    // serving the old title.
+    let new = old.replacen("Central", "Walrusy", 1);
+    assert_eq!(new.len(), old.len());
+    let file = fs::File::options().write(true).open(&path).expect("open");
+    file.write_all_at(new.as_bytes(), 0)
+        .expect("write in place");
+    file.set_modified(before.modified().expect("mtime"))
+        .expect("set the mtime back");
+    drop(file);
+    let after = fs::metadata(&path).expect("stat");
+    assert_eq!(
+        (after.len(), after.mtime(), after.mtime_nsec(), after.ino()),
+        (
+            before.len(),
+            before.mtime(),
+            before.mtime_nsec(),
+            before.ino()
+        )
+    );
+    assert_ne!(
+        (after.ctime(), after.ctime_nsec()),
+        (before.ctime(), before.ctime_nsec())
+    );
+
+    assert_eq!(
+        counts(&inbox),
+        counts_of(15, 1),
+        "the change time gave it away"
+    );
+    assert!(
+        title_of(&inbox, BANKS).is_some_and(|t| t.starts_with("Walrusy")),
+        "{:?}",
+        title_of(&inbox, BANKS)
+    );
+    assert_eq!(search(&inbox, "'walrusy"), vec![BANKS]);
+}
+
+/// Damages the index with `damage`, then checks that the next command says in one
+/// line that the index is made again and answers as without it, and that the run
+/// after it is quiet and served by the index.
+fn survives_damage(damage: impl FnOnce(&Path), why: &str) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let inbox = indexed_sample(dir.path());
+    let file = index_file(&inbox);
+    damage(&file);
+    let args = ["search", "'rates", "--format", "json"];
+    let out = triage(&inbox, &args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.starts_with(&format!(
+            "triage: the index {} is made again: ",
+            file.display()
+        )),
+        "{err}"
+    );
+    assert!(err.contains(why), "{err}");
+    assert_eq!(stdout(&out), without_index(&inbox, &args));
+    assert_eq!(counts(&inbox), counts_of(15, 0), "the new index is used");
+    assert_eq!(quiet(&inbox, &args), stdout(&out));
+}
+
+#[test]
+fn a_truncated_index_file_is_made_again_in_one_line() {
+    survives_damage(
+        |file| {
+            let len = fs::metadata(file).expect("stat").len();
+            let f = fs::File::options().write(true).open(file).expect("open");
+            f.set_len(len / 2).expect("truncate");
+        },
+        "could not be read",
+    );
+}
+
+#[test]
+fn a_garbage_index_file_is_made_again_in_one_line() {
+    survives_damage(
+        |file| {
+            let len = fs::metadata(file).expect("stat").len() as usize;
+            fs::write(file, noise(len)).expect("write garbage");
+        },
+        "could not be read",
+    );
+}
+
+/// Deterministic noise.
+fn noise(len: usize) -> Vec<u8> {
+    let mut x: u32 = 0x2545_f491;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            x as u8
+        })
+        .collect()
+}
+
+/// The leaf pages of the tables whose name starts with `prefix`, and the page size.
+fn leaf_pages(file: &Path, prefix: &str) -> (Vec<u64>, u64) {
+    let conn = rusqlite::Connection::open(file).expect("open with SQLite");
+    let size: i64 = conn
+        .query_row("PRAGMA page_size", [], |r| r.get(0))
+        .expect("page size");
+    let mut stmt = conn
+        .prepare(
+            "SELECT pageno FROM dbstat WHERE substr(name, 1, length(?1)) = ?1 \
+             AND pagetype = 'leaf'",
+        )
+        .expect("dbstat");
+    let pages: Vec<i64> = stmt
+        .query_map([prefix], |r| r.get(0))
+        .expect("pages")
+        .collect::<Result<_, _>>()
+        .expect("pages");
+    assert!(!pages.is_empty(), "no leaf page of {prefix}");
+    (pages.into_iter().map(|p| p as u64).collect(), size as u64)
+}
+
+/// Writes noise over the second half of each leaf page of the tables named
+/// `prefix…`: their page headers stay intact, the rows in them do not.
+fn damage_rows(file: &Path, prefix: &str) {
+    let (pages, size) = leaf_pages(file, prefix);
+    let f = fs::File::options().write(true).open(file).expect("open");
+    for page in pages {
+        f.write_all_at(&noise(size as usize / 2), page * size - size / 2)
+            .expect("write noise");
+    }
+}
+
+#[test]
+fn an_index_damaged_inside_its_rows_is_made_again_in_one_line() {
+    // Damage that opening the file does not see (counting the articles' rows reads
+    // only the page headers); reading the rows does.
+    survives_damage(|file| damage_rows(file, "articles"), "could not be read");
+}
+
+#[test]
+fn an_index_damaged_in_its_word_lookup_still_finds_every_body() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let inbox = indexed_sample(dir.path());
+    damage_rows(&index_file(&inbox), "fts");
+    for query in ["'rates", "the", "кишинёв", "banks"] {
+        let args = ["search", query, "--format", "json"];
+        let out = triage(&inbox, &args);
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert_eq!(stdout(&out), without_index(&inbox, &args), "{query}");
+    }
+}
+
+#[test]
+fn an_index_of_another_format_is_made_again_in_one_line() {
+    survives_damage(
+        |file| {
+            let conn = rusqlite::Connection::open(file).expect("open with SQLite");
+            conn.pragma_update(None, "user_version", 999)
+                .expect("bump the format");
+        },
+        "another version (format 999)",
+    );
+}
+
+/// Checks that `inbox`'s commands work without an index in `cache`, each saying so
+/// in one line.
+fn works_without_index(inbox: &Path, cache: &Path) {
+    let expected = without_index(inbox, &["search", "'rates", "--format", "json"]);
+    for _ in 0..2 {
+        let out = common::command_as(inbox, "alice", &["search", "'rates", "--format", "json"])
+            .env("XDG_CACHE_HOME", cache)
+            .output()
+            .expect("the binary runs");
+        assert!(out.status.success(), "{}", stderr(&out));
+        let err = stderr(&out);
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(
+            err.starts_with("triage: working without the index ("),
+            "{err}"
+        );
+        assert_eq!(stdout(&out), expected);
+    }
+    let list = without_index(inbox, &["list", "--format", "json"]);
+    let out = common::command_as(inbox, "alice", &["list", "--format", "json"])
+        .env("XDG_CACHE_HOME", cache)
+        .output()
+        .expect("the binary runs");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stderr(&out).lines().count(), 1, "{}", stderr(&out));
+    assert_eq!(stdout(&out), list);
+}
+
+#[test]
+fn a_cache_folder_that_cannot_be_made_falls_back_to_no_index() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let inbox = common::copy_inbox(dir.path());
+    age(&inbox);
+    // No folder can be made under a regular file, not even by root (the tests run as
+    // root in CI, where permissions stop nothing).
+    let file = dir.path().join("not-a-folder");
+    fs::write(&file, "").expect("write");
+    works_without_index(&inbox, &file.join("cache"));
+    let out = common::command_as(&inbox, "alice", &["index"])
+        .env("XDG_CACHE_HOME", file.join("cache"))
+        .output()
+        .expect("the binary runs");
+    assert!(!out.status.success(), "`triage index` cannot make it");
+    assert!(
+        stderr(&out).starts_with("triage: working without the index ("),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn a_read_only_cache_folder_falls_back_to_no_index() {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    if unsafe { libc::geteuid() } == 0 {
+        eprintln!(
+            "skipped: permissions do not stop root; \
+             a_cache_folder_that_cannot_be_made_falls_back_to_no_index covers this"
+        );
+        return;
+    }
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let inbox = common::copy_inbox(dir.path());
+    age(&inbox);
+    let cache = dir.path().join("config").join("cache");
+    let triage_dir = cache.join("triage");
+    // A read-only folder where no index was made yet…
+    fs::create_dir_all(&triage_dir).expect("make the cache folder");
+    fs::set_permissions(&triage_dir, fs::Permissions::from_mode(0o500)).expect("chmod");
+    works_without_index(&inbox, &cache);
+    // …and one holding an index: it cannot be opened for writing.
+    fs::set_permissions(&triage_dir, fs::Permissions::from_mode(0o700)).expect("chmod");
+    assert_eq!(counts(&inbox).read, 15);
+    let file = index_file(&inbox);
+    let folder = file.parent().expect("a folder").to_path_buf();
+    let mode = |path: &Path, mode: u32| {
+        fs::set_permissions(path, fs::Permissions::from_mode(mode)).expect("chmod");
+    };
+    let args = ["search", "'rates", "--format", "json"];
+    let expected = without_index(&inbox, &args);
+    mode(&folder, 0o500);
+    let out = triage(&inbox, &args);
+    mode(&folder, 0o700);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.starts_with("triage: working without the index ("),
+        "{err}"
+    );
+    assert_eq!(stdout(&out), expected);
+    // An index file that opens but cannot be written: what it holds is used, and
+    // the rows it cannot take are said to be lost, once.
+    mode(&file, 0o400);
+    set_mtime_ago(&inbox.join(BANKS), Duration::from_secs(600));
+    let out = triage(&inbox, &args);
+    mode(&file, 0o600);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("is no longer written"), "{err}");
+    assert_eq!(stdout(&out), expected);
+}
+
+#[test]
+fn no_index_never_makes_the_cache_folder() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let inbox = common::copy_inbox(dir.path());
+    let cache = dir.path().join("config").join("cache");
+    without_index(&inbox, &["search", "rates"]);
+    without_index(&inbox, &["list", "--format", "json"]);
+    without_index(&inbox, &["export"]);
+    let out = common::command_as(&inbox, "alice", &["search", "rates"])
+        .env("TRIAGE_NO_INDEX", "true")
+        .output()
+        .expect("the binary runs");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!cache.exists(), "--no-index made {}", cache.display());
+    // Without it, the same command makes the index.
+    quiet(&inbox, &["search", "rates"]);
+    assert!(cache.join("triage").is_dir());
+}
+
+#[test]
+fn index_rebuild_reads_every_article_again() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let inbox = indexed_sample(dir.path());
+    let (path, counts) = index_line(&inbox, &["--rebuild"]);
+    assert_eq!(counts, counts_of(15, 15));
+    assert!(path.is_file());
+    assert_eq!(index_line(&inbox, &[]).1, counts_of(15, 0));
+}
+
+/// Queries for the sample inbox: common and rare words, terms of one and two
+/// letters, exact, negated, phrases, non-ASCII and filters.
+const SAMPLE_QUERIES: &[&str] = &[
+    "the",
+    "rates",
+    "bank",
+    "desalination",
+    "walrus",
+    "xi",
+    "of",
+    "a",
+    "z",
+    "'rates",
+    "'central banks",
+    "'interest\\ rates",
+    "'said\\ the",
+    "!the",
+    "!'rates",
+    "!xi",
+    "!of the",
+    "rates !'central",
+    "кишинёв",
+    "'кишинёв",
+    "молдов",
+    "переговоров",
+    "'ТРАНЗИТ",
+    "besançon",
+    "'méndez",
+    "is:todo the",
+    "src:rt the",
+    "^central",
+    "banks$",
+    "by:alice",
+];
+
+#[test]
+fn search_answers_the_same_with_and_without_the_index_on_the_sample_inbox() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let inbox = indexed_sample(dir.path());
+    let mut found_any = 0;
+    for query in SAMPLE_QUERIES {
+        if !search(&inbox, query).is_empty() {
+            found_any += 1;
+        }
+    }
+    assert!(found_any >= 20, "most queries find something ({found_any})");
+    assert_eq!(
+        search(&inbox, "кишинёв"),
+        vec!["011_moldova_gas_transit.txt"]
+    );
+    assert_eq!(
+        counts(&inbox),
+        counts_of(15, 0),
+        "every search was served by the index"
+    );
+}
+
+/// A generated inbox of `n` articles plus one Cyrillic article of our own, aged.
+fn generated(dir: &Path, n: usize) -> PathBuf {
+    let inbox = dir.join("inbox");
+    triage::corpus::write(&inbox, n, 14).expect("write a corpus");
+    fs::write(
+        inbox.join("moscow.txt"),
+        "Москва готовит новый бюджет\n\nВ Москве обсуждают бюджет на следующий год.\n\n\
+         Депутаты МОСКВЫ спорят о налогах, xi.\n",
+    )
+    .expect("write an article");
+    age(&inbox);
+    inbox
+}
+
+/// Queries for a generated inbox (see `triage::corpus::RARE_WORDS`).
+const GENERATED_QUERIES: &[&str] = &[
+    "the",
+    "pipeline",
+    "sanctions",
+    "ceasefire",
+    "referendum",
+    "desalination",
+    "'pipeline",
+    "!pipeline",
+    "!'sanctions the",
+    "pipeline sanctions",
+    "xi",
+    "of",
+    "q",
+    "!xi",
+    "москва",
+    "москв",
+    "'москве",
+    "бюджет",
+    "'the\\ pipeline",
+    "is:todo ceasefire",
+    "region:mena",
+    "theme:energy the",
+];
+
+#[test]
+fn search_answers_the_same_with_and_without_the_index_on_a_generated_inbox() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let inbox = generated(dir.path(), 300);
+    assert_eq!(counts(&inbox), counts_of(301, 301));
+    assert_eq!(
+        counts(&inbox),
+        counts_of(301, 0),
+        "the index serves every article"
+    );
+    let mut found_any = 0;
+    for query in GENERATED_QUERIES {
+        if !search(&inbox, query).is_empty() {
+            found_any += 1;
+        }
+    }
+    assert!(found_any >= 15, "most queries find something ({found_any})");
+    assert_eq!(search(&inbox, "москва"), vec!["moscow.txt"]);
+    assert_eq!(search(&inbox, "'москвы"), vec!["moscow.txt"]);
+    assert_eq!(counts(&inbox), counts_of(301, 0));
+}
+
+/// A running command and what it was asked.
+struct Running {
+    args: Vec<String>,
+    child: Child,
+}
+
+fn spawn(inbox: &Path, reviewer: &str, args: &[&str]) -> Running {
+    let child = common::command_as(inbox, reviewer, args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    Running {
+        args: args.iter().map(|a| a.to_string()).collect(),
+        child,
+    }
+}
+
+#[test]
+fn processes_sharing_the_index_at_once_answer_as_without_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let inbox = dir.path().join("inbox");
+    triage::corpus::write(&inbox, 300, 21).expect("write a corpus");
+    let reads: [&[&str]; 4] = [
+        &["search", "pipeline", "--format", "json"],
+        &["search", "!'sanctions xi", "--format", "json"],
+        &["search", "the", "--format", "json"],
+        &["list"],
+    ];
+    let expected: Vec<String> = reads.iter().map(|a| without_index(&inbox, a)).collect();
+    let names: Vec<String> = files(&inbox)
+        .iter()
+        .map(|p| {
+            p.strip_prefix(&inbox)
+                .expect("inside")
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    let statuses = ["done", "todo", "skipped"];
+    for round in 0..8 {
+        // First rounds on files just written (rows never trusted, so every process
+        // reads and writes every row), then aged ones (rows written by one process
+        // and served to the next).
+        if round == 3 {
+            age(&inbox);
+        }
+        // Staggered, so that some start while others are writing.
+        let mut running = Vec::new();
+        for (i, args) in reads.iter().enumerate() {
+            running.push((Some(i), spawn(&inbox, "alice", args)));
+            let file = &names[(round * 4 + i) % names.len()];
+            let status = statuses[(round + i) % statuses.len()];
+            running.push((
+                None,
+                spawn(&inbox, "bob", &["label", file, "--status", status]),
+            ));
+            std::thread::sleep(Duration::from_millis(20 * (round as u64 % 3)));
+        }
+        for (which, run) in running {
+            let out = run.child.wait_with_output().expect("wait");
+            let err = stderr(&out);
+            assert!(out.status.success(), "round {round}, {:?}: {err}", run.args);
+            assert_eq!(err, "", "round {round}, {:?} said something", run.args);
+            if let Some(i) = which {
+                assert_eq!(
+                    stdout(&out),
+                    expected[i],
+                    "round {round}, {:?} answered otherwise",
+                    run.args
+                );
+            }
+        }
+    }
+    // Bob's decisions are all there and the index still sound.
+    assert_eq!(counts(&inbox).rows, 300);
+    let out = common::command_as(&inbox, "bob", &["check"])
+        .output()
+        .expect("the binary runs");
+    assert!(out.status.success(), "{}", stderr(&out));
+}
