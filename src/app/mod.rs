@@ -209,7 +209,7 @@ pub fn doc_of(entry: &Entry, taxonomy: &Taxonomy, sources: &Sources) -> Doc {
 /// from the index hands over 100,000 entries at once).
 fn in_parallel<T: Sync, U: Send>(items: &[T], make: impl Fn(&T) -> U + Sync) -> Vec<U> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if items.len() < 4096 || threads < 2 {
+    if items.len() < 1024 || threads < 2 {
         return items.iter().map(make).collect();
     }
     let per = items.len().div_ceil(threads);

@@ -59,6 +59,9 @@ const BUSY: Duration = Duration::from_secs(5);
 /// showing it (the "racy" case git knows): such a row is not trusted.
 const RACY_NS: i64 = 2_000_000_000;
 
+/// Rows by the bytes of their path (see [`Index::cached`]).
+pub type RowMap = HashMap<Vec<u8>, Cached, rustc_hash::FxBuildHasher>;
+
 /// What a file's `stat` said when it was read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Stat {
@@ -358,12 +361,12 @@ impl Index {
 
     /// Every row, by path relative to the inbox (its bytes: hashing a `Path` walks
     /// its components, ten times slower at 100,000 rows).
-    pub fn cached(&self) -> rusqlite::Result<HashMap<Vec<u8>, Cached>> {
+    pub fn cached(&self) -> rusqlite::Result<RowMap> {
         let mut stmt = self
             .conn
             .prepare(&format!("SELECT {COLUMNS} FROM articles"))?;
         let mut rows = stmt.query([])?;
-        let mut out = HashMap::new();
+        let mut out = RowMap::default();
         while let Some(row) = rows.next()? {
             out.insert(row.get(1)?, cached_of(row)?);
         }

@@ -17,6 +17,10 @@ use crate::index::{self, Cached, Index, Put, Stat};
 
 use super::{Entry, ScanEntry};
 
+/// Files whose rows are looked up one by one while all rows are being read: more
+/// than a first screen.
+const FIRST_SCREEN: usize = 100;
+
 /// Rows written per transaction at most, and how long a row waits for its batch.
 const BATCH: usize = 256;
 const BATCH_WAIT: Duration = Duration::from_millis(200);
@@ -32,15 +36,19 @@ enum Write {
     Forget(Vec<PathBuf>),
 }
 
+/// The rows by path bytes, hashed with FxHash: 100,000 lookups with SipHash cost
+/// more than the rest of taking a row.
+pub type RowMap = crate::index::RowMap;
+
 /// What the rows' thread answers: the rows, or whether its error is damage and what
 /// it says.
-type RowsRead = Result<HashMap<Vec<u8>, Cached>, (bool, String)>;
+type RowsRead = Result<RowMap, (bool, String)>;
 
 /// The rows of [`Cache::cached`]: still being read, or read.
 enum Rows {
     /// The thread's answer: the rows, or whether the error is damage, and what it is.
     Reading(JoinHandle<RowsRead>),
-    Read(HashMap<Vec<u8>, Cached>),
+    Read(RowMap),
 }
 
 /// An index opened, with the sentence saying it was made again if it was; or the
@@ -89,7 +97,7 @@ impl Cache {
                     "the index {} is made again: it could not be read ({e})",
                     path.display()
                 ));
-                (index, HashMap::new())
+                (index, RowMap::default())
             }
             Err(e) => {
                 return Err(format!(
@@ -110,7 +118,7 @@ impl Cache {
         Cache::with(index, None).map(|cache| (cache, note))
     }
 
-    fn with(index: Index, cached: Option<HashMap<Vec<u8>, Cached>>) -> Result<Cache, String> {
+    fn with(index: Index, cached: Option<RowMap>) -> Result<Cache, String> {
         let path = index.path().to_path_buf();
         let problem = |e: &dyn std::fmt::Display| {
             format!("working without the index ({}): {e}", path.display())
@@ -189,10 +197,14 @@ impl Cache {
     fn take_row(&self, rel: &Path) -> Option<Cached> {
         let key = rel.as_os_str().as_bytes();
         let mut cached = self.cached.lock().ok()?;
+        let alone = self.alone.lock().map_or(0, |a| a.len());
+        // Past the first screen, waiting for all rows costs less than looking each
+        // up alone (one query each, on one connection the readers take turns on).
         if let Rows::Reading(thread) = &*cached
-            && thread.is_finished()
+            && (thread.is_finished() || alone >= FIRST_SCREEN)
         {
-            let Rows::Reading(thread) = std::mem::replace(&mut *cached, Rows::Read(HashMap::new()))
+            let Rows::Reading(thread) =
+                std::mem::replace(&mut *cached, Rows::Read(RowMap::default()))
             else {
                 return None;
             };
@@ -215,7 +227,7 @@ impl Cache {
     /// What the rows' thread read. When the rows were damaged, the index is set
     /// aside (its files removed: the writer goes on into a file no one opens again)
     /// so that the next start makes it anew, and the session says so once.
-    fn rows_read(&self, thread: JoinHandle<RowsRead>) -> HashMap<Vec<u8>, Cached> {
+    fn rows_read(&self, thread: JoinHandle<RowsRead>) -> RowMap {
         match thread.join() {
             Ok(Ok(rows)) => rows,
             Ok(Err((damaged, e))) => {
@@ -230,18 +242,18 @@ impl Cache {
                         self.path.display()
                     ));
                 }
-                HashMap::new()
+                RowMap::default()
             }
-            Err(_) => HashMap::new(),
+            Err(_) => RowMap::default(),
         }
     }
 
     /// Every row read, waiting for the read to end, less those looked up alone.
-    fn rest(&self) -> HashMap<Vec<u8>, Cached> {
+    fn rest(&self) -> RowMap {
         let Ok(mut cached) = self.cached.lock() else {
-            return HashMap::new();
+            return RowMap::default();
         };
-        let mut rows = match std::mem::replace(&mut *cached, Rows::Read(HashMap::new())) {
+        let mut rows = match std::mem::replace(&mut *cached, Rows::Read(RowMap::default())) {
             Rows::Reading(thread) => self.rows_read(thread),
             Rows::Read(rows) => rows,
         };
