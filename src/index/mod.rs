@@ -349,6 +349,16 @@ impl Index {
         })
     }
 
+    /// Settings for the connection that writes: a larger page cache (16 MiB), which
+    /// the trigram index's merges read over and over, and no wait for the disk at
+    /// each commit: the index is a cache, and a commit lost to a power cut is only
+    /// articles read again. With 1,024 rows a transaction, filling 10,000 articles
+    /// took 4.1 s instead of 5.2 s (64 MiB: 4.5 s).
+    pub fn tune_for_writing(&self) {
+        let _ = self.conn.pragma_update(None, "cache_size", -16 * 1024);
+        let _ = self.conn.pragma_update(None, "synchronous", "OFF");
+    }
+
     /// Another connection to an index [`open`] opened, for a thread of its own.
     pub fn reopen(path: &Path) -> Result<Index, String> {
         Index::try_open(path).map_err(|e| e.to_string())

@@ -22,7 +22,7 @@ use super::{Entry, ScanEntry};
 const FIRST_SCREEN: usize = 100;
 
 /// Rows written per transaction at most, and how long a row waits for its batch.
-const BATCH: usize = 256;
+const BATCH: usize = 1024;
 const BATCH_WAIT: Duration = Duration::from_millis(200);
 
 /// What the writer is asked to do.
@@ -353,6 +353,7 @@ fn write_all(
     written: &AtomicUsize,
     failed: &Mutex<Option<String>>,
 ) {
+    index.tune_for_writing();
     let mut stopped = false;
     let fail = |e: rusqlite::Error, index: &Index| {
         if let Ok(mut f) = failed.lock() {
