@@ -5,9 +5,10 @@
 //! data; no module imports one above it (checked against the `use` lines):
 //!
 //! ```text
-//! cli ─→ tui ─→ runtime ─→ ui ─→ input ─→ app ─→ team ─→ store ─→ article ─→ labels
-//!                              ╰──────────────→ search ──────────╯       ↑
-//!                                                    team ─→ learn ──────╯
+//! cli ─→ tui ─→ runtime ─→ ui ─→ input ─→ app ─→ team ─→ store ─→ index ─→ article ─→ labels
+//!                              ╰──────────────→ search ──────────────────────↗
+//!                                                    team ─→ learn ───────────↗
+//! (and index ─→ search: the index answers search's body lookups, `search::BodyIndex`)
 //! domain (the shared words: status, decision, edit, reviewer name) just above labels;
 //! below everything: files, fold, host, sanitize, words
 //! ```
@@ -32,6 +33,11 @@
 //! - [`search`] parses queries and ranks articles, off the drawing thread.
 //! - [`store`] scans the inbox and reads and writes sidecars atomically under a lock,
 //!   and keeps the inbox a boundary (links out, pipes and devices are never read).
+//! - [`index`] keeps what parsing produced between runs (SQLite under
+//!   `$XDG_CACHE_HOME/triage`: each article's metadata and `stat`, its paragraphs, and
+//!   an FTS5 trigram index of its body), so a start on an inbox seen before parses
+//!   nothing and bodies stay out of memory; it answers search's body lookups through
+//!   [`search::BodyIndex`]. A cache: sidecars stay the only truth.
 //! - [`article`] reads an inbox file into an [`article::Article`] and suggests labels
 //!   from its own classification and the places it names (`article::places`, a
 //!   built-in gazetteer); no terminal, no disk writes.

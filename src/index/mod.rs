@@ -11,7 +11,7 @@
 //! - `articles`: one small row per file: its path relative to the inbox, the size,
 //!   modification and change times (nanoseconds) and inode it had when read, when
 //!   the row was written, the SHA-256 of the bytes, and the metadata of the parsed
-//!   article ([`codec`]), or why it could not be read. A start compares each file's
+//!   article (`codec`), or why it could not be read. A start compares each file's
 //!   `stat` with its row ([`Cached::fresh`]); any difference means it is read again.
 //! - `texts`: the body and footer paragraphs of each row, which the reader, the
 //!   learner and search's body lines load one article at a time.
@@ -28,7 +28,7 @@
 //! goes on finding its body, rather than losing it from search and the reader.
 //!
 //! Several processes share the file (SQLite's write-ahead log: readers never wait,
-//! writers take turns, waiting up to [`BUSY`]); an index that cannot be opened, is
+//! writers take turns, waiting up to `BUSY`); an index that cannot be opened, is
 //! damaged or is from another format is set aside and made again, and when even
 //! that fails the program works without it ([`open`]).
 

@@ -97,7 +97,7 @@ impl Hit {
 ///
 /// `within`: when given, only these doc indices are considered: a query that only
 /// grew (see [`Query::narrows`]) re-ranks the previous results instead of the inbox.
-/// `cancelled` is polled every [`BLOCK`] articles on each thread; once it returns
+/// `cancelled` is polled every `BLOCK` articles on each thread; once it returns
 /// true the search gives up and returns `None`, so a newer keystroke never waits for
 /// an older ranking.
 pub fn search(

@@ -112,7 +112,7 @@ impl Cache {
     /// [`Cache::open`] for the TUI: the rows are read on a thread of their own, so
     /// the first screen never waits for them (each file's row is looked up alone
     /// until they are there). Damage found in them then has the index set aside at
-    /// the end of loading, to be made again at the next start (see [`Cache::rest`]).
+    /// the end of loading, to be made again at the next start (see `Cache::rest`).
     pub fn open_in_background(inbox: &Path) -> Opened {
         let (index, note) = index::open(inbox)?;
         Cache::with(index, None).map(|cache| (cache, note))
