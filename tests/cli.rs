@@ -5,23 +5,9 @@ mod common;
 
 use std::fs;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 
-use common::SEED;
-
-fn triage(inbox: &Path, args: &[&str]) -> Output {
-    common::command_as(inbox, "alice", args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
+use common::{SEED, stderr, stdout, triage};
 
 #[test]
 fn list_tsv_has_one_row_per_article_with_status_and_labels() {

@@ -13,24 +13,11 @@ mod common;
 use std::fs;
 use std::os::unix::fs::{FileExt, MetadataExt};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Output, Stdio};
+use std::process::{Child, Stdio};
 use std::time::{Duration, SystemTime};
 
+use common::{stderr, stdout, triage};
 use serde_json::Value;
-
-fn triage(inbox: &Path, args: &[&str]) -> Output {
-    common::command_as(inbox, "alice", args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
 
 /// Runs a command that must succeed in silence; its stdout.
 fn quiet(inbox: &Path, args: &[&str]) -> String {

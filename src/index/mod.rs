@@ -372,10 +372,40 @@ impl Index {
     /// Every row, by path relative to the inbox (its bytes: hashing a `Path` walks
     /// its components, ten times slower at 100,000 rows).
     pub fn cached(&self) -> rusqlite::Result<RowMap> {
-        let mut stmt = self
-            .conn
-            .prepare(&format!("SELECT {COLUMNS} FROM articles"))?;
-        let mut rows = stmt.query([])?;
+        self.cached_between(i64::MIN, i64::MAX)
+    }
+
+    /// [`Index::cached`] on two threads, each reading half of the keys on its own
+    /// connection (100,000 rows: about half the time).
+    pub fn cached_on_two_threads(&self) -> rusqlite::Result<RowMap> {
+        let (low, high): (Option<i64>, Option<i64>) =
+            self.conn
+                .query_row("SELECT min(key), max(key) FROM articles", [], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })?;
+        let (Some(low), Some(high)) = (low, high) else {
+            return Ok(RowMap::default());
+        };
+        let middle = low + (high - low) / 2;
+        let Ok(other) = Index::try_open(&self.path) else {
+            return self.cached();
+        };
+        std::thread::scope(|scope| {
+            let upper = scope.spawn(move || other.cached_between(middle + 1, i64::MAX));
+            let mut rows = self.cached_between(i64::MIN, middle)?;
+            let upper = upper
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+            rows.extend(upper);
+            Ok(rows)
+        })
+    }
+
+    fn cached_between(&self, low: i64, high: i64) -> rusqlite::Result<RowMap> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {COLUMNS} FROM articles WHERE key BETWEEN ?1 AND ?2"
+        ))?;
+        let mut rows = stmt.query([low, high])?;
         let mut out = RowMap::default();
         while let Some(row) = rows.next()? {
             out.insert(row.get(1)?, cached_of(row)?);

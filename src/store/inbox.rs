@@ -303,22 +303,33 @@ impl Inbox {
             root: root.to_path_buf(),
             ..Inbox::default()
         };
-        let mut batch = Vec::new();
-        scan_each(root, &mut inbox.problems, &mut |found| {
-            batch.push(found);
-            if batch.len() >= LATER_BATCH {
-                inbox.entries.extend(load_batch(
-                    root,
-                    &std::mem::take(&mut batch),
-                    reviewer,
-                    cache,
-                ));
+        // The walk (listing folders, a `stat` per file) on a thread of its own, so it
+        // goes on while the batches it found are read.
+        let (found_tx, found_rx) = mpsc::channel::<ScanEntry>();
+        let walked = std::thread::scope(|scope| {
+            let walk = scope.spawn(|| {
+                let mut problems = Vec::new();
+                let walked = scan_each(root, &mut problems, &mut |found| {
+                    found_tx.send(found).is_ok()
+                });
+                drop(found_tx);
+                walked.map(|()| problems)
+            });
+            let mut batch = Vec::new();
+            for found in found_rx {
+                batch.push(found);
+                if batch.len() >= LATER_BATCH {
+                    let read = load_batch(root, &std::mem::take(&mut batch), reviewer, cache);
+                    inbox.entries.extend(read);
+                }
             }
-            true
+            inbox
+                .entries
+                .extend(load_batch(root, &batch, reviewer, cache));
+            walk.join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
         })?;
-        inbox
-            .entries
-            .extend(load_batch(root, &batch, reviewer, cache));
+        inbox.problems = walked;
         if let Some(cache) = cache {
             cache.forget_unseen();
         }

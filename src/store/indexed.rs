@@ -87,7 +87,7 @@ impl Cache {
         let (index, mut note) = index::open(inbox)?;
         // Damage inside the rows shows only when they are read: the index is then made
         // again too, rather than worked around on every start.
-        let (index, cached) = match index.cached() {
+        let (index, cached) = match index.cached_on_two_threads() {
             Ok(rows) => (index, rows),
             Err(e) if index::damaged(&e) => {
                 let path = index.path().to_path_buf();
@@ -133,7 +133,7 @@ impl Cache {
                         .name("index rows".into())
                         .spawn(move || {
                             reader
-                                .cached()
+                                .cached_on_two_threads()
                                 .map_err(|e| (index::damaged(&e), e.to_string()))
                         })
                         .map_err(|e| problem(&e))?,

@@ -482,3 +482,23 @@ pub fn command_as(inbox: &Path, reviewer: &str, args: &[&str]) -> std::process::
         .stdin(std::process::Stdio::null());
     cmd
 }
+
+/// [`command_as`] as alice, run to its end.
+#[allow(dead_code)]
+pub fn triage(inbox: &Path, args: &[&str]) -> std::process::Output {
+    command_as(inbox, "alice", args)
+        .output()
+        .expect("the binary runs")
+}
+
+/// A finished command's standard output, as text.
+#[allow(dead_code)]
+pub fn stdout(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A finished command's standard error, as text.
+#[allow(dead_code)]
+pub fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
