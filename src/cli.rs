@@ -668,12 +668,13 @@ fn index(setup: &Setup, rebuild: bool) -> Result<ExitCode, Failure> {
     let Some(cache) = setup.open_index() else {
         return Ok(ExitCode::from(1));
     };
-    let inbox = Inbox::load_through(&setup.inbox, &setup.reviewer, Some(&cache)).map_err(|e| {
-        Failure::Problem(format!(
-            "cannot read the inbox {}: {e}",
-            setup.inbox.display()
-        ))
-    })?;
+    let (articles, _) =
+        Inbox::index_through(&setup.inbox, &setup.reviewer, &cache).map_err(|e| {
+            Failure::Problem(format!(
+                "cannot read the inbox {}: {e}",
+                setup.inbox.display()
+            ))
+        })?;
     let read = cache.asked.load(std::sync::atomic::Ordering::Relaxed);
     finish_index(&cache);
     let path = cache
@@ -697,7 +698,7 @@ fn index(setup: &Setup, rebuild: bool) -> Result<ExitCode, Failure> {
         writeln!(
             io::stdout(),
             "{shown}: {rows} articles of {} in the inbox, {} read from their files now, {:.1} MiB, {:.1} s",
-            inbox.entries.len(),
+            articles,
             read,
             size as f64 / 1_048_576.0,
             started.elapsed().as_secs_f64()

@@ -303,39 +303,71 @@ impl Inbox {
             root: root.to_path_buf(),
             ..Inbox::default()
         };
-        // The walk (listing folders, a `stat` per file) on a thread of its own, so it
-        // goes on while the batches it found are read.
-        let (found_tx, found_rx) = mpsc::channel::<ScanEntry>();
-        let walked = std::thread::scope(|scope| {
-            let walk = scope.spawn(|| {
-                let mut problems = Vec::new();
-                let walked = scan_each(root, &mut problems, &mut |found| {
-                    found_tx.send(found).is_ok()
-                });
-                drop(found_tx);
-                walked.map(|()| problems)
-            });
-            let mut batch = Vec::new();
-            for found in found_rx {
-                batch.push(found);
-                if batch.len() >= LATER_BATCH {
-                    let read = load_batch(root, &std::mem::take(&mut batch), reviewer, cache);
-                    inbox.entries.extend(read);
-                }
-            }
-            inbox
-                .entries
-                .extend(load_batch(root, &batch, reviewer, cache));
-            walk.join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        inbox.problems = each_batch(root, reviewer, cache, &mut |read| {
+            inbox.entries.extend(read);
         })?;
-        inbox.problems = walked;
-        if let Some(cache) = cache {
-            cache.forget_unseen();
-        }
-        inbox.problems.sort();
         Ok(inbox)
     }
+
+    /// Brings the index up to date without keeping the articles: `triage index`.
+    /// Articles read from their files wait for the writer (see
+    /// [`Cache::bound_queue`]), so memory stays that of a few thousand articles
+    /// whatever the inbox's size. How many articles there are, and the problems.
+    pub fn index_through(
+        root: &Path,
+        reviewer: &str,
+        cache: &Cache,
+    ) -> std::io::Result<(usize, Vec<String>)> {
+        cache.bound_queue(LATER_BATCH * 2);
+        let mut count = 0;
+        let problems = each_batch(root, reviewer, Some(cache), &mut |read| {
+            count += read.len();
+        })?;
+        Ok((count, problems))
+    }
+}
+
+/// Walks the inbox and hands its articles to `take`, read through the index when there
+/// is one, a batch at a time in inbox order; the problems met, sorted.
+fn each_batch(
+    root: &Path,
+    reviewer: &str,
+    cache: Option<&Cache>,
+    take: &mut dyn FnMut(Vec<Entry>),
+) -> std::io::Result<Vec<String>> {
+    // The walk (listing folders, a `stat` per file) on a thread of its own, so it
+    // goes on while the batches it found are read.
+    let (found_tx, found_rx) = mpsc::channel::<ScanEntry>();
+    let mut problems = std::thread::scope(|scope| {
+        let walk = scope.spawn(|| {
+            let mut problems = Vec::new();
+            let walked = scan_each(root, &mut problems, &mut |found| {
+                found_tx.send(found).is_ok()
+            });
+            drop(found_tx);
+            walked.map(|()| problems)
+        });
+        let mut batch = Vec::new();
+        for found in found_rx {
+            batch.push(found);
+            if batch.len() >= LATER_BATCH {
+                take(load_batch(
+                    root,
+                    &std::mem::take(&mut batch),
+                    reviewer,
+                    cache,
+                ));
+            }
+        }
+        take(load_batch(root, &batch, reviewer, cache));
+        walk.join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })?;
+    if let Some(cache) = cache {
+        cache.forget_unseen();
+    }
+    problems.sort();
+    Ok(problems)
 }
 
 impl Inbox {

@@ -72,6 +72,8 @@ pub struct Cache {
     path: PathBuf,
     /// Rows asked for and rows written, for the progress shown.
     pub asked: AtomicUsize,
+    /// How many rows may wait for the writer before [`Cache::put`] waits (0: any).
+    bound: AtomicUsize,
     pub written: Arc<AtomicUsize>,
     /// Why writing stopped, when it did (a full disk, a read-only folder).
     pub failed: Arc<Mutex<Option<String>>>,
@@ -157,6 +159,7 @@ impl Cache {
             writer: Mutex::new(Some(tx)),
             thread: Mutex::new(Some(thread)),
             asked: AtomicUsize::new(0),
+            bound: AtomicUsize::new(0),
             written,
             failed,
             texts: Arc::new(index::Shared::new(texts)),
@@ -274,6 +277,26 @@ impl Cache {
             sha256: entry.sha256,
             article: entry.article.clone(),
         });
+        let bound = self.bound.load(Ordering::Relaxed);
+        while bound > 0 && self.pending() > bound && self.writing() {
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    }
+
+    /// From now on, [`Cache::put`] waits while more than `rows` are waiting for the
+    /// writer: for a caller that drops the articles it read (`triage index`), whose
+    /// bodies would otherwise pile up in the writer's queue (6 GB at 1,000,000
+    /// articles, the writer being slower than the readers).
+    pub fn bound_queue(&self, rows: usize) {
+        self.bound.store(rows, Ordering::Relaxed);
+    }
+
+    /// Whether the writer's thread is still there to write.
+    fn writing(&self) -> bool {
+        self.thread
+            .lock()
+            .map(|t| t.as_ref().is_some_and(|t| !t.is_finished()))
+            .unwrap_or(false)
     }
 
     /// Reads `rel` from its file and asks for its row to be written: for a file the
