@@ -184,13 +184,7 @@ pub fn doc_of(entry: &Entry, taxonomy: &Taxonomy, sources: &Sources) -> Doc {
             .to_lowercase();
     }
     side.push(entry.rel.to_string_lossy().into_owned());
-    let suggestions = entry.suggestions(taxonomy, sources);
-    let suggested = Axis::ALL.iter().flat_map(|&axis| {
-        suggestions
-            .ids(axis)
-            .into_iter()
-            .filter_map(move |id| search::label_number(taxonomy, axis, id))
-    });
+    let suggested = suggested_numbers(entry, taxonomy, sources);
     Doc {
         title: sanitize(entry.title()).into_owned(),
         // Each part whole, then joined, so no part's open sequence hides the next.
@@ -227,6 +221,37 @@ fn in_parallel<T: Sync, U: Send>(items: &[T], make: impl Fn(&T) -> U + Sync) -> 
             })
             .collect()
     })
+}
+
+/// The numbers of the labels [`Entry::suggestions`] gives, without making its
+/// suggestions (each with its id and where it came from, as text): this runs for
+/// every article of an inbox at every start.
+fn suggested_numbers(
+    entry: &Entry,
+    taxonomy: &Taxonomy,
+    sources: &Sources,
+) -> Vec<search::labels::LabelNumber> {
+    let Ok(a) = &entry.article else {
+        return Vec::new();
+    };
+    let number = |axis, name: &str| {
+        taxonomy
+            .find(axis, name)
+            .and_then(|label| search::label_number(taxonomy, axis, &label.id))
+    };
+    let mut out: Vec<search::labels::LabelNumber> = Vec::new();
+    out.extend(a.regions.iter().filter_map(|n| number(Axis::Region, n)));
+    out.extend(a.themes.iter().filter_map(|n| number(Axis::Theme, n)));
+    for n in &a.tags {
+        out.extend(number(Axis::Region, n));
+        out.extend(number(Axis::Theme, n));
+    }
+    if let Some(s) = crate::article::reliability(a, sources)
+        && let Some(n) = search::label_number(taxonomy, Axis::Reliability, &s.id)
+    {
+        out.push(n);
+    }
+    out
 }
 
 /// What search filters see of an entry's decisions; rebuilt after each write.

@@ -138,8 +138,20 @@ impl Entry {
     /// reviewer without one there has none, and no lookup is made for it (at
     /// 100,000 articles, 100,000 failed lookups cost more than the rest of a warm
     /// start's reading). A sidecar made after the listing is the watcher's to see.
-    pub fn decisions_listed(root: &Arc<Path>, rel: &Path, sidecars: &[(String, PathBuf)]) -> Entry {
-        let mut entry = Entry::unread(root, rel);
+    pub fn decisions_listed(
+        root: &Arc<Path>,
+        rel: &Path,
+        sidecars: &[(String, PathBuf)],
+        article: Result<Arc<Article>, String>,
+        sha256: Option<[u8; 32]>,
+    ) -> Entry {
+        let mut entry = Entry {
+            rel: rel.to_path_buf(),
+            root: Arc::clone(root),
+            article,
+            sha256,
+            sidecars: Vec::with_capacity(sidecars.len()),
+        };
         for (name, p) in sidecars {
             entry.set_sidecar(name, SidecarState::from_read(read_sidecar(p)));
         }

@@ -183,10 +183,7 @@ impl Cache {
             && row.fresh(stat)
             && let Some(article) = row.article()
         {
-            let mut entry = Entry::decisions_listed(root, rel, sidecars);
-            entry.article = article.map(Arc::new);
-            entry.sha256 = row.sha256;
-            return entry;
+            return Entry::decisions_listed(root, rel, sidecars, article.map(Arc::new), row.sha256);
         }
         let entry = Entry::load(root, rel, sidecars, reviewer);
         if let Some(stat) = stat {
