@@ -773,7 +773,7 @@ fn yield_to_loading() {
     // priority as it was, which is harmless.
     unsafe {
         let thread = libc::syscall(libc::SYS_gettid) as libc::id_t;
-        libc::setpriority(libc::PRIO_PROCESS, thread, 10);
+        libc::setpriority(libc::PRIO_PROCESS, thread, 19);
     }
 }
 
