@@ -578,32 +578,30 @@ impl Setup {
     /// line too when an index was found damaged or of another version and is made
     /// again.
     pub fn open_index(&self) -> Option<crate::store::Cache> {
-        self.open_index_with(crate::store::Cache::open)
+        let (cache, note) = self.open_index_with(crate::store::Cache::open);
+        if let Some(note) = note {
+            eprintln!("triage: {}", sanitize(&note));
+        }
+        cache
     }
 
     /// [`Setup::open_index`] for the TUI (see [`crate::store::Cache::open_in_background`]).
-    pub fn open_index_in_background(&self) -> Option<crate::store::Cache> {
+    /// The note, if any, is for the TUI's status line (stderr is hidden behind the
+    /// screen).
+    pub fn open_index_in_background(&self) -> (Option<crate::store::Cache>, Option<String>) {
         self.open_index_with(crate::store::Cache::open_in_background)
     }
 
     fn open_index_with(
         &self,
         open: fn(&Path) -> crate::store::indexed::Opened,
-    ) -> Option<crate::store::Cache> {
+    ) -> (Option<crate::store::Cache>, Option<String>) {
         if !self.use_index {
-            return None;
+            return (None, None);
         }
         match open(&self.inbox) {
-            Ok((cache, note)) => {
-                if let Some(note) = note {
-                    eprintln!("triage: {}", sanitize(&note));
-                }
-                Some(cache)
-            }
-            Err(reason) => {
-                eprintln!("triage: {}", sanitize(&reason));
-                None
-            }
+            Ok((cache, note)) => (Some(cache), note),
+            Err(reason) => (None, Some(reason)),
         }
     }
 
@@ -760,7 +758,8 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
             let watching = prefer.map(|prefer| {
                 crate::runtime::start_watch(setup.inbox.clone(), reviewer.to_string(), prefer)
             });
-            let cache = setup.open_index_in_background().map(Arc::new);
+            let (cache, index_note) = setup.open_index_in_background();
+            let cache = cache.map(Arc::new);
             let loader = crate::store::load_in_background_through(
                 setup.inbox.clone(),
                 reviewer.to_string(),
@@ -787,6 +786,10 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
             }
             if let Some(cache) = cache {
                 session.use_index(cache);
+            }
+            if let Some(note) = index_note {
+                // Made again, or working without it: nothing is lost either way.
+                session.state.info(format!("The index is a cache: {note}"));
             }
             let ending = crate::tui::run(session)
                 .map_err(|e| Failure::Problem(format!("the terminal failed: {e}")))?;

@@ -867,3 +867,58 @@ fn processes_sharing_the_index_at_once_answer_as_without_it() {
         .expect("the binary runs");
     assert!(out.status.success(), "{}", stderr(&out));
 }
+
+/// The TUI says so on its status line when it cannot use the index (its stderr is
+/// behind the screen), and works without it: the list, the reader with a body, and
+/// a search that finds a word only the body holds.
+#[test]
+fn the_tui_without_a_usable_cache_folder_says_so_and_works() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let inbox = common::copy_inbox(dir.path());
+    let tmux = common::Tmux::new("index-unusable");
+    // Where the index's folder would be made is a file.
+    fs::write(tmux.config.path().join("cache"), "not a folder").expect("write a file");
+    tmux.start(&inbox);
+    tmux.wait_for_screen("the note about the index", |s| {
+        s.contains("The index is a cache") && s.contains("working without the index")
+    });
+    tmux.keys(&["/", "brine"]);
+    tmux.wait_for_screen("a body-only match of the search", |s| s.contains("↳"));
+}
+
+/// A TUI on an inbox the index already holds reads its bodies from the index (none
+/// is in memory): the reader shows the story, and a search finds and marks a word
+/// only a body holds.
+#[test]
+fn the_tui_on_an_indexed_inbox_reads_bodies_from_the_index() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let inbox = common::copy_inbox(dir.path());
+    age(&inbox);
+    let tmux = common::Tmux::new("index-bodies");
+    let out = common::command_as(&inbox, "alice", &["index"])
+        .env("XDG_CACHE_HOME", tmux.config.path().join("cache"))
+        .output()
+        .expect("the binary runs");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let again = common::command_as(&inbox, "alice", &["index"])
+        .env("XDG_CACHE_HOME", tmux.config.path().join("cache"))
+        .output()
+        .expect("the binary runs");
+    assert!(
+        stdout(&again).contains(" 0 read from their files now"),
+        "{}",
+        stdout(&again)
+    );
+    tmux.start(&inbox);
+    tmux.wait_for_screen("the list", |s| s.contains("Lithium"));
+    tmux.keys(&["/", "brine", "Enter"]);
+    tmux.wait_for_screen("the body-only match with its line", |s| {
+        s.contains("↳") && s.contains("rine")
+    });
+    // Enter opens the next article to do among the results (the lithium one is done):
+    // its story comes from the index, and a line of it no list line shows is there.
+    tmux.keys(&["Enter"]);
+    tmux.wait_for_screen("the story in the reader", |s| {
+        s.contains("Twenty years ago I filled the boat")
+    });
+}
