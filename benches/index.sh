@@ -208,26 +208,22 @@ measure export "$runs" "${triage[@]}" export
 # The TUI: the first start (no index yet; it fills while the list is usable), warm,
 # and without the index.
 if [ "${TUI:-1}" != 0 ]; then
-  tui cold cold
-  keys=()
-  for ((i = 0; i < runs; i++)); do tui "warm$i" warm; keys+=("warm$i"); done
-  for k in first loaded indexed peak now; do
-    declare -n field=$k
-    vals=()
-    for w in "${keys[@]}"; do vals+=("${field[$w]}"); done
-    field[warm]=$(median "${vals[@]}")
-    unset -n field
-  done
-  if [ "${NO_INDEX:-1}" != 0 ]; then
-    keys=()
-    for ((i = 0; i < runs; i++)); do tui "no$i" noindex; keys+=("no$i"); done
+  # Runs the TUI $runs times in mode $2 and keeps the median of each figure under $1.
+  tui_runs() {
+    local into=$1 mode=$2 keys=() i k w
+    for ((i = 0; i < runs; i++)); do tui "$into$i" "$mode"; keys+=("$into$i"); done
     for k in first loaded indexed peak now; do
       declare -n field=$k
-      vals=()
+      local vals=()
       for w in "${keys[@]}"; do vals+=("${field[$w]}"); done
-      field[noindex]=$(median "${vals[@]}")
+      field[$into]=$(median "${vals[@]}")
       unset -n field
     done
+  }
+  tui cold cold
+  tui_runs warm warm
+  if [ "${NO_INDEX:-1}" != 0 ]; then
+    tui_runs noindex noindex
   fi
 fi
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
