@@ -550,14 +550,16 @@ impl Setup {
         if !self.inbox.is_dir() {
             return Err(self.missing_inbox());
         }
-        let cache = self.open_index();
-        let mut inbox =
-            Inbox::load_through(&self.inbox, &self.reviewer, cache.as_ref()).map_err(|e| {
-                Failure::Problem(format!(
-                    "cannot read the inbox {}: {e}",
-                    self.inbox.display()
-                ))
-            })?;
+        // The index is opened (its rows read) while the walk of the inbox goes on.
+        let (mut inbox, cache) =
+            Inbox::load_opening(&self.inbox, &self.reviewer, || self.open_index()).map_err(
+                |e| {
+                    Failure::Problem(format!(
+                        "cannot read the inbox {}: {e}",
+                        self.inbox.display()
+                    ))
+                },
+            )?;
         if let Some(cache) = cache {
             finish_index(&cache);
             inbox.texts = Some(Arc::clone(&cache.texts));

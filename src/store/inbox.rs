@@ -325,6 +325,27 @@ impl Inbox {
     /// Articles read from their files wait for the writer (see
     /// [`Cache::bound_queue`]), so memory stays that of a few thousand articles
     /// whatever the inbox's size. How many articles there are, and the problems.
+    /// [`Inbox::load_through`] with the index opened by `open` while the walk has
+    /// already begun: opening reads every row of the index, and the walk `stat`s
+    /// every file; the two overlap. The opened index comes back with the inbox.
+    pub fn load_opening(
+        root: &Path,
+        reviewer: &str,
+        open: impl FnOnce() -> Option<Cache>,
+    ) -> std::io::Result<(Inbox, Option<Cache>)> {
+        let mut inbox = Inbox {
+            root: root.to_path_buf(),
+            ..Inbox::default()
+        };
+        let mut entries = Vec::new();
+        let (problems, cache) = walk_and_read(root, reviewer, open, &mut |read| {
+            entries.extend(read);
+        })?;
+        inbox.entries = entries;
+        inbox.problems = problems;
+        Ok((inbox, cache))
+    }
+
     pub fn index_through(
         root: &Path,
         reviewer: &str,
@@ -351,27 +372,8 @@ fn each_batch(
     // goes on while the batches it found are read.
     let (found_tx, found_rx) = mpsc::channel::<ScanEntry>();
     let mut problems = std::thread::scope(|scope| {
-        let walk = scope.spawn(|| {
-            let mut problems = Vec::new();
-            let walked = scan_each(root, &mut problems, &mut |found| {
-                found_tx.send(found).is_ok()
-            });
-            drop(found_tx);
-            walked.map(|()| problems)
-        });
-        let mut batch = Vec::new();
-        for found in found_rx {
-            batch.push(found);
-            if batch.len() >= LATER_BATCH {
-                take(load_batch(
-                    root,
-                    &std::mem::take(&mut batch),
-                    reviewer,
-                    cache,
-                ));
-            }
-        }
-        take(load_batch(root, &batch, reviewer, cache));
+        let walk = scope.spawn(|| walk_into(root, found_tx));
+        read_found(root, reviewer, cache, found_rx, take);
         walk.join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
     })?;
@@ -380,6 +382,61 @@ fn each_batch(
     }
     problems.sort();
     Ok(problems)
+}
+
+/// [`each_batch`] with the index opened (by `open`) once the walk has begun.
+fn walk_and_read(
+    root: &Path,
+    reviewer: &str,
+    open: impl FnOnce() -> Option<Cache>,
+    take: &mut dyn FnMut(Vec<Entry>),
+) -> std::io::Result<(Vec<String>, Option<Cache>)> {
+    let (found_tx, found_rx) = mpsc::channel::<ScanEntry>();
+    let (problems, cache) = std::thread::scope(|scope| {
+        let walk = scope.spawn(|| walk_into(root, found_tx));
+        let cache = open();
+        read_found(root, reviewer, cache.as_ref(), found_rx, take);
+        let walked = walk
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (walked, cache)
+    });
+    let mut problems = problems?;
+    if let Some(cache) = &cache {
+        cache.forget_unseen();
+    }
+    problems.sort();
+    Ok((problems, cache))
+}
+
+/// The walk, handing each article found to `found`; the problems met.
+fn walk_into(root: &Path, found: mpsc::Sender<ScanEntry>) -> std::io::Result<Vec<String>> {
+    let mut problems = Vec::new();
+    scan_each(root, &mut problems, &mut |entry| found.send(entry).is_ok())?;
+    Ok(problems)
+}
+
+/// Reads what the walk finds, a batch at a time, handing each to `take`.
+fn read_found(
+    root: &Path,
+    reviewer: &str,
+    cache: Option<&Cache>,
+    found: mpsc::Receiver<ScanEntry>,
+    take: &mut dyn FnMut(Vec<Entry>),
+) {
+    let mut batch = Vec::new();
+    for entry in found {
+        batch.push(entry);
+        if batch.len() >= LATER_BATCH {
+            take(load_batch(
+                root,
+                &std::mem::take(&mut batch),
+                reviewer,
+                cache,
+            ));
+        }
+    }
+    take(load_batch(root, &batch, reviewer, cache));
 }
 
 impl Inbox {
