@@ -762,11 +762,12 @@ pub fn start_watch(root: PathBuf, reviewer: String, prefer: Prefer) -> Watching 
     Watching(rx)
 }
 
-/// Lowers this thread's priority (nice 10), and so that of the threads it starts:
-/// setting up a native watch has notify's own thread look at every file of the inbox
-/// (100,000 `stat`s at 100,000 articles), which would otherwise take half of a
-/// two-core machine from the loader while the inbox loads. The watch still starts
-/// before the scan, as it must (see [`watch::watch`]); it only finishes later.
+/// Lowers this thread's priority (nice 19), and so that of the threads it starts
+/// (notify's own): setting up the watch lists every folder of the inbox, and polling
+/// (on network file systems) takes a first picture of every file, work that would
+/// otherwise take a core of a two-core machine from the loader while the inbox
+/// loads. The watch still starts before the scan, as it must (see [`watch::watch`]);
+/// it only finishes later.
 fn yield_to_loading() {
     #[cfg(target_os = "linux")]
     // SAFETY: plain system calls on this thread's own id; a failure leaves the
