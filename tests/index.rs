@@ -922,3 +922,49 @@ fn the_tui_on_an_indexed_inbox_reads_bodies_from_the_index() {
         s.contains("Twenty years ago I filled the boat")
     });
 }
+
+/// The live watcher keeps the index current: an article changed while the TUI runs
+/// is written into the index by the TUI itself (its new words found by the index's
+/// lookup), not left for the next start to find.
+#[test]
+fn the_tui_writes_what_the_watcher_sees_into_the_index() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let inbox = common::copy_inbox(dir.path());
+    age(&inbox);
+    let tmux = common::Tmux::new("index-live");
+    let cache = tmux.config.path().join("cache");
+    let out = common::command_as(&inbox, "alice", &["index"])
+        .env("XDG_CACHE_HOME", &cache)
+        .output()
+        .expect("the binary runs");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let line = stdout(&out);
+    let file = PathBuf::from(line.split(": ").next().expect("the index's path"));
+    let in_index = |word: &str| -> i64 {
+        let conn = rusqlite::Connection::open(&file).expect("open the index");
+        conn.query_row(
+            "SELECT count(*) FROM fts WHERE fts MATCH ?1",
+            [format!("\"{word}\"")],
+            |r| r.get(0),
+        )
+        .expect("a lookup")
+    };
+    assert_eq!(in_index("zebrafinch"), 0);
+    tmux.start(&inbox);
+    tmux.wait_for_screen("the list", |s| s.contains("Lithium"));
+    let path = inbox.join("002_lithium_salt_flats.md");
+    let text = fs::read_to_string(&path).expect("read");
+    fs::write(
+        &path,
+        format!("{text}\nA zebrafinch was seen near the ponds.\n"),
+    )
+    .expect("write");
+    let until = std::time::Instant::now() + Duration::from_secs(30);
+    while in_index("zebrafinch") == 0 {
+        assert!(
+            std::time::Instant::now() < until,
+            "the changed article never reached the index"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}

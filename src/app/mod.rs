@@ -529,11 +529,7 @@ impl Texts {
         {
             return Some(Arc::clone(whole));
         }
-        let whole = self
-            .index
-            .as_ref()
-            .and_then(|index| index.whole(article))
-            .or_else(|| Entry::load(&entry.root, &entry.rel, &[], "").article.ok())?;
+        let whole = entry.whole(self.index.as_deref())?;
         if let Ok(mut last) = self.last.lock() {
             *last = Some((key, Arc::clone(&whole)));
         }

@@ -235,11 +235,7 @@ pub fn remove(inbox: &Path) -> Result<PathBuf, String> {
 }
 
 /// Removes the index file `path` and its journals (the next open makes it anew).
-pub fn set_aside_at(path: &Path) -> std::io::Result<()> {
-    set_aside(path)
-}
-
-fn set_aside(path: &Path) -> std::io::Result<()> {
+pub fn set_aside(path: &Path) -> std::io::Result<()> {
     for suffix in ["", "-wal", "-shm", "-journal"] {
         let mut p = path.as_os_str().to_owned();
         p.push(suffix);
@@ -656,12 +652,6 @@ pub struct Shared(Mutex<Index>);
 impl Shared {
     pub fn new(index: Index) -> Shared {
         Shared(Mutex::new(index))
-    }
-
-    /// Opens another connection to the same file, for a thread of its own.
-    pub fn open_again(&self) -> Option<Shared> {
-        let path = self.0.lock().ok()?.path.clone();
-        Index::try_open(&path).ok().map(Shared::new)
     }
 
     pub fn with<T>(&self, f: impl FnOnce(&Index) -> T) -> Option<T> {

@@ -85,33 +85,24 @@ impl Entry {
         sidecars: &[(String, PathBuf)],
         reviewer: &str,
     ) -> Entry {
-        let path = root.join(rel);
-        let file_name = rel
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let (article, sha256) = match read_capped(root, rel) {
-            Ok((bytes, truncated)) => {
-                let sha = Some(sha256_digest(&bytes));
-                let format = Format::from_path(&path).unwrap_or(Format::Text);
-                let parsed = article::parse(format, &file_name, &bytes).map(|mut a| {
-                    a.shrink_to_fit();
-                    if truncated {
-                        a.warnings.push(format!(
-                            "the file is larger than {} MiB; only the start is shown",
-                            MAX_ARTICLE_BYTES / (1024 * 1024)
-                        ));
-                    }
-                    a
-                });
-                (parsed.map(Arc::new).map_err(|e| e.to_string()), sha)
-            }
-            Err(reason) => (Err(reason), None),
-        };
+        let (article, sha256) = read_article(root, rel);
         let mut entry = Entry::decisions_only(root, rel, sidecars, reviewer);
         entry.article = article;
         entry.sha256 = sha256;
         entry
+    }
+
+    /// The article with its body and footer: as held when it holds them, else from
+    /// the index `texts` keeps them in, or, should the index have lost them, read from
+    /// the file again. `None` for an article that could not be read.
+    pub fn whole(&self, texts: Option<&crate::index::Shared>) -> Option<Arc<Article>> {
+        let article = self.article.as_ref().ok()?;
+        if article.held.is_none() {
+            return Some(Arc::clone(article));
+        }
+        texts
+            .and_then(|t| t.whole(article))
+            .or_else(|| read_article(&self.root, &self.rel).0.ok())
     }
 
     /// An entry with its sidecars but without reading the article: for the team
@@ -278,20 +269,10 @@ impl Inbox {
     /// Puts every body the index keeps back into memory (read from the index, or
     /// from the file when the index lost it), for commands that read them all.
     pub fn hydrate(&mut self) {
+        let texts = self.texts.as_deref();
         for entry in &mut self.entries {
-            let Ok(article) = &entry.article else {
-                continue;
-            };
-            if article.held.is_none() {
-                continue;
-            }
-            let whole = self.texts.as_ref().and_then(|t| t.whole(article));
-            match whole {
-                Some(whole) => entry.article = Ok(whole),
-                None => {
-                    let again = Entry::load(&entry.root, &entry.rel, &[], "");
-                    entry.article = again.article;
-                }
+            if let Some(whole) = entry.whole(texts) {
+                entry.article = Ok(whole);
             }
         }
     }
@@ -903,6 +884,33 @@ fn load_one(cache: Option<&Cache>, root: &Arc<Path>, found: &ScanEntry, reviewer
     match cache {
         Some(cache) => cache.load(root, found, reviewer),
         None => Entry::load(root, &found.rel, &found.sidecars, reviewer),
+    }
+}
+
+/// Reads and parses one article, with the SHA-256 of the bytes read (`None` when
+/// they could not be read); a problem becomes the reason shown on its row.
+fn read_article(root: &Arc<Path>, rel: &Path) -> (Result<Arc<Article>, String>, Option<[u8; 32]>) {
+    let file_name = rel
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    match read_capped(root, rel) {
+        Ok((bytes, truncated)) => {
+            let sha = Some(sha256_digest(&bytes));
+            let format = Format::from_path(rel).unwrap_or(Format::Text);
+            let parsed = article::parse(format, &file_name, &bytes).map(|mut a| {
+                a.shrink_to_fit();
+                if truncated {
+                    a.warnings.push(format!(
+                        "the file is larger than {} MiB; only the start is shown",
+                        MAX_ARTICLE_BYTES / (1024 * 1024)
+                    ));
+                }
+                a
+            });
+            (parsed.map(Arc::new).map_err(|e| e.to_string()), sha)
+        }
+        Err(reason) => (Err(reason), None),
     }
 }
 

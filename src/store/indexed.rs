@@ -231,7 +231,7 @@ impl Cache {
         match thread.join() {
             Ok(Ok(rows)) => rows,
             Ok(Err((damaged, e))) => {
-                let what = if damaged && index::set_aside_at(&self.path).is_ok() {
+                let what = if damaged && index::set_aside(&self.path).is_ok() {
                     "it is made again at the next start"
                 } else {
                     "every article is read from its file"
@@ -294,23 +294,6 @@ impl Cache {
             .lock()
             .map(|t| t.as_ref().is_some_and(|t| !t.is_finished()))
             .unwrap_or(false)
-    }
-
-    /// Reads `rel` from its file and asks for its row to be written: for a file the
-    /// watcher saw change.
-    pub fn reload(
-        &self,
-        root: &Arc<Path>,
-        rel: &Path,
-        sidecars: &[(String, PathBuf)],
-        reviewer: &str,
-    ) -> Entry {
-        let stat = std::fs::metadata(root.join(rel)).map(|m| Stat::of(&m));
-        let entry = Entry::load(root, rel, sidecars, reviewer);
-        if let Ok(stat) = stat {
-            self.put(rel, stat, &entry);
-        }
-        entry
     }
 
     /// Drops the rows of files gone from the inbox.
