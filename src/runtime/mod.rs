@@ -75,10 +75,8 @@ pub enum Event {
     Changed(Vec<Change>),
     /// A model trained on the team's decisions, from the learner.
     Learned(learner::Learned),
-    /// Articles read and not yet written into the index; 0 once all are.
-    Indexing(usize),
-    /// The index could not be read or written any more: why, to show once.
-    IndexProblem(String),
+    /// The index's writer wrote a batch, or reading or writing the index failed.
+    IndexChanged,
 }
 
 impl Event {
@@ -153,6 +151,8 @@ pub struct Session {
     /// The inbox's index, when the session uses one: changed articles seen by the
     /// watcher are written into it.
     cache: Option<Arc<crate::store::Cache>>,
+    /// Why the index failed was shown (it is shown once).
+    index_problem_said: bool,
 }
 
 impl Session {
@@ -196,6 +196,7 @@ impl Session {
             submitted: None,
             learning: false,
             cache: None,
+            index_problem_said: false,
         }
         .with_keys()
         .learning_from_the_start()
@@ -252,30 +253,15 @@ impl Session {
 
     /// Loads bodies from the inbox's index and keeps it current with what the
     /// watcher sees; shows in the list's title how many articles are still to be
-    /// written into it, looking twice a second.
+    /// written into it, told by the writer after each batch (see
+    /// [`crate::store::Cache::listen`]), so an idle session never wakes for it.
     pub fn use_index(&mut self, cache: Arc<crate::store::Cache>) {
         self.state.texts = crate::app::Texts::new(Some(Arc::clone(&cache.texts)));
-        self.cache = Some(Arc::clone(&cache));
         let to = self.sender();
-        std::thread::spawn(move || {
-            let mut shown = 0;
-            let mut said = false;
-            loop {
-                std::thread::sleep(std::time::Duration::from_millis(500));
-                let pending = cache.pending();
-                if pending != shown && to.send(Event::Indexing(pending)).is_err() {
-                    return;
-                }
-                shown = pending;
-                // Why the index stopped being written or read, said once.
-                if !said && let Some(problem) = cache.failure() {
-                    said = true;
-                    if to.send(Event::IndexProblem(problem)).is_err() {
-                        return;
-                    }
-                }
-            }
+        cache.listen(move || {
+            let _ = to.send(Event::IndexChanged);
         });
+        self.cache = Some(cache);
     }
 
     /// Takes in the inbox's watch (see [`start_watch`]), so that articles and
@@ -399,13 +385,19 @@ impl Session {
                 self.learn();
                 Redraw::Yes
             }
-            Event::Indexing(pending) => {
-                self.state.catalog.indexing = pending;
-                Redraw::Yes
-            }
-            Event::IndexProblem(problem) => {
-                self.state
-                    .error(format!("The index is a cache, nothing is lost: {problem}"));
+            Event::IndexChanged => {
+                let Some(cache) = &self.cache else {
+                    return Redraw::No;
+                };
+                self.state.catalog.indexing = cache.pending();
+                // Why the index stopped being written or read, said once.
+                if !self.index_problem_said
+                    && let Some(problem) = cache.failure()
+                {
+                    self.index_problem_said = true;
+                    self.state
+                        .error(format!("The index is a cache, nothing is lost: {problem}"));
+                }
                 Redraw::Yes
             }
             Event::Learned(learned) => {

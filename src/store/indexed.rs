@@ -79,6 +79,8 @@ pub struct Cache {
     pub failed: Arc<Mutex<Option<String>>>,
     /// For the bodies: the reader, the learner, search.
     pub texts: Arc<index::Shared>,
+    /// Told after each batch written and when something fails (see [`Cache::listen`]).
+    listener: Arc<Listener>,
 }
 
 impl Cache {
@@ -145,11 +147,13 @@ impl Cache {
         let (tx, rx) = mpsc::channel();
         let written = Arc::new(AtomicUsize::new(0));
         let failed = Arc::new(Mutex::new(None));
+        let listener: Arc<Listener> = Arc::new(Mutex::new(None));
         let thread = {
             let (written, failed) = (Arc::clone(&written), Arc::clone(&failed));
+            let listener = Arc::clone(&listener);
             std::thread::Builder::new()
                 .name("index writer".into())
-                .spawn(move || write_all(index, rx, &written, &failed))
+                .spawn(move || write_all(index, rx, &written, &failed, &listener))
                 .map_err(|e| problem(&e))?
         };
         Ok(Cache {
@@ -163,6 +167,7 @@ impl Cache {
             written,
             failed,
             texts: Arc::new(index::Shared::new(texts)),
+            listener,
         })
     }
 
@@ -242,6 +247,7 @@ impl Cache {
                         self.path.display()
                     ));
                 }
+                tell(&self.listener);
                 RowMap::default()
             }
             Err(_) => RowMap::default(),
@@ -333,6 +339,16 @@ impl Cache {
         }
     }
 
+    /// Has `listener` called after every batch the writer writes and when reading or
+    /// writing fails, and once now: the session's progress and messages follow the
+    /// writer without looking at it on a timer (an idle session does not wake).
+    pub fn listen(&self, listener: impl Fn() + Send + 'static) {
+        if let Ok(mut slot) = self.listener.lock() {
+            *slot = Some(Box::new(listener));
+        }
+        tell(&self.listener);
+    }
+
     /// Rows asked for and not yet written.
     pub fn pending(&self) -> usize {
         self.asked
@@ -355,6 +371,7 @@ fn write_all(
     rx: Receiver<Write>,
     written: &AtomicUsize,
     failed: &Mutex<Option<String>>,
+    listener: &Listener,
 ) {
     index.tune_for_writing();
     let mut stopped = false;
@@ -381,6 +398,7 @@ fn write_all(
             .count();
         if stopped {
             written.fetch_add(puts, Ordering::Relaxed);
+            tell(listener);
             continue;
         }
         let mut rows = Vec::with_capacity(puts);
@@ -421,5 +439,17 @@ fn write_all(
             fail(e, &index);
             stopped = true;
         }
+        tell(listener);
+    }
+}
+
+/// Who hears of the writer's progress and of failures (see [`Cache::listen`]).
+type Listener = Mutex<Option<Box<dyn Fn() + Send>>>;
+
+fn tell(listener: &Listener) {
+    if let Ok(listener) = listener.lock()
+        && let Some(tell) = listener.as_ref()
+    {
+        tell();
     }
 }
