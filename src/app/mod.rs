@@ -625,6 +625,12 @@ impl AppState {
         Vec::new()
     }
 
+    /// Problems met after loading finished, joining those it reported.
+    pub fn more_problems(&mut self, more: Vec<String>) {
+        self.problems.extend(more);
+        self.problems.sort();
+    }
+
     /// Opens where the work is: on `remembered` (the article this reviewer had
     /// selected when the program last ended) or, when there is none or it is gone,
     /// on the first article still to do, as mail and feed readers open at the first

@@ -374,11 +374,11 @@ impl Index {
     /// [`Index::cached`] on two threads, each reading half of the keys on its own
     /// connection (100,000 rows: about half the time).
     pub fn cached_on_two_threads(&self) -> rusqlite::Result<RowMap> {
-        let (low, high): (Option<i64>, Option<i64>) =
-            self.conn
-                .query_row("SELECT min(key), max(key) FROM articles", [], |r| {
-                    Ok((r.get(0)?, r.get(1)?))
-                })?;
+        let (low, high, count): (Option<i64>, Option<i64>, i64) = self.conn.query_row(
+            "SELECT min(key), max(key), count(*) FROM articles",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
         let (Some(low), Some(high)) = (low, high) else {
             return Ok(RowMap::default());
         };
@@ -388,7 +388,10 @@ impl Index {
         };
         std::thread::scope(|scope| {
             let upper = scope.spawn(move || other.cached_between(middle + 1, i64::MAX));
-            let mut rows = self.cached_between(i64::MIN, middle)?;
+            // Room for both halves at once: the upper one then joins without the
+            // whole table being hashed again.
+            let room = usize::try_from(count).unwrap_or(0);
+            let mut rows = self.cached_between_into(i64::MIN, middle, room)?;
             let upper = upper
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
@@ -398,11 +401,16 @@ impl Index {
     }
 
     fn cached_between(&self, low: i64, high: i64) -> rusqlite::Result<RowMap> {
+        self.cached_between_into(low, high, 0)
+    }
+
+    /// [`Index::cached_between`] into a map made with room for `room` rows.
+    fn cached_between_into(&self, low: i64, high: i64, room: usize) -> rusqlite::Result<RowMap> {
         let mut stmt = self.conn.prepare(&format!(
             "SELECT {COLUMNS} FROM articles WHERE key BETWEEN ?1 AND ?2"
         ))?;
         let mut rows = stmt.query([low, high])?;
-        let mut out = RowMap::default();
+        let mut out = RowMap::with_capacity_and_hasher(room, Default::default());
         while let Some(row) = rows.next()? {
             out.insert(row.get(1)?, cached_of(row)?);
         }

@@ -318,6 +318,11 @@ impl Session {
         }
     }
 
+    /// Whether the list has articles to show (see `tui::LOADING_FRAME`).
+    pub fn has_articles(&self) -> bool {
+        !self.state.entries.is_empty()
+    }
+
     /// True while articles are loading, or a ranking or a model is on its way.
     pub fn busy(&self) -> bool {
         self.loading || self.state.search.running || self.learning
@@ -458,6 +463,7 @@ impl Session {
                 self.carry_out(effects);
                 self.finished_loading();
             }
+            Loaded::Problems(more) => self.state.more_problems(more),
             Loaded::Failed(reason) => {
                 self.state.loading_finished(vec![reason.clone()]);
                 self.state.message = Some(crate::app::Message {
