@@ -170,12 +170,13 @@ impl PartialEq for Effect {
 /// suggested for it (which depend on the article, the taxonomy and the source list,
 /// never on decisions).
 pub fn doc_of(entry: &Entry, taxonomy: &Taxonomy, sources: &Sources) -> Doc {
-    let mut side: Vec<String> = Vec::new();
+    let rel = entry.rel.to_string_lossy();
+    let mut parts: Vec<&str> = Vec::new();
     let mut src = String::new();
     if let Ok(a) = &entry.article {
-        side.extend(a.source.iter().cloned());
-        side.extend(a.publisher.iter().cloned());
-        side.extend(a.authors.iter().cloned());
+        parts.extend(a.source.as_deref());
+        parts.extend(a.publisher.as_deref());
+        parts.extend(a.authors.iter().map(String::as_str));
         src = a
             .source
             .as_deref()
@@ -183,16 +184,25 @@ pub fn doc_of(entry: &Entry, taxonomy: &Taxonomy, sources: &Sources) -> Doc {
             .unwrap_or("")
             .to_lowercase();
     }
-    side.push(entry.rel.to_string_lossy().into_owned());
+    parts.push(&rel);
+    // Each part sanitized whole, then joined, so no part's open sequence hides the
+    // next; one string made once, at its size.
+    let mut side = String::with_capacity(parts.iter().map(|p| p.len() + 1).sum());
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            side.push(' ');
+        }
+        side.push_str(&sanitize(part));
+    }
     let suggested = suggested_numbers(entry, taxonomy, sources);
+    // The article's own title unless sanitizing changed it (or there is none).
+    let title = match (sanitize(entry.title()), &entry.article) {
+        (std::borrow::Cow::Borrowed(_), Ok(_)) => None,
+        (shown, _) => Some(shown.into()),
+    };
     Doc {
-        title: sanitize(entry.title()).into_owned(),
-        // Each part whole, then joined, so no part's open sequence hides the next.
-        side: side
-            .iter()
-            .map(|part| sanitize(part))
-            .collect::<Vec<_>>()
-            .join(" "),
+        title,
+        side,
         src,
         article: entry.article.as_ref().ok().cloned(),
         suggested: search::LabelSet::from_numbers(suggested),

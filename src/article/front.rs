@@ -50,7 +50,7 @@ pub(crate) fn parse(file_name: &str, bytes: &[u8]) -> Result<Article, ArticleErr
     let decoded = decode(bytes)?;
     let mut article = Article {
         lossy: decoded.lossy,
-        warnings: decoded.warnings,
+        warnings: decoded.warnings.into(),
         ..Article::default()
     };
     let lines: Vec<&str> = decoded.text.split('\n').collect();

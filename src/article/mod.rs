@@ -16,6 +16,7 @@ mod text;
 use std::path::Path;
 
 use serde::Serialize;
+use thin_vec::ThinVec;
 
 pub use paragraphs::{Fields, Paragraphs};
 pub use suggest::{Suggestion, Suggestions, Weaker, reliability, suggest};
@@ -47,11 +48,15 @@ impl Format {
 /// links already reduced to their text); it is *not* sanitized for the terminal —
 /// the drawing code does that, on everything, in one place.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+///
+/// The lists of names (authors, the article's own regions, themes and tags, the
+/// warnings) are `ThinVec`s: 8 bytes when empty, as most are, against a `Vec`'s 24
+/// (some 3.5 MB less at 100,000 articles held in memory).
 pub struct Article {
     /// First non-empty line (or front matter / HTML title); never empty: falls back to the file name.
     pub title: String,
     /// From a `By X` byline; several when the byline lists several.
-    pub authors: Vec<String>,
+    pub authors: ThinVec<String>,
     /// Who published this copy, e.g. `Global Research` from `Global Research, September 12, 2015`.
     pub publisher: Option<String>,
     /// Publication date as `YYYY-MM-DD`.
@@ -64,17 +69,17 @@ pub struct Article {
     /// (`("In-depth Report", "SYRIA")`).
     pub fields: Fields,
     /// The article's own region names (`Middle East & North Africa`).
-    pub regions: Vec<String>,
+    pub regions: ThinVec<String>,
     /// The article's own theme names (`US NATO War Agenda`).
-    pub themes: Vec<String>,
+    pub themes: ThinVec<String>,
     /// Other tags or categories the article gives itself.
-    pub tags: Vec<String>,
+    pub tags: ThinVec<String>,
     /// The story's paragraphs.
     pub body: Paragraphs,
     /// The publisher's footer (source line, copyright, disclaimers), by paragraph.
     pub footer: Paragraphs,
     /// Problems met while reading that did not stop it (shown on the article).
-    pub warnings: Vec<String>,
+    pub warnings: ThinVec<String>,
     /// True when the bytes were not valid UTF-8 and were decoded lossily.
     pub lossy: bool,
     /// Set when `body` and `footer` were left out to save memory: the key of the
@@ -110,7 +115,7 @@ impl Article {
     }
 
     pub fn shrink_to_fit(&mut self) {
-        let shrink_all = |v: &mut Vec<String>| {
+        let shrink_all = |v: &mut ThinVec<String>| {
             v.iter_mut().for_each(String::shrink_to_fit);
             v.shrink_to_fit();
         };

@@ -39,7 +39,7 @@ pub(crate) fn parse_with(
     let decoded = decode(bytes)?;
     let mut article = Article {
         lossy: decoded.lossy,
-        warnings: decoded.warnings,
+        warnings: decoded.warnings.into(),
         ..Article::default()
     };
     if decoded.text.trim().is_empty() {
@@ -796,7 +796,7 @@ fn is_known_key(key: &str) -> bool {
     )
 }
 
-fn push_unique(list: &mut Vec<String>, items: Vec<String>) {
+fn push_unique(list: &mut thin_vec::ThinVec<String>, items: Vec<String>) {
     for item in items {
         if !list.contains(&item) {
             list.push(item);

@@ -78,7 +78,7 @@ impl<'a> Reader<'a> {
         self.str().map(str::to_string)
     }
 
-    fn list(&mut self) -> Option<Vec<String>> {
+    fn list(&mut self) -> Option<thin_vec::ThinVec<String>> {
         let count: usize = self.str()?.parse().ok()?;
         // Each string takes at least its 4-byte length: a count larger than that
         // could hold is a damaged row, not a reason to reserve memory.
@@ -108,15 +108,15 @@ mod tests {
     fn an_article_comes_back_as_encoded_without_its_body() {
         let mut a = Article {
             title: "Тitle — 東京".into(),
-            authors: vec!["Ana Ruiz".into(), "".into()],
+            authors: vec!["Ana Ruiz".into(), "".into()].into(),
             publisher: Some("Pub".into()),
             date: None,
             source: Some("rt.com".into()),
             url: Some("https://rt.com/x".into()),
-            regions: vec!["MENA".into()],
-            themes: vec![],
-            tags: vec!["a".into(), "b".into()],
-            warnings: vec!["lossy".into()],
+            regions: vec!["MENA".into()].into(),
+            themes: vec![].into(),
+            tags: vec!["a".into(), "b".into()].into(),
+            warnings: vec!["lossy".into()].into(),
             lossy: true,
             ..Article::default()
         };
@@ -130,7 +130,7 @@ mod tests {
     fn damaged_bytes_are_refused_never_a_panic() {
         let a = Article {
             title: "T".into(),
-            authors: vec!["x".into()],
+            authors: vec!["x".into()].into(),
             ..Article::default()
         };
         let good = encode(&a);

@@ -18,7 +18,7 @@ fn paragraphs(texts: &[&str]) -> Paragraphs {
 fn article(title: &str, body: &[&str]) -> Article {
     Article {
         title: title.into(),
-        authors: vec!["Ana Ruiz".into()],
+        authors: vec!["Ana Ruiz".into()].into(),
         source: Some("example.org".into()),
         body: paragraphs(body),
         footer: paragraphs(&["© Example"]),

@@ -479,6 +479,7 @@ impl Session {
     /// and the model learns from the decisions there are.
     fn finished_loading(&mut self) {
         self.loading = false;
+        give_back_free_memory();
         let held = std::mem::take(&mut self.held);
         if !held.is_empty() {
             held.into_iter().for_each(|changes| self.changed(changes));
@@ -773,6 +774,17 @@ fn yield_to_loading() {
     unsafe {
         let thread = libc::syscall(libc::SYS_gettid) as libc::id_t;
         libc::setpriority(libc::PRIO_PROCESS, thread, 19);
+    }
+}
+
+/// Returns to the system the memory loading freed and the allocator kept: the rows
+/// read from the index and the buffers of the walk, some tens of MiB at 100,000
+/// articles, that a session would otherwise hold for the rest of the day.
+fn give_back_free_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only releases free memory the allocator holds.
+    unsafe {
+        libc::malloc_trim(0);
     }
 }
 

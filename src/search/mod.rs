@@ -14,6 +14,7 @@ mod query;
 pub mod worker;
 
 use std::sync::Arc;
+use thin_vec::ThinVec;
 
 use crate::article::{Article, Paragraphs};
 use crate::domain::Status;
@@ -56,9 +57,11 @@ impl std::fmt::Debug for Bodies {
 /// The searchable text of one article, built once when it loads and never changed.
 #[derive(Debug, Clone, Default)]
 pub struct Doc {
-    /// The title exactly as the list draws it (already sanitized): the character
-    /// indices of a [`Hit`] refer to this string.
-    pub title: String,
+    /// The title as the list draws it, when that is not the article's own title
+    /// (sanitizing changed it, or there is no article): see [`Doc::title`]. Most
+    /// titles need no change, and a second copy of each would cost some 9 MB at
+    /// 100,000 articles.
+    pub title: Option<Box<str>>,
     /// Source, publisher, authors and the file name, joined by spaces (sanitized).
     pub side: String,
     /// The source as `src:` compares it: lowercase domain or name ("" when unknown).
@@ -70,18 +73,31 @@ pub struct Doc {
     pub suggested: LabelSet,
 }
 
+impl Doc {
+    /// The title exactly as the list draws it (already sanitized): the character
+    /// indices of a [`Hit`] refer to this string.
+    pub fn title(&self) -> &str {
+        match (&self.title, &self.article) {
+            (Some(title), _) => title,
+            (None, Some(article)) => &article.title,
+            (None, None) => "",
+        }
+    }
+}
+
 /// What can change about an article while the program runs: its decisions. Kept
 /// apart from [`Doc`] so that labeling updates a small record, not the text index.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Facet {
     /// This reviewer's status.
     pub status: Status,
-    /// This reviewer's label ids.
-    pub region: Vec<String>,
-    pub theme: Vec<String>,
+    /// This reviewer's label ids (lists are `ThinVec`s, 8 bytes when empty: one
+    /// facet is held per article, most of them undecided).
+    pub region: ThinVec<String>,
+    pub theme: ThinVec<String>,
     pub reliability: Option<String>,
     /// Every reviewer with a sidecar for the article (this one included).
-    pub reviewers: Vec<String>,
+    pub reviewers: ThinVec<String>,
     /// The article's bytes differ from those this reviewer decided on.
     pub changed: bool,
     /// Ids and display names of this reviewer's labels, space-separated, matched

@@ -168,9 +168,12 @@ mod tests {
             (0..n)
                 .map(|i| {
                     Arc::new(Doc {
-                        title: format!(
-                            "article {i} about {}",
-                            if i % 2 == 0 { "oil" } else { "gas" }
+                        title: Some(
+                            format!(
+                                "article {i} about {}",
+                                if i % 2 == 0 { "oil" } else { "gas" }
+                            )
+                            .into(),
                         ),
                         ..Doc::default()
                     })
@@ -218,7 +221,7 @@ mod tests {
         let worker = Worker::spawn();
         let mut all: Vec<Arc<Doc>> = docs(4).iter().cloned().collect();
         all.push(Arc::new(Doc {
-            title: "unrelated".into(),
+            title: Some("unrelated".into()),
             article: Some(Arc::new(crate::article::Article {
                 body: ["the oil price fell"].into_iter().collect(),
                 ..Default::default()

@@ -70,8 +70,8 @@ pub struct Entry {
     /// name asked for ([`Entry::mine`]), and becoming another reviewer (the review)
     /// changes that name rather than every entry. A sorted list rather than a map:
     /// most entries hold none or one, and a map's first node would cost hundreds of
-    /// bytes per article at 100,000 articles.
-    sidecars: Vec<(String, SidecarState)>,
+    /// bytes per article at 100,000 articles (a `ThinVec`: 8 bytes when empty).
+    sidecars: thin_vec::ThinVec<(String, SidecarState)>,
 }
 
 /// What [`Entry::sidecar_of`] answers for a reviewer without a sidecar.
@@ -141,7 +141,7 @@ impl Entry {
             root: Arc::clone(root),
             article,
             sha256,
-            sidecars: Vec::with_capacity(sidecars.len()),
+            sidecars: thin_vec::ThinVec::with_capacity(sidecars.len()),
         };
         for (name, p) in sidecars {
             entry.set_sidecar(name, SidecarState::from_read(read_sidecar(p)));
@@ -156,7 +156,7 @@ impl Entry {
             root: Arc::clone(root),
             article: Err("the article was not read".to_string()),
             sha256: None,
-            sidecars: Vec::new(),
+            sidecars: thin_vec::ThinVec::new(),
         }
     }
 

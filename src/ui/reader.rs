@@ -418,7 +418,7 @@ fn about(e: &Entry, width: usize, p: Palette) -> Vec<Line<'static>> {
     }
     match &e.article {
         Ok(a) => {
-            let mut meta: Vec<String> = a.authors.clone();
+            let mut meta: Vec<String> = a.authors.to_vec();
             meta.extend(a.publisher.iter().cloned());
             meta.extend(a.date.iter().cloned());
             if let Some(src) = &a.source
