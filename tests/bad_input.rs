@@ -15,7 +15,7 @@ use std::fs;
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::{PermissionsExt, symlink};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
@@ -158,7 +158,7 @@ impl BadInbox {
         let out_dir = tempfile::tempdir_in(self.dir.path()).expect("output dir");
         let stdout = out_dir.path().join("stdout");
         let stderr = out_dir.path().join("stderr");
-        let mut child = Command::new(env!("CARGO_BIN_EXE_triage"))
+        let mut child = common::binary_in(self.dir.path())
             .arg("--inbox")
             .arg(&self.inbox)
             .arg("--reviewer")

@@ -14,7 +14,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::symlink;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use common::Tmux;
@@ -71,7 +71,7 @@ impl Place {
     /// Runs triage on the inbox as alice; waits at most [`LIMIT`], then kills it and
     /// fails: every command here must end by itself.
     fn run(&self, args: &[&str]) -> Ran {
-        let mut command = Command::new(BIN);
+        let mut command = common::binary_in(self.dir.path());
         command
             .arg("--inbox")
             .arg(self.inbox())

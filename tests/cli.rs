@@ -162,7 +162,7 @@ fn check_passes_on_the_sample_inbox_and_names_a_broken_sidecar() {
         .to_string_lossy()
         .trim_end_matches(".bob.toml")
         .to_string();
-    let out = Command::new(env!("CARGO_BIN_EXE_triage"))
+    let out = common::binary_in(dir.path())
         .args([
             "--inbox",
             &inbox.to_string_lossy(),
@@ -245,6 +245,7 @@ fn list_into_a_closed_pipe_exits_quietly() {
             env!("CARGO_BIN_EXE_triage"),
             inbox.display()
         ))
+        .env("XDG_CACHE_HOME", dir.path().join("cache"))
         .output()
         .expect("sh runs");
     assert!(out.status.success());
@@ -784,7 +785,7 @@ fn a_reviewer_name_over_64_characters_is_refused_for_its_length() {
     let dir = tempfile::tempdir().expect("temp dir");
     let inbox = common::copy_inbox(dir.path());
     let long = "a".repeat(65);
-    let out = Command::new(env!("CARGO_BIN_EXE_triage"))
+    let out = common::binary_in(dir.path())
         .arg("--inbox")
         .arg(&inbox)
         .args(["--reviewer", &long, "list"])

@@ -6,7 +6,7 @@ mod common;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::Instant;
 
 use triage::store::{Status, read_sidecar, sidecar_path};
@@ -55,7 +55,7 @@ fn change(chain: usize, j: usize) -> (&'static str, String) {
 }
 
 fn label(inbox: &Path, config: &Path, article: &Path, flag: &str, value: &str) {
-    let out = Command::new(env!("CARGO_BIN_EXE_triage"))
+    let out = common::binary_in(config)
         .arg("--inbox")
         .arg(inbox)
         .args(["--reviewer", "alice", "label"])

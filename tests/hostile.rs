@@ -348,7 +348,7 @@ fn label_prints_the_sidecar_path_sanitized() {
 
 #[test]
 fn error_messages_print_values_sanitized() {
-    let (_dir, inbox) = hostile_inbox();
+    let (dir, inbox) = hostile_inbox();
     let file = hostile_file();
     let missing = format!("missing-{}.txt", hostile("missing"));
     let bad_status = hostile("badstatus");
@@ -374,7 +374,7 @@ fn error_messages_print_values_sanitized() {
         );
     }
     // A reviewer name is checked before anything else.
-    let out = Command::new(env!("CARGO_BIN_EXE_triage"))
+    let out = common::binary_in(dir.path())
         .arg("--inbox")
         .arg(&inbox)
         .args(["--reviewer", &hostile("reviewer"), "list"])

@@ -268,11 +268,18 @@ fn dropped_ssh_link_ends_the_remote_session_and_keeps_every_decision() {
     let tmux = Tmux::new("ssh");
     let _screen_on_failure = ScreenOnFailure(&tmux);
     // The remote side gets the same empty config folder as local tmux tests, so no
-    // config or keymap of whoever runs the tests changes the keys. `exec` makes the
-    // pane's process the ssh client itself, so the test can kill exactly it.
+    // config or keymap of whoever runs the tests changes the keys, and the same
+    // private cache and state folders: sshd starts the login with the HOME of the
+    // user's passwd entry, not the test's, so without them the index and the place
+    // remembered would land in the real home of whoever runs the tests. `exec` makes
+    // the pane's process the ssh client itself, so the test can kill exactly it.
     let remote = format!(
-        "exec env TERM=xterm-256color NO_COLOR=1 XDG_CONFIG_HOME='{config}' '{bin}' --inbox '{inbox}' --reviewer alice",
+        "exec env TERM=xterm-256color NO_COLOR=1 XDG_CONFIG_HOME='{config}' \
+         XDG_CACHE_HOME='{cache}' XDG_STATE_HOME='{state}' \
+         '{bin}' --inbox '{inbox}' --reviewer alice",
         config = tmux.config.path().display(),
+        cache = tmux.config.path().join("cache").display(),
+        state = tmux.state_home().display(),
         bin = bin.display(),
         inbox = inbox.display(),
     );

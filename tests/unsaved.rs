@@ -120,7 +120,7 @@ fn triage_label_refuses_a_read_only_sidecar_and_leaves_it() {
     let inbox = refusing_inbox(dir.path());
     let read_only = sidecar_path(&inbox.join(SEED), "alice");
     let kept = fs::read(&read_only).expect("read the sidecar");
-    let out = std::process::Command::new(BIN)
+    let out = common::binary_in(dir.path())
         .arg("--inbox")
         .arg(&inbox)
         .args(["--reviewer", "alice", "label", SEED, "--status", "flagged"])

@@ -463,19 +463,30 @@ pub fn status_line(screen: &str) -> String {
         .to_string()
 }
 
+/// The built binary with its index (`XDG_CACHE_HOME`) in `private/cache`, where
+/// `private` is the test's own temporary folder: never the cache of whoever runs the
+/// tests. Every test that runs the binary goes through this, [`command_as`] or
+/// [`Tmux::start_shell`] (which set the same), and `.ci/run` fails when a test run
+/// leaves anything in the cache of the home it ran under.
+#[allow(dead_code)]
+pub fn binary_in(private: &Path) -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_triage"));
+    cmd.env("XDG_CACHE_HOME", private.join("cache"));
+    cmd
+}
+
 /// The built binary on `inbox` as `reviewer`, with the arguments after them, as the
 /// command tests run: a config folder of its own beside the inbox (so no user file
 /// leaks in), no inbox or reviewer from the environment, and no standard input.
 #[allow(dead_code)]
 pub fn command_as(inbox: &Path, reviewer: &str, args: &[&str]) -> std::process::Command {
     let config = inbox.parent().unwrap_or(inbox).join("config");
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_triage"));
+    let mut cmd = binary_in(&config);
     cmd.arg("--inbox")
         .arg(inbox)
         .arg("--reviewer")
         .arg(reviewer)
         .args(args)
-        .env("XDG_CACHE_HOME", config.join("cache"))
         .env("XDG_CONFIG_HOME", config)
         .env_remove("TRIAGE_INBOX")
         .env_remove("TRIAGE_REVIEWER")
