@@ -700,6 +700,11 @@ const SAMPLE_QUERIES: &[&str] = &[
     "^central",
     "banks$",
     "by:alice",
+    // Labels the articles' own `Region:`/`Theme:` lines suggest: an article held
+    // in memory by the index drops those lines once its suggestions are worked out.
+    "sug:mena",
+    "sug:war-conflict",
+    "mena",
 ];
 
 #[test]
@@ -713,6 +718,9 @@ fn search_answers_the_same_with_and_without_the_index_on_the_sample_inbox() {
         }
     }
     assert!(found_any >= 20, "most queries find something ({found_any})");
+    assert!(search(&inbox, "sug:mena").contains(&"000_466bdefa64880cc0.txt".to_string()));
+    // And `list`, whose JSON has every article's suggestions and metadata.
+    assert_eq!(titles(&inbox).len(), 15);
     assert_eq!(
         search(&inbox, "кишинёв"),
         vec!["011_moldova_gas_transit.txt"]

@@ -91,29 +91,7 @@ pub struct Article {
 impl Article {
     /// Gives back the spare capacity that building the strings left behind. Held
     /// for every article of an inbox, that slack would otherwise cost a large share
-    /// of the memory budget (the inbox's size plus 30%).
-    /// The article without its body and footer, which the index row `key` holds:
-    /// what an inbox kept in the index holds in memory.
-    pub fn slim(&self, key: i64) -> Article {
-        Article {
-            title: self.title.clone(),
-            authors: self.authors.clone(),
-            publisher: self.publisher.clone(),
-            date: self.date.clone(),
-            source: self.source.clone(),
-            url: self.url.clone(),
-            fields: self.fields.clone(),
-            regions: self.regions.clone(),
-            themes: self.themes.clone(),
-            tags: self.tags.clone(),
-            body: Paragraphs::default(),
-            footer: Paragraphs::default(),
-            warnings: self.warnings.clone(),
-            lossy: self.lossy,
-            held: Some(key),
-        }
-    }
-
+    /// of the memory budget.
     pub fn shrink_to_fit(&mut self) {
         let shrink_all = |v: &mut ThinVec<String>| {
             v.iter_mut().for_each(String::shrink_to_fit);

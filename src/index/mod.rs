@@ -108,7 +108,7 @@ impl Cached {
     pub fn article(&self) -> Option<Result<Article, String>> {
         match &self.meta {
             Ok(Meta(bytes)) => {
-                let mut a = codec::decode(bytes)?;
+                let mut a = codec::decode_held(bytes)?;
                 a.held = Some(self.key);
                 Some(Ok(a))
             }
@@ -538,6 +538,33 @@ impl Index {
     }
 
     /// The body and footer of row `key`; `None` when the row is gone or damaged.
+    /// The row `key` whole: its metadata with the header fields, the body and the
+    /// footer, which an article held in memory leaves out (see [`Cached::article`]
+    /// and `app::forget_own_labels`).
+    pub fn held_parts(&self, key: i64) -> Option<(Article, Paragraphs, Paragraphs)> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT t.body, t.body_ends, t.footer, t.footer_ends, a.meta
+                 FROM texts t JOIN articles a ON a.key = t.key WHERE t.key = ?1",
+            )
+            .ok()?;
+        stmt.query_row([key], |r| {
+            let texts = texts_of(
+                r.get(0)?,
+                r.get_ref(1)?.as_blob()?,
+                r.get(2)?,
+                r.get_ref(3)?.as_blob()?,
+            );
+            let meta = codec::decode(r.get_ref(4)?.as_blob()?);
+            Ok(meta
+                .zip(texts)
+                .map(|(meta, (body, footer))| (meta, body, footer)))
+        })
+        .ok()
+        .flatten()
+    }
+
     pub fn texts(&self, key: i64) -> Option<(Paragraphs, Paragraphs)> {
         let mut stmt = self
             .conn
@@ -672,8 +699,8 @@ impl Shared {
         let Some(key) = article.held else {
             return Some(std::sync::Arc::clone(article));
         };
-        let (body, footer) = self.with(|i| i.texts(key))??;
-        let mut whole = (**article).clone();
+        // The row's metadata whole: what the article held in memory left out too.
+        let (mut whole, body, footer) = self.with(|i| i.held_parts(key))??;
         whole.body = body;
         whole.footer = footer;
         whole.held = None;

@@ -67,9 +67,11 @@ fn put_one(index: &mut Index, rel: &str, a: &Article) -> i64 {
 }
 
 #[test]
-fn a_row_comes_back_without_its_body_which_texts_gives_by_key() {
+fn a_row_comes_back_without_its_body_and_header_fields_which_whole_puts_back() {
     let (_dir, mut index) = fresh_index();
-    let a = article("Oil prices rise", &["First paragraph.", "Second one."]);
+    let mut a = article("Oil prices rise", &["First paragraph.", "Second one."]);
+    a.fields.push(("In-depth Report".into(), "SYRIA".into()));
+    a.fields.push(("Region".into(), "Middle East".into()));
     let key = put_one(&mut index, "sub/a.txt", &a);
     let failed = index
         .put(&[Put {
@@ -89,15 +91,23 @@ fn a_row_comes_back_without_its_body_which_texts_gives_by_key() {
     let back = row.article().expect("a readable row").expect("an article");
     assert_eq!(back.held, Some(key));
     assert!(back.body.is_empty() && back.footer.is_empty());
+    assert!(back.fields.as_paragraphs().is_empty());
     let mut expected = a.clone();
     expected.body = Paragraphs::default();
     expected.footer = Paragraphs::default();
+    expected.fields = crate::article::Fields::default();
     expected.held = Some(key);
     assert_eq!(back, expected);
 
     let (body, footer) = index.texts(key).expect("the texts of the row");
     assert_eq!(body, a.body);
     assert_eq!(footer, a.footer);
+    let shared = Shared::new(index);
+    let whole = shared
+        .whole(&std::sync::Arc::new(back))
+        .expect("the whole article");
+    assert_eq!(*whole, a, "body, footer and header fields back as parsed");
+    let index = shared.0.into_inner().expect("the lock");
 
     let broken = &rows[b"broken.txt".as_slice()];
     assert_eq!(broken.key, failed[0]);
