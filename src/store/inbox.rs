@@ -131,13 +131,13 @@ impl Entry {
     /// start's reading). A sidecar made after the listing is the watcher's to see.
     pub fn decisions_listed(
         root: &Arc<Path>,
-        rel: &Path,
+        rel: PathBuf,
         sidecars: &[(String, PathBuf)],
         article: Result<Arc<Article>, String>,
         sha256: Option<[u8; 32]>,
     ) -> Entry {
         let mut entry = Entry {
-            rel: rel.to_path_buf(),
+            rel,
             root: Arc::clone(root),
             article,
             sha256,
@@ -566,9 +566,13 @@ fn load_with(
             for found in chunk {
                 // An unchanged file's row makes its entry here, in order; the readers
                 // have the files to read (and the rows until all are read).
-                match cache.as_ref().and_then(|c| c.load_fresh(&shared, &found)) {
-                    Some(entry) => order.ready_now(entry),
-                    None => {
+                let made = match cache.as_ref() {
+                    Some(cache) => cache.load_fresh(&shared, found),
+                    None => Err(found),
+                };
+                match made {
+                    Ok(entry) => order.ready_now(entry),
+                    Err(found) => {
                         let place = order.expect(&found);
                         pool.read(place, found);
                     }
@@ -778,9 +782,17 @@ impl Order {
     /// Takes the next file's entry, made without a reader.
     fn ready_now(&mut self, entry: Entry) {
         let place = self.expected;
-        self.waiting.push_back(None);
         self.expected += 1;
         self.received += 1;
+        if place == self.next && self.ready.is_empty() {
+            // Next in order, as nearly every one is on a warm start: straight into
+            // the batch, without the wait for readers.
+            self.next += 1;
+            self.batch.push(entry);
+            self.batch_since.get_or_insert_with(Instant::now);
+            return;
+        }
+        self.waiting.push_back(None);
         self.ready.insert(place, entry);
     }
 

@@ -205,7 +205,13 @@ impl Cache {
             && row.fresh(stat)
             && let Some(article) = row.article()
         {
-            return Entry::decisions_listed(root, rel, sidecars, article.map(Arc::new), row.sha256);
+            return Entry::decisions_listed(
+                root,
+                rel.clone(),
+                sidecars,
+                article.map(Arc::new),
+                row.sha256,
+            );
         }
         let entry = Entry::load(root, rel, sidecars, reviewer);
         if let Some(stat) = stat {
@@ -216,9 +222,27 @@ impl Cache {
 
     /// The entry of `found` from its row, when all rows are read and its row is
     /// fresh: no file to read, so the caller can make it at once, in order, rather
-    /// than hand it to a reader. `None` otherwise (the row, if any, stays for
+    /// than hand it to a reader. `found` back otherwise (the row, if any, stays for
     /// [`Cache::load`]).
-    pub fn load_fresh(&self, root: &Arc<Path>, found: &ScanEntry) -> Option<Entry> {
+    pub fn load_fresh(&self, root: &Arc<Path>, found: ScanEntry) -> Result<Entry, ScanEntry> {
+        match self.fresh_row(&found) {
+            // A row that cannot be decoded is gone now: the reader reads the file.
+            Some(row) => match row.article() {
+                Some(article) => Ok(Entry::decisions_listed(
+                    root,
+                    found.rel,
+                    &found.sidecars,
+                    article.map(Arc::new),
+                    row.sha256,
+                )),
+                None => Err(found),
+            },
+            None => Err(found),
+        }
+    }
+
+    /// The row of `found`, taken out, when all rows are read and it is fresh.
+    fn fresh_row(&self, found: &ScanEntry) -> Option<Cached> {
         let stat = found.stat?;
         let key = found.rel.as_os_str().as_bytes();
         let mut cached = self.cached.lock().ok()?;
@@ -236,21 +260,15 @@ impl Cache {
         let Rows::Read(rows) = &mut *cached else {
             return None;
         };
-        if !rows.get(key)?.fresh(&stat) {
+        // One lookup for the usual case, a row still fresh; a stale one goes back
+        // for the reader (who reads the file and writes the row again).
+        let row = rows.remove(key)?;
+        if !row.fresh(&stat) {
+            rows.insert(key.to_vec(), row);
             return None;
         }
-        let row = rows.remove(key)?;
         shrink_as_taken(rows);
-        drop(cached);
-        // A row that cannot be decoded is gone now: the reader reads the file.
-        let article = row.article()?;
-        Some(Entry::decisions_listed(
-            root,
-            &found.rel,
-            &found.sidecars,
-            article.map(Arc::new),
-            row.sha256,
-        ))
+        Some(row)
     }
 
     /// The row of `rel`, taken out of the rows read, or looked up alone while they

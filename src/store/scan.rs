@@ -80,6 +80,15 @@ enum Child {
     Folder(OsString),
 }
 
+impl Child {
+    fn name(&self) -> &OsStr {
+        match self {
+            Child::Article(e) => e.rel.file_name().unwrap_or_default(),
+            Child::Folder(name) => name,
+        }
+    }
+}
+
 fn visit(
     root: &Path,
     rel_dir: PathBuf,
@@ -89,24 +98,14 @@ fn visit(
 ) -> bool {
     let dir = root.join(&rel_dir);
     let folder = read_folder(&dir, listing, problems);
-    let mut children: Vec<(OsString, Child)> =
-        group_sidecars(root, &rel_dir, folder.articles, &folder.tomls)
-            .into_iter()
-            .map(|e| {
-                (
-                    e.rel.file_name().unwrap_or_default().to_os_string(),
-                    Child::Article(e),
-                )
-            })
-            .chain(
-                folder
-                    .folders
-                    .into_iter()
-                    .map(|f| (f.clone(), Child::Folder(f))),
-            )
-            .collect();
-    children.sort_by(|a, b| a.0.as_encoded_bytes().cmp(b.0.as_encoded_bytes()));
-    for (_, child) in children {
+    let mut children: Vec<Child> = group_sidecars(root, &rel_dir, folder.articles, &folder.tomls)
+        .into_iter()
+        .map(Child::Article)
+        .chain(folder.folders.into_iter().map(Child::Folder))
+        .collect();
+    // By name, without a copy of each name (a folder of 100,000 articles).
+    children.sort_by(|a, b| a.name().as_encoded_bytes().cmp(b.name().as_encoded_bytes()));
+    for child in children {
         match child {
             Child::Article(entry) => {
                 if !found(entry) {
@@ -259,8 +258,12 @@ fn group_sidecars(
         .zip(sidecars)
         .map(|((name, stat), mut sidecars)| {
             sidecars.sort();
+            // At its size: the entry keeps this path for the whole session.
+            let mut rel = PathBuf::with_capacity(rel_dir.as_os_str().len() + 1 + name.len());
+            rel.push(rel_dir);
+            rel.push(name);
             ScanEntry {
-                rel: rel_dir.join(name),
+                rel,
                 sidecars,
                 stat,
             }
