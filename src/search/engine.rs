@@ -248,15 +248,8 @@ pub fn fill_body_lines(
         let Some(body) = index.body(key) else {
             continue;
         };
-        let mut whole = article.clone();
-        whole.body = body;
-        whole.held = None;
-        let doc = Doc {
-            article: Some(Arc::new(whole)),
-            ..(**doc).clone()
-        };
         let facet = facets.get(hit.entry).unwrap_or(&no_facet);
-        if let Some(found) = plan.match_doc(hit.entry, &doc, facet, &mut scratch) {
+        if let Some(found) = plan.match_doc_with(hit.entry, doc, facet, &mut scratch, Some(&body)) {
             hit.body_line = found.body_line;
         }
         filled += 1;
@@ -714,6 +707,20 @@ impl<'q> Plan<'q> {
     }
 
     fn match_doc(&self, entry: usize, doc: &Doc, facet: &Facet, s: &mut Scratch) -> Option<Hit> {
+        self.match_doc_with(entry, doc, facet, s, None)
+    }
+
+    /// [`Plan::match_doc`], with the article's body given when the article holds
+    /// none (read from the index): as if the article held it, without a copy of
+    /// the article and its search record for each hit.
+    fn match_doc_with(
+        &self,
+        entry: usize,
+        doc: &Doc,
+        facet: &Facet,
+        s: &mut Scratch,
+        whole_body: Option<&Paragraphs>,
+    ) -> Option<Hit> {
         if facet.gone
             || !self.filters.iter().all(|f| filter_passes(f, doc, facet))
             || !self
@@ -755,16 +762,20 @@ impl<'q> Plan<'q> {
             }
         }
         let empty = Paragraphs::default();
-        let body = doc.article.as_deref().map_or(&empty, |a| &a.body);
+        let body = whole_body.unwrap_or_else(|| doc.article.as_deref().map_or(&empty, |a| &a.body));
+        let in_doc = |term: &Compiled| match whole_body {
+            Some(body) => term.in_body(body),
+            None => term.in_doc(doc),
+        };
         for (i, paragraph) in s.in_body.iter_mut() {
-            *paragraph = self.positive[*i].in_doc(doc)?;
+            *paragraph = in_doc(&self.positive[*i])?;
         }
         for term in &self.negative {
-            if term.in_doc(doc).is_some() {
+            if in_doc(term).is_some() {
                 return None;
             }
         }
-        let held = doc.article.as_deref().is_some_and(|a| a.held.is_some());
+        let held = whole_body.is_none() && doc.article.as_deref().is_some_and(|a| a.held.is_some());
         let body_line = if s.in_body.is_empty() {
             None
         } else {
