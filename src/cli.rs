@@ -547,19 +547,27 @@ impl Setup {
     /// which `inbox.texts` reads. The rows of articles read from their files are
     /// written before this returns, so the next command finds them.
     pub fn load_inbox(&self) -> Result<Inbox, Failure> {
+        let mut entries = Vec::new();
+        let mut inbox = self.load_inbox_each(&mut |read| entries.extend(read))?;
+        inbox.entries = entries;
+        Ok(inbox)
+    }
+
+    /// [`Setup::load_inbox`] handing the entries to `take` a batch at a time, as
+    /// they are read (see [`Inbox::load_opening_each`]).
+    pub fn load_inbox_each(&self, take: &mut dyn FnMut(Vec<Entry>)) -> Result<Inbox, Failure> {
         if !self.inbox.is_dir() {
             return Err(self.missing_inbox());
         }
         // The index is opened (its rows read) while the walk of the inbox goes on.
         let (mut inbox, cache) =
-            Inbox::load_opening(&self.inbox, &self.reviewer, || self.open_index()).map_err(
-                |e| {
+            Inbox::load_opening_each(&self.inbox, &self.reviewer, || self.open_index(), take)
+                .map_err(|e| {
                     Failure::Problem(format!(
                         "cannot read the inbox {}: {e}",
                         self.inbox.display()
                     ))
-                },
-            )?;
+                })?;
         if let Some(cache) = cache {
             finish_index(&cache);
             inbox.texts = Some(Arc::clone(&cache.texts));
@@ -1558,11 +1566,13 @@ fn search(
         .with_labels(std::sync::Arc::new(crate::search::Labels::new(
             &setup.taxonomy,
         )));
-    let mut inbox = setup.load_inbox()?;
     // The source list first: the index records what it suggests as articles arrive.
     let mut state = AppState::empty(setup.reviewer.clone(), setup.taxonomy.clone());
     state.sources = setup.sources.clone();
-    state.add_entries(std::mem::take(&mut inbox.entries));
+    // Each batch's search records made while the walk goes on.
+    let inbox = setup.load_inbox_each(&mut |read| {
+        state.add_entries(read);
+    })?;
     let bodies = inbox
         .texts
         .as_deref()

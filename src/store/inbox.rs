@@ -314,16 +314,29 @@ impl Inbox {
         reviewer: &str,
         open: impl FnOnce() -> Option<Cache>,
     ) -> std::io::Result<(Inbox, Option<Cache>)> {
-        let mut inbox = Inbox {
-            root: root.to_path_buf(),
-            ..Inbox::default()
-        };
         let mut entries = Vec::new();
-        let (problems, cache) = walk_and_read(root, reviewer, open, &mut |read| {
+        let (mut inbox, cache) = Inbox::load_opening_each(root, reviewer, open, &mut |read| {
             entries.extend(read);
         })?;
         inbox.entries = entries;
-        inbox.problems = problems;
+        Ok((inbox, cache))
+    }
+
+    /// [`Inbox::load_opening`] handing the entries to `take` a batch at a time, in
+    /// inbox order, as they are read (the inbox comes back without them): a command
+    /// can work on the first while the walk goes on.
+    pub fn load_opening_each(
+        root: &Path,
+        reviewer: &str,
+        open: impl FnOnce() -> Option<Cache>,
+        take: &mut dyn FnMut(Vec<Entry>),
+    ) -> std::io::Result<(Inbox, Option<Cache>)> {
+        let (problems, cache) = walk_and_read(root, reviewer, open, take)?;
+        let inbox = Inbox {
+            root: root.to_path_buf(),
+            problems,
+            ..Inbox::default()
+        };
         Ok((inbox, cache))
     }
 
