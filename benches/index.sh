@@ -18,6 +18,7 @@
 #   TRIAGE_BIN=path  run that binary instead of building this tree's (to compare builds)
 #   RUNS=3           runs per row, the median shown; the first indexing and the first
 #                    start run once (they cannot be repeated warm)
+#   PAIRS=7          side-by-side pairs (a yardstick, then triage) for the timed budgets
 #   NO_INDEX=0       leave out the --no-index rows (minutes and gigabytes at 1,000,000)
 #   TUI=0            leave out the TUI rows
 #
@@ -226,6 +227,34 @@ if [ "${TUI:-1}" != 0 ]; then
     tui_runs noindex noindex
   fi
 fi
+# Side by side: each timed budget against its yardstick run just before it, PAIRS
+# times, and the median of the pairs' ratios. On a shared machine whose speed drifts
+# by a third within minutes, rows measured minutes apart (above) can compare a slow
+# minute with a quick one; a pair shares its minute.
+pairs=${PAIRS:-7}
+once() { # CMD...: the wall time of one run, in ms
+  local start end
+  start=$(date +%s%N)
+  "$@" >/dev/null 2>&1 || true
+  end=$(date +%s%N)
+  echo $(((end - start) / 1000000))
+}
+pair_rg=() pair_fzf=() pair_find=()
+for ((i = 0; i < pairs; i++)); do
+  a=$(once rg -l -i -F iraq "$dir")
+  b=$(once "${triage[@]}" search "'iraq")
+  pair_rg+=("$(ratio "$b" "$a")")
+  if [ "$have_fzf" = 1 ]; then
+    a=$(once bash -c "$pipeline | fzf --filter 'iraq oil'" _ "$dir")
+    b=$(once "${triage[@]}" search "iraq oil")
+    pair_fzf+=("$(ratio "$b" "$a")")
+  fi
+  if [ "${TUI:-1}" != 0 ]; then
+    a=$(once find "$dir" -type f)
+    tui "pair$i" warm
+    pair_find+=("$(ratio "${loaded[pair$i]}" "$a")")
+  fi
+done
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # The report.
@@ -307,3 +336,20 @@ if [ "${NO_INDEX:-1}" != 0 ]; then
   same=$(cmp -s "$tmp/export.out" "$tmp/export_no.out" && echo PASS || echo FAIL)
   echo "| \`triage export\`: the same output with and without the index | ${lines[export]} lines | ${lines[export_no]} lines | | $same |"
 fi
+
+echo
+echo "Side by side ($pairs pairs, each the yardstick then triage, the median of the pairs' ratios):"
+echo
+echo "| budget (issue 14) | ratios, sorted | median | limit | median / limit | |"
+echo "| --- | --- | ---: | ---: | ---: | --- |"
+pairrow() { # LABEL LIMIT RATIOS...
+  local label=$1 limit=$2 m
+  shift 2
+  m=$(median "$@")
+  echo "| $label | $(printf '%s\n' "$@" | sort -n | paste -sd' ') | $m | $limit | $(ratio "$m" "$limit") | $(verdict "$m" "$limit") |"
+}
+pairrow "\`triage search \"'iraq\"\` ≤ 1.5× \`rg -l -i -F iraq\`" 1.5 "${pair_rg[@]}"
+[ "$have_fzf" = 1 ] && pairrow "\`triage search \"iraq oil\"\` ≤ fzf pipeline" 1 "${pair_fzf[@]}"
+[ "${TUI:-1}" != 0 ] && pairrow "warm start fully loaded ≤ 10× \`find\`" 10 "${pair_find[@]}"
+exit 0
+
