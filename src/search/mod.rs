@@ -57,10 +57,10 @@ impl std::fmt::Debug for Bodies {
 /// The searchable text of one article, built once when it loads and never changed.
 #[derive(Debug, Clone, Default)]
 pub struct Doc {
-    /// The title as the list draws it, when that is not the article's own title
-    /// (sanitizing changed it, or there is no article): see [`Doc::title`]. Most
-    /// titles need no change, and a second copy of each would cost some 9 MB at
-    /// 100,000 articles.
+    /// The title as the list draws it (see [`Doc::title`]); `None` for the
+    /// article's own, unchanged. `app::doc_of` keeps a copy all the same: the title
+    /// stage of a keystroke reads every title, and a copy next to the record is
+    /// read faster than the article's (scattered across the heap).
     pub title: Option<Box<str>>,
     /// Source, publisher, authors and the file name, joined by spaces (sanitized).
     pub side: String,
