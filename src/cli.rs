@@ -1609,7 +1609,7 @@ fn search(
                 file: e.rel.to_string_lossy().into_owned(),
                 score: h.shown_score(),
                 status: state.status(h.entry).as_str(),
-                title: state.catalog.docs[h.entry].title(),
+                title: &state.catalog.docs[h.entry].title,
                 title_matches: &h.title_chars,
                 body_line: h.body_line.as_deref(),
             }

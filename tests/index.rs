@@ -534,6 +534,19 @@ fn an_index_of_another_format_is_made_again_in_one_line() {
     );
 }
 
+/// `out` succeeded, printed `expected`, and said in one stderr line that it works
+/// without the index.
+fn said_working_without(out: &std::process::Output, expected: &str) {
+    assert!(out.status.success(), "{}", stderr(out));
+    let err = stderr(out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.starts_with("triage: working without the index ("),
+        "{err}"
+    );
+    assert_eq!(stdout(out), expected);
+}
+
 /// Checks that `inbox`'s commands work without an index in `cache`, each saying so
 /// in one line.
 fn works_without_index(inbox: &Path, cache: &Path) {
@@ -543,14 +556,7 @@ fn works_without_index(inbox: &Path, cache: &Path) {
             .env("XDG_CACHE_HOME", cache)
             .output()
             .expect("the binary runs");
-        assert!(out.status.success(), "{}", stderr(&out));
-        let err = stderr(&out);
-        assert_eq!(err.lines().count(), 1, "{err}");
-        assert!(
-            err.starts_with("triage: working without the index ("),
-            "{err}"
-        );
-        assert_eq!(stdout(&out), expected);
+        said_working_without(&out, &expected);
     }
     let list = without_index(inbox, &["list", "--format", "json"]);
     let out = common::command_as(inbox, "alice", &["list", "--format", "json"])
@@ -617,14 +623,7 @@ fn a_read_only_cache_folder_falls_back_to_no_index() {
     mode(&folder, 0o500);
     let out = triage(&inbox, &args);
     mode(&folder, 0o700);
-    assert!(out.status.success(), "{}", stderr(&out));
-    let err = stderr(&out);
-    assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(
-        err.starts_with("triage: working without the index ("),
-        "{err}"
-    );
-    assert_eq!(stdout(&out), expected);
+    said_working_without(&out, &expected);
     // An index file that opens but cannot be written: what it holds is used, and
     // the rows it cannot take are said to be lost, once.
     mode(&file, 0o400);

@@ -199,13 +199,8 @@ fn doc_with(entry: &Entry, suggested: Vec<search::labels::LabelNumber>) -> Doc {
         }
         side.push_str(&sanitize(part));
     }
-    // The title as drawn, a copy of the article's even when sanitizing changes
-    // nothing: the title stage of a keystroke reads every record's title, and
-    // reaching it through the article (scattered across the heap) made that stage
-    // half as slow again at 100,000 articles.
-    let title = Some(sanitize(entry.title()).into());
     Doc {
-        title,
+        title: sanitize(entry.title()).into(),
         side,
         src,
         article: entry.article.as_ref().ok().cloned(),
@@ -269,13 +264,9 @@ fn suggested_numbers(
             .find(axis, name)
             .and_then(|label| search::label_number(taxonomy, axis, &label.id))
     };
-    let mut out: Vec<search::labels::LabelNumber> = Vec::new();
-    out.extend(a.regions.iter().filter_map(|n| number(Axis::Region, n)));
-    out.extend(a.themes.iter().filter_map(|n| number(Axis::Theme, n)));
-    for n in &a.tags {
-        out.extend(number(Axis::Region, n));
-        out.extend(number(Axis::Theme, n));
-    }
+    let mut out: Vec<search::labels::LabelNumber> = crate::article::own_names(a)
+        .filter_map(|(axis, _, name)| number(axis, name))
+        .collect();
     if let Some(s) = crate::article::reliability(a, sources)
         && let Some(n) = search::label_number(taxonomy, Axis::Reliability, &s.id)
     {

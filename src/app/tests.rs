@@ -751,8 +751,7 @@ fn a_rewritten_article_is_replaced_in_place() {
     assert_eq!(s.entries.len(), 2, "no duplicate");
     assert_eq!(listed(&s), ["Title of 000.txt", "Corrected headline"]);
     assert_eq!(
-        s.catalog.docs[1].title(),
-        "Corrected headline",
+        &*s.catalog.docs[1].title, "Corrected headline",
         "search sees the new text"
     );
     assert!(s.catalog.revision > revision, "the reader wraps it again");

@@ -19,7 +19,7 @@ use serde::Serialize;
 use thin_vec::ThinVec;
 
 pub use paragraphs::{Fields, Paragraphs};
-pub use suggest::{Suggestion, Suggestions, Weaker, reliability, suggest};
+pub use suggest::{Suggestion, Suggestions, Weaker, own_names, reliability, suggest};
 pub use text::{days_in_month, normalize_date};
 
 /// Which parser reads a file, decided by its extension.

@@ -93,17 +93,36 @@ impl Suggestions {
 /// twice is kept where it first appeared.
 pub fn suggest(article: &Article, taxonomy: &Taxonomy) -> Suggestions {
     let mut out = Suggestions::default();
-    for name in &article.regions {
-        add(&mut out.region, taxonomy, Axis::Region, "Region", name);
-    }
-    for name in &article.themes {
-        add(&mut out.theme, taxonomy, Axis::Theme, "Theme", name);
-    }
-    for name in &article.tags {
-        add(&mut out.region, taxonomy, Axis::Region, "Tag", name);
-        add(&mut out.theme, taxonomy, Axis::Theme, "Tag", name);
+    for (axis, kind, name) in own_names(article) {
+        let list = match axis {
+            Axis::Region => &mut out.region,
+            Axis::Theme => &mut out.theme,
+            Axis::Reliability => continue,
+        };
+        add(list, taxonomy, axis, kind, name);
     }
     out
+}
+
+/// The article's own classification as (axis it is looked up on, the kind of name
+/// as shown, the name), in the order [`suggest`] takes them: regions, themes, then
+/// each tag on both axes.
+pub fn own_names(article: &Article) -> impl Iterator<Item = (Axis, &'static str, &str)> {
+    let regions = article
+        .regions
+        .iter()
+        .map(|n| (Axis::Region, "Region", n.as_str()));
+    let themes = article
+        .themes
+        .iter()
+        .map(|n| (Axis::Theme, "Theme", n.as_str()));
+    let tags = article.tags.iter().flat_map(|n| {
+        [
+            (Axis::Region, "Tag", n.as_str()),
+            (Axis::Theme, "Tag", n.as_str()),
+        ]
+    });
+    regions.chain(themes).chain(tags)
 }
 
 /// The reliability the inbox's source list (`sources.toml`) gives the article's

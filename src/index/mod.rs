@@ -537,7 +537,6 @@ impl Index {
         tx.commit()
     }
 
-    /// The body and footer of row `key`; `None` when the row is gone or damaged.
     /// The row `key` whole: its metadata with the header fields, the body and the
     /// footer, which an article held in memory leaves out (see [`Cached::article`]
     /// and `app::forget_own_labels`).
@@ -565,6 +564,7 @@ impl Index {
         .flatten()
     }
 
+    /// The body and footer of row `key`; `None` when the row is gone or damaged.
     pub fn texts(&self, key: i64) -> Option<(Paragraphs, Paragraphs)> {
         let mut stmt = self
             .conn

@@ -777,9 +777,10 @@ fn yield_to_loading() {
     }
 }
 
-/// Returns to the system the memory loading freed and the allocator kept: the rows
-/// read from the index and the buffers of the walk, some tens of MiB at 100,000
-/// articles, that a session would otherwise hold for the rest of the day.
+/// Returns to the system the memory loading freed and the allocator kept (the rows
+/// read from the index, the walk's buffers), which a session would otherwise hold
+/// for the rest of the day: about 3 MB measured at 100,000 articles with one malloc
+/// arena.
 fn give_back_free_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: malloc_trim only releases free memory the allocator holds.

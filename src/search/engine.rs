@@ -739,7 +739,7 @@ impl<'q> Plan<'q> {
             });
         }
         s.title.clear();
-        fold_into(doc.title(), &mut s.title);
+        fold_into(&doc.title, &mut s.title);
         s.side.clear();
         fold_into(&doc.side, &mut s.side);
         s.labels.clear();
@@ -1049,7 +1049,7 @@ mod tests {
 
     fn doc(title: &str, body: &[&str]) -> Arc<Doc> {
         Arc::new(Doc {
-            title: Some(title.into()),
+            title: title.into(),
             side: String::new(),
             src: String::new(),
             article: Some(Arc::new(Article {
@@ -1150,7 +1150,7 @@ mod tests {
         // Exact matches at word starts score alike: inbox order.
         let hits = run(&docs, &[], "'sanction");
         assert_eq!(entries(&hits), [1, 2]);
-        assert_eq!(highlighted(docs[1].title(), &hits[0]), "sanction");
+        assert_eq!(highlighted(&docs[1].title, &hits[0]), "sanction");
     }
 
     #[test]
@@ -1190,7 +1190,7 @@ mod tests {
         let mut docs: Vec<Arc<Doc>> = Vec::new();
         for src in ["rt.com", "news.bbc.co.uk", "art.com", "global research"] {
             docs.push(Arc::new(Doc {
-                title: Some("t".into()),
+                title: "t".into(),
                 src: src.into(),
                 ..Doc::default()
             }));
@@ -1257,22 +1257,22 @@ mod tests {
         let docs = [doc("Russia backs Syria", &[]), doc("Syria and Russia", &[])];
         let hits = run(&docs, &[], "^russia");
         assert_eq!(entries(&hits), [0]);
-        assert_eq!(highlighted(docs[0].title(), &hits[0]), "Russia");
+        assert_eq!(highlighted(&docs[0].title, &hits[0]), "Russia");
         let hits = run(&docs, &[], "russia$");
         assert_eq!(entries(&hits), [1]);
-        assert_eq!(highlighted(docs[1].title(), &hits[0]), "Russia");
+        assert_eq!(highlighted(&docs[1].title, &hits[0]), "Russia");
     }
 
     #[test]
     fn side_text_and_label_names_match_without_highlighting_the_title() {
         let docs = [
             Arc::new(Doc {
-                title: Some("Talks resume".into()),
+                title: "Talks resume".into(),
                 side: "Global Research 000_466b.txt".into(),
                 ..Doc::default()
             }),
             Arc::new(Doc {
-                title: Some("Talks stall".into()),
+                title: "Talks stall".into(),
                 ..Doc::default()
             }),
         ];
@@ -1299,7 +1299,7 @@ mod tests {
                 .iter()
                 .filter_map(|&(axis, id)| super::super::label_number(&taxonomy, axis, id));
             Arc::new(Doc {
-                title: Some(title.into()),
+                title: title.into(),
                 suggested: LabelSet::from_numbers(numbers),
                 ..Doc::default()
             })
@@ -1530,7 +1530,7 @@ mod tests {
             if let Ok(query) = parse(&query) {
                 let hits = search(&docs, &[], &query, None, &never()).expect("not cancelled");
                 for hit in hits {
-                    let title = docs[hit.entry].title();
+                    let title = &docs[hit.entry].title;
                     for range in byte_ranges(title, &hit.title_chars) {
                         prop_assert!(title.get(range).is_some());
                     }

@@ -57,11 +57,12 @@ impl std::fmt::Debug for Bodies {
 /// The searchable text of one article, built once when it loads and never changed.
 #[derive(Debug, Clone, Default)]
 pub struct Doc {
-    /// The title as the list draws it (see [`Doc::title`]); `None` for the
-    /// article's own, unchanged. `app::doc_of` keeps a copy all the same: the title
-    /// stage of a keystroke reads every title, and a copy next to the record is
-    /// read faster than the article's (scattered across the heap).
-    pub title: Option<Box<str>>,
+    /// The title exactly as the list draws it (already sanitized): the character
+    /// indices of a [`Hit`] refer to this string. A copy of the article's even when
+    /// sanitizing changes nothing: the title stage of a keystroke reads every
+    /// record's title, and reaching it through the article (scattered across the
+    /// heap) made that stage half as slow again at 100,000 articles.
+    pub title: Box<str>,
     /// Source, publisher, authors and the file name, joined by spaces (sanitized).
     pub side: String,
     /// The source as `src:` compares it: lowercase domain or name ("" when unknown).
@@ -71,18 +72,6 @@ pub struct Doc {
     /// The labels suggested for the article, on any axis (see [`labels`]): what
     /// `sug:` and a plain term naming a label look at.
     pub suggested: LabelSet,
-}
-
-impl Doc {
-    /// The title exactly as the list draws it (already sanitized): the character
-    /// indices of a [`Hit`] refer to this string.
-    pub fn title(&self) -> &str {
-        match (&self.title, &self.article) {
-            (Some(title), _) => title,
-            (None, Some(article)) => &article.title,
-            (None, None) => "",
-        }
-    }
 }
 
 /// What can change about an article while the program runs: its decisions. Kept

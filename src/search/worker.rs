@@ -168,13 +168,11 @@ mod tests {
             (0..n)
                 .map(|i| {
                     Arc::new(Doc {
-                        title: Some(
-                            format!(
-                                "article {i} about {}",
-                                if i % 2 == 0 { "oil" } else { "gas" }
-                            )
-                            .into(),
-                        ),
+                        title: format!(
+                            "article {i} about {}",
+                            if i % 2 == 0 { "oil" } else { "gas" }
+                        )
+                        .into(),
                         ..Doc::default()
                     })
                 })
@@ -221,7 +219,7 @@ mod tests {
         let worker = Worker::spawn();
         let mut all: Vec<Arc<Doc>> = docs(4).iter().cloned().collect();
         all.push(Arc::new(Doc {
-            title: Some("unrelated".into()),
+            title: "unrelated".into(),
             article: Some(Arc::new(crate::article::Article {
                 body: ["the oil price fell"].into_iter().collect(),
                 ..Default::default()

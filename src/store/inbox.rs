@@ -302,10 +302,6 @@ impl Inbox {
         Ok(inbox)
     }
 
-    /// Brings the index up to date without keeping the articles: `triage index`.
-    /// Articles read from their files wait for the writer (see
-    /// [`Cache::bound_queue`]), so memory stays that of a few thousand articles
-    /// whatever the inbox's size. How many articles there are, and the problems.
     /// [`Inbox::load_through`] with the index opened by `open` while the walk has
     /// already begun: opening reads every row of the index, and the walk `stat`s
     /// every file; the two overlap. The opened index comes back with the inbox.
@@ -340,6 +336,10 @@ impl Inbox {
         Ok((inbox, cache))
     }
 
+    /// Brings the index up to date without keeping the articles: `triage index`.
+    /// Articles read from their files wait for the writer (see
+    /// [`Cache::bound_queue`]), so memory stays that of a few thousand articles
+    /// whatever the inbox's size. How many articles there are, and the problems.
     pub fn index_through(
         root: &Path,
         reviewer: &str,
@@ -362,34 +362,25 @@ fn each_batch(
     cache: Option<&Cache>,
     take: &mut dyn FnMut(Vec<Entry>),
 ) -> std::io::Result<Vec<String>> {
-    // The walk (listing folders, a `stat` per file) on a thread of its own, so it
-    // goes on while the batches it found are read.
-    let (found_tx, found_rx) = mpsc::channel();
-    let mut problems = std::thread::scope(|scope| {
-        let walk = scope.spawn(|| walk_in_chunks(root, move |c| found_tx.send(c).is_ok()));
-        read_found(root, reviewer, cache, found_rx, take);
-        walk.join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-    })?;
-    if let Some(cache) = cache {
-        cache.forget_unseen();
-    }
-    problems.sort();
-    Ok(problems)
+    walk_and_read(root, reviewer, || cache, take).map(|(problems, _)| problems)
 }
 
-/// [`each_batch`] with the index opened (by `open`) once the walk has begun.
-fn walk_and_read(
+/// [`each_batch`] with the index opened (by `open`) once the walk has begun, and
+/// handed back.
+fn walk_and_read<C: std::borrow::Borrow<Cache>>(
     root: &Path,
     reviewer: &str,
-    open: impl FnOnce() -> Option<Cache>,
+    open: impl FnOnce() -> Option<C>,
     take: &mut dyn FnMut(Vec<Entry>),
-) -> std::io::Result<(Vec<String>, Option<Cache>)> {
+) -> std::io::Result<(Vec<String>, Option<C>)> {
+    // The walk (listing folders, a `stat` per file) on a thread of its own, so it
+    // goes on while the batches it found are read.
     let (found_tx, found_rx) = mpsc::channel();
     let (problems, cache) = std::thread::scope(|scope| {
         let walk = scope.spawn(|| walk_in_chunks(root, move |c| found_tx.send(c).is_ok()));
         let cache = open();
-        read_found(root, reviewer, cache.as_ref(), found_rx, take);
+        let borrowed = cache.as_ref().map(|c| c.borrow());
+        read_found(root, reviewer, borrowed, found_rx, take);
         let walked = walk
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
@@ -397,7 +388,7 @@ fn walk_and_read(
     });
     let mut problems = problems?;
     if let Some(cache) = &cache {
-        cache.forget_unseen();
+        cache.borrow().forget_unseen();
     }
     problems.sort();
     Ok((problems, cache))
@@ -620,7 +611,6 @@ fn load_with(
         // Only once every file was loaded: a walk that failed half-way, or that
         // stopped because the session ended while loading, leaves rows.
         if let Some(cache) = &cache
-            && walked.is_ok()
             && order.open
         {
             cache.forget_unseen();

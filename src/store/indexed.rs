@@ -246,17 +246,7 @@ impl Cache {
         let stat = found.stat?;
         let key = found.rel.as_os_str().as_bytes();
         let mut cached = self.cached.lock().ok()?;
-        if let Rows::Reading(thread) = &*cached {
-            if !thread.is_finished() {
-                return None;
-            }
-            let Rows::Reading(thread) =
-                std::mem::replace(&mut *cached, Rows::Read(RowMap::default()))
-            else {
-                return None;
-            };
-            *cached = Rows::Read(self.rows_read(thread));
-        }
+        self.settle(&mut cached, false);
         let Rows::Read(rows) = &mut *cached else {
             return None;
         };
@@ -279,16 +269,7 @@ impl Cache {
         let alone = self.alone.lock().map_or(0, |a| a.len());
         // Past the first screen, waiting for all rows costs less than looking each
         // up alone (one query each, on one connection the readers take turns on).
-        if let Rows::Reading(thread) = &*cached
-            && (thread.is_finished() || alone >= FIRST_SCREEN)
-        {
-            let Rows::Reading(thread) =
-                std::mem::replace(&mut *cached, Rows::Read(RowMap::default()))
-            else {
-                return None;
-            };
-            *cached = Rows::Read(self.rows_read(thread));
-        }
+        self.settle(&mut cached, alone >= FIRST_SCREEN);
         match &mut *cached {
             Rows::Read(rows) => {
                 let row = rows.remove(key);
@@ -304,6 +285,17 @@ impl Cache {
                     .with(|i| i.cached_one(rel).ok().flatten())
                     .flatten()
             }
+        }
+    }
+
+    /// Makes `cached` the rows read once their thread has finished, or, with
+    /// `wait`, once it finishes.
+    fn settle(&self, cached: &mut Rows, wait: bool) {
+        if let Rows::Reading(thread) = cached
+            && (wait || thread.is_finished())
+            && let Rows::Reading(thread) = std::mem::replace(cached, Rows::Read(RowMap::default()))
+        {
+            *cached = Rows::Read(self.rows_read(thread));
         }
     }
 
@@ -337,9 +329,10 @@ impl Cache {
         let Ok(mut cached) = self.cached.lock() else {
             return RowMap::default();
         };
-        let mut rows = match std::mem::replace(&mut *cached, Rows::Read(RowMap::default())) {
-            Rows::Reading(thread) => self.rows_read(thread),
-            Rows::Read(rows) => rows,
+        self.settle(&mut cached, true);
+        let Rows::Read(mut rows) = std::mem::replace(&mut *cached, Rows::Read(RowMap::default()))
+        else {
+            return RowMap::default();
         };
         if let Ok(alone) = self.alone.lock() {
             for key in alone.iter() {
