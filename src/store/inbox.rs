@@ -1030,6 +1030,23 @@ mod tests {
     }
 
     #[test]
+    fn a_start_removes_the_temporary_file_a_crashed_write_left_once_loading_is_done() {
+        let dir = inbox(3);
+        let stale = dir.path().join(".a001.txt.alice.toml.4242.7.tmp");
+        std::fs::write(&stale, "half a sidecar").expect("write");
+        let rx = load_with(
+            dir.path().to_path_buf(),
+            "alice".into(),
+            None,
+            BeforeRead::default(),
+        );
+        assert_eq!(load_all(&rx), 3);
+        // The removal comes after `Done`: the loader has ended once its channel closes.
+        while rx.recv_timeout(Duration::from_secs(120)).is_ok() {}
+        assert!(!stale.exists(), "the stale temporary file is still there");
+    }
+
+    #[test]
     fn a_session_ended_while_loading_leaves_the_rows_of_the_files_it_never_reached() {
         // More files than the walk may run ahead of the session (AHEAD), so that a
         // session ended at once has not seen them all.
