@@ -255,6 +255,39 @@ fn create_private_dir(folder: &Path) -> std::io::Result<()> {
         .create(folder)
 }
 
+/// Puts the index in write-ahead-log mode, which lets readers go on while a writer
+/// writes. The mode is kept in the file, so only the first open of a new file has
+/// anything to change; that change needs the file to itself, and SQLite answers
+/// "database is locked" at once rather than waiting as it does for other locks.
+/// So when several processes open a new index together, each one that finds the
+/// file busy tries again every few milliseconds, for up to `BUSY` in all, and is
+/// done as soon as one of them has made the change.
+fn write_ahead(conn: &Connection) -> rusqlite::Result<()> {
+    let started = std::time::Instant::now();
+    loop {
+        let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
+        if mode.eq_ignore_ascii_case("wal") {
+            return Ok(());
+        }
+        // A mode other than WAL given back (a file system without shared memory)
+        // still works, with writers and readers taking turns.
+        match conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0)) {
+            Ok(_) => return Ok(()),
+            Err(e) if !busy(&e) || started.elapsed() >= BUSY => return Err(e),
+            Err(_) => std::thread::sleep(Duration::from_millis(5)),
+        }
+    }
+}
+
+/// Whether an error is SQLite's "database is locked" (or busy).
+fn busy(e: &rusqlite::Error) -> bool {
+    use rusqlite::ffi::ErrorCode;
+    matches!(
+        e.sqlite_error_code(),
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked)
+    )
+}
+
 /// Why an index could not be opened.
 #[derive(Debug)]
 enum Problem {
@@ -328,7 +361,7 @@ impl Index {
         if version != 0 && version != FORMAT {
             return Err(Problem::Format(version));
         }
-        conn.pragma_update(None, "journal_mode", "WAL")?;
+        write_ahead(&conn)?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         if version == 0 {
             conn.execute_batch(&format!(

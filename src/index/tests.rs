@@ -354,3 +354,34 @@ fn a_row_written_again_from_the_same_bytes_keeps_its_key_for_other_connections()
             .is_some_and(|a| a.is_ok())
     );
 }
+
+/// Many connections opening one index file that does not exist yet, at once (what
+/// several `triage` started together on a new inbox do): each one opens it. Turning
+/// a new file to write-ahead logging needs the file to itself, and SQLite does not
+/// wait for that as it waits for other locks, so without the retry some of them
+/// were told "database is locked" and went on without the index.
+#[test]
+fn connections_opening_a_new_index_at_once_all_open_it() {
+    for round in 0..20 {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("index.sqlite");
+        let start = std::sync::Barrier::new(12);
+        let outcomes: Vec<Result<(), String>> = std::thread::scope(|scope| {
+            let openers: Vec<_> = (0..12)
+                .map(|_| {
+                    scope.spawn(|| {
+                        start.wait();
+                        open_at(&path).map(|_| ())
+                    })
+                })
+                .collect();
+            openers
+                .into_iter()
+                .map(|t| t.join().expect("an opener finishes"))
+                .collect()
+        });
+        for outcome in outcomes {
+            assert_eq!(outcome, Ok(()), "round {round}");
+        }
+    }
+}
