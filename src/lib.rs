@@ -59,6 +59,7 @@ pub mod app;
 pub mod article;
 pub mod cli;
 #[cfg(any(test, feature = "corpus"))]
+pub mod copies;
 pub mod corpus;
 pub mod domain;
 pub mod files;
