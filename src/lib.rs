@@ -58,8 +58,8 @@
 pub mod app;
 pub mod article;
 pub mod cli;
-#[cfg(any(test, feature = "corpus"))]
 pub mod copies;
+#[cfg(any(test, feature = "corpus"))]
 pub mod corpus;
 pub mod domain;
 pub mod files;
