@@ -70,6 +70,10 @@ pub enum Action {
     Stats,
     /// Move to the next article still to do without deciding the selected one.
     NextTodo,
+    /// Unfold the selected story's copies onto rows of their own, or fold them again.
+    ToggleFold,
+    /// Unfold every story with copies, or fold them all again.
+    ToggleAllFolds,
     /// Put the selected article's URL on the clipboard (OSC 52: works over SSH, and
     /// in tmux with `set-clipboard on`).
     CopyUrl,
@@ -152,6 +156,8 @@ impl Action {
             Action::Review => "review disagreements".into(),
             Action::Stats => "stats".into(),
             Action::NextTodo => "next to do, no decision".into(),
+            Action::ToggleFold => "unfold / fold this story's copies".into(),
+            Action::ToggleAllFolds => "unfold / fold every story's copies".into(),
             Action::CopyUrl => "copy the URL".into(),
             Action::OpenPager => "read the file in $PAGER".into(),
             Action::OpenBrowser => "open the URL in $BROWSER".into(),

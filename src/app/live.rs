@@ -33,7 +33,7 @@ fn path_hash(rel: &Path) -> u64 {
 
 impl AppState {
     /// The entry for an inbox-relative path, tombstones included.
-    fn find(&mut self, rel: &Path) -> Option<usize> {
+    pub fn find(&mut self, rel: &Path) -> Option<usize> {
         if self.catalog.index.is_none() {
             let mut index = PathIndex::default();
             index.by_hash.reserve(self.entries.len());

@@ -7,6 +7,7 @@
 //! decision is saved when it is not.
 
 pub mod action;
+mod copies;
 mod edit;
 pub mod learned;
 mod live;
@@ -24,6 +25,7 @@ use crate::search::{self, Doc, Facet, Hit, Job, Query};
 use crate::store::{Entry, Sidecar, SidecarState, StoreError};
 
 pub use action::{Action, Context};
+pub use copies::{Copies, Fold};
 pub use edit::{HISTORY_LIMIT, History, LineEdit, Window};
 pub use learned::{Learned, Order};
 
@@ -506,6 +508,8 @@ pub struct AppState {
     pub learned: Learned,
     /// Where the bodies of articles loaded from the index are (see [`Texts`]).
     pub texts: Texts,
+    /// The stories with copies, and which the list shows unfolded.
+    pub copies: Copies,
 }
 
 /// The bodies of articles loaded from the index, which keeps them rather than memory
@@ -591,6 +595,7 @@ impl AppState {
             changes: Changes::default(),
             learned: Learned::default(),
             texts: Texts::default(),
+            copies: Copies::default(),
         }
     }
 
@@ -749,6 +754,9 @@ impl AppState {
             return;
         }
         let keep = self.selected();
+        // A narrower query re-ranks these results: every match, folded copies too.
+        let matched: Vec<usize> = hits.iter().map(|h| h.entry).collect();
+        let hits = self.folded_hits(hits);
         self.view = hits.iter().map(|h| h.entry).collect();
         self.search.hits = hits;
         let pos = keep
@@ -762,7 +770,7 @@ impl AppState {
         if complete {
             self.search.running = false;
             if let Some(q) = &self.search.query {
-                self.search.last_complete = Some((q.clone(), Arc::new(self.view.clone())));
+                self.search.last_complete = Some((q.clone(), Arc::new(matched)));
             }
         }
     }
@@ -1012,6 +1020,7 @@ impl AppState {
             return;
         };
         let mut facet = facet_of(entry, &self.reviewer, &self.taxonomy);
+        facet.copies = self.copies.groups.group_of(index).is_some();
         if self.unsaved.iter().any(|u| u.write.entry == index) {
             let d = self.decision(index);
             facet.status = d.status;
@@ -1265,7 +1274,7 @@ impl AppState {
         } else {
             self.ordered_view(view)
         };
-        self.view = view;
+        self.view = self.folded(view);
         match keep.and_then(|k| self.view.iter().position(|&i| i == k)) {
             // The same article: the reader stays where it was.
             Some(pos) => self.cursor = pos,
@@ -1394,7 +1403,8 @@ impl AppState {
             self.review_list()
         } else {
             let inbox = self.inbox_view();
-            self.ordered_view(inbox)
+            let view = self.ordered_view(inbox);
+            self.folded(view)
         };
         let pos = keep
             .and_then(|k| self.view.iter().position(|&i| i == k))
@@ -1684,6 +1694,8 @@ fn update_normal(state: &mut AppState, action: Action) -> Vec<Effect> {
         Action::ToggleOthers => toggle_others(state),
         Action::CycleOrder => state.cycle_order(),
         Action::NextTodo => next_todo(state),
+        Action::ToggleFold => return state.toggle_fold(),
+        Action::ToggleAllFolds => return state.toggle_all_folds(),
         Action::CopyUrl => {
             if let Some(url) = state.selected_url() {
                 return vec![Effect::Copy(url)];

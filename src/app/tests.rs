@@ -1601,3 +1601,104 @@ fn an_order_asked_for_at_start_opens_at_its_top_once_scored() {
     assert_eq!(s.view, [0, 2, 3, 1]);
     assert_eq!(s.selected(), Some(1));
 }
+
+/// Six articles of which 1 and 4 tell one story and 2, 3 and 5 another.
+fn with_copies() -> AppState {
+    let mut s = state(6);
+    let effects = s.copies_found(crate::copies::Groups::from_lists([
+        vec![1, 4],
+        vec![2, 3, 5],
+    ]));
+    assert!(effects.is_empty(), "no search to run again");
+    s
+}
+
+fn select_entry(s: &mut AppState, entry: usize) {
+    s.cursor = s.view.iter().position(|&i| i == entry).expect("listed");
+}
+
+#[test]
+fn a_story_with_copies_shows_once_on_the_row_of_its_first_copy() {
+    let s = with_copies();
+    assert_eq!(s.view, vec![0, 1, 2]);
+    assert_eq!(s.fold_at(0), Fold::Alone);
+    assert_eq!(s.fold_at(1), Fold::Folded { copies: 2 });
+    assert_eq!(s.fold_at(2), Fold::Folded { copies: 3 });
+    // `is:copy` finds what the facets learned.
+    assert!(s.catalog.facets[4].copies && !s.catalog.facets[0].copies);
+}
+
+#[test]
+fn z_unfolds_the_selected_story_under_its_row_and_folds_it_back_onto_that_row() {
+    let mut s = with_copies();
+    select_entry(&mut s, 2);
+    run(&mut s, [Action::ToggleFold]);
+    assert_eq!(s.view, vec![0, 1, 2, 3, 5]);
+    assert_eq!(s.fold_at(2), Fold::Head { copies: 3 });
+    assert_eq!(s.fold_at(3), Fold::Copy { last: false });
+    assert_eq!(s.fold_at(4), Fold::Copy { last: true });
+    assert_eq!(
+        s.fold_at(1),
+        Fold::Folded { copies: 2 },
+        "the other story stays folded"
+    );
+    // Folding from one of its copies selects the story's row.
+    select_entry(&mut s, 5);
+    run(&mut s, [Action::ToggleFold]);
+    assert_eq!(s.view, vec![0, 1, 2]);
+    assert_eq!(s.selected(), Some(2));
+    // An article without copies says so.
+    select_entry(&mut s, 0);
+    run(&mut s, [Action::ToggleFold]);
+    assert_eq!(s.view, vec![0, 1, 2]);
+    assert!(
+        s.message
+            .as_ref()
+            .is_some_and(|m| m.text.contains("no copies"))
+    );
+}
+
+#[test]
+fn capital_z_unfolds_every_story_and_folding_keeps_the_selected_story() {
+    let mut s = with_copies();
+    run(&mut s, [Action::ToggleAllFolds]);
+    assert_eq!(s.view, vec![0, 1, 4, 2, 3, 5]);
+    select_entry(&mut s, 3);
+    run(&mut s, [Action::ToggleAllFolds]);
+    assert_eq!(s.view, vec![0, 1, 2]);
+    assert_eq!(s.selected(), Some(2), "the row of the copy's story");
+}
+
+#[test]
+fn a_search_shows_a_story_once_on_its_best_ranked_copy_and_is_copy_keeps_stories() {
+    let mut s = with_copies();
+    run(&mut s, [Action::Search]);
+    run(&mut s, "is:copy".chars().map(Action::Input));
+    assert_eq!(s.view, vec![1, 2]);
+    assert_eq!(s.search.hits.len(), 2, "hits stay beside their rows");
+    run(&mut s, [Action::Confirm, Action::ToggleAllFolds]);
+    assert_eq!(s.view, vec![1, 4, 2, 3, 5]);
+    assert_eq!(
+        s.search.hits.iter().map(|h| h.entry).collect::<Vec<_>>(),
+        s.view
+    );
+    // Only copy 5 matches: its story shows on that row.
+    run(&mut s, [Action::ToggleAllFolds, Action::Search]);
+    run(&mut s, (0..7).map(|_| Action::Backspace));
+    assert_eq!(s.search.filter, None, "{:?}", s.mode);
+    run(&mut s, "005".chars().map(Action::Input));
+    assert_eq!(s.view, vec![5], "{:?} {:?}", s.mode, s.search.filter);
+    assert_eq!(s.fold_at(0), Fold::Folded { copies: 3 });
+}
+
+#[test]
+fn the_review_never_folds() {
+    let mut s = with_copies();
+    assert!(!s.reviewing());
+    s.copies.groups = Arc::new(crate::copies::Groups::default());
+    assert_eq!(
+        s.folded(vec![0, 1, 4]),
+        vec![0, 1, 4],
+        "no groups, nothing folds"
+    );
+}

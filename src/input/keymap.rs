@@ -794,6 +794,8 @@ mod tests {
             (Prev, "k / Up"),
             (First, "g / Home"),
             (Last, "G / End"),
+            (ToggleFold, "z"),
+            (ToggleAllFolds, "Z"),
         ];
         let global = [
             (ScrollDown, "J / PageDown"),
@@ -1295,7 +1297,7 @@ mod tests {
     fn help_groups_the_keys_of_one_action() {
         let k = default_keymap();
         let rows = k.help_entries(Context::List);
-        assert_eq!(rows.len(), 4);
+        assert_eq!(rows.len(), 6);
         assert_eq!(rows[0].keys, ["j", "Down"]);
         assert_eq!(*rows[0].action, Action::Next);
         assert_eq!(rows[0].desc, "Next article");

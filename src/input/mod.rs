@@ -228,8 +228,8 @@ mod tests {
 
         assert_eq!(resolver.feed(&k, BROWSING, key("g")), Resolved::Pending);
         assert_eq!(
-            resolver.feed(&k, BROWSING, key("z")),
-            Resolved::Unbound(key("z"))
+            resolver.feed(&k, BROWSING, key("b")),
+            Resolved::Unbound(key("b"))
         );
         assert!(resolver.pending().is_empty());
 

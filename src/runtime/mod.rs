@@ -18,6 +18,7 @@
 mod dwell;
 mod ending;
 mod external;
+pub mod grouping;
 pub mod history;
 pub mod learner;
 pub mod writes;
@@ -75,6 +76,9 @@ pub enum Event {
     Changed(Vec<Change>),
     /// A model trained on the team's decisions, from the learner.
     Learned(learner::Learned),
+    /// The stories with copies, from the grouping (after the inbox loaded, then
+    /// after each change the watcher saw).
+    Copies(crate::copies::Groups),
     /// The index's writer wrote a batch, or reading or writing the index failed.
     IndexChanged,
 }
@@ -153,6 +157,9 @@ pub struct Session {
     cache: Option<Arc<crate::store::Cache>>,
     /// Why the index failed was shown (it is shown once).
     index_problem_said: bool,
+    /// Finds the copies of each story on its own thread; started with the first
+    /// articles it is given.
+    grouping: Option<grouping::Grouping>,
 }
 
 impl Session {
@@ -197,6 +204,7 @@ impl Session {
             learning: false,
             cache: None,
             index_problem_said: false,
+            grouping: None,
         }
         .with_keys()
         .learning_from_the_start()
@@ -228,8 +236,30 @@ impl Session {
     fn learning_from_the_start(mut self) -> Session {
         if !self.state.entries.is_empty() {
             self.learn();
+            self.group_everything();
         }
         self
+    }
+
+    /// Gives the grouping every article there is (once the inbox has loaded).
+    fn group_everything(&mut self) {
+        let all = (0..self.state.entries.len())
+            .filter(|&i| !self.state.is_gone(i))
+            .filter_map(|i| Some((i, Arc::clone(self.state.entries[i].article.as_ref().ok()?))))
+            .collect();
+        self.group(grouping::Job::Add(all));
+    }
+
+    /// Hands the grouping a job, starting its thread with the first one (by then
+    /// the session knows whether bodies are in the index).
+    fn group(&mut self, job: grouping::Job) {
+        let grouping = self.grouping.get_or_insert_with(|| {
+            let to = self.sender.clone();
+            grouping::Grouping::spawn(self.state.texts.index.clone(), move |groups| {
+                to.send(Event::Copies(groups)).is_ok()
+            })
+        });
+        grouping.submit(job);
     }
 
     /// Tells the state which keys the keymap binds for the messages that name them.
@@ -405,6 +435,11 @@ impl Session {
                 }
                 Redraw::Yes
             }
+            Event::Copies(groups) => {
+                let effects = self.state.copies_found(groups);
+                self.carry_out(effects);
+                Redraw::Yes
+            }
             Event::Learned(learned) => {
                 if self
                     .submitted
@@ -480,6 +515,7 @@ impl Session {
     fn finished_loading(&mut self) {
         self.loading = false;
         give_back_free_memory();
+        self.group_everything();
         let held = std::mem::take(&mut self.held);
         if !held.is_empty() {
             held.into_iter().for_each(|changes| self.changed(changes));
@@ -542,10 +578,23 @@ impl Session {
             }
             match change {
                 Change::Article(entry) => {
+                    let rel = entry.rel.clone();
                     let effects = self.state.article_arrived(entry);
                     self.carry_out(effects);
+                    // The grouping takes it (again): it may have joined or left a story.
+                    if let Some(i) = self.state.find(&rel)
+                        && let Ok(article) = &self.state.entries[i].article
+                    {
+                        let article = Arc::clone(article);
+                        self.group(grouping::Job::Add(vec![(i, article)]));
+                    }
                 }
-                Change::Removed(rel) => self.state.path_removed(&rel),
+                Change::Removed(rel) => {
+                    if let Some(i) = self.state.find(&rel) {
+                        self.group(grouping::Job::Remove(vec![i]));
+                    }
+                    self.state.path_removed(&rel)
+                }
                 Change::Sidecar { article, reviewer } => {
                     let path = sidecar_path(&self.root.join(&article), &reviewer);
                     let sidecar = SidecarState::from_read(read_sidecar(&path));

@@ -987,6 +987,7 @@ fn filter_passes(filter: &Filter, doc: &Doc, facet: &Facet) -> bool {
         Filter::Src(domain) => src_matches(&doc.src, domain),
         Filter::By(name) => has(&facet.reviewers, name),
         Filter::Changed => facet.changed,
+        Filter::Copy => facet.copies,
     }
 }
 

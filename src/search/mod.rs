@@ -94,4 +94,6 @@ pub struct Facet {
     pub label_names: String,
     /// The article was removed from the inbox while the program ran: never a match.
     pub gone: bool,
+    /// The article has copies: the same story elsewhere in the inbox (`is:copy`).
+    pub copies: bool,
 }

@@ -12,6 +12,7 @@
 //! | `!word`, `!'word` | no substring of title, side text, label names or body |
 //! | `!^word`, `!word$` | the title does not start / end with it |
 //! | `is:S` | status; `S` is `todo`, `done`, `skipped` or `flagged`, or any prefix of one (`is:d`) |
+//! | `is:copy` | the article has copies (the same story published again elsewhere; `is:c`) |
 //! | `region:ID` `theme:ID` `rel:ID` | this reviewer's labels, by id (what was chosen, never what was suggested) |
 //! | `sug:ID` | a label suggested for the article (from its own tags or its source list entry), on any axis, whatever was chosen |
 //! | `src:DOMAIN` | the source, as whole dot-separated parts: `src:bbc` matches `bbc.co.uk` and `news.bbc.co.uk`, not `abbc.com` |
@@ -71,6 +72,8 @@ pub enum Filter {
     Src(String),
     By(String),
     Changed,
+    /// The article is one of several copies of a story (`is:copy`).
+    Copy,
 }
 
 /// A parsed query. The empty query matches every article, in inbox order.
@@ -89,7 +92,7 @@ pub struct Query {
 pub enum QueryError {
     #[error("unknown filter `{0}:`; filters are is: region: theme: rel: sug: src: by: changed:")]
     UnknownFilter(String),
-    #[error("is: takes todo, done, skipped or flagged, not `{0}`")]
+    #[error("is: takes todo, done, skipped, flagged or copy, not `{0}`")]
     BadStatus(String),
     #[error("`changed:` takes no value")]
     ChangedTakesNoValue,
@@ -233,6 +236,8 @@ fn parse_filter(token: &str) -> Result<Option<FilterToken>, QueryError> {
     }
     let value = value.to_string();
     let filter = match name {
+        // No status starts with `c`, so `is:c` already means copies.
+        "is" if "copy".starts_with(value.as_str()) || value == "copies" => Filter::Copy,
         "is" => Filter::Is(status_from_prefix(&value)?),
         "region" => Filter::Region(value),
         "theme" => Filter::Theme(value),
@@ -385,6 +390,9 @@ mod tests {
             ),
             ("by:Alice", q(vec![], vec![Filter::By("alice".into())])),
             ("changed:", q(vec![], vec![Filter::Changed])),
+            ("is:copy", q(vec![], vec![Filter::Copy])),
+            ("is:c", q(vec![], vec![Filter::Copy])),
+            ("IS:Copies", q(vec![], vec![Filter::Copy])),
             // Half-typed input is quietly ignored.
             ("region:", Query::default()),
             ("oil '", q(vec![fuzzy("oil")], vec![])),
@@ -432,7 +440,7 @@ mod tests {
         let status = parse("is:x").expect_err("bad status");
         assert_eq!(
             status.to_string(),
-            "is: takes todo, done, skipped or flagged, not `x`"
+            "is: takes todo, done, skipped, flagged or copy, not `x`"
         );
         let bare = parse("' x").expect_err("bare quote");
         assert_eq!(bare.to_string(), "`'` needs a word after it");

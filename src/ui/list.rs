@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, Widget};
 use unicode_width::UnicodeWidthStr;
 
 use super::{Palette, fit};
-use crate::app::{Action, AppState, Context, Focus};
+use crate::app::{Action, AppState, Context, Focus, Fold};
 use crate::domain::{LabelId, Status};
 use crate::input::Keymap;
 use crate::labels::Axis;
@@ -451,6 +451,19 @@ fn line_area_at(inner: Rect, y: u16) -> Rect {
     }
 }
 
+/// What goes before the title of a story with copies, like a thread in a mail
+/// reader: a folded story says how many copies its row stands for (`▸3`), an
+/// unfolded one opens with `▾3` and its copies hang under it.
+fn fold_prefix(fold: Fold) -> String {
+    match fold {
+        Fold::Alone => String::new(),
+        Fold::Folded { copies } => format!("▸{copies} "),
+        Fold::Head { copies } => format!("▾{copies} "),
+        Fold::Copy { last: false } => "├ ".to_string(),
+        Fold::Copy { last: true } => "└ ".to_string(),
+    }
+}
+
 /// One article's row: status mark, title (and matched characters), labels,
 /// source, date, reliability key.
 fn row(
@@ -484,12 +497,13 @@ fn row(
         (false, true) => "± ",
         (false, false) => "",
     };
-    let title = fit(&format!("{changed}{}", sanitize(e.title())), title_w);
+    let fold = fold_prefix(state.fold_at(pos));
+    let title = fit(&format!("{changed}{fold}{}", sanitize(e.title())), title_w);
     let title_used = title.width();
     let mut spans = vec![Span::styled(format!("{mark} "), mark_style)];
     match state.hit(pos) {
         Some(h) => {
-            let shift = changed.chars().count();
+            let shift = changed.chars().count() + fold.chars().count();
             let marked: Vec<usize> = h.title_chars.iter().map(|i| i + shift).collect();
             spans.extend(super::marked_spans(
                 &title,
