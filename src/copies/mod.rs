@@ -117,3 +117,23 @@ impl Grouper {
         Groups::default()
     }
 }
+
+/// What sets one copy apart from another, for the reader to mark.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Differences {
+    /// The titles differ beyond case and a prefix such as `EXCLUSIVE:`.
+    pub title: bool,
+    /// Paragraphs of the other copy that this one lacks.
+    pub missing: usize,
+    /// Paragraphs this copy has that the other lacks.
+    pub added: usize,
+}
+
+/// How `this` differs from `other`. (Placeholder until the grouping lands.)
+pub fn differences(this: &Article, other: &Article) -> Differences {
+    Differences {
+        title: !this.title.eq_ignore_ascii_case(&other.title),
+        missing: 0,
+        added: 0,
+    }
+}

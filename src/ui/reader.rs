@@ -32,6 +32,10 @@ pub struct Cache {
     /// search matched, for the article, width and query in the key.
     matches_key: Option<(usize, u16, String)>,
     matches: Vec<(usize, Vec<usize>)>,
+    /// The copies of the story of the article, width and revision in the key, each
+    /// compared with it (reading the copies' bodies is worth doing once).
+    copies_key: Option<(usize, u16, u64, usize)>,
+    copies: Vec<Line<'static>>,
 }
 
 /// Where a line of the story was cut from: the paragraph (the body's, then the
@@ -119,6 +123,7 @@ impl Cache {
             };
         }
         let mut lines = header(state, entry, e, inner.width as usize, p);
+        lines.extend(self.copies(state, entry, inner.width, p).iter().cloned());
         if state.reviewing() {
             lines.extend(review_table(state, entry, inner.width as usize, p));
         } else {
@@ -177,6 +182,31 @@ impl Cache {
             page: page.min(u16::MAX as usize) as u16,
             match_lines,
         }
+    }
+
+    /// The other copies of the selected article's story, one line each: where and
+    /// when it was published, its format and file, and what differs from the article
+    /// read here (another title, paragraphs missing or added). Worked out when the
+    /// article, the width, the inbox or the groups changed.
+    fn copies(
+        &mut self,
+        state: &AppState,
+        entry: usize,
+        width: u16,
+        p: Palette,
+    ) -> &[Line<'static>] {
+        let groups = &state.copies.groups;
+        let key = (
+            entry,
+            width,
+            state.catalog.revision,
+            std::sync::Arc::as_ptr(groups) as usize,
+        );
+        if self.copies_key != Some(key) {
+            self.copies = copy_lines(state, entry, width as usize, p);
+            self.copies_key = Some(key);
+        }
+        &self.copies
     }
 
     /// Finds the search's matches in the wrapped story, only when the article,
@@ -400,6 +430,92 @@ fn header(
     let mut lines = about(e, width, p);
     lines.extend(suggested(state, entry, width, p));
     lines.extend(decided(state, entry, e, width, p));
+    lines
+}
+
+/// The most copies listed one per line; more are counted on one line.
+const COPIES_LISTED: usize = 6;
+
+/// See [`Cache::copies`].
+fn copy_lines(state: &AppState, entry: usize, width: usize, p: Palette) -> Vec<Line<'static>> {
+    let others: Vec<usize> = state
+        .copies
+        .groups
+        .copies_of(entry)
+        .iter()
+        .copied()
+        .filter(|&i| i != entry && !state.is_gone(i))
+        .collect();
+    if others.is_empty() {
+        return Vec::new();
+    }
+    let this = state.entries.get(entry).and_then(|e| state.texts.whole(e));
+    let mut lines = vec![Line::from(vec![
+        Span::styled("Copies:    ", p.dim()),
+        Span::styled(format!("{} more of this story", others.len()), p.label()),
+    ])];
+    for &i in others.iter().take(COPIES_LISTED) {
+        let Some(e) = state.entries.get(i) else {
+            continue;
+        };
+        let mut parts: Vec<String> = Vec::new();
+        if let Ok(a) = &e.article {
+            parts.extend(a.source.clone().or_else(|| a.publisher.clone()));
+            parts.extend(a.date.clone());
+        }
+        // The format is the file's: its path ends in it.
+        parts.push(e.rel.to_string_lossy().into_owned());
+        let differs = match (&this, state.texts.whole(e)) {
+            (Some(this), Some(other)) => {
+                let d = crate::copies::differences(other.as_ref(), this.as_ref());
+                let mut said = Vec::new();
+                if d.title {
+                    said.push("another title".to_string());
+                }
+                if d.missing > 0 {
+                    said.push(format!(
+                        "{} {} missing",
+                        d.missing,
+                        crate::words::noun(d.missing, "paragraph", "paragraphs")
+                    ));
+                }
+                if d.added > 0 {
+                    said.push(format!(
+                        "{} {} added",
+                        d.added,
+                        crate::words::noun(d.added, "paragraph", "paragraphs")
+                    ));
+                }
+                said
+            }
+            _ => Vec::new(),
+        };
+        let text: Vec<String> = parts.iter().map(|s| sanitize(s).into_owned()).collect();
+        let mut spans = vec![Span::styled("  ", p.dim())];
+        let mut line = text.join(" · ");
+        if !differs.is_empty() {
+            line = fit(
+                &line,
+                width
+                    .saturating_sub(4 + differs.join(", ").len() + 3)
+                    .max(8),
+            );
+            spans.push(Span::styled(line, p.dim()));
+            spans.push(Span::styled(
+                format!(" — {}", differs.join(", ")),
+                p.flagged(),
+            ));
+        } else {
+            spans.push(Span::styled(fit(&line, width.saturating_sub(2)), p.dim()));
+        }
+        lines.push(Line::from(spans));
+    }
+    if others.len() > COPIES_LISTED {
+        lines.push(Line::styled(
+            format!("  and {} more", others.len() - COPIES_LISTED),
+            p.dim(),
+        ));
+    }
     lines
 }
 
