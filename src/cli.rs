@@ -23,6 +23,9 @@ use crate::store::{Entry, Inbox, SidecarState};
 use crate::team::suggest::Suggester;
 use crate::words::count;
 
+mod bulk;
+pub mod groups;
+
 /// Classify news articles from the terminal, one keystroke per label.
 #[derive(Debug, Parser)]
 #[command(name = "triage", version, about, max_term_width = 100)]
@@ -126,10 +129,11 @@ pub fn argument_error(err: &clap::Error, args: &[String]) -> String {
             did_you_mean(ContextKind::SuggestedSubcommand)
         ),
         ErrorKind::MissingRequiredArgument => {
-            format!(
-                "{subject} needs {}",
-                and_list(&many(ContextKind::InvalidArg))
-            )
+            let needed: Vec<String> = many(ContextKind::InvalidArg)
+                .iter()
+                .map(|a| readable_arg(a))
+                .collect();
+            format!("{subject} needs {}", and_list(&needed))
         }
         ErrorKind::MissingSubcommand | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
             let commands: Vec<String> = Cli::command()
@@ -170,7 +174,11 @@ pub fn argument_error(err: &clap::Error, args: &[String]) -> String {
             prior if prior.is_empty() || prior == one(ContextKind::InvalidArg) => {
                 format!("{} can be given only once", arg())
             }
-            prior => format!("{} cannot be used with {prior}", arg()),
+            prior => format!(
+                "{} cannot be used with {}",
+                readable_arg(&one(ContextKind::InvalidArg)),
+                readable_arg(&prior)
+            ),
         },
         // Anything else: clap's own first line, which is a sentence.
         _ => err
@@ -182,6 +190,43 @@ pub fn argument_error(err: &clap::Error, args: &[String]) -> String {
             .to_string(),
     };
     sanitize(&format!("{sentence}; see '{command} --help'")).into_owned()
+}
+
+/// An argument as a sentence names it: `--format <FORMAT>` → `--format` (the
+/// placeholder is for the help page), `[FILE]` and `[FILES]...` → `<FILE>` and
+/// `<FILES>`, and a group clap writes
+/// `<FILE|--query <QUERY>>` → `<FILE> or --query`.
+fn readable_arg(arg: &str) -> String {
+    let one = |a: &str| match a.split_once(' ') {
+        Some((name, _)) if name.starts_with('-') => name.to_string(),
+        _ => match a
+            .trim_end_matches("...")
+            .strip_prefix('[')
+            .and_then(|a| a.strip_suffix(']'))
+        {
+            Some(inner) => format!("<{inner}>"),
+            None => a.to_string(),
+        },
+    };
+    match arg
+        .strip_prefix('<')
+        .and_then(|a| a.strip_suffix('>'))
+        .filter(|inner| inner.contains('|'))
+    {
+        Some(inner) => or_list(
+            &inner
+                .split('|')
+                .map(|a| {
+                    if a.starts_with('-') {
+                        one(a)
+                    } else {
+                        format!("<{a}>")
+                    }
+                })
+                .collect::<Vec<_>>(),
+        ),
+        None => one(arg),
+    }
 }
 
 /// `triage label` from clap's `Usage: triage label [OPTIONS] <FILE>`.
@@ -246,11 +291,26 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = ListFormat::Tsv)]
         format: ListFormat,
     },
-    /// Label one article without the TUI: add, remove or clear labels, set the status
-    /// or the note (the same sidecar the TUI writes)
+    /// Label one article without the TUI, or every article a search matches
+    /// (--query): add, remove or clear labels, set the status or the note (the same
+    /// sidecar the TUI writes)
+    #[command(group(clap::ArgGroup::new("target").required(true).args(["file", "query"])))]
     Label {
         /// The article, as a path or relative to the inbox
-        file: PathBuf,
+        file: Option<PathBuf>,
+        /// Label every article this search matches instead of one FILE: the language
+        /// of `triage search` (terms, 'exact ^prefix suffix$ !not, is: region: theme:
+        /// rel: sug: src: by: changed:). A query that matches nothing is refused, and
+        /// so is one that matches every article unless --all is given
+        #[arg(long, value_name = "QUERY")]
+        query: Option<String>,
+        /// With --query: print the articles that would change (as `triage search`
+        /// prints them) and write nothing
+        #[arg(long)]
+        dry_run: bool,
+        /// With --query: label every article even when the query matches them all
+        #[arg(long)]
+        all: bool,
         #[command(flatten)]
         changes: LabelChanges,
     },
@@ -262,6 +322,12 @@ pub enum Command {
         /// At most this many results
         #[arg(long, value_name = "N")]
         limit: Option<usize>,
+        #[arg(long, value_enum, default_value_t = ListFormat::Tsv)]
+        format: ListFormat,
+    },
+    /// Stories with more than one copy (reprints), each copy's file, format, date,
+    /// source, publisher and title, in inbox order
+    Groups {
         #[arg(long, value_enum, default_value_t = ListFormat::Tsv)]
         format: ListFormat,
     },
@@ -806,7 +872,35 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
             Ok(ExitCode::from(ending.exit_code()))
         }
         Some(Command::List { format }) => list(&setup, *format),
-        Some(Command::Label { file, changes }) => match label(&setup, file, changes, None)? {
+        Some(Command::Label {
+            query: Some(query),
+            dry_run,
+            all,
+            changes,
+            ..
+        }) => bulk::label_matching(
+            &setup,
+            query,
+            changes,
+            bulk::Mode {
+                dry_run: *dry_run,
+                all: *all,
+            },
+        ),
+        Some(Command::Label {
+            file: Some(_),
+            dry_run,
+            all,
+            ..
+        }) if *dry_run || *all => Err(Failure::Usage(format!(
+            "{} works only with --query; see 'triage label --help'",
+            if *dry_run { "--dry-run" } else { "--all" }
+        ))),
+        Some(Command::Label {
+            file: Some(file),
+            changes,
+            ..
+        }) => match label(&setup, file, changes, None)? {
             Some(path) => {
                 let shown = sanitize(&path.to_string_lossy()).into_owned();
                 quiet_pipe(writeln!(io::stdout(), "{shown}").map_err(io_failure))
@@ -819,6 +913,11 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
                 Ok(ExitCode::SUCCESS)
             }
         },
+        // clap requires one of FILE and --query.
+        Some(Command::Label { .. }) => Err(Failure::Usage(
+            "label needs <FILE> or --query; see 'triage label --help'".into(),
+        )),
+        Some(Command::Groups { format }) => quiet_pipe(groups::print(&setup, *format)),
         Some(Command::Search {
             query,
             limit,
@@ -993,11 +1092,44 @@ pub fn label(
     changes: &LabelChanges,
     now: Option<toml::value::Datetime>,
 ) -> Result<Option<PathBuf>, Failure> {
+    label_file(setup, file, changes, now).map(Labeled::sidecar)
+}
+
+/// What [`label_file`] did to one article's sidecar.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Labeled {
+    /// The sidecar was written: the decision changed.
+    Written(PathBuf),
+    /// The sidecar already held that decision and was left byte for byte as it was.
+    Unchanged(PathBuf),
+    /// There is no sidecar, and the changes would not make one worth writing.
+    Nothing,
+}
+
+impl Labeled {
+    /// The sidecar's path, when there is one.
+    pub fn sidecar(self) -> Option<PathBuf> {
+        match self {
+            Labeled::Written(p) | Labeled::Unchanged(p) => Some(p),
+            Labeled::Nothing => None,
+        }
+    }
+}
+
+/// [`label`], saying whether the sidecar changed: `triage label --query` counts the
+/// articles that already had the decision, and writes each through this, so each
+/// sidecar is the one `triage label FILE` (and the TUI) would write.
+pub fn label_file(
+    setup: &Setup,
+    file: &Path,
+    changes: &LabelChanges,
+    now: Option<toml::value::Datetime>,
+) -> Result<Labeled, Failure> {
     if changes.is_empty() {
         // Said before looking for the file: it is the first thing to fix.
         return changes
             .edits(&setup.taxonomy, &Decision::default())
-            .map(|_| None);
+            .map(|_| Labeled::Nothing);
     }
     let path = if file.is_file() {
         file.to_path_buf()
@@ -1069,14 +1201,21 @@ pub fn label(
         let mut after = current.clone();
         edits.iter().for_each(|e| after.apply(e));
         if after.same_choices(&current) && changes.status.is_none() {
-            return Ok(None);
+            return Ok(Labeled::Nothing);
         }
     }
     // The same write as a keystroke's (see `runtime::writes`).
-    crate::runtime::Writes::at(now)
+    let written = crate::runtime::Writes::at(now)
         .attempt(&path, entry.sha256_hex(), &setup.reviewer, &edits)
         .map_err(|e| Failure::Problem(e.to_string()))?;
-    Ok(Some(crate::store::sidecar_path(&path, &setup.reviewer)))
+    let sidecar = crate::store::sidecar_path(&path, &setup.reviewer);
+    // A write that changes no decision leaves the file as it was read (see
+    // `store::write_edits`), and hands back what it read.
+    Ok(if entry.mine(&setup.reviewer).sidecar() == Some(&written) {
+        Labeled::Unchanged(sidecar)
+    } else {
+        Labeled::Written(sidecar)
+    })
 }
 
 /// One article as `triage list --format json` shows it.
@@ -1096,6 +1235,9 @@ pub struct ListRow<'a> {
     pub date: Option<&'a str>,
     pub suggestions: Suggestions,
     pub changed: bool,
+    /// The story's id when the article has copies (see [`groups::group_id`]); `null`
+    /// when it is alone. Filled in for the JSON only.
+    pub group: Option<String>,
     /// Why the article or its sidecar cannot be read, when it cannot.
     pub error: Option<String>,
 }
@@ -1138,6 +1280,7 @@ fn row<'a>(
             .map(|a| suggester.suggest(a, taxonomy, sources))
             .unwrap_or_default(),
         changed: e.changed(me),
+        group: None,
         error,
     }
 }
@@ -1183,7 +1326,15 @@ fn print_list(setup: &Setup, inbox: &Inbox, format: ListFormat) -> Result<(), Fa
     };
     match format {
         ListFormat::Json => {
-            let rows: Vec<ListRow> = entries.map(row).collect();
+            // Only the JSON has the stories: the plain list stays a scan.
+            let stories = groups::Stories::find(&inbox.entries, inbox.texts.as_deref());
+            let rows: Vec<ListRow> = order
+                .iter()
+                .map(|&i| ListRow {
+                    group: stories.id_of(i).map(str::to_string),
+                    ..row(&inbox.entries[i])
+                })
+                .collect();
             write_json(&mut out, &rows)?;
         }
         ListFormat::Tsv => {
@@ -1554,13 +1705,61 @@ pub struct SearchRow<'a> {
     pub body_line: Option<&'a str>,
 }
 
-/// `triage search`: the same parsing, index and ranking as the TUI's `/`.
-fn search(
-    setup: &Setup,
-    text: &str,
-    limit: Option<usize>,
-    format: ListFormat,
-) -> Result<(), Failure> {
+/// The articles a query matches, ranked: what `triage search` prints and
+/// `triage label --query` labels.
+pub(crate) struct Matches {
+    /// The loaded inbox as the TUI holds it (entries, search records, decisions).
+    pub state: AppState,
+    /// The matches, best first; ties keep inbox order.
+    pub hits: Vec<crate::search::Hit>,
+    /// Where the bodies of articles loaded from the index are.
+    pub texts: Option<Arc<crate::index::Shared>>,
+    query: crate::search::Query,
+}
+
+impl Matches {
+    /// Adds each shown hit's best matching body line where a term matched only in a
+    /// body the index holds (those in memory have it already).
+    fn fill_body_lines(&mut self) {
+        if let Some(bodies) = self.texts.as_deref() {
+            crate::search::fill_body_lines(
+                &self.state.catalog.docs,
+                &self.state.catalog.facets,
+                &self.query,
+                &mut self.hits,
+                bodies,
+                usize::MAX,
+            );
+        }
+    }
+
+    /// One hit as `triage search` shows it.
+    fn row<'a>(&'a self, hit: &'a crate::search::Hit) -> SearchRow<'a> {
+        SearchRow {
+            file: self.state.entries[hit.entry]
+                .rel
+                .to_string_lossy()
+                .into_owned(),
+            score: hit.shown_score(),
+            status: self.state.status(hit.entry).as_str(),
+            title: &self.state.catalog.docs[hit.entry].title,
+            title_matches: &hit.title_chars,
+            body_line: hit.body_line.as_deref(),
+        }
+    }
+
+    /// Ends the command without freeing the inbox: 100,000 entries and their
+    /// documents take longer to free than the search took; the process ends now,
+    /// and the system takes the memory back at once.
+    fn leak(self) {
+        std::mem::forget(self);
+    }
+}
+
+/// Loads the inbox (through the index unless `--no-index`) and ranks it for
+/// `text`, with the same parsing, index and ranking as the TUI's `/`. A query that
+/// does not parse is bad usage.
+pub(crate) fn find_matches(setup: &Setup, text: &str) -> Result<Matches, Failure> {
     let query = crate::search::parse(text)
         .map_err(|e| Failure::Usage(format!("bad query: {e}")))?
         .with_labels(std::sync::Arc::new(crate::search::Labels::new(
@@ -1577,7 +1776,7 @@ fn search(
         .texts
         .as_deref()
         .map(|t| t as &dyn crate::search::BodyIndex);
-    let mut hits = crate::search::search_with(
+    let hits = crate::search::search_with(
         &state.catalog.docs,
         &state.catalog.facets,
         &query,
@@ -1587,56 +1786,54 @@ fn search(
         &|| false,
     )
     .unwrap_or_default();
-    hits.truncate(limit.unwrap_or(usize::MAX));
-    if let Some(bodies) = bodies {
-        crate::search::fill_body_lines(
-            &state.catalog.docs,
-            &state.catalog.facets,
-            &query,
-            &mut hits,
-            bodies,
-            usize::MAX,
-        );
-    }
-    let hits = &hits[..];
+    Ok(Matches {
+        state,
+        hits,
+        texts: inbox.texts,
+        query,
+    })
+}
+
+/// One result as `triage search` prints it in TSV: file, status, score (empty for a
+/// body-only match), title, best body line. Every field from a file is sanitized:
+/// no value can add a column, a row or an escape.
+fn search_tsv(row: &SearchRow) -> String {
+    let fields = [
+        sanitize(&row.file).into_owned(),
+        row.status.to_string(),
+        row.score.map(|s| s.to_string()).unwrap_or_default(),
+        sanitize(row.title).into_owned(),
+        sanitize(row.body_line.unwrap_or("")).into_owned(),
+    ];
+    fields.join("\t")
+}
+
+/// `triage search`: the same parsing, index and ranking as the TUI's `/`.
+fn search(
+    setup: &Setup,
+    text: &str,
+    limit: Option<usize>,
+    format: ListFormat,
+) -> Result<(), Failure> {
+    let mut matches = find_matches(setup, text)?;
+    matches.hits.truncate(limit.unwrap_or(usize::MAX));
+    matches.fill_body_lines();
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
-    let rows: Vec<SearchRow> = hits
-        .iter()
-        .map(|h| {
-            let e = &state.entries[h.entry];
-            SearchRow {
-                file: e.rel.to_string_lossy().into_owned(),
-                score: h.shown_score(),
-                status: state.status(h.entry).as_str(),
-                title: &state.catalog.docs[h.entry].title,
-                title_matches: &h.title_chars,
-                body_line: h.body_line.as_deref(),
-            }
-        })
-        .collect();
+    let rows: Vec<SearchRow> = matches.hits.iter().map(|h| matches.row(h)).collect();
     match format {
         ListFormat::Json => {
             write_json(&mut out, &rows)?;
         }
         ListFormat::Tsv => {
             for r in &rows {
-                let fields = [
-                    sanitize(&r.file).into_owned(),
-                    r.status.to_string(),
-                    r.score.map(|s| s.to_string()).unwrap_or_default(),
-                    sanitize(r.title).into_owned(),
-                    sanitize(r.body_line.unwrap_or("")).into_owned(),
-                ];
-                writeln!(out, "{}", fields.join("\t")).map_err(io_failure)?;
+                writeln!(out, "{}", search_tsv(r)).map_err(io_failure)?;
             }
         }
     }
     let flushed = out.flush().map_err(io_failure);
     drop(rows);
-    // 100,000 entries and their documents take longer to free than the search took;
-    // the process ends now, and the system takes the memory back at once.
-    std::mem::forget(state);
+    matches.leak();
     flushed
 }
 
@@ -1814,7 +2011,15 @@ mod tests {
             ),
             (
                 vec!["triage", "label"],
-                "label needs <FILE>; see 'triage label --help'",
+                "label needs <FILE> or --query; see 'triage label --help'",
+            ),
+            (
+                vec!["triage", "label", "a.txt", "--query", "x"],
+                "<FILE> cannot be used with --query; see 'triage label --help'",
+            ),
+            (
+                vec!["triage", "suggest", "--evaluate", "a.txt"],
+                "--evaluate cannot be used with <FILES>; see 'triage suggest --help'",
             ),
             (
                 vec!["triage", "list", "--format", "xml"],

@@ -907,7 +907,7 @@ fn argument_errors_are_one_sentence_and_the_help_hint() {
         ),
         (
             vec!["label"],
-            "triage: label needs <FILE>; see 'triage label --help'",
+            "triage: label needs <FILE> or --query; see 'triage label --help'",
         ),
         (
             vec!["list", "--format", "xml"],
