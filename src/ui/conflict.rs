@@ -100,8 +100,8 @@ pub fn render(
     let block = Block::bordered()
         .title(Span::styled(
             format!(
-                " {} hold another decision ",
-                crate::words::count(n, "article", "articles")
+                " {} another decision ",
+                crate::words::count(n, "article holds", "articles hold")
             ),
             p.title(),
         ))
