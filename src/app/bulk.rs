@@ -25,8 +25,8 @@
 
 use std::collections::BTreeSet;
 
+use super::Action;
 use super::{AppState, Effect, Mode, Write, common, describe_edits};
-use crate::app::Action;
 use crate::domain::{Decision, Edit, LabelId, Status};
 use crate::labels::Axis;
 
