@@ -81,6 +81,16 @@ pub enum Action {
     OpenPager,
     /// Open the selected article's URL in `$BROWSER`.
     OpenBrowser,
+    /// Mark the selected article for the next decision, or unmark it.
+    Mark,
+    /// Mark every article of the search's result (unmark them when all are marked).
+    MarkAll,
+    /// Make the last decision again, on the selected article or the marked ones.
+    Repeat,
+    /// In the conflict prompt: give the articles that hold another decision the new one too.
+    Overwrite,
+    /// In the conflict prompt: leave the articles that hold another decision as they are.
+    KeepTheirs,
     /// Retry writing changes the disk refused.
     Save,
     /// Stop for the shell; `fg` brings the program back.
@@ -161,6 +171,11 @@ impl Action {
             Action::CopyUrl => "copy the URL".into(),
             Action::OpenPager => "read the file in $PAGER".into(),
             Action::OpenBrowser => "open the URL in $BROWSER".into(),
+            Action::Mark => "mark or unmark".into(),
+            Action::MarkAll => "mark the search's results".into(),
+            Action::Repeat => "repeat the last decision".into(),
+            Action::Overwrite => "overwrite them too".into(),
+            Action::KeepTheirs => "keep theirs".into(),
             Action::Save => "retry unsaved changes".into(),
             Action::Suspend => "suspend (fg resumes)".into(),
             Action::Quit => "quit".into(),
@@ -200,10 +215,12 @@ pub enum Context {
     Note,
     /// The help overlay is open.
     Help,
+    /// A decision for many articles asks what to do with those that hold another one.
+    Conflict,
 }
 
 impl Context {
-    pub const ALL: [Context; 7] = [
+    pub const ALL: [Context; 8] = [
         Context::Global,
         Context::List,
         Context::Reader,
@@ -211,6 +228,7 @@ impl Context {
         Context::Search,
         Context::Note,
         Context::Help,
+        Context::Conflict,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -222,6 +240,7 @@ impl Context {
             Context::Search => "search",
             Context::Note => "note",
             Context::Help => "help",
+            Context::Conflict => "conflict",
         }
     }
 }

@@ -7,6 +7,7 @@
 //! decision is saved when it is not.
 
 pub mod action;
+pub mod bulk;
 mod copies;
 mod edit;
 pub mod learned;
@@ -25,6 +26,7 @@ use crate::search::{self, Doc, Facet, Hit, Job, Query};
 use crate::store::{Entry, Sidecar, SidecarState, StoreError};
 
 pub use action::{Action, Context};
+pub use bulk::{Bulk, Differing, Marks, OnConflict, Step, StepId};
 pub use copies::{Copies, Fold};
 pub use edit::{HISTORY_LIMIT, History, LineEdit, Window};
 pub use learned::{Learned, Order};
@@ -92,6 +94,9 @@ pub enum Mode {
         stats: Box<crate::team::stats::Stats>,
         scroll: u16,
     },
+    /// A decision for many articles waits while the reviewer chooses what becomes of
+    /// those that already hold a different one (see [`AppState::decide_for_many`]).
+    Conflict(Box<Bulk>),
 }
 
 /// Where the selection is to land while the inbox loads.
@@ -118,6 +123,9 @@ pub struct Write {
     pub edits: Vec<Edit>,
     pub inverse: Vec<Edit>,
     pub kind: WriteKind,
+    /// The decision this write is part of: the writes of one decision on many
+    /// articles share it, and the history keeps them as one step.
+    pub step: StepId,
 }
 
 /// A change shown on screen that the disk refused (full, read-only, gone, or a
@@ -371,13 +379,17 @@ impl Reader {
 }
 
 /// The undo and redo history of this session's changes, with the key that undoes
-/// for the messages that offer it.
+/// for the messages that offer it. Its unit is the [`Step`]: every write of one
+/// decision, on one article or many, so one undo takes a decision back wherever it
+/// was written.
 #[derive(Debug)]
 pub struct Changes {
     /// The key that undoes, as the keymap binds it, for messages that offer it.
     pub undo_key: String,
-    undo: Vec<Write>,
-    redo: Vec<Write>,
+    undo: Vec<Step>,
+    redo: Vec<Step>,
+    /// The last step id handed out.
+    last_step: u64,
 }
 
 impl Default for Changes {
@@ -386,31 +398,43 @@ impl Default for Changes {
             undo_key: "u".to_string(),
             undo: Vec::new(),
             redo: Vec::new(),
+            last_step: 0,
         }
     }
 }
 
 impl Changes {
-    /// A change that happened joins the history it belongs to.
+    /// An id no write has carried yet, for the writes of one new decision.
+    fn new_step(&mut self) -> StepId {
+        self.last_step += 1;
+        StepId(self.last_step)
+    }
+
+    /// A change that happened joins the history it belongs to: the step on top of
+    /// that stack when it is the change's own (the writes of one step arrive one
+    /// after another), else a step of its own.
     fn record(&mut self, mut write: Write) {
         // Time spent is recorded once, never undone or redone.
         write.edits.retain(|e| !matches!(e, Edit::AddSeconds(_)));
-        match write.kind {
+        let stack = match write.kind {
             WriteKind::New => {
-                self.undo.push(write);
                 self.redo.clear();
+                &mut self.undo
             }
-            WriteKind::Undo => self.redo.push(write),
-            WriteKind::Redo => self.undo.push(write),
-        }
+            WriteKind::Undo => &mut self.redo,
+            WriteKind::Redo => &mut self.undo,
+        };
+        bulk::join(stack, write);
     }
 
-    /// Puts the history back as it was before a change that did not happen.
+    /// Puts the history back as it was before a change that did not happen. Of a
+    /// step undone or redone on many articles, only the writes that did not happen
+    /// go back: the others did, and are on the other stack.
     fn put_back(&mut self, write: Write) {
         match write.kind {
             WriteKind::New => {}
-            WriteKind::Undo => self.undo.push(write),
-            WriteKind::Redo => self.redo.push(write),
+            WriteKind::Undo => bulk::join(&mut self.undo, write),
+            WriteKind::Redo => bulk::join(&mut self.redo, write),
         }
     }
 
@@ -418,6 +442,16 @@ impl Changes {
     fn forget(&mut self) {
         self.undo.clear();
         self.redo.clear();
+    }
+
+    /// How many steps can be undone (for tests and the status line).
+    pub fn undoable(&self) -> usize {
+        self.undo.len()
+    }
+
+    /// How many steps can be redone.
+    pub fn redoable(&self) -> usize {
+        self.redo.len()
     }
 }
 
@@ -510,6 +544,10 @@ pub struct AppState {
     pub texts: Texts,
     /// The stories with copies, and which the list shows unfolded.
     pub copies: Copies,
+    /// The articles marked for the next decision.
+    pub marks: Marks,
+    /// The edits of the reviewer's last decision, made absolute, for `.` to repeat.
+    pub last_decision: Option<Vec<Edit>>,
 }
 
 /// The bodies of articles loaded from the index, which keeps them rather than memory
@@ -596,6 +634,8 @@ impl AppState {
             learned: Learned::default(),
             texts: Texts::default(),
             copies: Copies::default(),
+            marks: Marks::default(),
+            last_decision: None,
         }
     }
 
@@ -876,6 +916,7 @@ impl AppState {
             (Mode::Note(_), _) => &[Context::Note],
             (Mode::Search(_), _) => &[Context::Search],
             (Mode::Help { .. } | Mode::Stats { .. }, _) => &[Context::Help],
+            (Mode::Conflict(_), _) => &[Context::Conflict],
         }
     }
 
@@ -1125,6 +1166,13 @@ impl AppState {
         if self.refuse_unreadable(entry) {
             return None;
         }
+        let step = self.changes.new_step();
+        self.change(entry, edits, step).map(Effect::Write)
+    }
+
+    /// The write that makes `edits` on one article as part of `step`, with the edits
+    /// that undo it; none when they change nothing (see [`AppState::write`]).
+    fn change(&self, entry: usize, edits: Vec<Edit>, step: StepId) -> Option<Write> {
         let before = self.decision(entry);
         let mut inverse = Vec::new();
         let mut after = before.clone();
@@ -1141,12 +1189,13 @@ impl AppState {
             return None;
         }
         inverse.reverse();
-        Some(Effect::Write(Write {
+        Some(Write {
             entry,
             edits,
             inverse,
             kind: WriteKind::New,
-        }))
+            step,
+        })
     }
 
     /// The next article in the view, after the selected one and wrapping around,
@@ -1158,9 +1207,27 @@ impl AppState {
             .find(|&pos| self.status(self.view[pos]) == Status::Todo)
     }
 
-    /// Sets a status and moves on to the next article still to do. An article that
-    /// already has that status is not written again, but the move still happens.
-    fn decide(&mut self, status: Status) -> Vec<Effect> {
+    /// Makes a decision on the selected article, or on every marked article with it
+    /// (see [`AppState::decide_marked`]), and keeps it for `.` to repeat. Edits that
+    /// set a status move on to the next article still to do.
+    fn decide(&mut self, edits: Vec<Edit>) -> Vec<Effect> {
+        if edits.is_empty() {
+            return Vec::new();
+        }
+        self.last_decision = Some(edits.clone());
+        if !self.marks.is_empty() {
+            return self.decide_marked(edits);
+        }
+        match bulk::status_set(&edits) {
+            Some(status) => self.decide_status(status, edits),
+            None => self.write(edits).into_iter().collect(),
+        }
+    }
+
+    /// Sets a status (with any other edits made with it) and moves on to the next
+    /// article still to do. An article that already has that status is not written
+    /// again, but the move still happens.
+    fn decide_status(&mut self, status: Status, edits: Vec<Edit>) -> Vec<Effect> {
         let Some(entry) = self.selected() else {
             return Vec::new();
         };
@@ -1169,7 +1236,7 @@ impl AppState {
         if self.refuse_unreadable(entry) {
             return Vec::new();
         }
-        let effect = self.write(vec![Edit::SetStatus(status)]);
+        let effect = self.write(edits);
         // Enter on an unlabeled article is more often a slip than a decision: it is
         // made, and said, with the way back.
         let unlabeled = status == Status::Done
@@ -1221,6 +1288,9 @@ impl AppState {
         }
     }
 
+    /// The edit that toggles a label on the selected article: made absolute (an add
+    /// or a remove, as it turns out there), so that it means the same on every
+    /// marked article and when `.` repeats it.
     fn toggle(&self, axis: Axis, id: &str) -> Vec<Edit> {
         let Some(entry) = self.selected() else {
             return Vec::new();
@@ -1324,9 +1394,14 @@ impl AppState {
 
     /// The edits that accept every suggestion without overwriting a label already set.
     fn accept(&self) -> Vec<Edit> {
-        let Some(entry) = self.selected() else {
-            return Vec::new();
-        };
+        match self.selected() {
+            Some(entry) => self.accept_for(entry),
+            None => Vec::new(),
+        }
+    }
+
+    /// [`AppState::accept`] for any article: its own suggestions.
+    fn accept_for(&self, entry: usize) -> Vec<Edit> {
         let decision = self.decision(entry);
         let suggestions = self.suggestions(entry);
         let mut edits = Vec::new();
@@ -1500,14 +1575,21 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
         edit.apply(&action);
         return Vec::new();
     }
-    match state.mode.clone() {
+    let effects = match state.mode.clone() {
         Mode::Normal => update_normal(state, action),
         Mode::Picker(picker) => update_picker(state, picker, action),
         Mode::Note(edit) => update_note(state, edit, action),
         Mode::Search(edit) => update_search(state, edit, action),
         Mode::Stats { stats, scroll } => update_stats(state, stats, scroll, action),
         Mode::Help { scroll } => update_help(state, scroll, action),
+        Mode::Conflict(pending) => bulk::update_conflict(state, *pending, action),
+    };
+    // Marks last for one decision; a picker kept open (a capital letter) may make it
+    // in several keystrokes, so they go once it closes.
+    if state.marks.spent && state.mode == Mode::Normal {
+        state.marks.clear();
     }
+    effects
 }
 
 /// The note editor: Enter writes the note if it changed, Esc leaves it as it was.
@@ -1526,7 +1608,7 @@ fn update_note(state: &mut AppState, mut edit: LineEdit, action: Action) -> Vec<
                 .map(|n| crate::sanitize::strip_sequences(&n).trim().to_string())
                 .filter(|n| !n.is_empty());
             if note != current {
-                return state.write(vec![Edit::SetNote(note)]).into_iter().collect();
+                return state.decide(vec![Edit::SetNote(note)]);
             }
         }
         other => {
@@ -1671,12 +1753,15 @@ fn update_normal(state: &mut AppState, action: Action) -> Vec<Effect> {
         Action::PickTheme => open_picker(state, Axis::Theme),
         Action::SetReliability(id) => return set_reliability(state, id),
         Action::Accept => return accept_suggestions(state),
-        Action::Done => return state.decide(Status::Done),
-        Action::Skip => return state.decide(Status::Skipped),
-        Action::Flag => return state.decide(Status::Flagged),
+        Action::Done => return state.decide(vec![Edit::SetStatus(Status::Done)]),
+        Action::Skip => return state.decide(vec![Edit::SetStatus(Status::Skipped)]),
+        Action::Flag => return state.decide(vec![Edit::SetStatus(Status::Flagged)]),
         Action::Note => open_note(state),
         Action::Undo => return undo(state),
         Action::Redo => return redo(state),
+        Action::Mark => state.toggle_mark(),
+        Action::MarkAll => state.mark_all(),
+        Action::Repeat => return state.repeat(),
         Action::Search => {
             state.search.history.reset();
             state.mode = Mode::Search(LineEdit::new(
@@ -1713,7 +1798,9 @@ fn update_normal(state: &mut AppState, action: Action) -> Vec<Effect> {
         }
         Action::Review => return state.toggle_review(),
         Action::Close => {
-            if state.search.filter.is_some() {
+            if !state.marks.is_empty() {
+                state.clear_marks();
+            } else if state.search.filter.is_some() {
                 state.clear_search();
             }
         }
@@ -1767,16 +1854,17 @@ fn set_reliability(state: &mut AppState, id: String) -> Vec<Effect> {
     let current = state.selected().and_then(|i| state.decision(i).reliability);
     // Pressing the chosen level again clears it, like toggling a label.
     let new = (current.as_deref() != Some(id.as_str())).then(|| LabelId::from(id));
-    state
-        .write(vec![Edit::SetReliability(new)])
-        .into_iter()
-        .collect()
+    state.decide(vec![Edit::SetReliability(new)])
 }
 
 /// Applies the suggested labels, or says why there was nothing to apply.
 fn accept_suggestions(state: &mut AppState) -> Vec<Effect> {
     if state.selected().is_some_and(|i| state.refuse_unreadable(i)) {
         return Vec::new();
+    }
+    if !state.marks.is_empty() {
+        // Each marked article takes its own suggestions: they are about its text.
+        return state.accept_marked();
     }
     let edits = state.accept();
     if edits.is_empty() {
@@ -1790,7 +1878,7 @@ fn accept_suggestions(state: &mut AppState) -> Vec<Effect> {
         });
         return Vec::new();
     }
-    state.write(edits).into_iter().collect()
+    state.decide(edits)
 }
 
 /// Opens the note editor on the selected article's note.
@@ -1810,48 +1898,82 @@ fn open_note(state: &mut AppState) {
     }
 }
 
-/// Writes the inverse of the last change, selecting the article it was made on.
+/// Writes the inverse of the last step, on every article it was made on, selecting
+/// the first of them.
 fn undo(state: &mut AppState) -> Vec<Effect> {
-    let Some(done) = state.changes.undo.pop() else {
+    let Some(step) = state.changes.undo.pop() else {
         state.info("Nothing to undo");
         return Vec::new();
     };
-    if state.refuse_unreadable(done.entry) {
-        state.changes.undo.push(done);
-        return Vec::new();
-    }
-    if let Some(pos) = state.view.iter().position(|&i| i == done.entry) {
-        state.select(pos);
-    }
-    state.info(format!("undid: {}", describe_edits(&done.edits)));
-    vec![Effect::Write(Write {
-        entry: done.entry,
-        edits: done.inverse,
-        inverse: done.edits,
-        kind: WriteKind::Undo,
-    })]
+    step_back(state, step, WriteKind::Undo)
 }
 
-/// Writes the last undone change again, selecting the article it was made on.
+/// Writes the last undone step again, selecting the first article it was made on.
 fn redo(state: &mut AppState) -> Vec<Effect> {
-    let Some(undone) = state.changes.redo.pop() else {
+    let Some(step) = state.changes.redo.pop() else {
         state.info("Nothing to redo");
         return Vec::new();
     };
-    if state.refuse_unreadable(undone.entry) {
-        state.changes.redo.push(undone);
+    step_back(state, step, WriteKind::Redo)
+}
+
+/// The writes that take a step back (`Undo`) or make it again (`Redo`): each of its
+/// writes with its edits and their inverse swapped. An article among them that can
+/// no longer be labeled (its bytes are unreadable) keeps the whole step where it
+/// was, so a step is never half undone by choice.
+fn step_back(state: &mut AppState, step: Step, kind: WriteKind) -> Vec<Effect> {
+    if let Some(entry) = step
+        .writes
+        .iter()
+        .map(|w| w.entry)
+        .find(|&e| state.entries.get(e).is_some_and(|x| x.sha256.is_none()))
+    {
+        state.refuse_unreadable(entry);
+        match kind {
+            WriteKind::Redo => state.changes.redo.push(step),
+            _ => state.changes.undo.push(step),
+        }
         return Vec::new();
     }
-    if let Some(pos) = state.view.iter().position(|&i| i == undone.entry) {
+    let Some(first) = step.writes.first() else {
+        return Vec::new();
+    };
+    if let Some(pos) = state.view.iter().position(|&i| i == first.entry) {
         state.select(pos);
     }
-    state.info(format!("redid: {}", describe_edits(&undone.inverse)));
-    vec![Effect::Write(Write {
-        entry: undone.entry,
-        edits: undone.inverse,
-        inverse: undone.edits,
-        kind: WriteKind::Redo,
-    })]
+    // What the step did, as it was done: undoing says the edits it takes back.
+    let did = match kind {
+        WriteKind::Redo => describe_edits(&first.inverse),
+        _ => describe_edits(&first.edits),
+    };
+    let verb = if kind == WriteKind::Redo {
+        "redid"
+    } else {
+        "undid"
+    };
+    let n = step.writes.len();
+    state.info(if n == 1 {
+        format!("{verb}: {did}")
+    } else {
+        format!("{verb} on {n} articles: {did}")
+    });
+    let mut writes = step.writes;
+    // Undone in the opposite order to the one they were made in.
+    if kind == WriteKind::Undo {
+        writes.reverse();
+    }
+    writes
+        .into_iter()
+        .map(|w| {
+            Effect::Write(Write {
+                entry: w.entry,
+                edits: w.inverse,
+                inverse: w.edits,
+                kind,
+                step: w.step,
+            })
+        })
+        .collect()
 }
 
 /// Shows or hides other reviewers' labels, saying so when there is nothing to see.
@@ -1953,11 +2075,7 @@ fn update_picker(state: &mut AppState, mut picker: Picker, action: Action) -> Ve
     } else {
         Mode::Picker(picker)
     };
-    if edits.is_empty() {
-        Vec::new()
-    } else {
-        state.write(edits).into_iter().collect()
-    }
+    state.decide(edits)
 }
 
 #[cfg(test)]

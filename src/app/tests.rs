@@ -1602,6 +1602,576 @@ fn an_order_asked_for_at_start_opens_at_its_top_once_scored() {
     assert_eq!(s.selected(), Some(1));
 }
 
+// ---- Marks, repeat and decisions for many articles (one undo step) ----
+
+/// Toggles a region by its key through the picker (which then closes).
+fn region(key: char) -> Vec<Action> {
+    vec![Action::PickRegion, Action::PickerKey(key)]
+}
+
+/// Selects an article by its index into `entries`.
+fn select_entry(s: &mut AppState, entry: usize) {
+    let pos = s.view.iter().position(|&i| i == entry).expect("listed");
+    s.select(pos);
+}
+
+/// Gives an article a decision through the real actions, then puts the cursor back.
+fn decide_on(s: &mut AppState, entry: usize, actions: impl IntoIterator<Item = Action>) {
+    let cursor = s.cursor;
+    select_entry(s, entry);
+    run(s, actions);
+    s.cursor = cursor;
+}
+
+/// The writes among effects.
+fn writes(effects: &[Effect]) -> Vec<&Write> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Write(w) => Some(w),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Plays the loop as the runtime does: a write to an article with an unsaved change
+/// waits behind it; `refuse` says which writes the disk refuses, and why.
+fn run_refusing(
+    state: &mut AppState,
+    actions: impl IntoIterator<Item = Action>,
+    refuse: impl Fn(&Write) -> Option<StoreError>,
+) -> Vec<Effect> {
+    let mut all = Vec::new();
+    for action in actions {
+        for effect in update(state, action) {
+            if let Effect::Write(write) = &effect {
+                if state.unsaved_error(write.entry).is_some() {
+                    state.defer(write.clone());
+                } else if let Some(e) = refuse(write) {
+                    state.write_finished(write.clone(), Err(e));
+                } else {
+                    let sidecar = on_disk_after(state, write.entry, &write.edits);
+                    state.write_finished(write.clone(), Ok(sidecar));
+                }
+            }
+            all.push(effect);
+        }
+    }
+    all
+}
+
+/// The sidecar the store would write: what is saved, with the edits applied.
+fn on_disk_after(state: &AppState, entry: usize, edits: &[Edit]) -> Sidecar {
+    let e = &state.entries[entry];
+    let mut sidecar = e
+        .mine(&state.reviewer)
+        .sidecar()
+        .cloned()
+        .unwrap_or_else(|| Sidecar {
+            schema: 1,
+            article: e.rel.to_string_lossy().into_owned(),
+            reviewer: "alice".into(),
+            article_sha256: None,
+            decision: Decision::default(),
+            decided_at: None,
+            extra: Default::default(),
+        });
+    for edit in edits {
+        sidecar.decision.apply(edit);
+    }
+    sidecar
+}
+
+/// Retries every unsaved change, as the loop does with the next change; all succeed.
+fn retry_all(state: &mut AppState) {
+    for u in state.take_unsaved() {
+        let sidecar = on_disk_after(state, u.write.entry, &u.write.edits);
+        state.retry_finished(u, Ok(sidecar));
+    }
+}
+
+fn reliability(s: &AppState, entry: usize) -> Option<String> {
+    s.decision(entry).reliability.map(String::from)
+}
+
+#[test]
+fn a_decision_reaches_every_marked_article_and_one_undo_takes_it_back() {
+    let mut s = state(5);
+    run(
+        &mut s,
+        [
+            Action::Mark,
+            Action::Next,
+            Action::Next,
+            Action::Mark,
+            Action::Next,
+            Action::Mark,
+        ],
+    );
+    assert_eq!(s.marked(), 3);
+    let effects = run(&mut s, [Action::SetReliability("unreliable".into())]);
+    let ws = writes(&effects);
+    assert_eq!(
+        ws.iter().map(|w| w.entry).collect::<Vec<_>>(),
+        [3, 0, 2],
+        "the selected article first, then the marked ones"
+    );
+    assert!(ws.iter().all(|w| w.step == ws[0].step), "one step");
+    for i in [0, 2, 3] {
+        assert_eq!(reliability(&s, i).as_deref(), Some("unreliable"), "{i}");
+    }
+    assert_eq!(reliability(&s, 1), None, "not marked, not selected");
+    assert!(s.marks.is_empty(), "marks last for one decision");
+    let said = s
+        .message
+        .as_ref()
+        .map(|m| m.text.clone())
+        .unwrap_or_default();
+    assert_eq!(
+        said,
+        "reliability unreliable · 3 marked articles · u undoes"
+    );
+    assert_eq!(s.changes.undoable(), 1);
+
+    // One undo: all three, and the first of them is selected.
+    select_entry(&mut s, 4);
+    let effects = run(&mut s, [Action::Undo]);
+    assert_eq!(writes(&effects).len(), 3);
+    assert!(writes(&effects).iter().all(|w| w.kind == WriteKind::Undo));
+    for i in [0, 2, 3] {
+        assert_eq!(reliability(&s, i), None, "{i} undone");
+    }
+    assert_eq!(s.selected(), Some(3));
+    assert!(
+        s.message
+            .as_ref()
+            .is_some_and(|m| m.text.contains("undid on 3 articles"))
+    );
+    assert_eq!((s.changes.undoable(), s.changes.redoable()), (0, 1));
+
+    // One redo: all three again.
+    let effects = run(&mut s, [Action::Redo]);
+    assert_eq!(writes(&effects).len(), 3);
+    for i in [0, 2, 3] {
+        assert_eq!(
+            reliability(&s, i).as_deref(),
+            Some("unreliable"),
+            "{i} redone"
+        );
+    }
+    assert_eq!((s.changes.undoable(), s.changes.redoable()), (1, 0));
+}
+
+#[test]
+fn the_selected_article_is_decided_with_the_marked_ones_and_the_list_moves_on() {
+    let mut s = state(4);
+    run(&mut s, [Action::Mark, Action::Next]);
+    // Article 1 is selected and not marked: it is decided too.
+    let effects = run(&mut s, [Action::Skip]);
+    assert_eq!(writes(&effects).len(), 2);
+    assert_eq!(s.status(0), Status::Skipped);
+    assert_eq!(s.status(1), Status::Skipped);
+    assert_eq!(s.selected(), Some(2), "a status moves on to the next to do");
+    assert!(
+        s.message
+            .as_ref()
+            .is_some_and(|m| m.text.starts_with("skipped · 2 marked articles"))
+    );
+}
+
+#[test]
+fn m_twice_unmarks_and_escape_clears_the_marks_before_the_search() {
+    let mut s = state(3);
+    run(&mut s, [Action::Mark, Action::Mark]);
+    assert!(s.marks.is_empty());
+    run(&mut s, [Action::Search]);
+    run(&mut s, "00".chars().map(Action::Input));
+    run(&mut s, [Action::Confirm, Action::Mark]);
+    assert_eq!(s.marked(), 1);
+    run(&mut s, [Action::Close]);
+    assert!(s.marks.is_empty(), "Esc clears the marks first");
+    assert!(s.search.filter.is_some(), "and keeps the search");
+    run(&mut s, [Action::Close]);
+    assert!(
+        s.search.filter.is_none(),
+        "then Esc clears the search, as before"
+    );
+}
+
+#[test]
+fn mark_all_marks_the_search_results_and_again_unmarks_them() {
+    let mut s = state(12);
+    run(&mut s, [Action::MarkAll]);
+    assert!(s.marks.is_empty());
+    assert!(
+        s.message
+            .as_ref()
+            .is_some_and(|m| m.text.contains("No search")),
+        "{:?}",
+        s.message
+    );
+    run(&mut s, [Action::Search]);
+    run(&mut s, "01".chars().map(Action::Input));
+    run(&mut s, [Action::Confirm]);
+    // 001.txt and 010.txt to 011.txt match "01".
+    let found = s.view.clone();
+    assert!(found.len() >= 2 && found.len() < 12, "{found:?}");
+    run(&mut s, [Action::MarkAll]);
+    assert_eq!(s.marks.entries().collect::<Vec<_>>(), {
+        let mut f = found.clone();
+        f.sort();
+        f
+    });
+    run(&mut s, [Action::MarkAll]);
+    assert!(
+        s.marks.is_empty(),
+        "all were marked: pressing again unmarks them"
+    );
+
+    // A decision on them all, then the search cleared: every result was decided.
+    run(&mut s, [Action::MarkAll, Action::Flag]);
+    for &i in &found {
+        assert_eq!(s.status(i), Status::Flagged, "{i}");
+    }
+    assert_eq!(
+        s.progress().flagged,
+        found.len(),
+        "nothing outside the results"
+    );
+}
+
+#[test]
+fn a_label_toggled_in_the_picker_is_made_absolute_for_the_marked_articles() {
+    let mut s = state(3);
+    decide_on(&mut s, 1, region('m'));
+    assert!(s.decision(1).has(Axis::Region, "mena"));
+    // Article 0 lacks mena: the toggle adds it there, and so adds it on 1 (which
+    // has it already, so 1 is not written) and on 2.
+    run(&mut s, [Action::Mark]);
+    select_entry(&mut s, 1);
+    run(&mut s, [Action::Mark]);
+    select_entry(&mut s, 2);
+    run(&mut s, [Action::Mark]);
+    select_entry(&mut s, 0);
+    let mut effects = run(&mut s, [Action::PickRegion]);
+    effects.extend(run(&mut s, keys("M")));
+    // The picker stays open (capital letter): the marks stay for its next key.
+    assert!(!s.marks.is_empty());
+    effects.extend(run(&mut s, keys("E")));
+    effects.extend(run(&mut s, [Action::Confirm]));
+    assert!(s.marks.is_empty(), "cleared once the picker closed");
+    let ws = writes(&effects);
+    assert_eq!(ws.len(), 5, "mena on 0 and 2, europe on all three: {ws:?}");
+    for i in 0..3 {
+        let d = s.decision(i);
+        assert!(
+            d.has(Axis::Region, "mena") && d.has(Axis::Region, "europe"),
+            "{i}: {d:?}"
+        );
+    }
+    assert_eq!(s.changes.undoable(), 3, "rm on 1, then one step per key");
+}
+
+#[test]
+fn accept_with_marks_gives_each_article_its_own_suggestions() {
+    let mut s = state(3);
+    classify(&mut s.entries[0], &["mena"], &[]);
+    classify(&mut s.entries[1], &["europe"], &[]);
+    s = AppState::new(named("alice"), Taxonomy::default(), s.entries);
+    run(&mut s, [Action::Mark, Action::Next, Action::Mark]);
+    let effects = run(&mut s, [Action::Accept]);
+    assert_eq!(writes(&effects).len(), 2);
+    assert_eq!(s.decision(0).region, vec!["mena"]);
+    assert_eq!(s.decision(1).region, vec!["europe"]);
+    assert!(
+        s.message
+            .as_ref()
+            .is_some_and(|m| m.text.contains("2 marked articles"))
+    );
+}
+
+#[test]
+fn dot_repeats_the_last_decision_on_the_selected_article_as_its_own_step() {
+    let mut s = state(4);
+    run(&mut s, [Action::Repeat]);
+    assert!(
+        s.message
+            .as_ref()
+            .is_some_and(|m| m.text.starts_with("Nothing to repeat")),
+        "{:?}",
+        s.message
+    );
+    run(&mut s, [Action::SetReliability("mixed".into())]);
+    select_entry(&mut s, 2);
+    let effects = run(&mut s, [Action::Repeat]);
+    assert_eq!(writes(&effects).len(), 1);
+    assert_eq!(reliability(&s, 2).as_deref(), Some("mixed"));
+    // Made absolute: on an article that has it, `.` does not toggle it off.
+    let effects = run(&mut s, [Action::Repeat]);
+    assert!(writes(&effects).is_empty());
+    assert_eq!(reliability(&s, 2).as_deref(), Some("mixed"));
+    assert!(
+        s.message
+            .as_ref()
+            .is_some_and(|m| m.text.contains("already so"))
+    );
+    // Its own step: one undo takes back the repeat only.
+    run(&mut s, [Action::Undo]);
+    assert_eq!(reliability(&s, 2), None);
+    assert_eq!(reliability(&s, 0).as_deref(), Some("mixed"));
+
+    // A toggle that removed a label repeats as a removal.
+    decide_on(&mut s, 1, region('m'));
+    decide_on(&mut s, 3, region('m'));
+    select_entry(&mut s, 3);
+    run(&mut s, region('m'));
+    assert!(!s.decision(3).has(Axis::Region, "mena"));
+    select_entry(&mut s, 1);
+    run(&mut s, [Action::Repeat]);
+    assert!(
+        !s.decision(1).has(Axis::Region, "mena"),
+        "removed, not toggled"
+    );
+
+    // A status repeats and moves on, like the key that made it.
+    select_entry(&mut s, 0);
+    run(&mut s, [Action::Done]);
+    select_entry(&mut s, 2);
+    run(&mut s, [Action::Repeat]);
+    assert_eq!(s.status(2), Status::Done);
+    assert_ne!(s.selected(), Some(2));
+}
+
+#[test]
+fn dot_with_marks_repeats_on_every_marked_article() {
+    let mut s = state(4);
+    run(&mut s, [Action::SetReliability("reliable".into())]);
+    select_entry(&mut s, 1);
+    run(&mut s, [Action::Mark]);
+    select_entry(&mut s, 3);
+    let effects = run(&mut s, [Action::Mark, Action::Repeat]);
+    assert_eq!(writes(&effects).len(), 2);
+    assert!(
+        writes(&effects)
+            .iter()
+            .all(|w| w.step == writes(&effects)[0].step)
+    );
+    assert_eq!(reliability(&s, 1).as_deref(), Some("reliable"));
+    assert_eq!(reliability(&s, 3).as_deref(), Some("reliable"));
+    assert_eq!(reliability(&s, 2), None);
+}
+
+/// Four articles for the conflict tests: 0 (selected) and 1 hold region mena, 2
+/// holds nothing, 3 holds region asia and is done.
+fn copies() -> AppState {
+    let mut s = state(4);
+    decide_on(&mut s, 0, region('m'));
+    decide_on(&mut s, 1, region('m'));
+    decide_on(&mut s, 3, region('s'));
+    decide_on(&mut s, 3, [Action::Done]);
+    select_entry(&mut s, 0);
+    s.message = None;
+    s
+}
+
+#[test]
+fn asking_about_a_copy_decided_differently_writes_nothing_until_the_reviewer_chooses() {
+    let mut s = copies();
+    let before = s.changes.undoable();
+    let effects = s.decide_for_many(
+        &[0, 1, 2, 3],
+        vec![Edit::SetReliability(Some("unreliable".into()))],
+        OnConflict::Ask,
+    );
+    assert!(effects.is_empty(), "nothing is written silently");
+    let Mode::Conflict(bulk) = &s.mode else {
+        panic!("the conflict is shown: {:?}", s.mode);
+    };
+    assert_eq!(bulk.differing.len(), 1);
+    assert_eq!(bulk.differing[0].entry, 3);
+    assert_eq!(bulk.differing[0].theirs.region, vec!["asia"]);
+    assert_eq!(bulk.new.region, vec!["mena"]);
+    assert_eq!(bulk.new.reliability.as_deref(), Some("unreliable"));
+    assert_eq!(s.contexts(), &[Context::Conflict]);
+
+    // Cancel: nothing written, nothing in the history.
+    let effects = run(&mut s, [Action::Close]);
+    assert!(effects.is_empty());
+    assert_eq!(s.mode, Mode::Normal);
+    assert_eq!(s.changes.undoable(), before);
+    assert_eq!(reliability(&s, 0), None);
+}
+
+#[test]
+fn overwriting_a_conflict_gives_every_copy_the_same_decision_in_one_step() {
+    let mut s = copies();
+    s.decide_for_many(
+        &[0, 1, 2, 3],
+        vec![Edit::SetReliability(Some("unreliable".into()))],
+        OnConflict::Ask,
+    );
+    let effects = run(&mut s, [Action::Overwrite]);
+    assert_eq!(writes(&effects).len(), 4);
+    let d0 = s.decision(0);
+    for i in 1..4 {
+        let d = s.decision(i);
+        assert!(
+            d.region == d0.region && d.reliability == d0.reliability && d.status == d0.status,
+            "{i}: {d:?} is not {d0:?}"
+        );
+    }
+    assert_eq!(d0.reliability.as_deref(), Some("unreliable"));
+    // One undo: each copy back to its own decision.
+    run(&mut s, [Action::Undo]);
+    assert_eq!(s.decision(0).region, vec!["mena"]);
+    assert_eq!(reliability(&s, 0), None);
+    assert_eq!(s.decision(2), Decision::default());
+    assert_eq!(s.decision(3).region, vec!["asia"]);
+    assert_eq!(s.status(3), Status::Done);
+}
+
+#[test]
+fn keeping_theirs_writes_the_rest_and_leaves_the_differing_copy_alone() {
+    let mut s = copies();
+    s.decide_for_many(
+        &[0, 1, 2, 3],
+        vec![Edit::SetReliability(Some("unreliable".into()))],
+        OnConflict::Ask,
+    );
+    let effects = run(&mut s, [Action::KeepTheirs]);
+    assert_eq!(
+        writes(&effects).iter().map(|w| w.entry).collect::<Vec<_>>(),
+        [0, 1, 2]
+    );
+    assert!(!writes(&effects).iter().any(|w| w.entry == 3));
+    assert_eq!(s.decision(3).region, vec!["asia"]);
+    assert_eq!(reliability(&s, 3), None);
+    // The undecided copy took the selected article's whole decision.
+    assert_eq!(s.decision(2).region, vec!["mena"]);
+    assert_eq!(reliability(&s, 2).as_deref(), Some("unreliable"));
+    assert!(
+        s.message
+            .as_ref()
+            .is_some_and(|m| m.text.contains("1 kept theirs"))
+    );
+    run(&mut s, [Action::Undo]);
+    assert_eq!(s.decision(2), Decision::default());
+    assert_eq!(s.decision(1).region, vec!["mena"]);
+    assert_eq!(reliability(&s, 1), None);
+}
+
+#[test]
+fn asking_without_a_conflict_writes_at_once() {
+    let mut s = copies();
+    let effects = s.decide_for_many(
+        &[0, 1, 2],
+        vec![Edit::SetStatus(Status::Done)],
+        OnConflict::Ask,
+    );
+    assert_eq!(writes(&effects).len(), 3);
+    assert_eq!(s.mode, Mode::Normal);
+    // A copy that already holds what the decision makes is no conflict either.
+    let mut s = copies();
+    decide_on(&mut s, 2, region('m'));
+    decide_on(&mut s, 2, [Action::SetReliability("mixed".into())]);
+    let effects = s.decide_for_many(
+        &[0, 2],
+        vec![Edit::SetReliability(Some("mixed".into()))],
+        OnConflict::Ask,
+    );
+    assert_eq!(s.mode, Mode::Normal);
+    assert_eq!(writes(&effects).len(), 1, "only 0 changes");
+}
+
+#[test]
+fn a_refused_write_inside_a_bulk_step_stays_unsaved_and_the_step_still_undoes_it() {
+    let mut s = state(3);
+    run(
+        &mut s,
+        [Action::Mark, Action::Next, Action::Mark, Action::Next],
+    );
+    let refuse_1 = |w: &Write| (w.entry == 1).then(disk_full);
+    let effects = run_refusing(&mut s, [Action::SetReliability("mixed".into())], refuse_1);
+    assert_eq!(writes(&effects).len(), 3);
+    // On screen, marked unsaved, and in the step.
+    assert_eq!(reliability(&s, 1).as_deref(), Some("mixed"));
+    assert!(s.unsaved_error(1).is_some());
+    assert_eq!(s.changes.undoable(), 1);
+
+    // One undo: the two saved ones are written back; 1's undo waits behind its
+    // unsaved change, so the two reach the disk in order.
+    let effects = run_refusing(&mut s, [Action::Undo], |_| None);
+    assert_eq!(writes(&effects).len(), 3);
+    assert_eq!(reliability(&s, 0), None);
+    assert_eq!(reliability(&s, 2), None);
+    assert_eq!(reliability(&s, 1), None, "the screen shows it undone");
+    assert_eq!(s.unsaved.len(), 2, "the change and its undo, in order");
+    retry_all(&mut s);
+    assert!(s.unsaved.is_empty());
+    assert_eq!(reliability(&s, 1), None);
+    assert_eq!(
+        s.entries[1]
+            .mine(&s.reviewer)
+            .sidecar()
+            .and_then(|x| x.decision.reliability.clone()),
+        None,
+        "on disk too"
+    );
+    // Redo is one step of three again.
+    let effects = run_refusing(&mut s, [Action::Redo], |_| None);
+    assert_eq!(writes(&effects).len(), 3);
+}
+
+#[test]
+fn an_unreadable_sidecar_among_the_targets_is_never_overwritten() {
+    let mut s = state(3);
+    s.entries[1].set_sidecar(
+        &s.reviewer.clone(),
+        SidecarState::Broken("line 1: expected a value".into()),
+    );
+    run(
+        &mut s,
+        [Action::Mark, Action::Next, Action::Mark, Action::Next],
+    );
+    let effects = run(&mut s, [Action::SetReliability("mixed".into())]);
+    let ws = writes(&effects);
+    assert_eq!(ws.iter().map(|w| w.entry).collect::<Vec<_>>(), [2, 0]);
+    assert!(
+        s.message
+            .as_ref()
+            .is_some_and(|m| m.text.contains("1 left out"))
+    );
+    // Asked about copies, the same: its decision is unknown, so it is left out.
+    select_entry(&mut s, 0);
+    let effects = s.decide_for_many(
+        &[0, 1],
+        vec![Edit::SetStatus(Status::Done)],
+        OnConflict::Ask,
+    );
+    assert_eq!(
+        writes(&effects).iter().map(|w| w.entry).collect::<Vec<_>>(),
+        [0]
+    );
+
+    // A sidecar that breaks between the decision and the write is refused by the
+    // store: kept unsaved, in the step, and retried, never overwritten.
+    let mut s = state(2);
+    run(&mut s, [Action::Mark, Action::Next]);
+    let broken = |w: &Write| {
+        (w.entry == 0).then(|| StoreError::Broken {
+            path: PathBuf::from("inbox/000.txt.alice.toml"),
+            problem: "line 1: expected a value".into(),
+        })
+    };
+    run_refusing(&mut s, [Action::SetReliability("mixed".into())], broken);
+    assert!(s.entries[0].mine(&s.reviewer).broken().is_some());
+    assert!(
+        s.unsaved_error(0)
+            .is_some_and(|e| e.contains("not be overwritten"))
+    );
+    assert_eq!(s.changes.undoable(), 1);
+}
+
 /// Six articles of which 1 and 4 tell one story and 2, 3 and 5 another.
 fn with_copies() -> AppState {
     let mut s = state(6);
@@ -1611,10 +2181,6 @@ fn with_copies() -> AppState {
     ]));
     assert!(effects.is_empty(), "no search to run again");
     s
-}
-
-fn select_entry(s: &mut AppState, entry: usize) {
-    s.cursor = s.view.iter().position(|&i| i == entry).expect("listed");
 }
 
 #[test]

@@ -822,6 +822,9 @@ mod tests {
             (Review, "R"),
             (Stats, "S"),
             (Save, "Ctrl-s"),
+            (Mark, "m"),
+            (MarkAll, "M"),
+            (Repeat, "."),
             (Suspend, "Ctrl-z"),
             (Quit, "q / Ctrl-c"),
             (FocusNext, "Tab"),
@@ -863,7 +866,15 @@ mod tests {
             (MenuUp, "k / Up"),
             (Suspend, "Ctrl-z"),
         ];
-        let tables: [(Context, &[(Action, &str)]); 7] = [
+        let conflict = [
+            (Overwrite, "o"),
+            (KeepTheirs, "k"),
+            (Close, "Esc"),
+            (MenuDown, "Down"),
+            (MenuUp, "Up"),
+            (Suspend, "Ctrl-z"),
+        ];
+        let tables: [(Context, &[(Action, &str)]); 8] = [
             (Context::List, &list),
             (Context::Global, &global),
             (Context::Reader, &reader),
@@ -871,6 +882,7 @@ mod tests {
             (Context::Search, &search),
             (Context::Note, &note),
             (Context::Help, &help),
+            (Context::Conflict, &conflict),
         ];
         for (context, table) in tables {
             for (action, expected) in table {
@@ -1154,7 +1166,7 @@ mod tests {
         let err = refused("[global]\nbindings = []\n\n[lizt]\nbindings = []\n");
         assert_eq!(
             err,
-            "x.toml:4: unknown table [lizt]; keymap tables are global, list, reader, picker, search, note, help"
+            "x.toml:4: unknown table [lizt]; keymap tables are global, list, reader, picker, search, note, help, conflict"
         );
         let err = refused("[list]\nbindings = [\n  { keys = [\"j\"], action = \"next\" \n");
         assert!(err.starts_with("x.toml:3: "), "{err}");

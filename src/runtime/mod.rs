@@ -622,7 +622,13 @@ impl Session {
 
     /// Carries out effects in order; false means quit.
     fn carry_out(&mut self, effects: Vec<Effect>) -> bool {
+        // A decision on many articles is many writes: the learner hears of them once.
+        let mut wrote = false;
         for effect in effects {
+            if wrote && !matches!(effect, Effect::Write(_)) {
+                self.learn();
+                wrote = false;
+            }
             match effect {
                 Effect::Quit => {
                     self.writes.retry_unsaved(&mut self.state);
@@ -632,7 +638,7 @@ impl Session {
                 }
                 Effect::Write(write) => {
                     self.writes.write(&mut self.state, &mut self.dwell, write);
-                    self.learn();
+                    wrote = true;
                 }
                 Effect::Search(job) => self.worker.submit(job),
                 Effect::Retry => self.writes.save_now(&mut self.state),
@@ -660,6 +666,9 @@ impl Session {
                     }
                 }
             }
+        }
+        if wrote {
+            self.learn();
         }
         true
     }

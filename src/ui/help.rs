@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Widget};
 
 use super::{Palette, centered, fit};
-use crate::app::{AppState, Context};
+use crate::app::{Action, AppState, Context};
 use crate::input::Keymap;
 use crate::labels::Axis;
 use crate::sanitize::sanitize;
@@ -27,7 +27,17 @@ pub fn lines(state: &AppState, keymap: &Keymap, p: Palette, width: usize) -> Vec
         }
         // Alternatives for one action ("j", "Down") share a row.
         let mut rows: Vec<(Vec<String>, &str)> = Vec::new();
+        // The taxonomy's reliability keys share one row too (`1-5  Reliability: …`),
+        // so the help's first page still reaches the list's keys.
+        let scale: Vec<&crate::input::Binding> = bindings
+            .iter()
+            .filter(|b| matches!(b.action, Action::SetReliability(_)) && b.keys.len() == 1)
+            .collect();
+        let scale_row = (scale.len() > 1).then(|| reliability_row(&scale));
         for b in bindings {
+            if scale_row.is_some() && scale.iter().any(|s| std::ptr::eq(*s, b)) {
+                continue;
+            }
             let seq: Vec<String> = b.keys.iter().map(ToString::to_string).collect();
             let seq = seq.join(" ");
             match rows.last_mut() {
@@ -39,6 +49,7 @@ pub fn lines(state: &AppState, keymap: &Keymap, p: Palette, width: usize) -> Vec
             .into_iter()
             .map(|(keys, desc)| (keys.join(", "), sanitize(desc).into_owned()))
             .collect();
+        rows.extend(scale_row);
         if ctx == Context::Picker {
             rows.push(("label key".into(), "toggle it and close the picker".into()));
             rows.push((
@@ -112,6 +123,35 @@ pub fn lines(state: &AppState, keymap: &Keymap, p: Palette, width: usize) -> Vec
     out
 }
 
+/// One row for the reliability keys: `1-5` when they run in order, else each key,
+/// and the levels' names in order.
+fn reliability_row(scale: &[&crate::input::Binding]) -> (String, String) {
+    let keys: Vec<String> = scale.iter().map(|b| b.keys_text()).collect();
+    let chars: Vec<char> = keys.iter().filter_map(|k| single_char(k)).collect();
+    let in_a_run = chars.len() == keys.len()
+        && chars
+            .windows(2)
+            .all(|w| (w[0] as u32).checked_add(1) == Some(w[1] as u32));
+    let keys = match (in_a_run, keys.first(), keys.last()) {
+        (true, Some(first), Some(last)) => format!("{first}-{last}"),
+        _ => keys.join(", "),
+    };
+    let names: Vec<&str> = scale.iter().map(|b| b.desc.as_str()).collect();
+    (
+        keys,
+        sanitize(&format!("Reliability: {}", names.join(", "))).into_owned(),
+    )
+}
+
+/// The character of a one-character key text.
+fn single_char(text: &str) -> Option<char> {
+    let mut chars = text.chars();
+    match (chars.next(), chars.next()) {
+        (Some(c), None) => Some(c),
+        _ => None,
+    }
+}
+
 /// Splits a key list ("Ctrl-d, Ctrl-f, J, PageDown") into lines of at most `width`
 /// columns, breaking only after a comma, so no key is cut in two.
 fn wrap_keys(keys: &str, width: usize) -> Vec<String> {
@@ -145,6 +185,7 @@ fn heading(ctx: Context) -> &'static str {
         Context::Search => "In the search prompt",
         Context::Note => "Writing a note",
         Context::Help => "In this help",
+        Context::Conflict => "Asked about articles that hold another decision",
     }
 }
 

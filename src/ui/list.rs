@@ -37,6 +37,8 @@ pub fn mark(state: &AppState, entry: usize) -> (char, Status) {
 pub const ARTICLE_TYPES: [&str; 3] = ["txt", "md", "html"];
 
 const DATE_W: usize = 10;
+/// The mark column, while articles are marked: `●` and a space.
+const MARK_W: usize = 2;
 const SOURCE_MAX: usize = 13;
 const SOURCE_MIN: usize = 8;
 /// The shortest title worth showing; below it the source, then the date give way.
@@ -373,7 +375,10 @@ fn draw_rows(
     buf: &mut Buffer,
 ) -> (usize, u16) {
     let width = inner.width as usize;
-    let cols = Columns::new(width);
+    // While articles are marked, a column of its own shows which (a character, so
+    // it reads without colour); without marks the rows are as they always were.
+    let marking = !state.marks.is_empty();
+    let cols = Columns::new(width.saturating_sub(if marking { MARK_W } else { 0 }));
     let terms = state
         .search
         .query
@@ -386,7 +391,16 @@ fn draw_rows(
         let entry = state.view[pos];
         let selected = pos == state.cursor;
         let line_area = |y: u16| line_area_at(inner, y);
-        let line = Line::from(row(state, pos, entry, cols, p));
+        let mut spans = Vec::new();
+        if marking {
+            spans.push(if state.marks.contains(entry) {
+                Span::styled("● ", p.key())
+            } else {
+                Span::raw("  ")
+            });
+        }
+        spans.extend(row(state, pos, entry, cols, p));
+        let line = Line::from(spans);
         draw_line(line, selected, line_area(y), p, buf);
         y += 1;
         // A body match's best line, under its title, with the words found marked.

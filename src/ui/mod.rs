@@ -8,6 +8,7 @@
 //! the same with `NO_COLOR` or on a 16-colour terminal: the focused pane, for one,
 //! has a heavy border, not only a coloured one.
 
+mod conflict;
 mod help;
 mod list;
 mod picker;
@@ -165,6 +166,9 @@ impl Ui {
             }
             Mode::Help { scroll } => {
                 help::render(state, keymap, p, *scroll, main, frame.buffer_mut())
+            }
+            Mode::Conflict(bulk) => {
+                conflict::render(state, keymap, bulk, p, main, frame.buffer_mut())
             }
             Mode::Stats { stats, scroll } => {
                 self.stats_max_scroll = Some(stats::render(

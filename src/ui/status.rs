@@ -77,6 +77,9 @@ fn hints(state: &AppState, keymap: &Keymap) -> Vec<Hint> {
             if !state.unsaved.is_empty() {
                 add(&mut out, g, Action::Save, "retry unsaved", 0);
             }
+            if !state.marks.is_empty() {
+                add(&mut out, g, Action::Close, "unmark all", 1);
+            }
             add(&mut out, g, Action::Help, "help", 0);
         }
         Mode::Picker(picker) => {
@@ -117,6 +120,12 @@ fn hints(state: &AppState, keymap: &Keymap) -> Vec<Hint> {
         }
         // Its title names the scrolling keys when there is something to scroll.
         Mode::Stats { .. } => add(&mut out, Context::Help, Action::Close, "close", 0),
+        Mode::Conflict(_) => {
+            let c = Context::Conflict;
+            add(&mut out, c, Action::Overwrite, "overwrite them too", 0);
+            add(&mut out, c, Action::KeepTheirs, "keep theirs", 0);
+            add(&mut out, c, Action::Close, "cancel", 0);
+        }
     }
     out
 }
@@ -192,11 +201,16 @@ pub fn render(
                 p.dim(),
             )),
         }
+        // How many articles the next decision reaches, kept on the narrowest screen.
+        let marked = state.marked();
+        let marks = (marked > 0 && matches!(state.mode, Mode::Normal | Mode::Picker(_)))
+            .then(|| Span::styled(format!("{marked} marked · "), p.key()));
         let used = |spans: &[Span]| spans.iter().map(Span::width).sum::<usize>();
         // Too narrow: first drop the reviewer's name, then the hints that give way first.
         if matches!(state.mode, Mode::Normal) && used(&lead) + hint_width(&hints) > width {
             lead = vec![Span::raw(" ")];
         }
+        lead.extend(marks);
         while used(&lead) + hint_width(&hints) > width {
             let Some(worst) = hints
                 .iter()
