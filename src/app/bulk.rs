@@ -99,6 +99,8 @@ pub enum OnConflict {
 pub enum Noun {
     Articles,
     Marked,
+    /// The copies of a folded story.
+    Copies,
 }
 
 impl Noun {
@@ -106,6 +108,7 @@ impl Noun {
         match self {
             Noun::Articles => crate::words::count(n, "article", "articles"),
             Noun::Marked => crate::words::count(n, "marked article", "marked articles"),
+            Noun::Copies => crate::words::count(n, "copy", "copies"),
         }
     }
 }
@@ -398,9 +401,26 @@ impl AppState {
 
     /// A decision made while articles are marked: the marked articles and the
     /// selected one take its edits, as one step.
+    ///
+    /// A marked row that stands for a folded story brings all its copies, and then
+    /// a copy that already holds another decision is shown, not overwritten (see
+    /// [`OnConflict::Ask`]), for the marked articles as for the copies.
     pub(super) fn decide_marked(&mut self, edits: Vec<Edit>) -> Vec<Effect> {
         let targets = self.mark_targets();
-        self.decide_many(&targets, edits, OnConflict::Overwrite, Noun::Marked)
+        let with_copies = self.with_folded_copies(&targets);
+        let conflicts = if with_copies.len() > targets.len() {
+            OnConflict::Ask
+        } else {
+            OnConflict::Overwrite
+        };
+        self.decide_many(&with_copies, edits, conflicts, Noun::Marked)
+    }
+
+    /// A decision on the row of a folded story: every copy takes it, as one step,
+    /// and a copy that already holds another decision is shown, never overwritten
+    /// silently.
+    pub(super) fn decide_story(&mut self, story: Vec<usize>, edits: Vec<Edit>) -> Vec<Effect> {
+        self.decide_many(&story, edits, OnConflict::Ask, Noun::Copies)
     }
 
     /// `a` while articles are marked: each takes its own suggestions (they come from

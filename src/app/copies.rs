@@ -112,6 +112,26 @@ impl AppState {
         Some(story)
     }
 
+    /// `targets` with, for each that is the row of a folded story, all its copies.
+    pub(super) fn with_folded_copies(&self, targets: &[usize]) -> Vec<usize> {
+        let mut out = targets.to_vec();
+        for &t in targets {
+            let folded = self
+                .view
+                .iter()
+                .position(|&i| i == t)
+                .is_some_and(|pos| matches!(self.fold_at(pos), Fold::Folded { .. }));
+            if folded {
+                for &c in self.copies.groups.copies_of(t) {
+                    if !out.contains(&c) {
+                        out.push(c);
+                    }
+                }
+            }
+        }
+        out
+    }
+
     /// Whether the list folds copies: not in the review, which is per article.
     fn folds(&self) -> bool {
         !self.reviewing() && self.copies.groups.count() > 0

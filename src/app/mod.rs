@@ -1208,7 +1208,9 @@ impl AppState {
     }
 
     /// Makes a decision on the selected article, or on every marked article with it
-    /// (see [`AppState::decide_marked`]), and keeps it for `.` to repeat. Edits that
+    /// (see [`AppState::decide_marked`]), or on every copy of the folded story the
+    /// selected row stands for (see [`AppState::decide_story`]), and keeps it for
+    /// `.` to repeat. Edits that
     /// set a status move on to the next article still to do.
     fn decide(&mut self, edits: Vec<Edit>) -> Vec<Effect> {
         if edits.is_empty() {
@@ -1217,6 +1219,9 @@ impl AppState {
         self.last_decision = Some(edits.clone());
         if !self.marks.is_empty() {
             return self.decide_marked(edits);
+        }
+        if let Some(story) = self.folded_story() {
+            return self.decide_story(story, edits);
         }
         match bulk::status_set(&edits) {
             Some(status) => self.decide_status(status, edits),

@@ -2268,3 +2268,61 @@ fn the_review_never_folds() {
         "no groups, nothing folds"
     );
 }
+
+#[test]
+fn a_decision_on_a_folded_story_reaches_every_copy_and_one_undo_takes_it_back() {
+    let mut s = with_copies();
+    select_entry(&mut s, 2);
+    let effects = run(&mut s, [Action::SetReliability("unreliable".into())]);
+    let mut written: Vec<usize> = writes(&effects).iter().map(|w| w.entry).collect();
+    written.sort_unstable();
+    assert_eq!(written, vec![2, 3, 5]);
+    for i in [2, 3, 5] {
+        assert_eq!(reliability(&s, i).as_deref(), Some("unreliable"), "{i}");
+    }
+    assert_eq!(reliability(&s, 1), None, "another story is untouched");
+    assert!(
+        s.message
+            .as_ref()
+            .is_some_and(|m| m.text.contains("3 copies"))
+    );
+    run(&mut s, [Action::Undo]);
+    for i in [2, 3, 5] {
+        assert_eq!(reliability(&s, i), None, "{i} is back");
+    }
+    run(&mut s, [Action::Redo]);
+    for i in [2, 3, 5] {
+        assert_eq!(
+            reliability(&s, i).as_deref(),
+            Some("unreliable"),
+            "{i} again"
+        );
+    }
+}
+
+#[test]
+fn a_copy_decided_otherwise_is_shown_not_overwritten_and_an_unfolded_copy_is_decided_alone() {
+    let mut s = with_copies();
+    // Unfolded, a decision is the selected copy's only.
+    run(&mut s, [Action::ToggleAllFolds]);
+    decide_on(&mut s, 5, region('s'));
+    assert_eq!(s.decision(5).region, vec!["asia"]);
+    assert_eq!(s.decision(2), Decision::default());
+    run(&mut s, [Action::ToggleAllFolds]);
+    // Folded, copy 5's own decision stops the story's: the conflict is shown.
+    select_entry(&mut s, 2);
+    let effects = run(&mut s, region('m'));
+    assert!(writes(&effects).is_empty(), "nothing written silently");
+    let Mode::Conflict(bulk) = &s.mode else {
+        panic!("the conflict is shown: {:?}", s.mode);
+    };
+    assert_eq!(
+        bulk.differing.iter().map(|d| d.entry).collect::<Vec<_>>(),
+        [5]
+    );
+    // Keeping theirs writes the rest.
+    run(&mut s, [Action::KeepTheirs]);
+    assert_eq!(s.decision(2).region, vec!["mena"]);
+    assert_eq!(s.decision(3).region, vec!["mena"]);
+    assert_eq!(s.decision(5).region, vec!["asia"]);
+}
