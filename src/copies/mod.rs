@@ -5,9 +5,16 @@
 //! caller chose, the entry's index in the TUI and the commands), the group of
 //! copies it belongs to, if any. How groups are found is this module's business.
 
-use std::sync::Arc;
+mod differences;
+#[cfg(any(test, feature = "corpus"))]
+pub mod fixture;
+mod grouper;
+#[cfg(test)]
+mod tests;
+mod text;
 
-use crate::article::Article;
+pub use differences::{Differences, differences};
+pub use grouper::{Grouper, group};
 
 /// Groups of copies over items numbered by the caller. Only groups of two or more
 /// items exist: an article with no copy has no group.
@@ -77,11 +84,4 @@ impl Groups {
     pub fn iter(&self) -> impl Iterator<Item = &[usize]> + '_ {
         self.members.iter().map(Vec::as_slice)
     }
-}
-
-/// Groups `articles` (item, article) into stories. (Placeholder: every article
-/// alone, until the grouping lands.)
-pub fn group(articles: &[(usize, Arc<Article>)]) -> Groups {
-    let _ = articles;
-    Groups::default()
 }
