@@ -389,7 +389,7 @@ impl Postings {
 ///
 /// It keeps, per article, only its sketch and title key in sorted vectors (about
 /// 120 bytes), the pairs found to be copies, and a fixed 2 MiB table of sentences
-/// seen under several titles ([`Common`]); the bodies of candidates are asked for
+/// seen under several titles (the boilerplate table); the bodies of candidates are asked for
 /// when needed, since in a big inbox they are on disk.
 #[derive(Debug, Default, Clone)]
 pub struct Grouper {
@@ -410,7 +410,7 @@ impl Grouper {
     /// A grouper holding `articles` (item, article), built on every core: the
     /// pairs found are those that adding the articles one by one in this order
     /// would find, except that every comparison already knows all the inbox's
-    /// boilerplate (see [`Common`]), where one-by-one adding learns it as it goes.
+    /// boilerplate (the module documentation says how), where one-by-one adding learns it as it goes.
     pub fn build(articles: &[(usize, Arc<Article>)]) -> Grouper {
         let n = articles.len();
         let threads = std::thread::available_parallelism()

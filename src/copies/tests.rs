@@ -8,17 +8,18 @@ use super::*;
 use crate::article::{Article, Format, parse};
 
 /// The AG News file, when it is at hand (it is not shipped): `TRIAGE_AG_NEWS`, or
-/// the development data next to the project.
+/// the development data next to the project (`TRIAGE_AG_NEWS=none`: without it).
 fn ag_news_path() -> Option<PathBuf> {
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    std::env::var_os("TRIAGE_AG_NEWS")
-        .map(PathBuf::from)
-        .into_iter()
-        .chain([
-            manifest.join("../shared/dev-data/ag_news_test.csv"),
-            manifest.join("../../shared/dev-data/ag_news_test.csv"),
-        ])
-        .find(|p| p.is_file())
+    if let Some(path) = std::env::var_os("TRIAGE_AG_NEWS") {
+        return Some(PathBuf::from(path)).filter(|p| p.is_file());
+    }
+    [
+        manifest.join("../shared/dev-data/ag_news_test.csv"),
+        manifest.join("../../shared/dev-data/ag_news_test.csv"),
+    ]
+    .into_iter()
+    .find(|p| p.is_file())
 }
 
 /// The measured inbox: the sample inbox's articles, made-up bodies, and real wire

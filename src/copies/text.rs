@@ -16,9 +16,17 @@ pub(crate) fn mix(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
-/// FNV-1a over a word's folded characters (letters and digits only).
+/// FNV-1a over a word's folded characters (letters and digits only); ASCII words,
+/// nearly all of them, byte by byte.
 fn word_hash(word: &str) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    if word.is_ascii() {
+        for b in word.bytes() {
+            h ^= u64::from(b.to_ascii_lowercase());
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        return h;
+    }
     for c in word.chars() {
         let c = crate::fold::fold_char(c) as u32;
         for b in c.to_le_bytes() {
