@@ -482,7 +482,6 @@ fn reprint_inbox(dir: &Path) -> std::path::PathBuf {
 }
 
 #[test]
-#[ignore = "needs the real grouping (src/copies)"]
 fn a_reprint_in_another_format_shares_its_storys_group_in_list_json() {
     let dir = tempfile::tempdir().expect("temp dir");
     let inbox = reprint_inbox(dir.path());
@@ -507,7 +506,6 @@ fn a_reprint_in_another_format_shares_its_storys_group_in_list_json() {
 }
 
 #[test]
-#[ignore = "needs the real grouping (src/copies)"]
 fn groups_lists_a_story_with_its_copies_in_tsv_and_json() {
     let dir = tempfile::tempdir().expect("temp dir");
     let inbox = reprint_inbox(dir.path());

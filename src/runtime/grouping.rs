@@ -12,6 +12,8 @@ use crate::index::Shared;
 
 /// What changed, by entry index.
 pub enum Job {
+    /// Every article of the inbox: the groups are made anew from them, on every core.
+    All(Vec<(usize, Arc<Article>)>),
     /// These articles arrived or changed (an index already grouped is taken again).
     Add(Vec<(usize, Arc<Article>)>),
     /// These entries left the inbox.
@@ -60,6 +62,21 @@ fn run(inbox: Receiver<Job>, texts: Option<Arc<Shared>>, deliver: impl Fn(Groups
         jobs.extend(inbox.try_iter());
         for job in jobs {
             match job {
+                Job::All(all) => {
+                    articles = Vec::new();
+                    for (item, article) in all {
+                        if articles.len() <= item {
+                            articles.resize(item + 1, None);
+                        }
+                        articles[item] = Some(article);
+                    }
+                    let items: Vec<usize> = (0..articles.len())
+                        .filter(|&i| articles[i].is_some())
+                        .collect();
+                    let fetch =
+                        |i: usize| articles.get(i).and_then(Option::as_ref).and_then(&whole);
+                    grouper = Grouper::build_from(&items, &fetch);
+                }
                 Job::Add(added) => {
                     for (item, article) in added {
                         if articles.len() <= item {

@@ -247,7 +247,7 @@ impl Session {
             .filter(|&i| !self.state.is_gone(i))
             .filter_map(|i| Some((i, Arc::clone(self.state.entries[i].article.as_ref().ok()?))))
             .collect();
-        self.group(grouping::Job::Add(all));
+        self.group(grouping::Job::All(all));
     }
 
     /// Hands the grouping a job, starting its thread with the first one (by then

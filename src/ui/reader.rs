@@ -479,36 +479,30 @@ fn copy_lines(state: &AppState, entry: usize, width: usize, p: Palette) -> Vec<L
                         crate::words::noun(d.missing, "paragraph", "paragraphs")
                     ));
                 }
-                if d.added > 0 {
+                if d.extra > 0 {
                     said.push(format!(
                         "{} {} added",
-                        d.added,
-                        crate::words::noun(d.added, "paragraph", "paragraphs")
+                        d.extra,
+                        crate::words::noun(d.extra, "paragraph", "paragraphs")
                     ));
                 }
                 said
             }
             _ => Vec::new(),
         };
+        // Where the copy is, then (under it, so neither is cut for the other) what
+        // differs from the article read here.
         let text: Vec<String> = parts.iter().map(|s| sanitize(s).into_owned()).collect();
-        let mut spans = vec![Span::styled("  ", p.dim())];
-        let mut line = text.join(" · ");
+        lines.push(Line::styled(
+            fit(&format!("  • {}", text.join(" · ")), width),
+            p.dim(),
+        ));
         if !differs.is_empty() {
-            line = fit(
-                &line,
-                width
-                    .saturating_sub(4 + differs.join(", ").len() + 3)
-                    .max(8),
-            );
-            spans.push(Span::styled(line, p.dim()));
-            spans.push(Span::styled(
-                format!(" — {}", differs.join(", ")),
+            lines.push(Line::styled(
+                fit(&format!("    {}", differs.join(", ")), width),
                 p.flagged(),
             ));
-        } else {
-            spans.push(Span::styled(fit(&line, width.saturating_sub(2)), p.dim()));
         }
-        lines.push(Line::from(spans));
     }
     if others.len() > COPIES_LISTED {
         lines.push(Line::styled(
