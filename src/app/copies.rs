@@ -23,6 +23,8 @@ pub struct Copies {
     toggled: HashSet<usize>,
     /// `Z`: every story unfolded, except those toggled since.
     all_unfolded: bool,
+    /// The whole inbox is being grouped (the list's title says so).
+    pub finding: bool,
 }
 
 /// How a row of the list stands among copies.
@@ -58,6 +60,7 @@ impl AppState {
             facet.copies = groups.group_of(i).is_some();
         }
         self.copies.groups = Arc::new(groups);
+        self.copies.finding = false;
         self.refold()
     }
 

@@ -75,6 +75,28 @@ impl Doc {
     }
 }
 
+/// A sketch held by value (see [`Grouper::build_from`]).
+#[derive(Debug, Clone, Copy, Default)]
+struct Sketch {
+    len: u8,
+    values: [u32; SKETCH],
+}
+
+impl Sketch {
+    fn of(values: &[u32]) -> Sketch {
+        let mut s = Sketch::default();
+        for (slot, &v) in s.values.iter_mut().zip(values) {
+            *slot = v;
+            s.len += 1;
+        }
+        s
+    }
+
+    fn values(&self) -> &[u32] {
+        &self.values[..usize::from(self.len)]
+    }
+}
+
 /// The sentences of a paragraph: split after `.`, `!` or `?` followed by a space.
 pub(crate) fn sentences(p: &str) -> impl Iterator<Item = &str> {
     p.split_inclusive(['.', '!', '?'])
@@ -426,10 +448,19 @@ impl Grouper {
         items: &[usize],
         fetch: &(dyn Fn(usize) -> Option<Arc<Article>> + Sync),
     ) -> Grouper {
-        let n = items.len();
         let threads = std::thread::available_parallelism()
             .map_or(1, |t| t.get())
             .clamp(1, 8);
+        Grouper::build_on(items, fetch, threads)
+    }
+
+    /// [`Grouper::build_from`] on `threads` threads.
+    pub fn build_on(
+        items: &[usize],
+        fetch: &(dyn Fn(usize) -> Option<Arc<Article>> + Sync),
+        threads: usize,
+    ) -> Grouper {
+        let n = items.len();
         let mut grouper = Grouper::new();
         let ids: Vec<Option<u32>> = items.iter().map(|&item| u32::try_from(item).ok()).collect();
         let get = |p: usize| fetch(items[p]);
@@ -451,27 +482,39 @@ impl Grouper {
             .collect();
         let title_keys: Vec<u32> = title_keys.into_iter().map(|k| k.unwrap_or(0)).collect();
         let common = &grouper.common;
-        // Sketches, by position.
-        let keys: Vec<Vec<u32>> = parallel_map(n, threads, |p| {
-            get(p).map_or_else(Vec::new, |a| Doc::new(&a, common).sketch())
-        });
+        // Sketches, by position, in chunks: no per-article list of them is kept
+        // beside the sorted one (at 100,000 articles that list was 6 MB more at the
+        // peak of a session); the check below works each article's sketch out again.
+        const CHUNK: usize = 4096;
         let mut sketches: Vec<u64> = Vec::with_capacity(n * SKETCH);
         let mut titles: Vec<u64> = Vec::with_capacity(n);
-        for (p, sketch) in keys.iter().enumerate() {
-            if ids[p].is_none() {
-                continue;
+        for from in (0..n).step_by(CHUNK) {
+            let to = (from + CHUNK).min(n);
+            let part: Vec<Sketch> = parallel_map(to - from, threads, |k| {
+                get(from + k).map_or_else(Sketch::default, |a| {
+                    Sketch::of(&Doc::new(&a, common).sketch())
+                })
+            });
+            for (p, sketch) in (from..to).zip(&part) {
+                if ids[p].is_none() {
+                    continue;
+                }
+                for &v in sketch.values() {
+                    sketches.push((u64::from(v) << 32) | p as u64);
+                }
+                titles.push((u64::from(title_keys[p]) << 32) | p as u64);
             }
-            for &v in sketch {
-                sketches.push((u64::from(v) << 32) | p as u64);
-            }
-            titles.push((u64::from(title_keys[p]) << 32) | p as u64);
         }
         sketches.sort_unstable();
         titles.sort_unstable();
         // Each article against the earlier ones, as adding them in order would do.
         let edges: Vec<Vec<u64>> = parallel_map(n, threads, |p| {
             let Some(id) = ids[p] else { return Vec::new() };
-            let found = candidates(&keys[p], title_keys[p], |key, is_title, out| {
+            let Some(article) = get(p) else {
+                return Vec::new();
+            };
+            let doc = Doc::new(&article, common);
+            let found = candidates(&doc.sketch(), title_keys[p], |key, is_title, out| {
                 let list = if is_title { &titles } else { &sketches };
                 let lo = u64::from(key) << 32;
                 let start = list.partition_point(|&e| e < lo);
@@ -485,10 +528,6 @@ impl Grouper {
             if found.is_empty() {
                 return Vec::new();
             }
-            let Some(article) = get(p) else {
-                return Vec::new();
-            };
-            let doc = Doc::new(&article, common);
             let (found, docs): (Vec<u32>, Vec<Doc>) = found
                 .iter()
                 .filter_map(|&c| {

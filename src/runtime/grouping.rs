@@ -75,7 +75,10 @@ fn run(inbox: Receiver<Job>, texts: Option<Arc<Shared>>, deliver: impl Fn(Groups
                         .collect();
                     let fetch =
                         |i: usize| articles.get(i).and_then(Option::as_ref).and_then(&whole);
-                    grouper = Grouper::build_from(&items, &fetch);
+                    grouper = Grouper::build_on(&items, &fetch, 1);
+                    // Building let go of far more than the grouper keeps (each body
+                    // read twice, every sketch at once): give it back for the day.
+                    super::give_back_free_memory();
                 }
                 Job::Add(added) => {
                     for (item, article) in added {

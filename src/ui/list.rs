@@ -219,6 +219,9 @@ fn title(state: &AppState) -> String {
     if state.catalog.indexing > 0 {
         title.push_str(&format!(" · indexing {} left", state.catalog.indexing));
     }
+    if state.copies.finding && !state.catalog.loading {
+        title.push_str(" · finding copies…");
+    }
     // An order other than the inbox's is said, so a reviewer knows why the list
     // jumps when the model learns.
     if state.learned.order != crate::app::Order::Inbox
