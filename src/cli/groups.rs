@@ -17,7 +17,8 @@ use sha2::{Digest as _, Sha256};
 
 use crate::article::{Article, Format};
 use crate::copies::Groups;
-use crate::index::Shared;
+use crate::copies::kept::{self, Member};
+use crate::index::{GROUPS, Shared};
 use crate::sanitize::sanitize;
 use crate::store::Entry;
 
@@ -47,17 +48,18 @@ pub struct Stories {
 }
 
 impl Stories {
-    /// Groups `entries` (in inbox order) with [`crate::copies::group`], reading whole
-    /// the articles whose bodies the index holds (`texts`). Articles that cannot be
-    /// read are in no story.
+    /// Groups `entries` (in inbox order). Without an index (`texts` is `None`),
+    /// with [`crate::copies::group`]. With one, the grouping it kept is taken when
+    /// it was made from the same files, brought up to date when a few changed, and
+    /// made anew otherwise ([`crate::copies::kept`]); what was not taken as it was is
+    /// kept for the next run and the TUI. A grouping made anew groups the same
+    /// articles in the same way as without an index, so both give the same stories.
+    /// Articles that cannot be read are in no story.
     pub fn find(entries: &[Entry], texts: Option<&Shared>) -> Stories {
-        let articles: Vec<(usize, Arc<Article>)> = entries
-            .iter()
-            .enumerate()
-            .filter_map(|(i, e)| Some((i, e.whole(texts)?)))
-            .collect();
-        let groups = crate::copies::group(&articles);
-        drop(articles);
+        let groups = match texts {
+            Some(texts) => kept_groups(entries, texts),
+            None => crate::copies::group(&wholes(entries, None)),
+        };
         let ids = ids(&groups, entries);
         Stories { groups, ids }
     }
@@ -66,6 +68,49 @@ impl Stories {
     pub fn id_of(&self, i: usize) -> Option<&str> {
         self.ids.get(i).and_then(Option::as_deref)
     }
+}
+
+/// Every entry that can be read, whole: a full grouping reads each body several
+/// times, so they are read from the index once, as before there was a kept grouping.
+fn wholes(entries: &[Entry], texts: Option<&Shared>) -> Vec<(usize, Arc<Article>)> {
+    entries
+        .iter()
+        .enumerate()
+        .filter_map(|(i, e)| Some((i, e.whole(texts)?)))
+        .collect()
+}
+
+/// The groups of `entries` through the grouping the index `texts` kept (see
+/// [`Stories::find`]).
+fn kept_groups(entries: &[Entry], texts: &Shared) -> Groups {
+    let members: Vec<Member> = entries
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.article.is_ok())
+        .map(|(item, e)| Member {
+            item,
+            print: kept::print(e.rel.as_os_str().as_encoded_bytes(), e.sha256.as_ref()),
+        })
+        .collect();
+    let before = texts.with(|i| i.kept(GROUPS)).flatten();
+    // Only the changed articles and their candidates are read, one at a time.
+    let one = |i: usize| entries.get(i).and_then(|e| e.whole(Some(texts)));
+    let resumed = kept::resume(&members, before.as_deref(), &one).unwrap_or_else(|why| {
+        let articles = wholes(entries, Some(texts));
+        let by_item: Vec<Option<Arc<Article>>> = {
+            let mut v = vec![None; entries.len()];
+            for (i, a) in articles {
+                v[i] = Some(a);
+            }
+            v
+        };
+        kept::build(&members, &|i| by_item.get(i).cloned().flatten(), why)
+    });
+    if let Some(bytes) = &resumed.keep {
+        // A cache folder that cannot be written only means grouping again next time.
+        let _ = texts.with(|i| i.keep(GROUPS, bytes));
+    }
+    resumed.grouper.groups()
 }
 
 /// Each entry's story id, when it has copies: the id of its group's first member.
