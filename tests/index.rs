@@ -1071,7 +1071,7 @@ fn a_warm_start_takes_the_kept_groups_and_gives_those_of_no_index() {
 }
 
 #[test]
-fn a_reprint_added_between_runs_joins_its_story_without_grouping_anew() {
+fn a_reprint_added_after_the_rest_joins_its_story_without_grouping_anew() {
     let dir = tempfile::tempdir().expect("temp dir");
     let inbox = common::copy_inbox(dir.path());
     write_reprint(&inbox, "zz_mirror.md", "EXCLUSIVE", 2);
@@ -1080,13 +1080,12 @@ fn a_reprint_added_between_runs_joins_its_story_without_grouping_anew() {
         stories(&inbox),
         [vec![common::SEED.to_string(), "zz_mirror.md".to_string()]]
     );
-    // A second reprint, which comes before the first in inbox order (every later
-    // entry moves up one).
-    write_reprint(&inbox, "000_0_aggregator.md", "(VIDEO)", 3);
+    // A second reprint, last in inbox order.
+    write_reprint(&inbox, "zz_zz_aggregator.md", "(VIDEO)", 3);
     let three = vec![
-        "000_0_aggregator.md".to_string(),
         common::SEED.to_string(),
         "zz_mirror.md".to_string(),
+        "zz_zz_aggregator.md".to_string(),
     ];
     // The first reprint's body blanked in the index: grouped anew from it, it would
     // be in no story; brought up to date, its pair with the seed is kept and the new
@@ -1098,5 +1097,33 @@ fn a_reprint_added_between_runs_joins_its_story_without_grouping_anew() {
     assert_eq!(
         story_files(&without_index(&inbox, &["groups", "--format", "json"])),
         [three]
+    );
+}
+
+#[test]
+fn a_reprint_added_before_others_is_grouped_anew_as_without_the_index() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let inbox = common::copy_inbox(dir.path());
+    write_reprint(&inbox, "zz_mirror.md", "EXCLUSIVE", 2);
+    age(&inbox);
+    assert_eq!(stories(&inbox).len(), 1);
+    // First in inbox order: every entry after it moves up one.
+    write_reprint(&inbox, "000_0_aggregator.md", "(VIDEO)", 3);
+    assert_eq!(
+        stories(&inbox),
+        [vec![
+            "000_0_aggregator.md".to_string(),
+            common::SEED.to_string(),
+            "zz_mirror.md".to_string(),
+        ]]
+    );
+    // And the article gone again: the story of two.
+    fs::remove_file(inbox.join("zz_mirror.md")).expect("remove the reprint");
+    assert_eq!(
+        stories(&inbox),
+        [vec![
+            "000_0_aggregator.md".to_string(),
+            common::SEED.to_string()
+        ]]
     );
 }

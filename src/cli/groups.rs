@@ -50,11 +50,11 @@ pub struct Stories {
 impl Stories {
     /// Groups `entries` (in inbox order). Without an index (`texts` is `None`),
     /// with [`crate::copies::group`]. With one, the grouping it kept is taken when
-    /// it was made from the same files, brought up to date when a few changed, and
-    /// made anew otherwise ([`crate::copies::kept`]); what was not taken as it was is
-    /// kept for the next run and the TUI. A grouping made anew groups the same
-    /// articles in the same way as without an index, so both give the same stories.
-    /// Articles that cannot be read are in no story.
+    /// it was made from the same files, with the new ones added when they come after
+    /// the rest, and made anew otherwise ([`crate::copies::kept`]); what was not taken
+    /// as it was is kept for the next run and the TUI. Each way gives the stories
+    /// [`crate::copies::group`] finds, so the index never changes them. Articles that
+    /// cannot be read are in no story.
     pub fn find(entries: &[Entry], texts: Option<&Shared>) -> Stories {
         let groups = match texts {
             Some(texts) => kept_groups(entries, texts),

@@ -171,6 +171,12 @@ impl Common {
         }
     }
 
+    /// How many sentences are known as boilerplate. A sentence once known stays
+    /// known in its slot, so the count grows exactly when one more is known.
+    pub(super) fn boilerplate(&self) -> usize {
+        self.slots.iter().filter(|&&e| e & BOILER != 0).count()
+    }
+
     pub(crate) fn is_common(&self, words: &[u64]) -> bool {
         let Some(unit) = Self::unit(words) else {
             return false;
@@ -623,7 +629,7 @@ impl Grouper {
 }
 
 /// A pair as one number, smaller item first.
-pub(super) fn edge(a: u32, b: u32) -> u64 {
+fn edge(a: u32, b: u32) -> u64 {
     (u64::from(a.min(b)) << 32) | u64::from(a.max(b))
 }
 

@@ -16,7 +16,7 @@
 //! 100,000 (the index holds some 300 MB of text for them).
 //!
 //! The bytes are little-endian 64-bit words: a header (magic, [`VERSION`], the
-//! grouping's settings, and how many items changed since the last full build), each
+//! grouping's settings), each
 //! part as a count and its words, and a checksum over all of them. They come from a
 //! file, so they are checked, never trusted: a wrong checksum, magic, version or
 //! setting, a count past the end, unsorted postings, or an item in a posting or
@@ -25,21 +25,28 @@
 //!
 //! # When it is reused ([`resume`])
 //!
+//! The rule is that the groups are always those [`super::group`] gives on the same
+//! articles, with or without the index, in the TUI and in the commands alike. A full
+//! build depends on the order of the articles (each is checked against the earlier
+//! ones, and all the inbox's boilerplate is known before any is compared), so a
+//! kept grouper is used only where that gives the same result:
+//!
 //! - **The same members, with the same prints and numbers**: the kept grouper is the
-//!   one a full build of these articles made (or the update below), and is taken as
-//!   it is. Its groups are those of [`super::group`] on the same articles.
-//! - **Some changed** (files added, removed, edited, renamed) while the rest is the
-//!   same: the kept grouper's items are renumbered to the entries with the same
-//!   print, the ones gone or changed dropped (with their pairs, as
-//!   [`Grouper::remove`] does), and the new or changed added one by one in inbox
-//!   order ([`Grouper::add`], what the TUI does with what the watcher sees). That
-//!   reads only the changed bodies and their candidates. Its groups are those of
-//!   adding: the same as a full build but for a pair that boilerplate learned from
-//!   the newcomers would have judged otherwise (see `Grouper::build`).
-//! - **Too much changed**: when the items changed since the last full build would
-//!   pass one in sixteen of the inbox (and 64), a full build, which costs less than
-//!   adding that many one by one and keeps the drift from a full build's groups small.
-//! - **Nothing kept, or unreadable**: a full build.
+//!   one a full build of these articles made, taken as it is.
+//! - **New files after all the others** in inbox order (names that sort last, as
+//!   dated or numbered ones do), the rest unchanged, and not too many: the new ones
+//!   are added one by one ([`Grouper::add`]), which reads only them and their
+//!   candidates. An article added last is checked against every earlier one, as a
+//!   build checks it; what a build would do otherwise is know the newcomers'
+//!   boilerplate while comparing the earlier articles. So the update is kept only
+//!   when the newcomers made no sentence boilerplate that was not already (the
+//!   boilerplate table's count is the same after them); else a full build. The result
+//!   is then the state a full build would have made, and the next update can build
+//!   on it in the same way.
+//! - **Anything else** (a file removed, edited, renamed, or new before others; more
+//!   new files than one in sixteen of the inbox, and 64, where adding one by one
+//!   costs more than a build on every core; a member without a SHA-256; nothing kept,
+//!   or unreadable bytes): a full build.
 //!
 //! Whatever was not taken as it is is kept again for the next run.
 
@@ -95,8 +102,12 @@ pub enum Rebuild {
     Nothing,
     /// What was kept is damaged, cut short, or from another version.
     Unreadable,
-    /// Too many items changed since the last full build (see the module's doc).
+    /// The files changed otherwise than by new ones after the rest (see the module's
+    /// doc), or too many are new.
     Changed,
+    /// The new files made a sentence boilerplate: the earlier articles would be
+    /// compared without it.
+    Boilerplate,
 }
 
 /// How a grouper came to be.
@@ -104,8 +115,8 @@ pub enum Rebuild {
 pub enum How {
     /// Taken as it was kept.
     Restored,
-    /// Kept, with `removed` items dropped and `added` added.
-    Updated { removed: usize, added: usize },
+    /// Kept, with `added` new items added after the rest.
+    Updated { added: usize },
     /// Built from every article.
     Built(Rebuild),
 }
@@ -124,8 +135,6 @@ struct Kept {
     grouper: Grouper,
     /// `(item, print)` of every member it was built from, by item.
     members: Vec<(u32, u64)>,
-    /// Items changed since the last full build.
-    drift: u64,
 }
 
 /// The members' `(item, print)` as kept: those with a print and a number that fits,
@@ -140,7 +149,8 @@ fn printed(members: &[Member]) -> Vec<(u32, u64)> {
     out
 }
 
-/// The grouper `kept` holds, brought up to the `members` (see the module's doc);
+/// The grouper `kept` holds, when it gives the groups of a full build of the
+/// `members` as it is or once the new ones are added (see the module's doc);
 /// `fetch` gives an item's whole article, for the items to add and their
 /// candidates. `Err` says why a full build is needed ([`build`]).
 pub fn resume(
@@ -150,63 +160,41 @@ pub fn resume(
 ) -> Result<Resumed, Rebuild> {
     let kept = decode(kept.ok_or(Rebuild::Nothing)?).ok_or(Rebuild::Unreadable)?;
     let now = printed(members);
-    if now.len() == members.len() && now == kept.members {
+    // A member without a print (or numbered twice) could have changed unseen.
+    if now.len() != members.len() {
+        return Err(Rebuild::Changed);
+    }
+    if now == kept.members {
         return Ok(Resumed {
             grouper: kept.grouper,
             how: How::Restored,
             keep: None,
         });
     }
-    // Entries by print; a print twice (a 64-bit accident) cannot say which is which.
-    let mut by_print: rustc_hash::FxHashMap<u64, u32> = rustc_hash::FxHashMap::default();
-    by_print.reserve(now.len());
-    for &(item, print) in &now {
-        if by_print.insert(print, item).is_some() {
-            return Err(Rebuild::Changed);
-        }
-    }
-    // Kept item to item now, by kept item.
-    let renumber: Vec<(u32, u32)> = kept
-        .members
-        .iter()
-        .filter_map(|&(old, print)| Some((old, *by_print.get(&print)?)))
-        .collect();
-    let removed = kept.members.len() - renumber.len();
-    let mut taken: Vec<u32> = renumber.iter().map(|&(_, new)| new).collect();
-    taken.sort_unstable();
-    let to_add: Vec<usize> = members
-        .iter()
-        .map(|m| m.item)
-        .filter(|&item| {
-            u32::try_from(item).map_or(true, |item| taken.binary_search(&item).is_err())
-        })
-        .collect();
-    let changed = (removed + to_add.len()) as u64;
-    let allowed = (members.len() as u64 / 16).max(64);
-    if kept.drift.saturating_add(changed) > allowed {
+    // The kept members, unchanged and numbered as they were, then only new ones
+    // (`now` is by item, so they come after every kept one).
+    let new = now
+        .strip_prefix(kept.members.as_slice())
+        .ok_or(Rebuild::Changed)?;
+    if new.len() > (members.len() / 16).max(64) {
         return Err(Rebuild::Changed);
     }
-    let map = |old: u32| -> Option<u32> {
-        renumber
-            .binary_search_by_key(&old, |&(o, _)| o)
-            .ok()
-            .map(|at| renumber[at].1)
-    };
-    let mut grouper = renumbered(kept.grouper, &map);
+    let mut grouper = kept.grouper;
+    let boilerplate = grouper.common.boilerplate();
     let mut fetch_mut = |i: usize| fetch(i);
-    for &item in &to_add {
+    for &(item, _) in new {
+        let item = item as usize;
         if let Some(article) = fetch(item) {
             grouper.add(item, &article, &mut fetch_mut);
         }
     }
-    let drift = kept.drift.saturating_add(changed);
-    let keep = encode(&grouper, members, drift);
+    if grouper.common.boilerplate() != boilerplate {
+        return Err(Rebuild::Boilerplate);
+    }
+    let keep = encode(&grouper, members);
     Ok(Resumed {
         grouper,
-        how: How::Updated {
-            removed,
-            added: to_add.len(),
-        },
+        how: How::Updated { added: new.len() },
         keep: Some(keep),
     })
 }
@@ -219,7 +207,7 @@ pub fn build(
 ) -> Resumed {
     let items: Vec<usize> = members.iter().map(|m| m.item).collect();
     let grouper = Grouper::build_from(&items, fetch);
-    let keep = encode(&grouper, members, 0);
+    let keep = encode(&grouper, members);
     Resumed {
         grouper,
         how: How::Built(why),
@@ -234,48 +222,6 @@ pub fn resume_or_build(
     fetch: &(dyn Fn(usize) -> Option<Arc<Article>> + Sync),
 ) -> Resumed {
     resume(members, kept, fetch).unwrap_or_else(|why| build(members, fetch, why))
-}
-
-/// `grouper` with every item renumbered by `map`; items it maps to nothing are
-/// dropped with their pairs.
-fn renumbered(grouper: Grouper, map: &dyn Fn(u32) -> Option<u32>) -> Grouper {
-    let postings = |p: Postings| -> Postings {
-        let mut main: Vec<u64> = p
-            .main
-            .iter()
-            .chain(&p.recent)
-            .filter_map(|&e| Some((e & !0xFFFF_FFFF) | u64::from(map(e as u32)?)))
-            .collect();
-        main.sort_unstable();
-        Postings {
-            main,
-            recent: Vec::new(),
-        }
-    };
-    let mut edges: Vec<u64> = grouper
-        .edges
-        .iter()
-        .filter_map(|&e| Some(super::grouper::edge(map((e >> 32) as u32)?, map(e as u32)?)))
-        .collect();
-    edges.sort_unstable();
-    edges.dedup();
-    let mut out = Grouper {
-        sketches: postings(grouper.sketches),
-        titles: postings(grouper.titles),
-        common: grouper.common,
-        edges,
-        present: Vec::new(),
-    };
-    for (w, &word) in grouper.present.iter().enumerate() {
-        for bit in 0..64 {
-            if word & (1 << bit) != 0
-                && let Some(new) = u32::try_from(w * 64 + bit).ok().and_then(map)
-            {
-                out.mark_present(new);
-            }
-        }
-    }
-    out
 }
 
 /// The grouping's settings as one word, kept in the header: a grouper kept with
@@ -305,12 +251,11 @@ fn checksum(words: &[u64]) -> u64 {
         .fold(words.len() as u64, |h, &lane| mix(h ^ lane))
 }
 
-/// The bytes to keep `grouper`, built from `members`, `drift` items changed since
-/// its last full build.
-pub fn encode(grouper: &Grouper, members: &[Member], drift: u64) -> Vec<u8> {
+/// The bytes to keep `grouper`, built from `members`.
+pub fn encode(grouper: &Grouper, members: &[Member]) -> Vec<u8> {
     let members = printed(members);
     let mut words: Vec<u64> = Vec::new();
-    words.extend([MAGIC, VERSION, settings(), drift]);
+    words.extend([MAGIC, VERSION, settings()]);
     let part = |words: &mut Vec<u64>, part: &[u64]| {
         words.push(part.len() as u64);
         words.extend_from_slice(part);
@@ -365,7 +310,6 @@ fn decode(bytes: &[u8]) -> Option<Kept> {
     if r.word()? != MAGIC || r.word()? != VERSION || r.word()? != settings() {
         return None;
     }
-    let drift = r.word()?;
     let sketches = r.part()?;
     let titles = r.part()?;
     let slots = r.part()?;
@@ -429,7 +373,6 @@ fn decode(bytes: &[u8]) -> Option<Kept> {
             present: present.to_vec(),
         },
         members,
-        drift,
     })
 }
 
@@ -541,7 +484,7 @@ mod tests {
             whole.articles.get(i).cloned()
         });
         assert_eq!(a.groups(), b.groups());
-        assert_eq!(encode(&a, &whole.members, 0), encode(&b, &whole.members, 0));
+        assert_eq!(encode(&a, &whole.members), encode(&b, &whole.members));
     }
 
     #[test]
@@ -608,18 +551,18 @@ mod tests {
         assert!(decode(&forged(&kept, |w| w[1] = VERSION + 1)).is_none());
         assert!(decode(&forged(&kept, |w| w[2] ^= 1)).is_none());
         // A count past the end (the first part's, right after the header).
-        assert!(decode(&forged(&kept, |w| w[4] = u64::MAX)).is_none());
+        assert!(decode(&forged(&kept, |w| w[3] = u64::MAX)).is_none());
         // Postings out of order: the sketches' first two entries swapped.
         assert!(
             decode(&forged(&kept, |w| {
-                assert!(w[5] < w[6]);
-                w.swap(5, 6);
+                assert!(w[4] < w[5]);
+                w.swap(4, 5);
             }))
             .is_none()
         );
         // A pair naming an item that is not there, through the whole edges part.
         let edges_at = {
-            let mut at = 4;
+            let mut at = 3;
             for _ in 0..3 {
                 at += 1 + usize::try_from(u64::from_le_bytes(
                     *kept.as_chunks::<8>().0.get(at).expect("a count"),
@@ -659,13 +602,14 @@ mod tests {
     }
 
     #[test]
-    fn a_new_copy_between_runs_joins_its_story_and_only_it_is_read() {
+    fn a_new_copy_after_the_rest_joins_its_story_and_only_it_is_read() {
         let files = all();
         let story = a_story(&inbox(&files, |_| 0).grouped_anew());
-        // The inbox as it was, without one copy; every later file has moved up one.
+        // The inbox as it was, without one copy, which then arrives last.
         let copy = story[1];
-        let before: Vec<usize> = files.iter().copied().filter(|&f| f != copy).collect();
-        let kept = inbox(&before, |_| 0).kept();
+        let mut files: Vec<usize> = files.into_iter().filter(|&f| f != copy).collect();
+        let kept = inbox(&files, |_| 0).kept();
+        files.push(copy);
         let now = inbox(&files, |_| 0);
         let read = std::sync::atomic::AtomicUsize::new(0);
         let counting = |i: usize| {
@@ -673,94 +617,101 @@ mod tests {
             now.articles.get(i).cloned()
         };
         let resumed = resume(&now.members, Some(&kept), &counting).expect("updated");
-        assert_eq!(
-            resumed.how,
-            How::Updated {
-                removed: 0,
-                added: 1
-            }
-        );
+        assert_eq!(resumed.how, How::Updated { added: 1 });
+        // The groups, and the state, of a full build.
         let groups = resumed.grouper.groups();
+        let last = files.len() - 1;
+        let mut expected: Vec<usize> = story
+            .iter()
+            .map(|&f| files.iter().position(|&g| g == f).expect("there"))
+            .collect();
+        expected.sort_unstable();
         assert_eq!(
-            groups.copies_of(copy),
-            story,
+            groups.copies_of(last),
+            expected,
             "the new copy joins its story"
         );
         assert_eq!(groups, now.grouped_anew());
+        let kept_again = resumed.keep.expect("kept again");
+        assert_eq!(kept_again, now.kept(), "the very state a full build keeps");
         // The new article and its candidates, not the inbox.
         let read = read.into_inner();
         assert!((1..=1 + MAX_CANDIDATES).contains(&read), "{read} read");
         // Kept again, it comes back as it is.
-        let again = now
-            .resume(&resumed.keep.expect("kept again"))
-            .expect("restored");
+        let again = now.resume(&kept_again).expect("restored");
         assert_eq!(again.how, How::Restored);
-        assert_eq!(again.grouper.groups(), groups);
     }
 
     #[test]
-    fn a_copy_edited_or_removed_between_runs_is_taken_again_or_dropped() {
+    fn a_file_new_before_others_edited_or_removed_means_a_full_build() {
         let files = all();
         let story = a_story(&inbox(&files, |_| 0).grouped_anew());
+        let copy = story[1];
+        let without: Vec<usize> = files.iter().copied().filter(|&f| f != copy).collect();
+        let kept_without = inbox(&without, |_| 0).kept();
         let kept = inbox(&files, |_| 0).kept();
-        // Edited (other bytes, same path): dropped and added again.
-        let edited = story[2];
-        let now = inbox(&files, |f| u64::from(f == edited));
-        let resumed = now.resume(&kept).expect("updated");
-        assert_eq!(
-            resumed.how,
-            How::Updated {
-                removed: 1,
-                added: 1
-            }
-        );
-        assert_eq!(resumed.grouper.groups().copies_of(edited), story);
-        // Removed: the story goes on without it, every later file moved down one.
-        let gone = story[0];
-        let left: Vec<usize> = files.iter().copied().filter(|&f| f != gone).collect();
-        let now = inbox(&left, |_| 0);
-        let resumed = now.resume(&kept).expect("updated");
-        assert_eq!(
-            resumed.how,
-            How::Updated {
-                removed: 1,
-                added: 0
-            }
-        );
-        let groups = resumed.grouper.groups();
-        let moved = |f: usize| left.iter().position(|&l| l == f).expect("still there");
-        let rest: Vec<usize> = story[1..].iter().map(|&f| moved(f)).collect();
-        assert_eq!(groups.copies_of(rest[0]), rest);
-        assert_eq!(groups, now.grouped_anew());
+        let edited = inbox(&files, |f| u64::from(f == story[2]));
+        let removed = inbox(&without, |_| 0);
+        let inserted = inbox(&files, |_| 0);
+        for (what, now, kept) in [
+            ("new before others", &inserted, &kept_without),
+            ("edited", &edited, &kept),
+            ("removed", &removed, &kept),
+        ] {
+            assert!(matches!(now.resume(kept), Err(Rebuild::Changed)), "{what}");
+            let rebuilt = resume_or_build(&now.members, Some(kept), &now.fetch());
+            assert_eq!(rebuilt.how, How::Built(Rebuild::Changed), "{what}");
+            assert_eq!(rebuilt.grouper.groups(), now.grouped_anew(), "{what}");
+        }
+        // A member whose bytes are unknown could have changed unseen.
+        let mut unknown = inbox(&files, |_| 0);
+        unknown.members[5].print = None;
+        assert!(matches!(unknown.resume(&kept), Err(Rebuild::Changed)));
     }
 
     #[test]
-    fn many_changes_since_the_last_full_build_mean_a_full_build() {
+    fn new_files_that_make_a_sentence_boilerplate_mean_a_full_build() {
+        use crate::article::{Format, parse};
+        let shared = "Readers may copy this report freely provided the source is named in full.";
+        let article = |i: usize| {
+            let text = format!(
+                "Story number {i} of the day\n\nThe council of town {i} met on day {i} to talk \
+                 about road {i}, bridge {i} and school {i}, and voted on budget {i}.\n\n{shared}\n"
+            );
+            Arc::new(parse(Format::Text, "a.txt", text.as_bytes()).expect("parses"))
+        };
+        let members = |n: usize| -> Vec<Member> {
+            (0..n)
+                .map(|item| Member {
+                    item,
+                    print: Some(item as u64 + 1),
+                })
+                .collect()
+        };
+        let articles: Vec<Arc<Article>> = (0..3).map(article).collect();
+        let fetch = |i: usize| articles.get(i).cloned();
+        // Two titles: the sentence is still the stories' own text.
+        let two = build(&members(2), &fetch, Rebuild::Nothing);
+        // A third title makes it boilerplate.
+        let three = members(3);
+        assert!(matches!(
+            resume(&three, two.keep.as_deref(), &fetch),
+            Err(Rebuild::Boilerplate)
+        ));
+        let rebuilt = resume_or_build(&three, two.keep.as_deref(), &fetch);
+        assert_eq!(rebuilt.how, How::Built(Rebuild::Boilerplate));
+        let numbered: Vec<(usize, Arc<Article>)> = articles.iter().cloned().enumerate().collect();
+        assert_eq!(rebuilt.grouper.groups(), group(&numbered));
+    }
+
+    #[test]
+    fn more_new_files_than_one_in_sixteen_mean_a_full_build() {
         let files = all();
-        let kept = inbox(&files, |_| 0).kept();
-        // 600 articles allow 64 changes: 40 now is an update, 40 more a build.
-        let once = inbox(&files, |f| u64::from(f < 20));
-        let resumed = once.resume(&kept).expect("updated");
-        assert_eq!(
-            resumed.how,
-            How::Updated {
-                removed: 20,
-                added: 20
-            }
-        );
-        let kept = resumed.keep.expect("kept again");
-        let twice = inbox(&files, |f| u64::from(f < 20) + u64::from(f >= 580));
-        assert!(matches!(twice.resume(&kept), Err(Rebuild::Changed)));
-        let rebuilt = resume_or_build(&twice.members, Some(&kept), &twice.fetch());
-        assert_eq!(rebuilt.grouper.groups(), twice.grouped_anew());
-        // A full build starts the count again.
-        let kept = rebuilt.keep.expect("kept");
-        assert!(
-            inbox(&files, |f| u64::from(f < 20)
-                + u64::from(f >= 580)
-                + 2 * u64::from(f == 300))
-            .resume(&kept)
-            .is_ok()
-        );
+        let (kept_files, _) = files.split_at(files.len() - 65);
+        let kept = inbox(kept_files, |_| 0).kept();
+        let now = inbox(&files, |_| 0);
+        assert!(matches!(now.resume(&kept), Err(Rebuild::Changed)));
+        let rebuilt = resume_or_build(&now.members, Some(&kept), &now.fetch());
+        assert_eq!(rebuilt.grouper.groups(), now.grouped_anew());
     }
 }

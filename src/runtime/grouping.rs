@@ -1,15 +1,15 @@
 //! The grouping of copies, on its own thread: once the inbox has loaded it takes the
 //! grouping the index kept ([`crate::copies::kept`]) when it was made from the same
-//! files, brings it up to date when some changed, or reads every article (bodies
-//! held by the index one at a time, so memory never holds them all) and groups them
-//! anew; then it takes each article the watcher sees arrive, change or go, and hands
+//! files, adds the new ones when they come after the rest, or else reads every
+//! article (bodies held by the index one at a time, so memory never holds them all)
+//! and groups them anew, always to the groups a grouping from scratch finds; then it takes each article the watcher sees arrive, change or go, and hands
 //! the session the groups after each step, as one more event.
 //!
 //! What it kept is read and written here, on a connection of its own, never on the
 //! one the reader and search share, and written only after the groups are handed
 //! over: neither the first screen nor the groups wait for the disk. Only the
-//! grouping made at the start is kept; the next start brings it up to date with
-//! what the watcher saw.
+//! grouping made at the start is kept: one that went on to take what the watcher
+//! saw is no longer what a grouping from scratch would find.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -23,7 +23,7 @@ use crate::index::{GROUPS, Index, Shared};
 /// What changed, by entry index.
 pub enum Job {
     /// Every article of the inbox, with its print: the groups are taken from the
-    /// index, brought up to date, or made anew from them on every core.
+    /// index, with the new articles added, or made anew from them on every core.
     All(Vec<(Member, Arc<Article>)>),
     /// These articles arrived or changed (an index already grouped is taken again).
     Add(Vec<(usize, Arc<Article>)>),
