@@ -148,3 +148,84 @@ fn a_copy_decided_otherwise_is_shown_and_kept_when_the_reviewer_keeps_theirs() {
     tmux.keys(&["q"]);
     tmux.wait_for_exit();
 }
+
+/// Sets every file under `dir` an hour into the past, so that the index trusts the
+/// rows it writes from now on (see tests/index.rs).
+fn age(dir: &Path) {
+    for file in common::files_under(dir) {
+        let when = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+        std::fs::File::options()
+            .write(true)
+            .open(&file)
+            .and_then(|f| f.set_modified(when))
+            .unwrap_or_else(|e| panic!("age {}: {e}", file.display()));
+    }
+}
+
+/// The one index file under `cache`.
+fn index_under(cache: &Path) -> PathBuf {
+    let found: Vec<PathBuf> = common::files_under(cache)
+        .into_iter()
+        .filter(|p| p.file_name().is_some_and(|n| n == "index.sqlite"))
+        .collect();
+    assert_eq!(found.len(), 1, "{found:?}");
+    found.into_iter().next().expect("one")
+}
+
+/// Waits until `ok` holds of the index at `file`.
+fn wait_for_index(file: &Path, what: &str, ok: impl Fn(&rusqlite::Connection) -> bool) {
+    let start = std::time::Instant::now();
+    loop {
+        if let Ok(conn) = rusqlite::Connection::open(file)
+            && ok(&conn)
+        {
+            return;
+        }
+        assert!(
+            start.elapsed() < common::TMUX_LIMIT,
+            "the index never had {what}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn a_second_start_folds_the_story_from_the_groups_the_first_kept() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (inbox, reprint) = inbox_with_a_reprint(dir.path());
+    age(&inbox);
+    let tmux = Tmux::new("copies-kept");
+    tmux.start(&inbox);
+    tmux.wait_for_screen("the story folded", |s| s.contains("▸2 Russia Backs Syria"));
+    let index = index_under(&tmux.config.path().join("cache"));
+    let count = |conn: &rusqlite::Connection, sql: &str| -> i64 {
+        conn.query_row(sql, [], |r| r.get(0)).unwrap_or(0)
+    };
+    wait_for_index(&index, "every row and the groups", |conn| {
+        count(conn, "SELECT count(*) FROM articles") == 16
+            && count(conn, "SELECT count(*) FROM kept WHERE name = 'groups'") == 1
+    });
+    tmux.keys(&["q"]);
+    tmux.wait_for_exit();
+    // Both bodies blanked in the index: grouped again from them, the two would be
+    // copies of nothing.
+    let conn = rusqlite::Connection::open(&index).expect("open with SQLite");
+    for file in [SEED, reprint.as_str()] {
+        let blanked = conn
+            .execute(
+                "UPDATE texts SET body = printf('blank %08d', key), body_ends = X'0E000000'
+                 WHERE key = (SELECT key FROM articles WHERE rel = ?1)",
+                [file.as_bytes()],
+            )
+            .expect("blank a body");
+        assert_eq!(blanked, 1, "{file}");
+    }
+    drop(conn);
+    // The same private folders, so the same index.
+    tmux.start(&inbox);
+    tmux.wait_for_screen("the story folded again", |s| {
+        s.contains("▸2 Russia Backs Syria")
+    });
+    tmux.keys(&["q"]);
+    tmux.wait_for_exit();
+}

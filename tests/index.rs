@@ -975,3 +975,155 @@ fn the_tui_writes_what_the_watcher_sees_into_the_index() {
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+/// The seed article's paragraphs and title.
+fn seed_story(inbox: &Path) -> (String, Vec<String>) {
+    let seed = fs::read(inbox.join(common::SEED)).expect("the seed article");
+    let article = triage::article::parse(triage::article::Format::Text, common::SEED, &seed)
+        .expect("the seed parses");
+    let paragraphs = article.body.iter().map(str::to_string).collect();
+    (article.title, paragraphs)
+}
+
+/// Writes a reprint of the seed article at `rel`: in Markdown, re-headed, its title
+/// tagged, an editor's note added and paragraph `drop` left out, aged like the rest.
+fn write_reprint(inbox: &Path, rel: &str, tag: &str, drop: usize) {
+    let (title, paragraphs) = seed_story(inbox);
+    let mut md = format!("# {tag}: {title}\n\nSource: mirror.example.net\n\n");
+    md.push_str("Editor's note: this report first appeared elsewhere.\n\n");
+    for (i, p) in paragraphs.iter().enumerate() {
+        if i != drop {
+            md.push_str(p);
+            md.push_str("\n\n");
+        }
+    }
+    fs::write(inbox.join(rel), md).expect("write a reprint");
+    set_mtime_ago(&inbox.join(rel), Duration::from_secs(3600));
+}
+
+/// `triage groups --format json`, which must say the same with and without the
+/// index; each story's files.
+fn stories(inbox: &Path) -> Vec<Vec<String>> {
+    let args = ["groups", "--format", "json"];
+    let with = quiet(inbox, &args);
+    assert_eq!(
+        with,
+        without_index(inbox, &args),
+        "`triage groups` with and without the index"
+    );
+    let list = ["list", "--format", "json"];
+    assert_eq!(
+        quiet(inbox, &list),
+        without_index(inbox, &list),
+        "`triage list`'s groups with and without the index"
+    );
+    story_files(&with)
+}
+
+fn story_files(json: &str) -> Vec<Vec<String>> {
+    let rows: Vec<Value> = serde_json::from_str(json).expect("groups' JSON");
+    rows.iter()
+        .map(|story| {
+            story["copies"]
+                .as_array()
+                .expect("copies")
+                .iter()
+                .map(|c| c["file"].as_str().expect("a file").to_string())
+                .collect()
+        })
+        .collect()
+}
+
+/// Replaces the bodies the index holds for `files` by a few words of their own, so
+/// that whatever groups them from the index's bodies finds them copies of nothing.
+fn blank_bodies(inbox: &Path, files: &[&str]) {
+    let conn = rusqlite::Connection::open(index_file(inbox)).expect("open with SQLite");
+    for file in files {
+        let changed = conn
+            .execute(
+                "UPDATE texts SET body = printf('blank %08d', key), body_ends = X'0E000000'
+                 WHERE key = (SELECT key FROM articles WHERE rel = ?1)",
+                [file.as_bytes()],
+            )
+            .expect("blank a body");
+        assert_eq!(changed, 1, "{file} has a body in the index");
+    }
+}
+
+#[test]
+fn a_warm_start_takes_the_kept_groups_and_gives_those_of_no_index() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let inbox = common::copy_inbox(dir.path());
+    write_reprint(&inbox, "zz_mirror.md", "EXCLUSIVE", 2);
+    age(&inbox);
+    let story = vec![common::SEED.to_string(), "zz_mirror.md".to_string()];
+    // The first run groups and keeps; the second takes what was kept.
+    assert_eq!(stories(&inbox), std::slice::from_ref(&story));
+    assert_eq!(stories(&inbox), std::slice::from_ref(&story));
+    // Grouped again from the index's bodies, the two would be copies of nothing:
+    // still a story, so the groups were not made again.
+    blank_bodies(&inbox, &[common::SEED, "zz_mirror.md"]);
+    let out = quiet(&inbox, &["groups", "--format", "json"]);
+    assert_eq!(story_files(&out), [story]);
+    // Once the bodies are read again (`--rebuild` drops everything kept), the same.
+    index_line(&inbox, &["--rebuild"]);
+    assert_eq!(stories(&inbox).len(), 1);
+}
+
+#[test]
+fn a_reprint_added_after_the_rest_joins_its_story_without_grouping_anew() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let inbox = common::copy_inbox(dir.path());
+    write_reprint(&inbox, "zz_mirror.md", "EXCLUSIVE", 2);
+    age(&inbox);
+    assert_eq!(
+        stories(&inbox),
+        [vec![common::SEED.to_string(), "zz_mirror.md".to_string()]]
+    );
+    // A second reprint, last in inbox order.
+    write_reprint(&inbox, "zz_zz_aggregator.md", "(VIDEO)", 3);
+    let three = vec![
+        common::SEED.to_string(),
+        "zz_mirror.md".to_string(),
+        "zz_zz_aggregator.md".to_string(),
+    ];
+    // The first reprint's body blanked in the index: grouped anew from it, it would
+    // be in no story; brought up to date, its pair with the seed is kept and the new
+    // one is checked against the seed's real body.
+    blank_bodies(&inbox, &["zz_mirror.md"]);
+    let out = quiet(&inbox, &["groups", "--format", "json"]);
+    assert_eq!(story_files(&out), std::slice::from_ref(&three));
+    // And without the index (every file read), the same story.
+    assert_eq!(
+        story_files(&without_index(&inbox, &["groups", "--format", "json"])),
+        [three]
+    );
+}
+
+#[test]
+fn a_reprint_added_before_others_is_grouped_anew_as_without_the_index() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let inbox = common::copy_inbox(dir.path());
+    write_reprint(&inbox, "zz_mirror.md", "EXCLUSIVE", 2);
+    age(&inbox);
+    assert_eq!(stories(&inbox).len(), 1);
+    // First in inbox order: every entry after it moves up one.
+    write_reprint(&inbox, "000_0_aggregator.md", "(VIDEO)", 3);
+    assert_eq!(
+        stories(&inbox),
+        [vec![
+            "000_0_aggregator.md".to_string(),
+            common::SEED.to_string(),
+            "zz_mirror.md".to_string(),
+        ]]
+    );
+    // And the article gone again: the story of two.
+    fs::remove_file(inbox.join("zz_mirror.md")).expect("remove the reprint");
+    assert_eq!(
+        stories(&inbox),
+        [vec![
+            "000_0_aggregator.md".to_string(),
+            common::SEED.to_string()
+        ]]
+    );
+}

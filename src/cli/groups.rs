@@ -17,7 +17,8 @@ use sha2::{Digest as _, Sha256};
 
 use crate::article::{Article, Format};
 use crate::copies::Groups;
-use crate::index::Shared;
+use crate::copies::kept::{self, Member};
+use crate::index::{GROUPS, Shared};
 use crate::sanitize::sanitize;
 use crate::store::Entry;
 
@@ -47,17 +48,18 @@ pub struct Stories {
 }
 
 impl Stories {
-    /// Groups `entries` (in inbox order) with [`crate::copies::group`], reading whole
-    /// the articles whose bodies the index holds (`texts`). Articles that cannot be
-    /// read are in no story.
+    /// Groups `entries` (in inbox order). Without an index (`texts` is `None`),
+    /// with [`crate::copies::group`]. With one, the grouping it kept is taken when
+    /// it was made from the same files, with the new ones added when they come after
+    /// the rest, and made anew otherwise ([`crate::copies::kept`]); what was not taken
+    /// as it was is kept for the next run and the TUI. Each way gives the stories
+    /// [`crate::copies::group`] finds, so the index never changes them. Articles that
+    /// cannot be read are in no story.
     pub fn find(entries: &[Entry], texts: Option<&Shared>) -> Stories {
-        let articles: Vec<(usize, Arc<Article>)> = entries
-            .iter()
-            .enumerate()
-            .filter_map(|(i, e)| Some((i, e.whole(texts)?)))
-            .collect();
-        let groups = crate::copies::group(&articles);
-        drop(articles);
+        let groups = match texts {
+            Some(texts) => kept_groups(entries, texts),
+            None => crate::copies::group(&wholes(entries, None)),
+        };
         let ids = ids(&groups, entries);
         Stories { groups, ids }
     }
@@ -66,6 +68,41 @@ impl Stories {
     pub fn id_of(&self, i: usize) -> Option<&str> {
         self.ids.get(i).and_then(Option::as_deref)
     }
+}
+
+/// Every entry that can be read, whole: a full grouping reads each body several
+/// times, so they are read from the index once, as before there was a kept grouping.
+fn wholes(entries: &[Entry], texts: Option<&Shared>) -> Vec<(usize, Arc<Article>)> {
+    entries
+        .iter()
+        .enumerate()
+        .filter_map(|(i, e)| Some((i, e.whole(texts)?)))
+        .collect()
+}
+
+/// The groups of `entries` through the grouping the index `texts` kept (see
+/// [`Stories::find`]).
+fn kept_groups(entries: &[Entry], texts: &Shared) -> Groups {
+    let members: Vec<Member> = entries
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.article.is_ok())
+        .map(|(item, e)| Member {
+            item,
+            print: kept::print(e.rel.as_os_str().as_encoded_bytes(), e.sha256.as_ref()),
+        })
+        .collect();
+    let before = texts.with(|i| i.kept(GROUPS)).flatten();
+    // Only the changed articles and their candidates are read, one at a time.
+    let one = |i: usize| entries.get(i).and_then(|e| e.whole(Some(texts)));
+    // A full build reads each body from the index as it needs it, never all at once.
+    let resumed = kept::resume(&members, before.as_deref(), &one)
+        .unwrap_or_else(|why| kept::build(&members, &one, why, threads()));
+    if let Some(bytes) = &resumed.keep {
+        // A cache folder that cannot be written only means grouping again next time.
+        let _ = texts.with(|i| i.keep(GROUPS, bytes));
+    }
+    resumed.grouper.groups()
 }
 
 /// Each entry's story id, when it has copies: the id of its group's first member.
@@ -177,6 +214,11 @@ pub fn print(setup: &Setup, format: ListFormat) -> Result<(), Failure> {
         }
     }
     out.flush().map_err(io_failure)
+}
+
+/// Every core: the command has the machine to itself.
+fn threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |t| t.get())
 }
 
 #[cfg(test)]

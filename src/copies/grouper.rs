@@ -117,10 +117,10 @@ pub(crate) fn sentences(p: &str) -> impl Iterator<Item = &str> {
 #[derive(Debug, Clone)]
 pub(crate) struct Common {
     /// `unit << 32 | flag << 31 | second title << 15 | first title`, 0 when empty.
-    slots: Vec<u64>,
+    pub(super) slots: Vec<u64>,
 }
 
-const COMMON_SLOTS: usize = 1 << 18;
+pub(super) const COMMON_SLOTS: usize = 1 << 18;
 /// Sentences shorter than this are not counted: "Read more." is no evidence.
 const COMMON_MIN_WORDS: usize = 6;
 const BOILER: u64 = 1 << 31;
@@ -191,6 +191,12 @@ impl Common {
                 return;
             }
         }
+    }
+
+    /// How many sentences are known as boilerplate. A sentence once known stays
+    /// known in its slot, so the count grows exactly when one more is known.
+    pub(super) fn boilerplate(&self) -> usize {
+        self.slots.iter().filter(|&&e| e & BOILER != 0).count()
     }
 
     pub(crate) fn is_common(&self, words: &[u64]) -> bool {
@@ -365,9 +371,9 @@ fn candidates(
 /// insertions in a small unsorted tail merged in now and then: 8 bytes an entry,
 /// and an insertion never moves the whole vector.
 #[derive(Debug, Default, Clone)]
-struct Postings {
-    main: Vec<u64>,
-    recent: Vec<u64>,
+pub(super) struct Postings {
+    pub(super) main: Vec<u64>,
+    pub(super) recent: Vec<u64>,
 }
 
 impl Postings {
@@ -415,13 +421,13 @@ impl Postings {
 /// when needed, since in a big inbox they are on disk.
 #[derive(Debug, Default, Clone)]
 pub struct Grouper {
-    sketches: Postings,
-    titles: Postings,
-    common: Common,
+    pub(super) sketches: Postings,
+    pub(super) titles: Postings,
+    pub(super) common: Common,
     /// Pairs found to be copies, as `(min << 32) | max`, sorted.
-    edges: Vec<u64>,
+    pub(super) edges: Vec<u64>,
     /// Items added and not removed, as a bit set.
-    present: Vec<u64>,
+    pub(super) present: Vec<u64>,
 }
 
 impl Grouper {
@@ -628,7 +634,7 @@ impl Grouper {
         self.present[id as usize / 64] &= !(1 << (id % 64));
     }
 
-    fn mark_present(&mut self, id: u32) {
+    pub(super) fn mark_present(&mut self, id: u32) {
         let word = id as usize / 64;
         if self.present.len() <= word {
             self.present.resize(word + 1, 0);
@@ -636,7 +642,7 @@ impl Grouper {
         self.present[word] |= 1 << (id % 64);
     }
 
-    fn contains(&self, id: u32) -> bool {
+    pub(super) fn contains(&self, id: u32) -> bool {
         self.present
             .get(id as usize / 64)
             .is_some_and(|w| w & (1 << (id % 64)) != 0)

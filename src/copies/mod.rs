@@ -5,7 +5,9 @@
 //! caller chose, the entry's index in the TUI and the commands), the group of
 //! copies it belongs to, if any. [`group`] groups a whole inbox on every core;
 //! [`Grouper`] keeps groups up to date as articles come and go; [`differences`] says
-//! what sets two copies apart (another title, a missing paragraph).
+//! what sets two copies apart (another title, a missing paragraph); [`kept`] keeps a
+//! grouper between runs (in the index), so that a start on an inbox seen before
+//! does not group it again.
 //!
 //! # How copies are found
 //!
@@ -78,6 +80,7 @@ mod differences;
 #[cfg(any(test, feature = "corpus"))]
 pub mod fixture;
 mod grouper;
+pub mod kept;
 #[cfg(test)]
 mod tests;
 mod text;

@@ -19,6 +19,9 @@
 //!   joined by a line break, which no search term holds, so no match spans two),
 //!   contentless (`texts` has the text): a term of three characters or more is found
 //!   in every body by a lookup rather than a scan.
+//! - `kept`: state worked out from every article and kept whole, by name: the
+//!   grouping of copies (`"groups"`, see [`crate::copies::kept`]), one blob that says
+//!   itself which articles it was made from, read and written off the main thread.
 //!
 //! A changed file's row is deleted and a new one written, with a key never used
 //! before (`AUTOINCREMENT`), so a process holding an old key finds nothing rather
@@ -49,7 +52,11 @@ use crate::article::{Article, Paragraphs};
 /// The index's format. Bump it whenever the schema changes or a parser starts
 /// producing something different from the same bytes: an index of another format is
 /// made again, so what it holds is always what this version's parsers would produce.
-pub const FORMAT: i64 = 1;
+/// 2: the `kept` table (the grouping of copies).
+pub const FORMAT: i64 = 2;
+
+/// The name under which the grouping of copies is kept (see [`Index::kept`]).
+pub const GROUPS: &str = "groups";
 
 /// How long a write waits for another process's write to finish.
 const BUSY: Duration = Duration::from_secs(5);
@@ -346,6 +353,7 @@ const SCHEMA: &str = "
         footer TEXT NOT NULL, footer_ends BLOB NOT NULL);
     CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(
         body, content='', contentless_delete=1, tokenize='trigram');
+    CREATE TABLE IF NOT EXISTS kept(name TEXT PRIMARY KEY, bytes BLOB NOT NULL);
 ";
 
 impl Index {
@@ -657,6 +665,30 @@ impl Index {
             }
         }
         Ok(Some(out))
+    }
+
+    /// The bytes kept under `name` ([`Index::keep`]); `None` when there are none or
+    /// they cannot be read. What they say is for their owner to check: they come
+    /// from a file.
+    pub fn kept(&self, name: &str) -> Option<Vec<u8>> {
+        self.conn
+            .query_row("SELECT bytes FROM kept WHERE name = ?1", [name], |r| {
+                r.get::<_, Vec<u8>>(0)
+            })
+            .optional()
+            .ok()
+            .flatten()
+    }
+
+    /// Keeps `bytes` under `name`, replacing what was there: one statement, so two
+    /// processes keeping at once leave one's bytes whole, never a mix.
+    pub fn keep(&self, name: &str, bytes: &[u8]) -> rusqlite::Result<()> {
+        self.conn
+            .execute(
+                "INSERT OR REPLACE INTO kept(name, bytes) VALUES(?1, ?2)",
+                params![name, bytes],
+            )
+            .map(|_| ())
     }
 
     /// How many rows and bodies the index holds.

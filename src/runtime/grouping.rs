@@ -1,19 +1,30 @@
-//! The grouping of copies, on its own thread: it reads every article once the inbox
-//! has loaded (bodies held by the index one at a time, so memory never holds them
-//! all), then takes each article the watcher sees arrive, change or go, and hands
+//! The grouping of copies, on its own thread: once the inbox has loaded it takes the
+//! grouping the index kept ([`crate::copies::kept`]) when it was made from the same
+//! files, adds the new ones when they come after the rest, or else reads every
+//! article (bodies held by the index one at a time, so memory never holds them all)
+//! and groups them anew, always to the groups a grouping from scratch finds; then it takes each article the watcher sees arrive, change or go, and hands
 //! the session the groups after each step, as one more event.
+//!
+//! What it kept is read and written here, on a connection of its own, never on the
+//! one the reader and search share, and written only after the groups are handed
+//! over: neither the first screen nor the groups wait for the disk. Only the
+//! grouping made at the start is kept: one that went on to take what the watcher
+//! saw is no longer what a grouping from scratch would find.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, Sender};
 
 use crate::article::Article;
+use crate::copies::kept::{self, Member};
 use crate::copies::{Grouper, Groups};
-use crate::index::Shared;
+use crate::index::{GROUPS, Index, Shared};
 
 /// What changed, by entry index.
 pub enum Job {
-    /// Every article of the inbox: the groups are made anew from them, on every core.
-    All(Vec<(usize, Arc<Article>)>),
+    /// Every article of the inbox, with its print: the groups are taken from the
+    /// index, with the new articles added, or made anew from them on every core.
+    All(Vec<(Member, Arc<Article>)>),
     /// These articles arrived or changed (an index already grouped is taken again).
     Add(Vec<(usize, Arc<Article>)>),
     /// These entries left the inbox.
@@ -45,8 +56,41 @@ impl Grouping {
     }
 }
 
+/// The index's file and this thread's connection to it, opened when first needed.
+struct Store {
+    path: PathBuf,
+    index: Option<Index>,
+}
+
+impl Store {
+    fn index(&mut self) -> Option<&Index> {
+        if self.index.is_none() {
+            self.index = Index::reopen(&self.path).ok();
+        }
+        self.index.as_ref()
+    }
+
+    fn read(&mut self) -> Option<Vec<u8>> {
+        self.index()?.kept(GROUPS)
+    }
+
+    /// Keeps `bytes`; a failure (a read-only or full cache folder, another writer
+    /// holding the file too long) only means grouping again at the next start.
+    fn write(&mut self, bytes: &[u8]) {
+        if let Some(index) = self.index() {
+            let _ = index.keep(GROUPS, bytes);
+        }
+    }
+}
+
 fn run(inbox: Receiver<Job>, texts: Option<Arc<Shared>>, deliver: impl Fn(Groups) -> bool) {
     let mut grouper = Grouper::new();
+    let mut store = texts
+        .as_deref()
+        .and_then(|t| t.with(|i| i.path().to_path_buf()))
+        .map(|path| Store { path, index: None });
+    // The bytes to keep once the groups are handed over.
+    let mut to_keep: Option<Vec<u8>> = None;
     // Each item's article as the session holds it (bodies held by the index are
     // read again when a comparison needs them).
     let mut articles: Vec<Option<Arc<Article>>> = Vec::new();
@@ -64,18 +108,32 @@ fn run(inbox: Receiver<Job>, texts: Option<Arc<Shared>>, deliver: impl Fn(Groups
             match job {
                 Job::All(all) => {
                     articles = Vec::new();
-                    for (item, article) in all {
-                        if articles.len() <= item {
-                            articles.resize(item + 1, None);
+                    let mut members = Vec::with_capacity(all.len());
+                    for (member, article) in all {
+                        if articles.len() <= member.item {
+                            articles.resize(member.item + 1, None);
                         }
-                        articles[item] = Some(article);
+                        articles[member.item] = Some(article);
+                        members.push(member);
                     }
-                    let items: Vec<usize> = (0..articles.len())
-                        .filter(|&i| articles[i].is_some())
-                        .collect();
+                    members.sort_unstable_by_key(|m| m.item);
+                    members.dedup_by_key(|m| m.item);
                     let fetch =
                         |i: usize| articles.get(i).and_then(Option::as_ref).and_then(&whole);
-                    grouper = Grouper::build_on(&items, &fetch, 1);
+                    match store.as_mut() {
+                        Some(store) => {
+                            let kept = store.read();
+                            // One core: the other stays the reviewer's.
+                            let resumed =
+                                kept::resume_or_build(&members, kept.as_deref(), &fetch, 1);
+                            grouper = resumed.grouper;
+                            to_keep = resumed.keep;
+                        }
+                        None => {
+                            let items: Vec<usize> = members.iter().map(|m| m.item).collect();
+                            grouper = Grouper::build_on(&items, &fetch, 1);
+                        }
+                    }
                     // Building let go of far more than the grouper keeps (each body
                     // read twice, every sketch at once): give it back for the day.
                     super::give_back_free_memory();
@@ -109,6 +167,9 @@ fn run(inbox: Receiver<Job>, texts: Option<Arc<Shared>>, deliver: impl Fn(Groups
         }
         if !deliver(grouper.groups()) {
             return;
+        }
+        if let (Some(bytes), Some(store)) = (to_keep.take(), store.as_mut()) {
+            store.write(&bytes);
         }
     }
 }

@@ -243,9 +243,20 @@ impl Session {
 
     /// Gives the grouping every article there is (once the inbox has loaded).
     fn group_everything(&mut self) {
+        // Each entry's print (path and bytes), for the grouping kept in the index.
         let all = (0..self.state.entries.len())
             .filter(|&i| !self.state.is_gone(i))
-            .filter_map(|i| Some((i, Arc::clone(self.state.entries[i].article.as_ref().ok()?))))
+            .filter_map(|i| {
+                let entry = &self.state.entries[i];
+                let member = crate::copies::kept::Member {
+                    item: i,
+                    print: crate::copies::kept::print(
+                        entry.rel.as_os_str().as_encoded_bytes(),
+                        entry.sha256.as_ref(),
+                    ),
+                };
+                Some((member, Arc::clone(entry.article.as_ref().ok()?)))
+            })
             .collect();
         self.group(grouping::Job::All(all));
     }
