@@ -810,6 +810,7 @@ mod tests {
             (Undo, "u"),
             (Redo, "Ctrl-r"),
             (Search, "/"),
+            (SavedSearches, "b"),
             (NextMatch, "n"),
             (PrevMatch, "N"),
             (Help, "?"),
@@ -874,7 +875,14 @@ mod tests {
             (MenuUp, "Up"),
             (Suspend, "Ctrl-z"),
         ];
-        let tables: [(Context, &[(Action, &str)]); 8] = [
+        let saved_searches = [
+            (Close, "Esc / b"),
+            (Confirm, "Enter"),
+            (MenuDown, "j / Down"),
+            (MenuUp, "k / Up"),
+            (Suspend, "Ctrl-z"),
+        ];
+        let tables: [(Context, &[(Action, &str)]); 9] = [
             (Context::List, &list),
             (Context::Global, &global),
             (Context::Reader, &reader),
@@ -883,6 +891,7 @@ mod tests {
             (Context::Note, &note),
             (Context::Help, &help),
             (Context::Conflict, &conflict),
+            (Context::SavedSearches, &saved_searches),
         ];
         for (context, table) in tables {
             for (action, expected) in table {
@@ -1166,7 +1175,7 @@ mod tests {
         let err = refused("[global]\nbindings = []\n\n[lizt]\nbindings = []\n");
         assert_eq!(
             err,
-            "x.toml:4: unknown table [lizt]; keymap tables are global, list, reader, picker, search, note, help, conflict"
+            "x.toml:4: unknown table [lizt]; keymap tables are global, list, reader, picker, search, note, help, conflict, saved_searches"
         );
         let err = refused("[list]\nbindings = [\n  { keys = [\"j\"], action = \"next\" \n");
         assert!(err.starts_with("x.toml:3: "), "{err}");
