@@ -796,6 +796,7 @@ mod tests {
             (Last, "G / End"),
             (ToggleFold, "z"),
             (ToggleAllFolds, "Z"),
+            (SavedSearches, "b"),
         ];
         let global = [
             (ScrollDown, "J / PageDown"),
@@ -810,7 +811,6 @@ mod tests {
             (Undo, "u"),
             (Redo, "Ctrl-r"),
             (Search, "/"),
-            (SavedSearches, "b"),
             (NextMatch, "n"),
             (PrevMatch, "N"),
             (Help, "?"),
@@ -841,6 +841,7 @@ mod tests {
             (LineUp, "k / Up"),
             (ScrollTop, "g / Home"),
             (ScrollBottom, "G / End"),
+            (SavedSearches, "b"),
         ];
         let picker = [
             (Close, "Esc"),
@@ -1318,7 +1319,7 @@ mod tests {
     fn help_groups_the_keys_of_one_action() {
         let k = default_keymap();
         let rows = k.help_entries(Context::List);
-        assert_eq!(rows.len(), 6);
+        assert_eq!(rows.len(), 7);
         assert_eq!(rows[0].keys, ["j", "Down"]);
         assert_eq!(*rows[0].action, Action::Next);
         assert_eq!(rows[0].desc, "Next article");

@@ -64,7 +64,9 @@ pub fn render(state: &AppState, highlight: usize, p: Palette, area: Rect, buf: &
         .title(Span::styled(" Saved searches ", p.title()))
         .border_style(p.border(true));
     let inner = block.inner(rect);
-    let note_rows = (notes.len() as u16).min(inner.height.saturating_sub(1));
+    // With searches to show, the list keeps at least one row.
+    let keep = u16::from(!saved.queries.is_empty());
+    let note_rows = (notes.len() as u16).min(inner.height.saturating_sub(keep));
     let list_rows = inner
         .height
         .saturating_sub(note_rows + if note_rows > 0 { gap } else { 0 })
