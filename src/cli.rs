@@ -15,9 +15,11 @@ use crate::app::{AppState, Order};
 use crate::article::{Format, Suggestions};
 use crate::domain::{Decision, Edit, LabelId, ReviewerName, Status};
 use crate::input::{Keymap, user_keymap_path};
+use crate::labels::guidelines::{self, Guidelines};
 use crate::labels::sources::{self, Sources};
 use crate::labels::{Axis, Taxonomy};
 use crate::sanitize::{quote, sanitize};
+use crate::search::saved::SavedQueries;
 use crate::store::boundary::inbox_file;
 use crate::store::{Entry, Inbox, SidecarState};
 use crate::team::suggest::Suggester;
@@ -575,7 +577,7 @@ impl Setup {
                 Taxonomy::load(&p).map_err(|e| Failure::Problem(e.to_string()))?,
                 p.display().to_string(),
             ),
-            None => (Taxonomy::default(), "built-in labels".to_string()),
+            None => (Taxonomy::default(), BUILT_IN_LABELS.to_string()),
         };
         let keymap_choice = cli
             .keymap
@@ -599,6 +601,27 @@ impl Setup {
             final_name: adjudicator_name(cli)?,
             use_index: !cli.no_index,
         })
+    }
+
+    /// The inbox's `guidelines.md`, for the help overlay; a file that is there but
+    /// may not be read (a link out of the inbox, a folder) says why instead.
+    pub fn guidelines(&self) -> Guidelines {
+        match inbox_file(&self.inbox, guidelines::FILE_NAME) {
+            Ok(Some(path)) => Guidelines::read(&path),
+            Ok(None) => Guidelines::Absent,
+            Err(why) => Guidelines::Unreadable(why),
+        }
+    }
+
+    /// The saved searches: the inbox's `queries.toml`, then the reviewer's own in the
+    /// folder of `keymap.toml`, which wins by name.
+    pub fn saved_queries(&self) -> SavedQueries {
+        let file = crate::search::saved::FILE_NAME;
+        SavedQueries::load(
+            inbox_file(&self.inbox, file),
+            self.inbox.join(file),
+            user_keymap_path().map(|p| p.with_file_name(file)),
+        )
     }
 
     pub fn keymap(&self) -> Result<Keymap, Failure> {
@@ -849,6 +872,8 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
             }
             state.sources = setup.sources.clone();
             state.inbox = setup.inbox.clone();
+            state.guidelines = setup.guidelines();
+            state.saved = setup.saved_queries();
             state.learned.order = setup.order;
             state.learned.open_at_top = setup.order != Order::Inbox;
             let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
@@ -1893,6 +1918,15 @@ fn check(setup: &Setup) -> Result<ExitCode, Failure> {
     if let Err(e) = setup.keymap() {
         problems.push(e.to_string());
     }
+    // A team's own labels.toml is its codebook: a label without a description leaves
+    // the picker with nothing to say about it. Worth a warning, not a failure.
+    if setup.labels_source != BUILT_IN_LABELS {
+        warnings.extend(undescribed(&setup.taxonomy, &setup.labels_source));
+    }
+    if let Guidelines::Unreadable(why) = setup.guidelines() {
+        problems.push(why);
+    }
+    problems.extend(setup.saved_queries().problems);
     let inbox = setup.load_inbox()?;
     problems.extend(inbox.problems.iter().cloned());
     let mut sidecars = 0;
@@ -1962,6 +1996,30 @@ fn check(setup: &Setup) -> Result<ExitCode, Failure> {
     } else {
         ExitCode::from(1)
     })
+}
+
+/// What `Setup::labels_source` says when no labels.toml is in use.
+const BUILT_IN_LABELS: &str = "built-in labels";
+
+/// One warning per axis that has labels without a description, listing their ids.
+fn undescribed(taxonomy: &Taxonomy, source: &str) -> Vec<String> {
+    taxonomy
+        .undescribed()
+        .into_iter()
+        .map(|(axis, labels)| {
+            let ids: Vec<&str> = labels.iter().map(|l| l.id.as_str()).collect();
+            format!(
+                "{}: {} without a description: {}",
+                sanitize(source),
+                count(
+                    ids.len(),
+                    &format!("{axis} label"),
+                    &format!("{axis} labels")
+                ),
+                ids.join(", ")
+            )
+        })
+        .collect()
 }
 
 /// `text` with every path that starts with the inbox folder written relative to it.

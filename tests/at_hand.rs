@@ -142,9 +142,9 @@ fn every_key_says_something_in_the_vim_keymap() {
     });
 
     // A key bound to nothing points to help.
-    tmux.keys(&["b"]);
+    tmux.keys(&["h"]);
     tmux.wait_for_screen("the help hint", |s| {
-        common::status_line(s).contains("b does nothing here · ? for help")
+        common::status_line(s).contains("h does nothing here · ? for help")
     });
 
     // Enter without labels is done, and says so.

@@ -53,6 +53,8 @@ pub enum Action {
     Redo,
     /// Open the search prompt.
     Search,
+    /// Open the list of saved searches (queries.toml, the team's and one's own).
+    SavedSearches,
     /// Next body match of the search.
     NextMatch,
     /// Previous body match of the search.
@@ -158,6 +160,7 @@ impl Action {
             Action::Undo => "undo".into(),
             Action::Redo => "redo".into(),
             Action::Search => "search".into(),
+            Action::SavedSearches => "saved searches".into(),
             Action::NextMatch => "next match".into(),
             Action::PrevMatch => "previous match".into(),
             Action::Help => "help".into(),
@@ -217,10 +220,12 @@ pub enum Context {
     Help,
     /// A decision for many articles asks what to do with those that hold another one.
     Conflict,
+    /// The list of saved searches is open.
+    SavedSearches,
 }
 
 impl Context {
-    pub const ALL: [Context; 8] = [
+    pub const ALL: [Context; 9] = [
         Context::Global,
         Context::List,
         Context::Reader,
@@ -229,6 +234,7 @@ impl Context {
         Context::Note,
         Context::Help,
         Context::Conflict,
+        Context::SavedSearches,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -241,6 +247,7 @@ impl Context {
             Context::Note => "note",
             Context::Help => "help",
             Context::Conflict => "conflict",
+            Context::SavedSearches => "saved_searches",
         }
     }
 }

@@ -97,6 +97,11 @@ pub enum Mode {
     /// A decision for many articles waits while the reviewer chooses what becomes of
     /// those that already hold a different one (see [`AppState::decide_for_many`]).
     Conflict(Box<Bulk>),
+    /// The list of saved searches, with the highlighted one (an index into
+    /// [`AppState::saved`]'s queries).
+    SavedSearches {
+        highlight: usize,
+    },
 }
 
 /// Where the selection is to land while the inbox loads.
@@ -548,6 +553,10 @@ pub struct AppState {
     pub marks: Marks,
     /// The edits of the reviewer's last decision, made absolute, for `.` to repeat.
     pub last_decision: Option<Vec<Edit>>,
+    /// The inbox's `guidelines.md`, shown at the end of the help.
+    pub guidelines: crate::labels::guidelines::Guidelines,
+    /// The saved searches (the team's `queries.toml` and the reviewer's own).
+    pub saved: search::saved::SavedQueries,
 }
 
 /// The bodies of articles loaded from the index, which keeps them rather than memory
@@ -636,6 +645,8 @@ impl AppState {
             copies: Copies::default(),
             marks: Marks::default(),
             last_decision: None,
+            guidelines: Default::default(),
+            saved: Default::default(),
         }
     }
 
@@ -917,6 +928,7 @@ impl AppState {
             (Mode::Search(_), _) => &[Context::Search],
             (Mode::Help { .. } | Mode::Stats { .. }, _) => &[Context::Help],
             (Mode::Conflict(_), _) => &[Context::Conflict],
+            (Mode::SavedSearches { .. }, _) => &[Context::SavedSearches],
         }
     }
 
@@ -1588,6 +1600,7 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
         Mode::Stats { stats, scroll } => update_stats(state, stats, scroll, action),
         Mode::Help { scroll } => update_help(state, scroll, action),
         Mode::Conflict(pending) => bulk::update_conflict(state, *pending, action),
+        Mode::SavedSearches { highlight } => update_saved_searches(state, highlight, action),
     };
     // Marks last for one decision; a picker kept open (a capital letter) may make it
     // in several keystrokes, so they go once it closes.
@@ -1719,6 +1732,42 @@ fn update_help(state: &mut AppState, scroll: u16, action: Action) -> Vec<Effect>
     Vec::new()
 }
 
+/// The list of saved searches: Enter runs the highlighted one as if it had been typed
+/// at the search prompt and kept with Enter (so it joins the prompt's history too).
+fn update_saved_searches(state: &mut AppState, highlight: usize, action: Action) -> Vec<Effect> {
+    let last = state.saved.queries.len().saturating_sub(1);
+    match action {
+        Action::Close | Action::SavedSearches => state.mode = Mode::Normal,
+        Action::MenuDown => {
+            state.mode = Mode::SavedSearches {
+                highlight: highlight.saturating_add(1).min(last),
+            }
+        }
+        Action::MenuUp => {
+            state.mode = Mode::SavedSearches {
+                highlight: highlight.saturating_sub(1),
+            }
+        }
+        Action::Confirm => {
+            let Some(text) = state.saved.queries.get(highlight).map(|q| q.query.clone()) else {
+                state.mode = Mode::Normal;
+                return Vec::new();
+            };
+            state.mode = Mode::Normal;
+            let effects = state.search_for(&text);
+            match state.search.error.take() {
+                // Checked when the file was read; the parser may have changed since.
+                Some(e) => state.error(format!("This saved search cannot run: {e}")),
+                None if state.search.filter.is_some() => state.search.history.push(&text),
+                None => {}
+            }
+            return effects;
+        }
+        other => return common(state, other),
+    }
+    Vec::new()
+}
+
 /// Actions that mean the same in every mode.
 fn common(state: &mut AppState, action: Action) -> Vec<Effect> {
     match action {
@@ -1774,6 +1823,17 @@ fn update_normal(state: &mut AppState, action: Action) -> Vec<Effect> {
             ))
         }
         Action::Help => state.mode = Mode::Help { scroll: 0 },
+        Action::SavedSearches => {
+            // Opens on the search that filters the list now, if it is a saved one.
+            let current = state.search.filter.as_deref();
+            let highlight = state
+                .saved
+                .queries
+                .iter()
+                .position(|q| Some(q.query.as_str()) == current)
+                .unwrap_or(0);
+            state.mode = Mode::SavedSearches { highlight };
+        }
         Action::Stats => {
             let stats = crate::team::stats::stats(&state.entries, &state.reviewer, &state.taxonomy);
             state.mode = Mode::Stats {

@@ -2326,3 +2326,63 @@ fn a_copy_decided_otherwise_is_shown_not_overwritten_and_an_unfolded_copy_is_dec
     assert_eq!(s.decision(3).region, vec!["mena"]);
     assert_eq!(s.decision(5).region, vec!["asia"]);
 }
+
+/// A state whose first article is decided as done, with saved searches for "done"
+/// and for the name of the third article.
+fn with_saved_searches() -> AppState {
+    let mut s = state(3);
+    run(&mut s, [Action::Done]);
+    s.saved.add(
+        "finished = \"is:done\"\nthird = \"002\"\n",
+        "inbox/queries.toml",
+        search::saved::Origin::Team,
+    );
+    s
+}
+
+#[test]
+fn a_saved_search_runs_as_if_typed_and_kept() {
+    let mut s = with_saved_searches();
+    assert_eq!(s.view, vec![0, 1, 2]);
+    run(&mut s, [Action::SavedSearches]);
+    assert_eq!(s.mode, Mode::SavedSearches { highlight: 0 });
+    assert_eq!(s.contexts(), &[Context::SavedSearches]);
+    // Down past the end stays on the last; Enter runs it and closes the list.
+    run(&mut s, [Action::MenuDown, Action::MenuDown]);
+    assert_eq!(s.mode, Mode::SavedSearches { highlight: 1 });
+    run(&mut s, [Action::Confirm]);
+    assert_eq!(s.mode, Mode::Normal);
+    assert_eq!(s.view, vec![2]);
+    assert_eq!(s.search.filter.as_deref(), Some("002"));
+    assert_eq!(
+        s.search.history.entries(),
+        ["002"],
+        "kept, as Enter keeps it"
+    );
+    // The list opens on the search in use; up, Enter: the other one replaces it.
+    run(&mut s, [Action::SavedSearches]);
+    assert_eq!(s.mode, Mode::SavedSearches { highlight: 1 });
+    run(&mut s, [Action::MenuUp, Action::Confirm]);
+    assert_eq!(s.view, vec![0]);
+    assert_eq!(s.search.filter.as_deref(), Some("is:done"));
+    // Esc in the list changes nothing; Esc afterwards clears the filter as usual.
+    run(
+        &mut s,
+        [Action::SavedSearches, Action::MenuDown, Action::Close],
+    );
+    assert_eq!(s.mode, Mode::Normal);
+    assert_eq!(s.view, vec![0]);
+    run(&mut s, [Action::Close]);
+    assert_eq!(s.view, vec![0, 1, 2]);
+}
+
+#[test]
+fn the_list_of_saved_searches_opens_and_closes_when_there_are_none() {
+    let mut s = state(2);
+    run(&mut s, [Action::SavedSearches]);
+    assert_eq!(s.mode, Mode::SavedSearches { highlight: 0 });
+    run(&mut s, [Action::MenuDown, Action::Confirm]);
+    assert_eq!(s.mode, Mode::Normal);
+    assert_eq!(s.search.filter, None);
+    assert_eq!(s.view, vec![0, 1]);
+}

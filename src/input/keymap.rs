@@ -796,6 +796,7 @@ mod tests {
             (Last, "G / End"),
             (ToggleFold, "z"),
             (ToggleAllFolds, "Z"),
+            (SavedSearches, "b"),
         ];
         let global = [
             (ScrollDown, "J / PageDown"),
@@ -840,6 +841,7 @@ mod tests {
             (LineUp, "k / Up"),
             (ScrollTop, "g / Home"),
             (ScrollBottom, "G / End"),
+            (SavedSearches, "b"),
         ];
         let picker = [
             (Close, "Esc"),
@@ -874,7 +876,14 @@ mod tests {
             (MenuUp, "Up"),
             (Suspend, "Ctrl-z"),
         ];
-        let tables: [(Context, &[(Action, &str)]); 8] = [
+        let saved_searches = [
+            (Close, "Esc / b"),
+            (Confirm, "Enter"),
+            (MenuDown, "j / Down"),
+            (MenuUp, "k / Up"),
+            (Suspend, "Ctrl-z"),
+        ];
+        let tables: [(Context, &[(Action, &str)]); 9] = [
             (Context::List, &list),
             (Context::Global, &global),
             (Context::Reader, &reader),
@@ -883,6 +892,7 @@ mod tests {
             (Context::Note, &note),
             (Context::Help, &help),
             (Context::Conflict, &conflict),
+            (Context::SavedSearches, &saved_searches),
         ];
         for (context, table) in tables {
             for (action, expected) in table {
@@ -1166,7 +1176,7 @@ mod tests {
         let err = refused("[global]\nbindings = []\n\n[lizt]\nbindings = []\n");
         assert_eq!(
             err,
-            "x.toml:4: unknown table [lizt]; keymap tables are global, list, reader, picker, search, note, help, conflict"
+            "x.toml:4: unknown table [lizt]; keymap tables are global, list, reader, picker, search, note, help, conflict, saved_searches"
         );
         let err = refused("[list]\nbindings = [\n  { keys = [\"j\"], action = \"next\" \n");
         assert!(err.starts_with("x.toml:3: "), "{err}");
@@ -1309,7 +1319,7 @@ mod tests {
     fn help_groups_the_keys_of_one_action() {
         let k = default_keymap();
         let rows = k.help_entries(Context::List);
-        assert_eq!(rows.len(), 6);
+        assert_eq!(rows.len(), 7);
         assert_eq!(rows[0].keys, ["j", "Down"]);
         assert_eq!(*rows[0].action, Action::Next);
         assert_eq!(rows[0].desc, "Next article");

@@ -228,8 +228,8 @@ mod tests {
 
         assert_eq!(resolver.feed(&k, BROWSING, key("g")), Resolved::Pending);
         assert_eq!(
-            resolver.feed(&k, BROWSING, key("b")),
-            Resolved::Unbound(key("b"))
+            resolver.feed(&k, BROWSING, key("h")),
+            Resolved::Unbound(key("h"))
         );
         assert!(resolver.pending().is_empty());
 

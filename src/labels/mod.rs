@@ -5,6 +5,7 @@
 //! stops the program before anything is drawn, with the file, line and problem, because
 //! every later decision would be stored against it.
 
+pub mod guidelines;
 pub mod sources;
 
 use std::fmt;
@@ -162,6 +163,9 @@ pub struct Label {
     pub key: char,
     /// Names articles use for it.
     pub aliases: Vec<String>,
+    /// What the label covers, in the team's words (the codebook entry the picker
+    /// shows under its list); `None` when labels.toml gives none or only blanks.
+    pub description: Option<String>,
 }
 
 /// The labels of one axis and whether several may be chosen at once.
@@ -307,6 +311,8 @@ struct RawLabel {
     key: Spanned<String>,
     #[serde(default)]
     aliases: Vec<String>,
+    #[serde(default)]
+    description: Option<String>,
 }
 
 impl Default for Taxonomy {
@@ -440,6 +446,7 @@ impl Taxonomy {
                     name: raw_label.name,
                     key,
                     aliases: raw_label.aliases,
+                    description: raw_label.description.filter(|d| !d.trim().is_empty()),
                 });
             }
             let multiple = raw_axis.multiple.unwrap_or(axis != Axis::Reliability);
@@ -553,6 +560,19 @@ impl Taxonomy {
             .words
             .get(&wanted)
             .and_then(|&at| labels.labels.get(at))
+    }
+
+    /// The labels of each axis that have no description, for `triage check` to warn
+    /// about: a picker has nothing to show under them.
+    pub fn undescribed(&self) -> Vec<(Axis, Vec<&Label>)> {
+        Axis::ALL
+            .into_iter()
+            .map(|axis| {
+                let labels = self.axis(axis).labels.iter();
+                (axis, labels.filter(|l| l.description.is_none()).collect())
+            })
+            .filter(|(_, labels): &(Axis, Vec<&Label>)| !labels.is_empty())
+            .collect()
     }
 
     /// The position of a label on its axis; reliability is an ordered scale.
@@ -736,6 +756,44 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.starts_with("l.toml:3: "), "{err}");
+    }
+
+    #[test]
+    fn a_label_may_carry_a_description_and_blank_ones_count_as_none() {
+        let text = "[region]\nlabels = [\n  { id = \"a\", name = \"A\", key = \"a\", description = \"Africa south of the Sahara.\" },\n  { id = \"b\", name = \"B\", key = \"b\", description = \"  \" },\n]\n[theme]\nlabels = [{ id = \"t\", name = \"T\", key = \"t\", description = \"\"\"Two\nlines.\"\"\" }]\n[reliability]\nlabels = [{ id = \"r\", name = \"R\", key = \"1\" }]\n";
+        let t = Taxonomy::parse(text, "labels.toml").expect("valid");
+        assert_eq!(
+            t.region.labels[0].description.as_deref(),
+            Some("Africa south of the Sahara.")
+        );
+        assert_eq!(t.region.labels[1].description, None);
+        assert_eq!(
+            t.theme.labels[0].description.as_deref(),
+            Some("Two\nlines.")
+        );
+        let undescribed: Vec<(Axis, Vec<&str>)> = t
+            .undescribed()
+            .into_iter()
+            .map(|(axis, labels)| (axis, labels.iter().map(|l| l.id.as_str()).collect()))
+            .collect();
+        assert_eq!(
+            undescribed,
+            vec![(Axis::Region, vec!["b"]), (Axis::Reliability, vec!["r"])]
+        );
+        // A description that is not text is refused on its line, like any bad value.
+        let bad = text.replace("description = \"  \"", "description = 3");
+        let err = Taxonomy::parse(&bad, "labels.toml")
+            .map(|_| ())
+            .expect_err("refused")
+            .to_string();
+        assert!(err.starts_with("labels.toml:4: "), "{err}");
+        // Unknown keys in a label are still refused.
+        let bad = text.replace("description = \"  \"", "descripton = \"x\"");
+        let err = Taxonomy::parse(&bad, "labels.toml")
+            .map(|_| ())
+            .expect_err("refused")
+            .to_string();
+        assert!(err.starts_with("labels.toml:4: "), "{err}");
     }
 
     #[test]

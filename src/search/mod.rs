@@ -11,6 +11,7 @@
 mod engine;
 pub mod labels;
 mod query;
+pub mod saved;
 pub mod worker;
 
 use std::sync::Arc;

@@ -9,6 +9,7 @@ use super::{Palette, centered, fit};
 use crate::app::{Action, AppState, Context};
 use crate::input::Keymap;
 use crate::labels::Axis;
+use crate::labels::guidelines::Guidelines;
 use crate::sanitize::sanitize;
 
 /// The widest key column: longer key lists wrap within it.
@@ -120,7 +121,38 @@ pub fn lines(state: &AppState, keymap: &Keymap, p: Palette, width: usize) -> Vec
         }
         out.push(Line::raw(""));
     }
+    guidelines(&state.guidelines, p, width, &mut out);
     out
+}
+
+/// The inbox's `guidelines.md` after the keys, as the text it is, each line wrapped
+/// to the overlay (already sanitized when read); nothing without the file.
+fn guidelines(g: &Guidelines, p: Palette, width: usize, out: &mut Vec<Line<'static>>) {
+    let options = || textwrap::Options::new(width.saturating_sub(2).max(10));
+    match g {
+        Guidelines::Absent => {}
+        Guidelines::Unreadable(why) => {
+            out.push(Line::styled("Guidelines (guidelines.md)", p.title()));
+            for piece in textwrap::wrap(&sanitize(why), options()) {
+                out.push(Line::styled(format!("  {piece}"), p.error()));
+            }
+        }
+        Guidelines::Text(lines) => {
+            out.push(Line::styled("Guidelines (guidelines.md)", p.title()));
+            for line in lines {
+                if line.trim().is_empty() {
+                    out.push(Line::raw(""));
+                    continue;
+                }
+                // A list item's or quote's continuation lines keep its indent.
+                let indent: String = line.chars().take_while(|c| *c == ' ').collect();
+                let options = options().subsequent_indent(&indent);
+                for piece in textwrap::wrap(line, options) {
+                    out.push(Line::raw(format!("  {piece}")));
+                }
+            }
+        }
+    }
 }
 
 /// One row for the reliability keys: `1-5` when they run in order, else each key,
@@ -186,6 +218,7 @@ fn heading(ctx: Context) -> &'static str {
         Context::Note => "Writing a note",
         Context::Help => "In this help",
         Context::Conflict => "Asked about articles that hold another decision",
+        Context::SavedSearches => "In the list of saved searches",
     }
 }
 

@@ -13,6 +13,7 @@ mod help;
 mod list;
 mod picker;
 mod reader;
+mod saved;
 mod stats;
 mod status;
 
@@ -169,6 +170,9 @@ impl Ui {
             }
             Mode::Conflict(bulk) => {
                 conflict::render(state, keymap, bulk, p, main, frame.buffer_mut())
+            }
+            Mode::SavedSearches { highlight } => {
+                saved::render(state, *highlight, p, main, frame.buffer_mut())
             }
             Mode::Stats { stats, scroll } => {
                 self.stats_max_scroll = Some(stats::render(

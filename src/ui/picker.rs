@@ -52,7 +52,18 @@ pub fn render(
         .map(|i| state.decision_ref(i))
         .unwrap_or_default();
     let filter_rows = u16::from(picker.filter.is_some());
-    let height = (visible.len() as u16).saturating_add(2 + filter_rows);
+    // The highlighted label's description goes under the list, in a room as tall as
+    // the longest description of the axis, so the picker keeps its size as the
+    // highlight moves; the list gives up rows to it only down to one.
+    let rect_width = 52u16.min(area.width);
+    let desc_width = rect_width.saturating_sub(4).max(10) as usize;
+    let desc_room = labels
+        .iter()
+        .filter_map(|l| l.description.as_deref())
+        .map(|d| describe(d, desc_width).len())
+        .max()
+        .map_or(0, |lines| lines.min(DESCRIPTION_LINES) as u16 + 1);
+    let height = (visible.len() as u16).saturating_add(2 + filter_rows + desc_room);
     let rect = centered(area, 52, height.max(4));
     Clear.render(rect, buf);
     let title = match picker.axis {
@@ -61,7 +72,8 @@ pub fn render(
         crate::labels::Axis::Reliability => " Reliability ",
     };
     let inner = Block::bordered().inner(rect);
-    let rows = inner.height.saturating_sub(filter_rows) as usize;
+    let desc_room = desc_room.min(inner.height.saturating_sub(filter_rows + 1));
+    let rows = inner.height.saturating_sub(filter_rows + desc_room) as usize;
     let offset = scrolled(offset, picker.highlight, rows, visible.len());
     let above = offset;
     let below = visible.len().saturating_sub(offset + rows);
@@ -131,7 +143,42 @@ pub fn render(
         line.render(r, buf);
         y += 1;
     }
+    let highlighted = visible.get(picker.highlight).and_then(|&i| labels.get(i));
+    if desc_room > 1
+        && let Some(text) = highlighted.and_then(|l| l.description.as_deref())
+    {
+        let mut lines = describe(text, desc_width);
+        if lines.len() > DESCRIPTION_LINES {
+            lines.truncate(DESCRIPTION_LINES);
+            if let Some(last) = lines.last_mut() {
+                *last = fit(&format!("{last} …"), desc_width);
+            }
+        }
+        let top = inner.y + inner.height - desc_room;
+        for (row, line) in lines.iter().take(desc_room as usize - 1).enumerate() {
+            Line::styled(format!(" {line}"), p.dim()).render(
+                Rect {
+                    y: top + 1 + row as u16,
+                    height: 1,
+                    ..inner
+                },
+                buf,
+            );
+        }
+    }
     Drawn { offset, cursor }
+}
+
+/// The most lines of a description a picker shows; the rest is cut with `…`.
+const DESCRIPTION_LINES: usize = 4;
+
+/// A label's description as lines of at most `width` columns: sanitized whole (its
+/// line breaks become spaces), then wrapped.
+fn describe(text: &str, width: usize) -> Vec<String> {
+    textwrap::wrap(sanitize(text).trim(), width)
+        .into_iter()
+        .map(|l| l.into_owned())
+        .collect()
 }
 
 #[cfg(test)]

@@ -120,6 +120,13 @@ fn hints(state: &AppState, keymap: &Keymap) -> Vec<Hint> {
         }
         // Its title names the scrolling keys when there is something to scroll.
         Mode::Stats { .. } => add(&mut out, Context::Help, Action::Close, "close", 0),
+        Mode::SavedSearches { .. } => {
+            let c = Context::SavedSearches;
+            if !state.saved.queries.is_empty() {
+                add(&mut out, c, Action::Confirm, "search", 0);
+            }
+            add(&mut out, c, Action::Close, "close", 0);
+        }
         Mode::Conflict(_) => {
             let c = Context::Conflict;
             add(&mut out, c, Action::Overwrite, "overwrite them too", 0);
