@@ -371,6 +371,24 @@ fn a_conflict_stops_cleanly_and_keeps_the_local_commit() {
 }
 
 #[test]
+fn changes_that_are_not_my_decisions_stop_the_sync_before_anything() {
+    let team = Team::new();
+    let a = team.path("a");
+    std::fs::write(
+        a.join("two.txt"),
+        "Elections called early\n\nEdited by hand.\n",
+    )
+    .unwrap();
+    label_as(&a, "alice", "one.txt", &["--region", "europe"]);
+    let before = head(&a);
+    let said = refused(&a, "alice");
+    assert!(said.contains("two.txt"), "{said}");
+    assert!(said.contains("not a decision of yours"), "{said}");
+    assert_eq!(head(&a), before, "nothing committed");
+    assert_eq!(status(&a), " M two.txt\n?? one.txt.alice.toml\n");
+}
+
+#[test]
 fn offline_the_decisions_are_committed_and_go_with_the_next_sync() {
     let team = Team::new();
     let a = team.path("a");
