@@ -65,6 +65,10 @@ pub struct Cli {
     /// sure about first (uncertain), or surest about first (confident); `s` cycles it
     #[arg(long, global = true, value_enum, default_value_t = Order::Inbox)]
     pub order: Order,
+    /// Sync with the team (as `triage sync`) at start and every MINUTES while the
+    /// TUI runs; the sync key does it at any time
+    #[arg(long, value_name = "MINUTES", value_parser = clap::value_parser!(u64).range(1..))]
+    pub sync_every: Option<u64>,
     /// Read every article from its file and keep bodies in memory, neither using nor
     /// writing the index (kept under $XDG_CACHE_HOME/triage; see `triage index`)
     #[arg(long, global = true, env = "TRIAGE_NO_INDEX")]
@@ -376,6 +380,11 @@ pub enum Command {
     /// The inbox's source list (sources.toml): domain → reliability
     #[command(subcommand)]
     Sources(SourcesCommand),
+    /// Send my decisions to the team and take theirs, when the inbox is in a git work
+    /// tree: commit my own new and changed sidecars (only those), fetch, rebase onto
+    /// the upstream branch, push. Stops with one sentence, leaving the repository
+    /// clean, outside git, without a remote, offline, or on a conflict
+    Sync,
     /// Bring the inbox's index up to date and say where it is; every command and the
     /// TUI use it (under $XDG_CACHE_HOME/triage, else ~/.cache/triage). It is a cache:
     /// deleting it loses nothing
@@ -888,6 +897,9 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
             if let Some(cache) = cache {
                 session.use_index(cache);
             }
+            if let Some(minutes) = cli.sync_every {
+                session.sync_every(minutes);
+            }
             if let Some(note) = index_note {
                 // Made again, or working without it: nothing is lost either way.
                 session.state.info(format!("The index is a cache: {note}"));
@@ -965,7 +977,25 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Some(Command::Sources(SourcesCommand::Import { file, map })) => {
             import_sources(&setup, file, map)
         }
+        Some(Command::Sync) => sync(&setup, &final_name),
     }
+}
+
+/// `triage sync`: the reviewer's sidecars, and those they settled as the
+/// adjudicator, go to the team's repository; the team's come back (see
+/// [`crate::team::sync`]).
+fn sync(setup: &Setup, final_name: &ReviewerName) -> Result<ExitCode, Failure> {
+    if !setup.inbox.is_dir() {
+        return Err(setup.missing_inbox());
+    }
+    let reviewers = [setup.reviewer.as_ref(), final_name.as_ref()];
+    let report = crate::team::sync::sync(
+        &setup.inbox,
+        &reviewers,
+        crate::team::sync::Terminal::Attached,
+    )
+    .map_err(|e| Failure::Problem(e.0))?;
+    quiet_pipe(writeln!(io::stdout(), "triage: {}", report.line()).map_err(io_failure))
 }
 
 fn io_failure(e: io::Error) -> Failure {

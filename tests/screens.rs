@@ -47,7 +47,7 @@ fn region_picker_at_120x40() {
 
 #[test]
 fn help_overlay_is_generated_from_the_keymap() {
-    let mut screen = Screen::new(120, 40);
+    let mut screen = Screen::new(120, 42);
     screen.keys(&["?"]);
     let text = screen.text();
     for expected in ["Next article", "Region", "Undo", "Unreliable"] {

@@ -97,6 +97,8 @@ pub enum Action {
     Save,
     /// Stop for the shell; `fg` brings the program back.
     Suspend,
+    /// Send my decisions to the team and take theirs (`triage sync`: git).
+    Sync,
     /// Leave the program.
     Quit,
     /// Close the open picker, prompt or overlay (cancels a note, clears a search).
@@ -181,6 +183,7 @@ impl Action {
             Action::KeepTheirs => "keep theirs".into(),
             Action::Save => "retry unsaved changes".into(),
             Action::Suspend => "suspend (fg resumes)".into(),
+            Action::Sync => "sync with the team (git)".into(),
             Action::Quit => "quit".into(),
             Action::Close => "close".into(),
             Action::Confirm => "confirm".into(),

@@ -13,6 +13,7 @@ mod edit;
 pub mod learned;
 mod live;
 pub mod review;
+mod syncing;
 
 use std::sync::Arc;
 
@@ -30,6 +31,7 @@ pub use bulk::{Bulk, Differing, Marks, OnConflict, Step, StepId};
 pub use copies::{Copies, Fold};
 pub use edit::{HISTORY_LIMIT, History, LineEdit, Window};
 pub use learned::{Learned, Order};
+pub use syncing::Syncing;
 
 /// Which pane has focus; on narrow screens, which pane is shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -161,6 +163,8 @@ pub enum Effect {
     Pager(std::path::PathBuf),
     /// Open this web address (http or https only) in the reviewer's browser.
     Browser(String),
+    /// Sync the inbox with the team's git repository, off the drawing thread.
+    Sync,
     /// Leave, once unsaved changes have been retried (see [`AppState::may_quit`]).
     Quit,
 }
@@ -175,6 +179,7 @@ impl PartialEq for Effect {
             (Effect::Pager(a), Effect::Pager(b)) => a == b,
             (Effect::Retry, Effect::Retry)
             | (Effect::Suspend, Effect::Suspend)
+            | (Effect::Sync, Effect::Sync)
             | (Effect::Quit, Effect::Quit) => true,
             _ => false,
         }
@@ -535,6 +540,8 @@ pub struct AppState {
     pub height: u16,
     /// Changes the disk refused, oldest first; see [`Unsaved`].
     pub unsaved: Vec<Unsaved>,
+    /// Whether a sync with the team runs, and when the last one did.
+    pub syncing: Syncing,
     /// The reviewer asked to quit with unsaved changes and was warned; asking again quits.
     quit_warned: bool,
     /// The review of disagreements: whether it is open and who settles them.
@@ -636,6 +643,7 @@ impl AppState {
             width: 80,
             height: 24,
             unsaved: Vec::new(),
+            syncing: Syncing::default(),
             quit_warned: false,
             review: review::Reviewing::default(),
             resume: None,
@@ -1862,6 +1870,7 @@ fn update_normal(state: &mut AppState, action: Action) -> Vec<Effect> {
             }
         }
         Action::Review => return state.toggle_review(),
+        Action::Sync => return state.sync(),
         Action::Close => {
             if !state.marks.is_empty() {
                 state.clear_marks();

@@ -823,6 +823,7 @@ mod tests {
             (Review, "R"),
             (Stats, "S"),
             (Save, "Ctrl-s"),
+            (Sync, "Ctrl-g"),
             (Mark, "m"),
             (MarkAll, "M"),
             (Repeat, "."),

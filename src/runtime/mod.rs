@@ -21,6 +21,7 @@ mod external;
 pub mod grouping;
 pub mod history;
 pub mod learner;
+mod syncing;
 pub mod writes;
 
 pub use dwell::{Clock, IDLE_AFTER};
@@ -81,6 +82,10 @@ pub enum Event {
     Copies(crate::copies::Groups),
     /// The index's writer wrote a batch, or reading or writing the index failed.
     IndexChanged,
+    /// A sync with the team ended: its line, or why it stopped.
+    Synced(Result<String, String>),
+    /// Half a minute passed since the clock of the syncs started.
+    SyncClock,
 }
 
 impl Event {
@@ -160,6 +165,8 @@ pub struct Session {
     /// Finds the copies of each story on its own thread; started with the first
     /// articles it is given.
     grouping: Option<grouping::Grouping>,
+    /// Syncs with the team's git repository, off this thread.
+    syncer: syncing::Syncer,
 }
 
 impl Session {
@@ -205,6 +212,7 @@ impl Session {
             cache: None,
             index_problem_said: false,
             grouping: None,
+            syncer: syncing::Syncer::default(),
         }
         .with_keys()
         .learning_from_the_start()
@@ -366,7 +374,7 @@ impl Session {
 
     /// True while articles are loading, or a ranking or a model is on its way.
     pub fn busy(&self) -> bool {
-        self.loading || self.state.search.running || self.learning
+        self.loading || self.state.search.running || self.learning || self.state.syncing.running
     }
 
     /// Handles events until loading and searching are finished, or `limit` has
@@ -445,6 +453,24 @@ impl Session {
                         .error(format!("The index is a cache, nothing is lost: {problem}"));
                 }
                 Redraw::Yes
+            }
+            Event::Synced(outcome) => {
+                self.syncer.wait();
+                self.state.sync_finished(outcome, Instant::now());
+                Redraw::Yes
+            }
+            Event::SyncClock => {
+                let mut redraw = self.state.sync_clock(Instant::now());
+                if let Some(every) = self.syncer.every
+                    && self
+                        .state
+                        .sync_due(every, self.syncer.started, Instant::now())
+                {
+                    let effects = self.state.sync();
+                    self.carry_out(effects);
+                    redraw = true;
+                }
+                if redraw { Redraw::Yes } else { Redraw::No }
             }
             Event::Copies(groups) => {
                 let effects = self.state.copies_found(groups);
@@ -656,6 +682,7 @@ impl Session {
                 Effect::Search(job) => self.worker.submit(job),
                 Effect::Retry => self.writes.save_now(&mut self.state),
                 Effect::Suspend => self.suspend = true,
+                Effect::Sync => self.start_sync(),
                 Effect::Copy(text) => self.copy(&text),
                 Effect::Pager(path) => {
                     match pager_command(std::env::var_os("PAGER").as_deref(), &path) {
@@ -684,6 +711,27 @@ impl Session {
             self.learn();
         }
         true
+    }
+
+    /// Starts a sync of the reviewer's sidecars, and of those settled as the
+    /// adjudicator (as `triage sync` does).
+    fn start_sync(&mut self) {
+        let state = &self.state;
+        let person = match &state.review.open {
+            Some(review) => review.previous.to_string(),
+            None => state.reviewer.to_string(),
+        };
+        let mut reviewers = vec![person, state.review.adjudicator.to_string()];
+        reviewers.dedup();
+        let inbox = state.inbox.clone();
+        self.syncer.start(inbox, reviewers, &self.sender);
+    }
+
+    /// Syncs now and then every `minutes` (`--sync-every`).
+    pub fn sync_every(&mut self, minutes: u64) {
+        self.syncer.every = Some(Duration::from_secs(minutes.saturating_mul(60)));
+        let effects = self.state.sync();
+        self.carry_out(effects);
     }
 
     /// The bytes that put `text` on the clipboard of the terminal (OSC 52), which
@@ -793,6 +841,7 @@ impl Session {
     /// returns the ones the disk still refuses. Nothing else is written: time counted
     /// on articles whose decision did not change since is dropped.
     pub fn finish(&mut self) -> Vec<Unsaved> {
+        self.syncer.wait();
         self.writes.retry_unsaved(&mut self.state);
         self.state.unsaved.clone()
     }

@@ -604,7 +604,7 @@ fn sidecar_step(root: &Path, rel: &Path, name: &OsStr) -> Option<Step> {
 /// The ways `<article>.<reviewer>.toml` can be read, longest article name first,
 /// keeping only valid reviewer names and article names the inbox would list. Reviewer
 /// names may contain dots, hence several.
-fn sidecar_splits(name: &OsStr) -> Vec<(OsString, String)> {
+pub(crate) fn sidecar_splits(name: &OsStr) -> Vec<(OsString, String)> {
     if !has_extension(name, b".toml") {
         return Vec::new();
     }

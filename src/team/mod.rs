@@ -9,6 +9,7 @@ pub mod agree;
 pub mod export;
 pub mod stats;
 pub mod suggest;
+pub mod sync;
 
 use crate::store::{Entry, Sidecar, SidecarState};
 

@@ -222,6 +222,9 @@ fn title(state: &AppState) -> String {
     if state.copies.finding && !state.catalog.loading {
         title.push_str(" · finding copies…");
     }
+    if let Some(synced) = state.syncing.title() {
+        title.push_str(&format!(" · {synced}"));
+    }
     // An order other than the inbox's is said, so a reviewer knows why the list
     // jumps when the model learns.
     if state.learned.order != crate::app::Order::Inbox
