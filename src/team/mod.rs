@@ -6,6 +6,7 @@
 //! other labeling, as reviewer `final`).
 
 pub mod agree;
+pub mod assign;
 pub mod export;
 pub mod stats;
 pub mod suggest;
