@@ -156,19 +156,24 @@ impl Assignments {
         let reviewers = raw.reviewers.iter().map(name).collect::<Result<_, _>>()?;
         let mut articles = BTreeMap::new();
         for (article, list) in raw.articles {
-            let line = line_of(text, list.span().start);
+            // Worked out only for an error: counting lines for every article would
+            // read the whole file once per article.
+            let at = list.span().start;
+            let line = || line_of(text, at);
             let mut names: Vec<ReviewerName> = Vec::with_capacity(list.get_ref().len());
             for n in list.into_inner() {
                 let checked = ReviewerName::parse(&n).map_err(|problem| {
                     format!(
-                        "{file}:{line}: reviewer name {} of {} {problem}",
+                        "{file}:{}: reviewer name {} of {} {problem}",
+                        line(),
                         quote(&n),
                         quote(&article)
                     )
                 })?;
                 if names.contains(&checked) {
                     return Err(format!(
-                        "{file}:{line}: {} is named twice for {}",
+                        "{file}:{}: {} is named twice for {}",
+                        line(),
                         quote(&n),
                         quote(&article)
                     ));
