@@ -25,6 +25,7 @@ use crate::store::{Entry, Inbox, SidecarState};
 use crate::team::suggest::Suggester;
 use crate::words::count;
 
+mod assign;
 mod bulk;
 pub mod groups;
 
@@ -376,6 +377,17 @@ pub enum Command {
     Agree {
         #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
         format: ReportFormat,
+    },
+    /// Who labels what: give each article without an assignment OVERLAP of the
+    /// REVIEWERS, chosen by a hash of its path and balanced (counts differ by at most
+    /// one), in the inbox's assignments.toml; earlier assignments are kept as they are
+    Assign {
+        /// The reviewers, separated by commas: alice,bob,carol
+        #[arg(long, value_name = "A,B,C", value_delimiter = ',', required = true)]
+        reviewers: Vec<String>,
+        /// How many of them label each article
+        #[arg(long, value_name = "N", default_value_t = 1)]
+        overlap: usize,
     },
     /// The inbox's source list (sources.toml): domain → reliability
     #[command(subcommand)]
@@ -887,6 +899,10 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
             state.learned.open_at_top = setup.order != Order::Inbox;
             let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
             let mut session = crate::runtime::Session::loading(state, keymap, color, loader);
+            // Read beside the first articles, so that the first screen never waits
+            // for a big file; a damaged one is said on the status line and the
+            // session goes on without assignments.
+            session.load_assignments(setup.inbox.clone());
             session.resume(crate::store::resume::Place::find(
                 &setup.inbox,
                 &reviewer_name,
@@ -974,6 +990,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Some(Command::Stats { format }) => stats(&setup, *format),
         Some(Command::Index { rebuild }) => index(&setup, *rebuild),
         Some(Command::Agree { format }) => agree(&setup, &final_name, *format),
+        Some(Command::Assign { reviewers, overlap }) => assign::run(&setup, reviewers, *overlap),
         Some(Command::Sources(SourcesCommand::Import { file, map })) => {
             import_sources(&setup, file, map)
         }
@@ -1693,13 +1710,27 @@ fn evaluation_text(e: &crate::learn::Evaluation, threshold: f32) -> String {
 /// `triage stats`: the report as text or JSON.
 fn stats(setup: &Setup, format: ReportFormat) -> Result<ExitCode, Failure> {
     let inbox = setup.load_decisions()?;
-    let result = quiet_pipe(print_stats(setup, &inbox, format));
-    let broken = crate::team::broken_sidecars(&inbox.entries, &setup.reviewer);
+    // A damaged assignments.toml leaves out only the progress per assignee.
+    let (assignments, damaged) = match crate::team::assign::Assignments::load(&setup.inbox) {
+        Ok(a) => (a, None),
+        Err(problem) => (None, Some(problem)),
+    };
+    let result = quiet_pipe(print_stats(setup, &inbox, assignments.as_ref(), format));
+    let mut broken = crate::team::broken_sidecars(&inbox.entries, &setup.reviewer);
+    broken.extend(damaged);
     warn_broken(result, &broken, "the stats")
 }
 
-fn print_stats(setup: &Setup, inbox: &Inbox, format: ReportFormat) -> Result<(), Failure> {
-    let stats = crate::team::stats::stats(&inbox.entries, &setup.reviewer, &setup.taxonomy);
+fn print_stats(
+    setup: &Setup,
+    inbox: &Inbox,
+    assignments: Option<&crate::team::assign::Assignments>,
+    format: ReportFormat,
+) -> Result<(), Failure> {
+    let mut stats = crate::team::stats::stats(&inbox.entries, &setup.reviewer, &setup.taxonomy);
+    if let Some(a) = assignments {
+        stats = crate::team::stats::with_assignments(stats, &inbox.entries, a);
+    }
     let mut out = io::BufWriter::new(io::stdout().lock());
     match format {
         ReportFormat::Text => out
@@ -1823,6 +1854,13 @@ pub(crate) fn find_matches(setup: &Setup, text: &str) -> Result<Matches, Failure
     // The source list first: the index records what it suggests as articles arrive.
     let mut state = AppState::empty(setup.reviewer.clone(), setup.taxonomy.clone());
     state.sources = setup.sources.clone();
+    // For `is:mine` (only then): a damaged file is a problem, not "every article
+    // is mine".
+    if query.filters.contains(&crate::search::Filter::Mine) {
+        state.assignments = crate::team::assign::Assignments::load(&setup.inbox)
+            .map_err(Failure::Problem)?
+            .map(Arc::new);
+    }
     // Each batch's search records made while the walk goes on.
     let inbox = setup.load_inbox_each(&mut |read| {
         state.add_entries(read);

@@ -94,7 +94,7 @@ fn the_search_prompt_edits_like_readline_and_shows_the_cursor() {
         )
     };
     assert!(
-        line.contains("is: takes todo, done, skipped, flagged or copy, not `maybe`"),
+        line.contains("is: takes todo, done, skipped, flagged, copy or mine, not `maybe`"),
         "{line}"
     );
     tmux.keys(&["Enter"]);

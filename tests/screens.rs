@@ -122,7 +122,7 @@ fn a_malformed_query_says_why_beside_the_prompt_at_80x24() {
     let text = screen.text();
     let bottom = text.lines().nth(23).unwrap_or_default();
     assert!(
-        bottom.contains("is: takes todo, done, skipped, flagged or copy, not `maybe`"),
+        bottom.contains("is: takes todo, done, skipped, flagged, copy or mine, not `maybe`"),
         "{text}"
     );
     assert!(

@@ -65,7 +65,8 @@ impl AppState {
     pub fn article_arrived(&mut self, entry: Entry) -> Vec<Effect> {
         let keep = self.selected();
         let doc = Arc::new(doc_of(&entry, &self.taxonomy, &self.sources));
-        let facet = facet_of(&entry, &self.reviewer, &self.taxonomy);
+        let mut facet = facet_of(&entry, &self.reviewer, &self.taxonomy);
+        facet.not_mine = super::not_mine(self.assignments.as_deref(), &entry, &self.reviewer);
         let index = match self.find(&entry.rel) {
             Some(i) => {
                 let was_gone = self.is_gone(i);

@@ -111,6 +111,9 @@ pub enum Mode {
 pub struct Resume {
     /// The article (relative to the inbox) selected when the program last ended.
     pub remembered: Option<std::path::PathBuf>,
+    /// The reviewer has articles in `assignments.toml`: the first of those still
+    /// to do comes before the first to do of all.
+    pub mine_first: bool,
 }
 
 /// Why a write was made, so its result lands on the right history stack. Every
@@ -321,6 +324,18 @@ pub fn facet_of(entry: &Entry, reviewer: &str, taxonomy: &Taxonomy) -> Facet {
     );
     facet.changed = entry.changed(reviewer);
     facet
+}
+
+/// Whether the inbox has assignments and `entry` is not among `reviewer`'s: what
+/// `is:mine` leaves out ([`Facet::not_mine`]).
+pub fn not_mine(
+    assignments: Option<&crate::team::assign::Assignments>,
+    entry: &Entry,
+    reviewer: &str,
+) -> bool {
+    assignments.is_some_and(|a| {
+        !crate::team::assign::key_of(&entry.rel).is_some_and(|k| a.is_for(&k, reviewer))
+    })
 }
 
 /// A line in the status bar that replaces the key hints until the next key.
@@ -564,6 +579,9 @@ pub struct AppState {
     pub guidelines: crate::labels::guidelines::Guidelines,
     /// The saved searches (the team's `queries.toml` and the reviewer's own).
     pub saved: search::saved::SavedQueries,
+    /// The inbox's `assignments.toml`, if it has one: `is:mine`, where the session
+    /// opens, and the stats per assignee (see [`AppState::assignments_loaded`]).
+    pub assignments: Option<Arc<crate::team::assign::Assignments>>,
 }
 
 /// The bodies of articles loaded from the index, which keeps them rather than memory
@@ -655,6 +673,7 @@ impl AppState {
             last_decision: None,
             guidelines: Default::default(),
             saved: Default::default(),
+            assignments: None,
         }
     }
 
@@ -664,6 +683,7 @@ impl AppState {
         let start = self.entries.len();
         {
             let (taxonomy, sources, reviewer) = (&self.taxonomy, &self.sources, &self.reviewer);
+            let assignments = self.assignments.as_deref();
             // Two passes: every record of the batch is made first, then the articles
             // held by the index drop their own labels. Freeing them among the new
             // records scattered those through the heap, and the title stage of a
@@ -673,7 +693,9 @@ impl AppState {
                 // Put back once the labels are dropped (an article shared with
                 // its record could not drop them).
                 doc.article = None;
-                (Arc::new(doc), facet_of(e, reviewer, taxonomy))
+                let mut facet = facet_of(e, reviewer, taxonomy);
+                facet.not_mine = not_mine(assignments, e, reviewer);
+                (Arc::new(doc), facet)
             });
             let docs = Arc::make_mut(&mut self.catalog.docs);
             let facets = Arc::make_mut(&mut self.catalog.facets);
@@ -740,7 +762,11 @@ impl AppState {
     /// it waits for arrives; the first key the reviewer presses cancels the move, so
     /// the program never jumps away from an article the reviewer chose.
     pub fn resume_at(&mut self, remembered: Option<std::path::PathBuf>) {
-        self.resume = Some(Resume { remembered });
+        let mine_first = self.has_assignments();
+        self.resume = Some(Resume {
+            remembered,
+            mine_first,
+        });
         self.resume(0, !self.catalog.loading);
         if !self.catalog.loading {
             self.resume = None;
@@ -760,6 +786,7 @@ impl AppState {
                     .is_some_and(|e| e.rel == *rel)
             })
         });
+        let is_todo = |pos: usize| self.status(self.view[pos]) == Status::Todo;
         let todo = || {
             let rows = if resume.remembered.is_some() {
                 if !complete {
@@ -769,13 +796,52 @@ impl AppState {
             } else {
                 rows.clone()
             };
-            rows.into_iter()
-                .find(|&pos| self.status(self.view[pos]) == Status::Todo)
+            if !resume.mine_first {
+                return rows.into_iter().find(|&pos| is_todo(pos));
+            }
+            // Assigned articles first; the first to do of all only once every
+            // article is in and none of the reviewer's is left to do.
+            let mine = |pos: usize| {
+                self.catalog
+                    .facets
+                    .get(self.view[pos])
+                    .is_some_and(|f| !f.not_mine)
+            };
+            match rows.into_iter().find(|&pos| is_todo(pos) && mine(pos)) {
+                None if complete => (0..self.view.len()).find(|&pos| is_todo(pos)),
+                found => found,
+            }
         };
         if let Some(pos) = remembered.or_else(todo) {
             self.select(pos);
             self.resume = None;
         }
+    }
+
+    /// The inbox's assignments arrived (`None`: it has none): `is:mine` and the
+    /// stats follow them, and a session still looking for where to open looks
+    /// among the reviewer's articles first.
+    pub fn assignments_loaded(
+        &mut self,
+        assignments: Option<crate::team::assign::Assignments>,
+    ) -> Vec<Effect> {
+        self.assignments = assignments.map(Arc::new);
+        let facets = Arc::make_mut(&mut self.catalog.facets);
+        for (facet, entry) in facets.iter_mut().zip(&self.entries) {
+            facet.not_mine = not_mine(self.assignments.as_deref(), entry, &self.reviewer);
+        }
+        let mine_first = self.has_assignments();
+        if let Some(resume) = &mut self.resume {
+            resume.mine_first = mine_first;
+        }
+        self.rerun_search()
+    }
+
+    /// Whether `assignments.toml` gives this reviewer any article.
+    pub fn has_assignments(&self) -> bool {
+        self.assignments
+            .as_ref()
+            .is_some_and(|a| a.has_any(&self.reviewer))
     }
 
     fn rerun_search(&mut self) -> Vec<Effect> {
@@ -1082,6 +1148,7 @@ impl AppState {
         };
         let mut facet = facet_of(entry, &self.reviewer, &self.taxonomy);
         facet.copies = self.copies.groups.group_of(index).is_some();
+        facet.not_mine = not_mine(self.assignments.as_deref(), entry, &self.reviewer);
         if self.unsaved.iter().any(|u| u.write.entry == index) {
             let d = self.decision(index);
             facet.status = d.status;
@@ -1843,7 +1910,11 @@ fn update_normal(state: &mut AppState, action: Action) -> Vec<Effect> {
             state.mode = Mode::SavedSearches { highlight };
         }
         Action::Stats => {
-            let stats = crate::team::stats::stats(&state.entries, &state.reviewer, &state.taxonomy);
+            let mut stats =
+                crate::team::stats::stats(&state.entries, &state.reviewer, &state.taxonomy);
+            if let Some(a) = &state.assignments {
+                stats = crate::team::stats::with_assignments(stats, &state.entries, a);
+            }
             state.mode = Mode::Stats {
                 stats: Box::new(stats),
                 scroll: 0,

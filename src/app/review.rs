@@ -239,7 +239,11 @@ impl AppState {
         let facets: Vec<_> = self
             .entries
             .iter()
-            .map(|e| facet_of(e, &self.reviewer, &self.taxonomy))
+            .map(|e| {
+                let mut facet = facet_of(e, &self.reviewer, &self.taxonomy);
+                facet.not_mine = super::not_mine(self.assignments.as_deref(), e, &self.reviewer);
+                facet
+            })
             .collect();
         let gone: Vec<usize> = (0..self.entries.len())
             .filter(|&i| self.is_gone(i))

@@ -2386,3 +2386,109 @@ fn the_list_of_saved_searches_opens_and_closes_when_there_are_none() {
     assert_eq!(s.search.filter, None);
     assert_eq!(s.view, vec![0, 1]);
 }
+
+/// `assignments.toml` giving alice 001 and 003, bob 000 and 002.
+fn assignments() -> crate::team::assign::Assignments {
+    crate::team::assign::Assignments::parse(
+        "[articles]\n\"000.txt\" = [\"bob\"]\n\"001.txt\" = [\"alice\"]\n\
+         \"002.txt\" = [\"bob\"]\n\"003.txt\" = [\"alice\", \"bob\"]\n",
+        "assignments.toml",
+    )
+    .expect("parses")
+}
+
+fn search_for(s: &mut AppState, query: &str) -> Vec<usize> {
+    run(s, [Action::Search]);
+    run(s, query.chars().map(Action::Input));
+    let view = s.view.clone();
+    run(s, [Action::Close]);
+    view
+}
+
+#[test]
+fn is_mine_shows_the_reviewers_assigned_articles_and_every_article_without_assignments() {
+    let mut entries: Vec<Entry> = (0..5).map(|i| entry(&format!("{i:03}.txt"))).collect();
+    entries[1] = decided("001.txt", Status::Done);
+    let mut s = AppState::new(named("alice"), Taxonomy::default(), entries);
+    assert_eq!(search_for(&mut s, "is:mine"), vec![0, 1, 2, 3, 4]);
+    s.assignments_loaded(Some(assignments()));
+    assert_eq!(search_for(&mut s, "is:mine"), vec![1, 3]);
+    assert_eq!(search_for(&mut s, "is:m is:todo"), vec![3]);
+    assert_eq!(search_for(&mut s, "is:mine is:done"), vec![1]);
+    // A change to a decision keeps the article the reviewer's.
+    s.cursor = 3;
+    run(&mut s, [Action::SetReliability("mixed".into())]);
+    assert_eq!(search_for(&mut s, "is:mine rel:mixed"), vec![3]);
+    // An article that arrives later, not in the file, is nobody's.
+    s.article_arrived(entry("005.txt"));
+    assert_eq!(search_for(&mut s, "is:mine"), vec![1, 3]);
+    // Gone again: everything is the reviewer's.
+    s.assignments_loaded(None);
+    assert_eq!(search_for(&mut s, "is:mine").len(), 6);
+}
+
+#[test]
+fn with_assignments_a_session_opens_on_the_first_assigned_article_to_do() {
+    let mut s = AppState::empty(named("alice"), Taxonomy::default());
+    s.catalog.loading = true;
+    s.assignments = Some(Arc::new(assignments()));
+    s.resume_at(None);
+    s.add_entries(vec![entry("000.txt"), decided("001.txt", Status::Done)]);
+    assert_eq!(
+        selected_name(&s).as_deref(),
+        Some("000.txt"),
+        "none of alice's to do has arrived: wait rather than stop on bob's"
+    );
+    s.add_entries(vec![entry("002.txt"), entry("003.txt")]);
+    assert_eq!(selected_name(&s).as_deref(), Some("003.txt"));
+    s.loading_finished(Vec::new());
+    assert_eq!(selected_name(&s).as_deref(), Some("003.txt"));
+
+    // A remembered place still wins.
+    let mut s = AppState::empty(named("alice"), Taxonomy::default());
+    s.catalog.loading = true;
+    s.assignments = Some(Arc::new(assignments()));
+    s.resume_at(Some(PathBuf::from("002.txt")));
+    s.add_entries((0..4).map(|i| entry(&format!("{i:03}.txt"))).collect());
+    assert_eq!(selected_name(&s).as_deref(), Some("002.txt"));
+
+    // All of alice's done: the first to do of all, once loading ends.
+    let mut s = AppState::empty(named("alice"), Taxonomy::default());
+    s.catalog.loading = true;
+    s.assignments = Some(Arc::new(assignments()));
+    s.resume_at(None);
+    s.add_entries(vec![
+        decided("000.txt", Status::Done),
+        decided("001.txt", Status::Done),
+        entry("002.txt"),
+        decided("003.txt", Status::Done),
+    ]);
+    s.loading_finished(Vec::new());
+    assert_eq!(selected_name(&s).as_deref(), Some("002.txt"));
+
+    // Someone with no assignments opens as before: the first to do.
+    let mut s = AppState::empty(named("carol"), Taxonomy::default());
+    s.catalog.loading = true;
+    s.assignments = Some(Arc::new(assignments()));
+    s.resume_at(None);
+    s.add_entries(vec![entry("000.txt"), entry("001.txt")]);
+    assert_eq!(selected_name(&s).as_deref(), Some("000.txt"));
+}
+
+#[test]
+fn the_stats_overlay_has_progress_per_assignee() {
+    let mut entries: Vec<Entry> = (0..4).map(|i| entry(&format!("{i:03}.txt"))).collect();
+    entries[1] = decided("001.txt", Status::Done);
+    let mut s = AppState::new(named("alice"), Taxonomy::default(), entries);
+    s.assignments_loaded(Some(assignments()));
+    run(&mut s, [Action::Stats]);
+    let Mode::Stats { stats, .. } = &s.mode else {
+        panic!("the stats overlay is open");
+    };
+    let rows: Vec<(&str, usize, usize, usize)> = stats
+        .assignees
+        .iter()
+        .map(|a| (a.reviewer.as_str(), a.assigned, a.done, a.left))
+        .collect();
+    assert_eq!(rows, [("alice", 2, 1, 1), ("bob", 3, 0, 3)]);
+}

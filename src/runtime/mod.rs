@@ -86,6 +86,9 @@ pub enum Event {
     Synced(Result<String, String>),
     /// Half a minute passed since the clock of the syncs started.
     SyncClock,
+    /// The inbox's `assignments.toml`, read on a thread of its own (none, or why it
+    /// cannot be used).
+    Assignments(Result<Option<crate::team::assign::Assignments>, String>),
 }
 
 impl Event {
@@ -294,6 +297,21 @@ impl Session {
         self
     }
 
+    /// Reads the inbox's `assignments.toml` on a thread of its own: at 100,000
+    /// articles it takes some 0.2 s, which the first screen does not wait for. Until
+    /// it arrives `is:mine` matches every article, and the session opens as it
+    /// would without assignments unless it arrives first.
+    pub fn load_assignments(&self, inbox: PathBuf) {
+        let to = self.sender();
+        let _ = std::thread::Builder::new()
+            .name("assignments".into())
+            .spawn(move || {
+                let _ = to.send(Event::Assignments(crate::team::assign::Assignments::load(
+                    &inbox,
+                )));
+            });
+    }
+
     /// A way for another source (the terminal's key and signal threads) to hand its
     /// events to this session.
     pub fn sender(&self) -> Sender<Event> {
@@ -452,6 +470,17 @@ impl Session {
                     self.state
                         .error(format!("The index is a cache, nothing is lost: {problem}"));
                 }
+                Redraw::Yes
+            }
+            Event::Assignments(Ok(assignments)) => {
+                let effects = self.state.assignments_loaded(assignments);
+                self.carry_out(effects);
+                Redraw::Yes
+            }
+            Event::Assignments(Err(problem)) => {
+                self.state.error(format!(
+                    "No assignments (is:mine shows every article): {problem}"
+                ));
                 Redraw::Yes
             }
             Event::Synced(outcome) => {

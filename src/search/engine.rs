@@ -988,6 +988,7 @@ fn filter_passes(filter: &Filter, doc: &Doc, facet: &Facet) -> bool {
         Filter::By(name) => has(&facet.reviewers, name),
         Filter::Changed => facet.changed,
         Filter::Copy => facet.copies,
+        Filter::Mine => !facet.not_mine,
     }
 }
 

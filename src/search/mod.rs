@@ -97,4 +97,8 @@ pub struct Facet {
     pub gone: bool,
     /// The article has copies: the same story elsewhere in the inbox (`is:copy`).
     pub copies: bool,
+    /// The inbox has assignments and this article is not among this reviewer's
+    /// (`is:mine` leaves it out). Said negatively so that without assignments, the
+    /// default, every article is the reviewer's.
+    pub not_mine: bool,
 }

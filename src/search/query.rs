@@ -13,6 +13,7 @@
 //! | `!^word`, `!word$` | the title does not start / end with it |
 //! | `is:S` | status; `S` is `todo`, `done`, `skipped` or `flagged`, or any prefix of one (`is:d`) |
 //! | `is:copy` | the article has copies (the same story published again elsewhere; `is:c`) |
+//! | `is:mine` | the article is assigned to this reviewer in `assignments.toml`; every article when the inbox has none (`is:m`) |
 //! | `region:ID` `theme:ID` `rel:ID` | this reviewer's labels, by id (what was chosen, never what was suggested) |
 //! | `sug:ID` | a label suggested for the article (from its own tags or its source list entry), on any axis, whatever was chosen |
 //! | `src:DOMAIN` | the source, as whole dot-separated parts: `src:bbc` matches `bbc.co.uk` and `news.bbc.co.uk`, not `abbc.com` |
@@ -74,6 +75,8 @@ pub enum Filter {
     Changed,
     /// The article is one of several copies of a story (`is:copy`).
     Copy,
+    /// The article is assigned to this reviewer (`is:mine`).
+    Mine,
 }
 
 /// A parsed query. The empty query matches every article, in inbox order.
@@ -92,7 +95,7 @@ pub struct Query {
 pub enum QueryError {
     #[error("unknown filter `{0}:`; filters are is: region: theme: rel: sug: src: by: changed:")]
     UnknownFilter(String),
-    #[error("is: takes todo, done, skipped, flagged or copy, not `{0}`")]
+    #[error("is: takes todo, done, skipped, flagged, copy or mine, not `{0}`")]
     BadStatus(String),
     #[error("`changed:` takes no value")]
     ChangedTakesNoValue,
@@ -238,6 +241,8 @@ fn parse_filter(token: &str) -> Result<Option<FilterToken>, QueryError> {
     let filter = match name {
         // No status starts with `c`, so `is:c` already means copies.
         "is" if "copy".starts_with(value.as_str()) || value == "copies" => Filter::Copy,
+        // Nor with `m`.
+        "is" if "mine".starts_with(value.as_str()) => Filter::Mine,
         "is" => Filter::Is(status_from_prefix(&value)?),
         "region" => Filter::Region(value),
         "theme" => Filter::Theme(value),
@@ -393,6 +398,8 @@ mod tests {
             ("is:copy", q(vec![], vec![Filter::Copy])),
             ("is:c", q(vec![], vec![Filter::Copy])),
             ("IS:Copies", q(vec![], vec![Filter::Copy])),
+            ("is:mine", q(vec![], vec![Filter::Mine])),
+            ("is:m", q(vec![], vec![Filter::Mine])),
             // Half-typed input is quietly ignored.
             ("region:", Query::default()),
             ("oil '", q(vec![fuzzy("oil")], vec![])),
@@ -440,7 +447,7 @@ mod tests {
         let status = parse("is:x").expect_err("bad status");
         assert_eq!(
             status.to_string(),
-            "is: takes todo, done, skipped, flagged or copy, not `x`"
+            "is: takes todo, done, skipped, flagged, copy or mine, not `x`"
         );
         let bare = parse("' x").expect_err("bare quote");
         assert_eq!(bare.to_string(), "`'` needs a word after it");

@@ -1,11 +1,13 @@
 //! What a team does with its decisions once they are made: export them, count them,
-//! measure how far reviewers agree, and settle their disagreements.
+//! measure how far reviewers agree, and settle their disagreements; and who labels
+//! what (`assign`, the inbox's `assignments.toml`).
 //!
 //! Everything here reads the same sidecars the TUI writes, for every reviewer at
 //! once; none of it writes a sidecar (adjudication writes through the store like any
 //! other labeling, as reviewer `final`).
 
 pub mod agree;
+pub mod assign;
 pub mod export;
 pub mod stats;
 pub mod suggest;

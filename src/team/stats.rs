@@ -10,6 +10,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
+use super::assign::{AssigneeStats, Assignments};
 use super::sidecars_of;
 use crate::domain::Status;
 use crate::labels::{Axis, Taxonomy};
@@ -26,6 +27,15 @@ pub struct Stats {
     pub labels: Vec<AxisCounts>,
     /// Every reviewer with a readable sidecar, by name.
     pub reviewers: Vec<ReviewerStats>,
+    /// Progress per assignee of `assignments.toml`, by name; empty without one
+    /// (filled in by [`with_assignments`]).
+    pub assignees: Vec<AssigneeStats>,
+}
+
+/// `stats` with the progress of each assignee of `assignments`.
+pub fn with_assignments(mut stats: Stats, entries: &[Entry], assignments: &Assignments) -> Stats {
+    stats.assignees = super::assign::progress(entries, assignments);
+    stats
 }
 
 /// One reviewer's progress through the inbox, counted as the TUI's list shows it:
@@ -205,6 +215,7 @@ pub fn stats(entries: &[Entry], me: &str, taxonomy: &Taxonomy) -> Stats {
         progress,
         labels,
         reviewers,
+        assignees: Vec::new(),
     }
 }
 
@@ -290,8 +301,29 @@ pub fn render_text(stats: &Stats) -> String {
     let _ = writeln!(out);
     if stats.reviewers.is_empty() {
         let _ = writeln!(out, "No reviewer has decided anything yet.");
-        return out;
+    } else {
+        reviewers_table(&mut out, stats);
     }
+    if !stats.assignees.is_empty() {
+        let _ = writeln!(out);
+        let _ = writeln!(out, "Assigned in assignments.toml (left: not done yet)");
+        let mut table: Vec<[String; 4]> =
+            vec![["assignee", "assigned", "done", "left"].map(String::from)];
+        for a in &stats.assignees {
+            table.push([
+                cell(&a.reviewer),
+                a.assigned.to_string(),
+                a.done.to_string(),
+                a.left.to_string(),
+            ]);
+        }
+        aligned(&mut out, &table);
+    }
+    out
+}
+
+/// The table of reviewers: decisions, time and median time.
+fn reviewers_table(out: &mut String, stats: &Stats) {
     let header = [
         "reviewer",
         "decisions",
@@ -313,18 +345,22 @@ pub fn render_text(stats: &Stats) -> String {
             r.median_seconds.map_or_else(|| "-".to_string(), duration),
         ]);
     }
-    let widths: Vec<usize> = (0..7)
+    aligned(out, &table);
+}
+
+/// Rows of cells, the first column left-aligned and the others right-aligned, so
+/// numbers' digits line up.
+fn aligned<const N: usize>(out: &mut String, table: &[[String; N]]) {
+    let widths: Vec<usize> = (0..N)
         .map(|c| table.iter().map(|row| row[c].width()).max().unwrap_or(0))
         .collect();
-    for row in &table {
+    for row in table {
         let mut line = pad(&row[0], widths[0]);
         for (c, text) in row.iter().enumerate().skip(1) {
-            // Numbers right-aligned, so their digits line up.
             let _ = write!(line, "  {}{text}", " ".repeat(widths[c] - text.width()));
         }
         let _ = writeln!(out, "{}", line.trim_end());
     }
-    out
 }
 
 /// Untrusted text made safe for the terminal and cut to [`MAX_CELL`] columns.

@@ -36,8 +36,9 @@ pub fn render(
         .max()
         .unwrap_or(0) as u16;
     let reviewers = stats.reviewers.len() as u16 + 1;
-    // Everything: progress, the label charts and the whole reviewers table.
-    let full = 6 + (tallest + 2) + (reviewers + 2);
+    // Everything: progress, the label charts, the whole reviewers table and the
+    // assignees' (when the inbox has assignments).
+    let full = 6 + (tallest + 2) + (reviewers + 2) + assignees_height(stats);
     let most = full.saturating_sub(inner.height);
     let scroll = scroll.min(most);
     let mut title = format!(" Stats · {} ", sanitize(&stats.reviewer));
@@ -92,13 +93,42 @@ pub fn render(
     most
 }
 
+/// Lines of the assignees' table with its border: none without assignments.
+fn assignees_height(stats: &Stats) -> u16 {
+    if stats.assignees.is_empty() {
+        0
+    } else {
+        stats.assignees.len() as u16 + 3
+    }
+}
+
 fn draw(stats: &Stats, tallest: u16, reviewers: u16, p: Palette, inner: Rect, buf: &mut Buffer) {
-    let [progress, labels, people] = Layout::vertical([
+    let [progress, labels, people, assigned] = Layout::vertical([
         Constraint::Length(6),
         Constraint::Length(tallest + 2),
         Constraint::Min(reviewers.min(3) + 2),
+        Constraint::Length(assignees_height(stats)),
     ])
     .areas(inner);
+    if !stats.assignees.is_empty() {
+        let mut lines = vec![Line::styled(
+            format!(
+                "{:<14} {:>9} {:>6} {:>6}",
+                "assignee", "assigned", "done", "left"
+            ),
+            p.dim(),
+        )];
+        for a in &stats.assignees {
+            lines.push(Line::raw(format!(
+                "{:<14} {:>9} {:>6} {:>6}",
+                fit(&sanitize(&a.reviewer), 14),
+                a.assigned,
+                a.done,
+                a.left
+            )));
+        }
+        table_block(" Assigned (assignments.toml) ", lines, assigned, buf);
+    }
 
     let pr = &stats.progress;
     let bars = [
@@ -123,9 +153,6 @@ fn draw(stats: &Stats, tallest: u16, reviewers: u16, p: Palette, inner: Rect, bu
         axis_chart(axis, p).render(*column, buf);
     }
 
-    let block = Block::bordered().title(" Reviewers ");
-    let table = block.inner(people);
-    block.render(people, buf);
     let header = format!(
         "{:<14} {:>9} {:>6} {:>8} {:>8} {:>14}",
         "reviewer", "decisions", "done", "skipped", "flagged", "median / decision"
@@ -145,6 +172,14 @@ fn draw(stats: &Stats, tallest: u16, reviewers: u16, p: Palette, inner: Rect, bu
             median
         )));
     }
+    table_block(" Reviewers ", lines, people, buf);
+}
+
+/// A bordered block titled `title` holding `lines`, one per row, each cut to fit.
+fn table_block(title: &str, lines: Vec<Line>, area: Rect, buf: &mut Buffer) {
+    let block = Block::bordered().title(title.to_string());
+    let table = block.inner(area);
+    block.render(area, buf);
     for (row, line) in lines.into_iter().take(table.height as usize).enumerate() {
         let r = Rect {
             y: table.y + row as u16,
