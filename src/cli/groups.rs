@@ -92,15 +92,26 @@ fn kept_groups(entries: &[Entry], texts: &Shared) -> Groups {
             print: kept::print(e.rel.as_os_str().as_encoded_bytes(), e.sha256.as_ref()),
         })
         .collect();
-    let before = texts.with(|i| i.kept(GROUPS)).flatten();
+    // Read a piece at a time into the grouper it decodes to.
+    let before = texts
+        .with(|i| {
+            let (mut blob, len) = i.kept_reader(GROUPS).ok_or(kept::Rebuild::Nothing)?;
+            kept::decode_from(&mut blob, len).ok_or(kept::Rebuild::Unreadable)
+        })
+        .unwrap_or(Err(kept::Rebuild::Nothing));
     // Only the changed articles and their candidates are read, one at a time.
     let one = |i: usize| entries.get(i).and_then(|e| e.whole(Some(texts)));
     // A full build reads each body from the index as it needs it, never all at once.
-    let resumed = kept::resume(&members, before.as_deref(), &one)
+    let resumed = kept::resume_kept(&members, before, &one)
         .unwrap_or_else(|why| kept::build(&members, &one, why, threads()));
-    if let Some(bytes) = &resumed.keep {
+    if resumed.keep {
         // A cache folder that cannot be written only means grouping again next time.
-        let _ = texts.with(|i| i.keep(GROUPS, bytes));
+        let _ = texts.with(|i| {
+            let len = kept::encoded_len(&resumed.grouper, &members);
+            i.keep_streamed(GROUPS, len, |out| {
+                kept::encode_into(&resumed.grouper, &members, out)
+            })
+        });
     }
     resumed.grouper.groups()
 }

@@ -126,12 +126,12 @@ pub enum How {
 pub struct Resumed {
     pub grouper: Grouper,
     pub how: How,
-    /// The bytes to keep, when they differ from those kept.
-    pub keep: Option<Vec<u8>>,
+    /// Whether to keep it ([`encode_into`]): it differs from what was kept.
+    pub keep: bool,
 }
 
 /// A grouper kept, decoded.
-struct Kept {
+pub struct Kept {
     grouper: Grouper,
     /// `(item, print)` of every member it was built from, by item.
     members: Vec<(u32, u64)>,
@@ -158,7 +158,17 @@ pub fn resume(
     kept: Option<&[u8]>,
     fetch: &(dyn Fn(usize) -> Option<Arc<Article>> + Sync),
 ) -> Result<Resumed, Rebuild> {
-    let kept = decode(kept.ok_or(Rebuild::Nothing)?).ok_or(Rebuild::Unreadable)?;
+    let kept = decode(kept.ok_or(Rebuild::Nothing)?).ok_or(Rebuild::Unreadable);
+    resume_kept(members, kept, fetch)
+}
+
+/// [`resume`] from a grouper already read ([`read`]), or why there is none.
+pub fn resume_kept(
+    members: &[Member],
+    kept: Result<Kept, Rebuild>,
+    fetch: &(dyn Fn(usize) -> Option<Arc<Article>> + Sync),
+) -> Result<Resumed, Rebuild> {
+    let kept = kept?;
     let now = printed(members);
     // A member without a print (or numbered twice) could have changed unseen.
     if now.len() != members.len() {
@@ -168,7 +178,7 @@ pub fn resume(
         return Ok(Resumed {
             grouper: kept.grouper,
             how: How::Restored,
-            keep: None,
+            keep: false,
         });
     }
     // The kept members, unchanged and numbered as they were, then only new ones
@@ -191,11 +201,10 @@ pub fn resume(
     if grouper.common.boilerplate() != boilerplate {
         return Err(Rebuild::Boilerplate);
     }
-    let keep = encode(&grouper, members);
     Ok(Resumed {
         grouper,
         how: How::Updated { added: new.len() },
-        keep: Some(keep),
+        keep: true,
     })
 }
 
@@ -208,11 +217,10 @@ pub fn build(
 ) -> Resumed {
     let items: Vec<usize> = members.iter().map(|m| m.item).collect();
     let grouper = Grouper::build_on(&items, fetch, threads);
-    let keep = encode(&grouper, members);
     Resumed {
         grouper,
         how: How::Built(why),
-        keep: Some(keep),
+        keep: true,
     }
 }
 
@@ -234,81 +242,193 @@ fn settings() -> u64 {
         .fold(0, |h, &v| mix(h ^ v as u64))
 }
 
-/// A checksum of `words`: four lanes of splitmix64 steps (each a bijection of the
-/// lane, so any one word changed always changes the sum; more than one changes it
-/// but by a 2^-64 accident), fast enough for 15 MB in a few milliseconds.
-fn checksum(words: &[u64]) -> u64 {
-    let mut lanes = [1u64, 2, 3, 4];
-    let (chunks, rest) = words.as_chunks::<4>();
-    for c in chunks {
-        for (lane, &w) in lanes.iter_mut().zip(c) {
-            *lane = mix(*lane ^ w);
-        }
-    }
-    for (lane, &w) in lanes.iter_mut().zip(rest) {
-        *lane = mix(*lane ^ w);
-    }
-    lanes
-        .iter()
-        .fold(words.len() as u64, |h, &lane| mix(h ^ lane))
+/// A checksum of words, taken one at a time: four lanes of splitmix64 steps, word
+/// `k` going to lane `k % 4` (each step a bijection of the lane, so any one word
+/// changed always changes the sum; more than one changes it but by a 2^-64
+/// accident), fast enough for 15 MB in a few milliseconds.
+struct Sum {
+    lanes: [u64; 4],
+    words: u64,
 }
 
-/// The bytes to keep `grouper`, built from `members`.
-pub fn encode(grouper: &Grouper, members: &[Member]) -> Vec<u8> {
-    let members = printed(members);
-    let mut words: Vec<u64> = Vec::new();
-    words.extend([MAGIC, VERSION, settings()]);
-    let part = |words: &mut Vec<u64>, part: &[u64]| {
-        words.push(part.len() as u64);
-        words.extend_from_slice(part);
-    };
-    for p in [&grouper.sketches, &grouper.titles] {
+impl Sum {
+    fn new() -> Sum {
+        Sum {
+            lanes: [1, 2, 3, 4],
+            words: 0,
+        }
+    }
+
+    fn push(&mut self, w: u64) {
+        let lane = &mut self.lanes[(self.words % 4) as usize];
+        *lane = mix(*lane ^ w);
+        self.words += 1;
+    }
+
+    fn value(&self) -> u64 {
+        self.lanes.iter().fold(self.words, |h, &lane| mix(h ^ lane))
+    }
+}
+
+/// The parts of the kept words, in order, as slices of the grouper and the members.
+fn parts<'a>(
+    grouper: &'a Grouper,
+    sketches: &'a [u64],
+    titles: &'a [u64],
+    items: &'a [u64],
+    prints: &'a [u64],
+) -> [&'a [u64]; 7] {
+    [
+        sketches,
+        titles,
+        &grouper.common.slots,
+        &grouper.edges,
+        &grouper.present,
+        items,
+        prints,
+    ]
+}
+
+/// A posting list's entries, sorted: as held when nothing was added since its last
+/// merge (always, after a build or a restore), else a sorted copy.
+fn postings(p: &Postings) -> std::borrow::Cow<'_, [u64]> {
+    if p.recent.is_empty() {
+        std::borrow::Cow::Borrowed(&p.main)
+    } else {
         let mut all = p.main.clone();
         all.extend_from_slice(&p.recent);
         all.sort_unstable();
-        part(&mut words, &all);
+        std::borrow::Cow::Owned(all)
     }
-    part(&mut words, &grouper.common.slots);
-    part(&mut words, &grouper.edges);
-    part(&mut words, &grouper.present);
-    let items: Vec<u64> = members.iter().map(|&(i, _)| u64::from(i)).collect();
-    let prints: Vec<u64> = members.iter().map(|&(_, p)| p).collect();
-    part(&mut words, &items);
-    part(&mut words, &prints);
-    words.push(checksum(&words));
-    words.iter().flat_map(|w| w.to_le_bytes()).collect()
 }
 
-/// Reads the parts of the kept words one after another.
-struct Parts<'a>(&'a [u64]);
+/// Writes the bytes that keep `grouper`, built from `members`, as they are made: no
+/// copy of the whole (15 MB at 100,000 articles) is ever held beside the grouper.
+/// Returns how many bytes it wrote ([`encoded_len`] says it beforehand).
+pub fn encode_into(
+    grouper: &Grouper,
+    members: &[Member],
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<usize> {
+    let members = printed(members);
+    let items: Vec<u64> = members.iter().map(|&(i, _)| u64::from(i)).collect();
+    let prints: Vec<u64> = members.iter().map(|&(_, p)| p).collect();
+    let (sketches, titles) = (postings(&grouper.sketches), postings(&grouper.titles));
+    let mut sum = Sum::new();
+    let mut buf: Vec<u8> = Vec::with_capacity(64 * 1024);
+    let mut written = 0;
+    let mut word = |w: u64, sum: &mut Sum, buf: &mut Vec<u8>| -> std::io::Result<()> {
+        sum.push(w);
+        buf.extend_from_slice(&w.to_le_bytes());
+        if buf.len() >= 64 * 1024 {
+            out.write_all(buf)?;
+            written += buf.len();
+            buf.clear();
+        }
+        Ok(())
+    };
+    for w in [MAGIC, VERSION, settings()] {
+        word(w, &mut sum, &mut buf)?;
+    }
+    for part in parts(grouper, &sketches, &titles, &items, &prints) {
+        word(part.len() as u64, &mut sum, &mut buf)?;
+        for &w in part {
+            word(w, &mut sum, &mut buf)?;
+        }
+    }
+    let total = sum.value();
+    buf.extend_from_slice(&total.to_le_bytes());
+    out.write_all(&buf)?;
+    Ok(written + buf.len())
+}
 
-impl<'a> Parts<'a> {
+/// How many bytes [`encode_into`] writes for `grouper` and `members`.
+pub fn encoded_len(grouper: &Grouper, members: &[Member]) -> usize {
+    let members = printed(members).len();
+    let words = 3
+        + 7
+        + grouper.sketches.main.len()
+        + grouper.sketches.recent.len()
+        + grouper.titles.main.len()
+        + grouper.titles.recent.len()
+        + grouper.common.slots.len()
+        + grouper.edges.len()
+        + grouper.present.len()
+        + 2 * members
+        + 1;
+    words * 8
+}
+
+/// The bytes to keep `grouper`, built from `members` (see [`encode_into`]).
+pub fn encode(grouper: &Grouper, members: &[Member]) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(encoded_len(grouper, members));
+    // Writing into memory cannot fail.
+    let _ = encode_into(grouper, members, &mut bytes);
+    bytes
+}
+
+/// Reads words from the kept bytes, `len` of them in all, summing them as they come.
+struct Words<'r> {
+    from: &'r mut dyn std::io::Read,
+    left: usize,
+    sum: Sum,
+    buf: Vec<u8>,
+    at: usize,
+}
+
+impl Words<'_> {
     fn word(&mut self) -> Option<u64> {
-        let (&w, rest) = self.0.split_first()?;
-        self.0 = rest;
+        if self.left == 0 {
+            return None;
+        }
+        if self.at == self.buf.len() {
+            let n = (self.left * 8).min(64 * 1024);
+            self.buf.resize(n, 0);
+            self.from.read_exact(&mut self.buf).ok()?;
+            self.at = 0;
+        }
+        let bytes: [u8; 8] = self.buf.get(self.at..self.at + 8)?.try_into().ok()?;
+        self.at += 8;
+        self.left -= 1;
+        let w = u64::from_le_bytes(bytes);
+        self.sum.push(w);
         Some(w)
     }
 
-    fn part(&mut self) -> Option<&'a [u64]> {
+    /// A part: its count, then that many words, read straight into their vector
+    /// (a count past what is left is damage, never an allocation).
+    fn part(&mut self) -> Option<Vec<u64>> {
         let len = usize::try_from(self.word()?).ok()?;
-        let part = self.0.get(..len)?;
-        self.0 = &self.0[len..];
+        if len > self.left {
+            return None;
+        }
+        let mut part = Vec::with_capacity(len);
+        for _ in 0..len {
+            part.push(self.word()?);
+        }
         Some(part)
     }
 }
 
 /// The grouper [`encode`] wrote; `None` for anything else.
 fn decode(bytes: &[u8]) -> Option<Kept> {
-    let (chunks, rest) = bytes.as_chunks::<8>();
-    if !rest.is_empty() {
+    decode_from(&mut &bytes[..], bytes.len())
+}
+
+/// The grouper [`encode_into`] wrote, read from `from`, which holds `len` bytes;
+/// `None` for anything else. Each part goes straight into the grouper's vectors, so
+/// reading needs no more memory than the grouper itself.
+pub fn decode_from(from: &mut dyn std::io::Read, len: usize) -> Option<Kept> {
+    if !len.is_multiple_of(8) || len < 8 {
         return None;
     }
-    let words: Vec<u64> = chunks.iter().map(|c| u64::from_le_bytes(*c)).collect();
-    let (&sum, body) = words.split_last()?;
-    if checksum(body) != sum {
-        return None;
-    }
-    let mut r = Parts(body);
+    let mut r = Words {
+        from,
+        left: len / 8 - 1,
+        sum: Sum::new(),
+        buf: Vec::new(),
+        at: 0,
+    };
     if r.word()? != MAGIC || r.word()? != VERSION || r.word()? != settings() {
         return None;
     }
@@ -319,12 +439,24 @@ fn decode(bytes: &[u8]) -> Option<Kept> {
     let present = r.part()?;
     let items = r.part()?;
     let prints = r.part()?;
-    if !r.0.is_empty() || slots.len() != COMMON_SLOTS || items.len() != prints.len() {
+    if r.left != 0 || slots.len() != COMMON_SLOTS || items.len() != prints.len() {
+        return None;
+    }
+    // The checksum, the one word not summed.
+    let expected = r.sum.value();
+    r.left = 1;
+    let mut last = [0u8; 8];
+    if r.at < r.buf.len() {
+        last.copy_from_slice(r.buf.get(r.at..r.at + 8)?);
+    } else {
+        r.from.read_exact(&mut last).ok()?;
+    }
+    if u64::from_le_bytes(last) != expected {
         return None;
     }
     // Members by item, each number a u32, each once.
     let mut members = Vec::with_capacity(items.len());
-    for (&item, &print) in items.iter().zip(prints) {
+    for (&item, &print) in items.iter().zip(&prints) {
         members.push((u32::try_from(item).ok()?, print));
     }
     if !members.windows(2).all(|w| w[0].0 < w[1].0) {
@@ -347,7 +479,7 @@ fn decode(bytes: &[u8]) -> Option<Kept> {
     let sorted_and_present = |list: &[u64]| {
         list.windows(2).all(|w| w[0] <= w[1]) && list.iter().all(|&e| is_present(e as u32))
     };
-    if !sorted_and_present(sketches) || !sorted_and_present(titles) {
+    if !sorted_and_present(&sketches) || !sorted_and_present(&titles) {
         return None;
     }
     let pairs_sound = edges.windows(2).all(|w| w[0] < w[1])
@@ -361,18 +493,16 @@ fn decode(bytes: &[u8]) -> Option<Kept> {
     Some(Kept {
         grouper: Grouper {
             sketches: Postings {
-                main: sketches.to_vec(),
+                main: sketches,
                 recent: Vec::new(),
             },
             titles: Postings {
-                main: titles.to_vec(),
+                main: titles,
                 recent: Vec::new(),
             },
-            common: Common {
-                slots: slots.to_vec(),
-            },
-            edges: edges.to_vec(),
-            present: present.to_vec(),
+            common: Common { slots },
+            edges,
+            present,
         },
         members,
     })
@@ -446,9 +576,9 @@ mod tests {
         }
 
         fn kept(&self) -> Vec<u8> {
-            build(&self.members, &self.fetch(), Rebuild::Nothing, 2)
-                .keep
-                .expect("a build is kept")
+            let built = build(&self.members, &self.fetch(), Rebuild::Nothing, 2);
+            assert!(built.keep, "a build is kept");
+            encode(&built.grouper, &self.members)
         }
 
         fn resume(&self, kept: &[u8]) -> Result<Resumed, Rebuild> {
@@ -466,10 +596,11 @@ mod tests {
         let (last, before) = files.split_last().expect("articles");
         let now = inbox(before, |_| 0);
         let built = build(&now.members, &now.fetch(), Rebuild::Nothing, 2);
-        let kept = built.keep.clone().expect("kept");
+        assert!(built.keep);
+        let kept = encode(&built.grouper, &now.members);
         let restored = now.resume(&kept).expect("restored");
         assert_eq!(restored.how, How::Restored);
-        assert_eq!(restored.keep, None, "nothing new to keep");
+        assert!(!restored.keep, "nothing new to keep");
         let groups = now.grouped_anew();
         assert!(groups.count() >= 20, "the fixture has stories: {groups:?}");
         assert_eq!(restored.grouper.groups(), groups);
@@ -523,7 +654,7 @@ mod tests {
         let rebuilt = resume_or_build(&now.members, Some(&bad), &now.fetch(), 2);
         assert_eq!(rebuilt.how, How::Built(Rebuild::Unreadable));
         assert_eq!(rebuilt.grouper.groups(), groups);
-        assert!(rebuilt.keep.is_some(), "the sound bytes are kept again");
+        assert!(rebuilt.keep, "the sound bytes are kept again");
     }
 
     /// `kept` with its words changed by `change` and its checksum made right again:
@@ -537,7 +668,9 @@ mod tests {
             .collect();
         words.pop();
         change(&mut words);
-        words.push(checksum(&words));
+        let mut sum = Sum::new();
+        words.iter().for_each(|&w| sum.push(w));
+        words.push(sum.value());
         words.iter().flat_map(|w| w.to_le_bytes()).collect()
     }
 
@@ -634,7 +767,8 @@ mod tests {
             "the new copy joins its story"
         );
         assert_eq!(groups, now.grouped_anew());
-        let kept_again = resumed.keep.expect("kept again");
+        assert!(resumed.keep, "kept again");
+        let kept_again = encode(&resumed.grouper, &now.members);
         assert_eq!(kept_again, now.kept(), "the very state a full build keeps");
         // The new article and its candidates, not the inbox.
         let read = read.into_inner();
@@ -694,13 +828,14 @@ mod tests {
         let fetch = |i: usize| articles.get(i).cloned();
         // Two titles: the sentence is still the stories' own text.
         let two = build(&members(2), &fetch, Rebuild::Nothing, 2);
+        let two_kept = encode(&two.grouper, &members(2));
         // A third title makes it boilerplate.
         let three = members(3);
         assert!(matches!(
-            resume(&three, two.keep.as_deref(), &fetch),
+            resume(&three, Some(&two_kept), &fetch),
             Err(Rebuild::Boilerplate)
         ));
-        let rebuilt = resume_or_build(&three, two.keep.as_deref(), &fetch, 2);
+        let rebuilt = resume_or_build(&three, Some(&two_kept), &fetch, 2);
         assert_eq!(rebuilt.how, How::Built(Rebuild::Boilerplate));
         let numbered: Vec<(usize, Arc<Article>)> = articles.iter().cloned().enumerate().collect();
         assert_eq!(rebuilt.grouper.groups(), group(&numbered));

@@ -680,6 +680,56 @@ impl Index {
             .flatten()
     }
 
+    /// The bytes kept under `name` as a reader, read a piece at a time straight from
+    /// the file (a 15 MB grouping is never held whole beside what it decodes to),
+    /// with their length.
+    pub fn kept_reader(&self, name: &str) -> Option<(rusqlite::blob::Blob<'_>, usize)> {
+        let (rowid, len): (i64, i64) = self
+            .conn
+            .query_row(
+                "SELECT rowid, length(bytes) FROM kept WHERE name = ?1",
+                [name],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .ok()
+            .flatten()?;
+        let blob = self
+            .conn
+            .blob_open(rusqlite::MAIN_DB, "kept", "bytes", rowid, true)
+            .ok()?;
+        Some((blob, usize::try_from(len).ok()?))
+    }
+
+    /// Keeps `len` bytes under `name`, written by `write` a piece at a time into
+    /// their place in the file, replacing what was there, in one transaction: two
+    /// processes keeping at once leave one's bytes whole, never a mix, and bytes
+    /// `write` could not finish are never kept.
+    pub fn keep_streamed(
+        &self,
+        name: &str,
+        len: usize,
+        write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<usize>,
+    ) -> rusqlite::Result<()> {
+        let failed = |e: std::io::Error| rusqlite::Error::ToSqlConversionFailure(Box::new(e));
+        let tx = self.conn.unchecked_transaction()?;
+        tx.execute(
+            "INSERT OR REPLACE INTO kept(name, bytes) VALUES(?1, zeroblob(?2))",
+            params![name, i64::try_from(len).unwrap_or(i64::MAX)],
+        )?;
+        let rowid = tx.last_insert_rowid();
+        {
+            let mut blob = tx.blob_open(rusqlite::MAIN_DB, "kept", "bytes", rowid, false)?;
+            let wrote = write(&mut blob).map_err(failed)?;
+            if wrote != len {
+                return Err(failed(std::io::Error::other(
+                    "the bytes kept changed length",
+                )));
+            }
+        }
+        tx.commit()
+    }
+
     /// Keeps `bytes` under `name`, replacing what was there: one statement, so two
     /// processes keeping at once leave one's bytes whole, never a mix.
     pub fn keep(&self, name: &str, bytes: &[u8]) -> rusqlite::Result<()> {

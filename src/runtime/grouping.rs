@@ -70,15 +70,21 @@ impl Store {
         self.index.as_ref()
     }
 
-    fn read(&mut self) -> Option<Vec<u8>> {
-        self.index()?.kept(GROUPS)
+    /// The grouping kept, read a piece at a time into the grouper it decodes to.
+    fn read(&mut self) -> Result<kept::Kept, kept::Rebuild> {
+        let index = self.index().ok_or(kept::Rebuild::Nothing)?;
+        let (mut blob, len) = index.kept_reader(GROUPS).ok_or(kept::Rebuild::Nothing)?;
+        kept::decode_from(&mut blob, len).ok_or(kept::Rebuild::Unreadable)
     }
 
-    /// Keeps `bytes`; a failure (a read-only or full cache folder, another writer
-    /// holding the file too long) only means grouping again at the next start.
-    fn write(&mut self, bytes: &[u8]) {
+    /// Keeps `grouper`, written a piece at a time into the index; a failure (a
+    /// read-only or full cache folder, another writer holding the file too long)
+    /// only means grouping again at the next start.
+    fn write(&mut self, grouper: &Grouper, members: &[Member]) {
         if let Some(index) = self.index() {
-            let _ = index.keep(GROUPS, bytes);
+            let len = kept::encoded_len(grouper, members);
+            let _ =
+                index.keep_streamed(GROUPS, len, |out| kept::encode_into(grouper, members, out));
         }
     }
 }
@@ -89,8 +95,10 @@ fn run(inbox: Receiver<Job>, texts: Option<Arc<Shared>>, deliver: impl Fn(Groups
         .as_deref()
         .and_then(|t| t.with(|i| i.path().to_path_buf()))
         .map(|path| Store { path, index: None });
-    // The bytes to keep once the groups are handed over.
-    let mut to_keep: Option<Vec<u8>> = None;
+    // The members of the grouping to keep once the groups are handed over (written
+    // then, straight from the grouper); none once the watcher's changes are in it,
+    // since it then no longer is what a build of those members makes.
+    let mut to_keep: Option<Vec<Member>> = None;
     // Each item's article as the session holds it (bodies held by the index are
     // read again when a comparison needs them).
     let mut articles: Vec<Option<Arc<Article>>> = Vec::new();
@@ -122,12 +130,11 @@ fn run(inbox: Receiver<Job>, texts: Option<Arc<Shared>>, deliver: impl Fn(Groups
                         |i: usize| articles.get(i).and_then(Option::as_ref).and_then(&whole);
                     match store.as_mut() {
                         Some(store) => {
-                            let kept = store.read();
-                            // One core: the other stays the reviewer's.
-                            let resumed =
-                                kept::resume_or_build(&members, kept.as_deref(), &fetch, 1);
+                            // One core for a build: the other stays the reviewer's.
+                            let resumed = kept::resume_kept(&members, store.read(), &fetch)
+                                .unwrap_or_else(|why| kept::build(&members, &fetch, why, 1));
                             grouper = resumed.grouper;
-                            to_keep = resumed.keep;
+                            to_keep = resumed.keep.then_some(members);
                         }
                         None => {
                             let items: Vec<usize> = members.iter().map(|m| m.item).collect();
@@ -139,6 +146,7 @@ fn run(inbox: Receiver<Job>, texts: Option<Arc<Shared>>, deliver: impl Fn(Groups
                     super::give_back_free_memory();
                 }
                 Job::Add(added) => {
+                    to_keep = None;
                     for (item, article) in added {
                         if articles.len() <= item {
                             articles.resize(item + 1, None);
@@ -156,6 +164,7 @@ fn run(inbox: Receiver<Job>, texts: Option<Arc<Shared>>, deliver: impl Fn(Groups
                     }
                 }
                 Job::Remove(gone) => {
+                    to_keep = None;
                     for item in gone {
                         grouper.remove(item);
                         if let Some(slot) = articles.get_mut(item) {
@@ -168,8 +177,9 @@ fn run(inbox: Receiver<Job>, texts: Option<Arc<Shared>>, deliver: impl Fn(Groups
         if !deliver(grouper.groups()) {
             return;
         }
-        if let (Some(bytes), Some(store)) = (to_keep.take(), store.as_mut()) {
-            store.write(&bytes);
+        if let (Some(members), Some(store)) = (to_keep.take(), store.as_mut()) {
+            store.write(&grouper, &members);
+            super::give_back_free_memory();
         }
     }
 }
