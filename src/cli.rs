@@ -1250,18 +1250,8 @@ pub fn label_file(
         &[],
         &setup.reviewer,
     );
-    // A decision is about the bytes it was made on; without them there is nothing to
-    // record in `article_sha256`, and no way to tell later whether the article changed.
-    if entry.sha256.is_none() {
-        let reason = entry
-            .article
-            .as_ref()
-            .err()
-            .map_or("it cannot be read", String::as_str);
-        return Err(Failure::Problem(format!(
-            "{}: {reason}, so it cannot be labeled",
-            path.display()
-        )));
+    if let Some(why) = unlabelable(&entry, &path) {
+        return Err(Failure::Problem(why));
     }
     let current = entry
         .mine(&setup.reviewer)
@@ -2114,6 +2104,24 @@ fn relative_to(inbox: &Path, text: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// Why an article cannot be labeled, when it cannot: a decision is about the bytes it
+/// was made on; without them there is nothing to record in `article_sha256`, and no
+/// way to tell later whether the article changed.
+pub(crate) fn unlabelable(entry: &Entry, path: &std::path::Path) -> Option<String> {
+    if entry.sha256.is_some() {
+        return None;
+    }
+    let reason = entry
+        .article
+        .as_ref()
+        .err()
+        .map_or("it cannot be read", String::as_str);
+    Some(format!(
+        "{}: {reason}, so it cannot be labeled",
+        path.display()
+    ))
 }
 
 #[cfg(test)]

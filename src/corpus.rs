@@ -1290,7 +1290,8 @@ const LAST_NAMES: &[&str] = &[
     "Ali",
 ];
 
-const MONTHS: [&str; 12] = [
+/// Month names, for dates written out (the fixture of `copies` uses them too).
+pub(crate) const MONTHS: [&str; 12] = [
     "January",
     "February",
     "March",

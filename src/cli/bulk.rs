@@ -177,16 +177,8 @@ fn would_change(
     entry: &Entry,
     changes: &LabelChanges,
 ) -> Result<Result<bool, String>, Failure> {
-    if entry.sha256.is_none() {
-        let reason = entry
-            .article
-            .as_ref()
-            .err()
-            .map_or("it cannot be read", String::as_str);
-        return Ok(Err(format!(
-            "{}: {reason}, so it cannot be labeled",
-            entry.path().display()
-        )));
+    if let Some(why) = super::unlabelable(entry, &entry.path()) {
+        return Ok(Err(why));
     }
     let saved = match entry.mine(&setup.reviewer) {
         SidecarState::Broken(problem) => return Ok(Err(problem.clone())),

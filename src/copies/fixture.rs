@@ -675,20 +675,6 @@ impl Gen {
         let year = 2015 + self.rng.below(11);
         let month = 1 + self.rng.below(12);
         let day = 1 + self.rng.below(28);
-        const MONTHS: [&str; 12] = [
-            "January",
-            "February",
-            "March",
-            "April",
-            "May",
-            "June",
-            "July",
-            "August",
-            "September",
-            "October",
-            "November",
-            "December",
-        ];
         let author = format!(
             "{} {}",
             ["Ana", "Tom", "Lena", "Kofi", "Mei", "Omar"][self.rng.below(6)],
@@ -712,7 +698,7 @@ impl Gen {
                     text,
                     "{title}\n\nBy [{author}](#)\n\n{}, {} {day}, {year}\n\n",
                     s.name,
-                    MONTHS[month - 1]
+                    crate::corpus::MONTHS[month - 1]
                 );
                 for p in &body {
                     text.push_str(p);
