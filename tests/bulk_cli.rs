@@ -251,18 +251,9 @@ fn a_broken_sidecar_among_the_matches_is_skipped_with_a_warning_and_left_as_it_i
         .filter_map(|l| l.split('\t').next())
         .collect();
     assert_eq!(listed, [BRINE[0]]);
-    let said = stderr(&out);
-    let lines: Vec<&str> = said.lines().collect();
-    assert_eq!(lines.len(), 2, "{said}");
-    assert!(
-        lines[0].starts_with("warning: skipped: ")
-            && lines[0].contains(&format!("{}.alice.toml", BRINE[1]))
-            && lines[0].contains("will not be overwritten"),
-        "{said}"
-    );
-    assert_eq!(
-        lines[1],
-        "triage: dry run: would label 1 of 2 matching articles; 1 would be skipped; nothing was written"
+    skipped_the_broken_one(
+        &out,
+        "triage: dry run: would label 1 of 2 matching articles; 1 would be skipped; nothing was written",
     );
 
     let out = triage(&inbox, &["label", "--query", "brine", "--region", "mena"]);
@@ -271,19 +262,7 @@ fn a_broken_sidecar_among_the_matches_is_skipped_with_a_warning_and_left_as_it_i
         printed_sidecars(&inbox, &out),
         [format!("{}.alice.toml", BRINE[0])]
     );
-    let said = stderr(&out);
-    let lines: Vec<&str> = said.lines().collect();
-    assert_eq!(lines.len(), 2, "{said}");
-    assert!(
-        lines[0].starts_with("warning: skipped: ")
-            && lines[0].contains(&format!("{}.alice.toml", BRINE[1]))
-            && lines[0].contains("will not be overwritten"),
-        "{said}"
-    );
-    assert_eq!(
-        lines[1],
-        "triage: labeled 1 of 2 matching articles; 1 skipped"
-    );
+    skipped_the_broken_one(&out, "triage: labeled 1 of 2 matching articles; 1 skipped");
     assert_eq!(fs::read_to_string(&broken).expect("still there"), garbage);
     assert!(sidecars(&inbox)[&format!("{}.alice.toml", BRINE[0])].contains("region = [\"mena\"]"));
 }
@@ -548,4 +527,19 @@ fn groups_lists_a_story_with_its_copies_in_tsv_and_json() {
         assert_eq!(row[..3], [id.as_str(), file, format], "{text}");
     }
     assert_eq!(rows[0][3], "2024-06-06", "{text}");
+}
+
+/// Stderr says the second brine article was skipped (its sidecar is broken and is
+/// never overwritten), then `summary`.
+fn skipped_the_broken_one(out: &std::process::Output, summary: &str) {
+    let said = stderr(out);
+    let lines: Vec<&str> = said.lines().collect();
+    assert_eq!(lines.len(), 2, "{said}");
+    assert!(
+        lines[0].starts_with("warning: skipped: ")
+            && lines[0].contains(&format!("{}.alice.toml", BRINE[1]))
+            && lines[0].contains("will not be overwritten"),
+        "{said}"
+    );
+    assert_eq!(lines[1], summary);
 }
