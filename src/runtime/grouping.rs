@@ -2,8 +2,10 @@
 //! grouping the index kept ([`crate::copies::kept`]) when it was made from the same
 //! files, adds the new ones when they come after the rest, or else reads every
 //! article (bodies held by the index one at a time, so memory never holds them all)
-//! and groups them anew, always to the groups a grouping from scratch finds; then it takes each article the watcher sees arrive, change or go, and hands
-//! the session the groups after each step, as one more event.
+//! and groups them anew on one core (the other stays the reviewer's), always to the
+//! groups a grouping from scratch finds; then it takes each article the watcher sees
+//! arrive, change or go, and hands the session the groups after each step, as one
+//! more event.
 //!
 //! What it kept is read and written here, on a connection of its own, never on the
 //! one the reader and search share, and written only after the groups are handed
@@ -23,7 +25,7 @@ use crate::index::{GROUPS, Index, Shared};
 /// What changed, by entry index.
 pub enum Job {
     /// Every article of the inbox, with its print: the groups are taken from the
-    /// index, with the new articles added, or made anew from them on every core.
+    /// index, with the new articles added, or made anew from them on one core.
     All(Vec<(Member, Arc<Article>)>),
     /// These articles arrived or changed (an index already grouped is taken again).
     Add(Vec<(usize, Arc<Article>)>),
