@@ -73,7 +73,7 @@
 //!
 //! Kept between calls: 15 entries of 8 bytes an article (sketch and title), the
 //! pairs found, and the 2 MiB table: 141 bytes an article at 100,000. Grouping
-//! 100,000 articles from scratch takes about 11 s on two cores (the first index takes
+//! 100,000 articles from scratch takes about 9 s on two cores (the first index takes
 //! 52–57 s here), adding one to a grouper of 100,000 about 0.1 ms (budget 5 ms).
 
 mod differences;
