@@ -229,3 +229,36 @@ fn a_second_start_folds_the_story_from_the_groups_the_first_kept() {
     tmux.keys(&["q"]);
     tmux.wait_for_exit();
 }
+
+/// A start that took only the kept groups (their postings left in the index) still
+/// groups an article the watcher brings: the whole grouping is read back for it.
+#[test]
+fn after_a_start_on_kept_groups_a_new_reprint_joins_its_story() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (inbox, reprint) = inbox_with_a_reprint(dir.path());
+    age(&inbox);
+    let tmux = Tmux::new("copies-kept-add");
+    tmux.start(&inbox);
+    tmux.wait_for_screen("the story folded", |s| s.contains("▸2 Russia Backs Syria"));
+    let index = index_under(&tmux.config.path().join("cache"));
+    wait_for_index(&index, "the groups kept", |conn| {
+        conn.query_row("SELECT count(*) FROM kept WHERE name = 'groups'", [], |r| {
+            r.get::<_, i64>(0)
+        })
+        .unwrap_or(0)
+            == 1
+    });
+    tmux.keys(&["q"]);
+    tmux.wait_for_exit();
+    tmux.start(&inbox);
+    tmux.wait_for_screen("the story folded again", |s| {
+        s.contains("▸2 Russia Backs Syria")
+    });
+    // Another site reprints the reprint.
+    let text = std::fs::read_to_string(inbox.join(&reprint)).expect("the reprint");
+    let again = text.replace("Source: mirror.example.net", "Source: third.example.org");
+    std::fs::write(inbox.join("zzz_third_reprint.md"), again).expect("write");
+    tmux.wait_for_screen("three copies", |s| s.contains("▸3 Russia Backs Syria"));
+    tmux.keys(&["q"]);
+    tmux.wait_for_exit();
+}

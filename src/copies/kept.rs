@@ -162,7 +162,20 @@ pub fn resume(
     resume_kept(members, kept, fetch)
 }
 
-/// [`resume`] from a grouper already read ([`read`]), or why there is none.
+/// Whether `kept` was made from exactly these members, numbered as they are now.
+pub fn same_members(kept: &Kept, members: &[Member]) -> bool {
+    let now = printed(members);
+    now.len() == members.len() && now == kept.members
+}
+
+impl Kept {
+    /// The grouper kept (of [`decode_groups_from`]: its groups alone).
+    pub fn into_grouper(self) -> Grouper {
+        self.grouper
+    }
+}
+
+/// [`resume`] from a grouper already read ([`decode_from`]), or why there is none.
 pub fn resume_kept(
     members: &[Member],
     kept: Result<Kept, Rebuild>,
@@ -395,6 +408,18 @@ impl Words<'_> {
         Some(w)
     }
 
+    /// A part read only for the checksum: its words summed and let go.
+    fn skip_part(&mut self) -> Option<()> {
+        let len = usize::try_from(self.word()?).ok()?;
+        if len > self.left {
+            return None;
+        }
+        for _ in 0..len {
+            self.word()?;
+        }
+        Some(())
+    }
+
     /// A part: its count, then that many words, read straight into their vector
     /// (a count past what is left is damage, never an allocation).
     fn part(&mut self) -> Option<Vec<u64>> {
@@ -419,6 +444,20 @@ fn decode(bytes: &[u8]) -> Option<Kept> {
 /// `None` for anything else. Each part goes straight into the grouper's vectors, so
 /// reading needs no more memory than the grouper itself.
 pub fn decode_from(from: &mut dyn std::io::Read, len: usize) -> Option<Kept> {
+    decode_parts(from, len, true)
+}
+
+/// The groups [`encode_into`] kept and what they were made from, read from `from`
+/// (`len` bytes) without the grouper's postings and boilerplate table, which only
+/// adding an article needs: every byte is still read and checked, but only the pairs,
+/// the items present and the members are held (a few MB at 100,000 articles, where the
+/// whole grouper is about 14). The grouper it gives knows its groups
+/// ([`Grouper::groups`]) and nothing more: never [`Grouper::add`] to it.
+pub fn decode_groups_from(from: &mut dyn std::io::Read, len: usize) -> Option<Kept> {
+    decode_parts(from, len, false)
+}
+
+fn decode_parts(from: &mut dyn std::io::Read, len: usize, whole: bool) -> Option<Kept> {
     if !len.is_multiple_of(8) || len < 8 {
         return None;
     }
@@ -432,14 +471,19 @@ pub fn decode_from(from: &mut dyn std::io::Read, len: usize) -> Option<Kept> {
     if r.word()? != MAGIC || r.word()? != VERSION || r.word()? != settings() {
         return None;
     }
-    let sketches = r.part()?;
-    let titles = r.part()?;
-    let slots = r.part()?;
+    let (sketches, titles, slots) = if whole {
+        (r.part()?, r.part()?, r.part()?)
+    } else {
+        r.skip_part()?;
+        r.skip_part()?;
+        r.skip_part()?;
+        (Vec::new(), Vec::new(), Vec::new())
+    };
     let edges = r.part()?;
     let present = r.part()?;
     let items = r.part()?;
     let prints = r.part()?;
-    if r.left != 0 || slots.len() != COMMON_SLOTS || items.len() != prints.len() {
+    if r.left != 0 || (whole && slots.len() != COMMON_SLOTS) || items.len() != prints.len() {
         return None;
     }
     // The checksum, the one word not summed.
@@ -850,5 +894,24 @@ mod tests {
         assert!(matches!(now.resume(&kept), Err(Rebuild::Changed)));
         let rebuilt = resume_or_build(&now.members, Some(&kept), &now.fetch(), 2);
         assert_eq!(rebuilt.grouper.groups(), now.grouped_anew());
+    }
+
+    #[test]
+    fn the_groups_alone_come_back_checked_as_the_whole_grouper_does() {
+        let now = inbox(&all(), |_| 0);
+        let kept = now.kept();
+        let light = decode_groups_from(&mut &kept[..], kept.len()).expect("read");
+        assert!(same_members(&light, &now.members));
+        assert_eq!(light.into_grouper().groups(), now.grouped_anew());
+        // Every byte is still checked: a change inside the postings it lets go of
+        // is damage all the same.
+        let mut bad = kept.clone();
+        bad[64] ^= 1;
+        assert!(decode_groups_from(&mut &bad[..], bad.len()).is_none());
+        assert!(decode_groups_from(&mut &kept[..kept.len() - 8], kept.len() - 8).is_none());
+        // Made from other members: not the same.
+        let fewer = inbox(&all()[1..], |_| 0);
+        let whole = decode_from(&mut &kept[..], kept.len()).expect("read");
+        assert!(!same_members(&whole, &fewer.members));
     }
 }

@@ -72,11 +72,17 @@ impl Store {
         self.index.as_ref()
     }
 
-    /// The grouping kept, read a piece at a time into the grouper it decodes to.
-    fn read(&mut self) -> Result<kept::Kept, kept::Rebuild> {
+    /// The grouping kept, read a piece at a time into the grouper it decodes to;
+    /// with `whole` false, only its groups and members ([`kept::decode_groups_from`]).
+    fn read(&mut self, whole: bool) -> Result<kept::Kept, kept::Rebuild> {
         let index = self.index().ok_or(kept::Rebuild::Nothing)?;
         let (mut blob, len) = index.kept_reader(GROUPS).ok_or(kept::Rebuild::Nothing)?;
-        kept::decode_from(&mut blob, len).ok_or(kept::Rebuild::Unreadable)
+        let decoded = if whole {
+            kept::decode_from(&mut blob, len)
+        } else {
+            kept::decode_groups_from(&mut blob, len)
+        };
+        decoded.ok_or(kept::Rebuild::Unreadable)
     }
 
     /// Keeps `grouper`, written a piece at a time into the index; a failure (a
@@ -101,6 +107,12 @@ fn run(inbox: Receiver<Job>, texts: Option<Arc<Shared>>, deliver: impl Fn(Groups
     // then, straight from the grouper); none once the watcher's changes are in it,
     // since it then no longer is what a build of those members makes.
     let mut to_keep: Option<Vec<Member>> = None;
+    // The members of the inbox as last given whole, and whether the grouper holds
+    // only their groups (restored as kept, its postings left in the index until the
+    // watcher brings an article to add: 14 MB less at 100,000 articles, and at the
+    // moment the inbox has just loaded).
+    let mut members: Vec<Member> = Vec::new();
+    let mut light = false;
     // Each item's article as the session holds it (bodies held by the index are
     // read again when a comparison needs them).
     let mut articles: Vec<Option<Arc<Article>>> = Vec::new();
@@ -118,7 +130,8 @@ fn run(inbox: Receiver<Job>, texts: Option<Arc<Shared>>, deliver: impl Fn(Groups
             match job {
                 Job::All(all) => {
                     articles = Vec::new();
-                    let mut members = Vec::with_capacity(all.len());
+                    members = Vec::with_capacity(all.len());
+                    light = false;
                     for (member, article) in all {
                         if articles.len() <= member.item {
                             articles.resize(member.item + 1, None);
@@ -132,11 +145,22 @@ fn run(inbox: Receiver<Job>, texts: Option<Arc<Shared>>, deliver: impl Fn(Groups
                         |i: usize| articles.get(i).and_then(Option::as_ref).and_then(&whole);
                     match store.as_mut() {
                         Some(store) => {
-                            // One core for a build: the other stays the reviewer's.
-                            let resumed = kept::resume_kept(&members, store.read(), &fetch)
-                                .unwrap_or_else(|why| kept::build(&members, &fetch, why, 1));
-                            grouper = resumed.grouper;
-                            to_keep = resumed.keep.then_some(members);
+                            // The groups alone when they are kept for these very
+                            // members; else the whole grouper, to update or build.
+                            let restored = store
+                                .read(false)
+                                .ok()
+                                .filter(|k| kept::same_members(k, &members));
+                            if let Some(k) = restored {
+                                grouper = k.into_grouper();
+                                light = true;
+                            } else {
+                                // One core for a build: the other stays the reviewer's.
+                                let resumed = kept::resume_kept(&members, store.read(true), &fetch)
+                                    .unwrap_or_else(|why| kept::build(&members, &fetch, why, 1));
+                                grouper = resumed.grouper;
+                                to_keep = resumed.keep.then(|| members.clone());
+                            }
                         }
                         None => {
                             let items: Vec<usize> = members.iter().map(|m| m.item).collect();
@@ -149,6 +173,10 @@ fn run(inbox: Receiver<Job>, texts: Option<Arc<Shared>>, deliver: impl Fn(Groups
                 }
                 Job::Add(added) => {
                     to_keep = None;
+                    if light {
+                        grouper = whole_again(store.as_mut(), &members, &articles, &whole);
+                        light = false;
+                    }
                     for (item, article) in added {
                         if articles.len() <= item {
                             articles.resize(item + 1, None);
@@ -167,6 +195,10 @@ fn run(inbox: Receiver<Job>, texts: Option<Arc<Shared>>, deliver: impl Fn(Groups
                 }
                 Job::Remove(gone) => {
                     to_keep = None;
+                    if light {
+                        grouper = whole_again(store.as_mut(), &members, &articles, &whole);
+                        light = false;
+                    }
                     for item in gone {
                         grouper.remove(item);
                         if let Some(slot) = articles.get_mut(item) {
@@ -184,4 +216,26 @@ fn run(inbox: Receiver<Job>, texts: Option<Arc<Shared>>, deliver: impl Fn(Groups
             super::give_back_free_memory();
         }
     }
+}
+
+/// The whole grouper of a session that restored only its groups, for the first
+/// article the watcher brings: read from the index again, or, should the index now
+/// hold another inbox's grouping (another process kept its own meanwhile), built
+/// again from the articles.
+fn whole_again(
+    store: Option<&mut Store>,
+    members: &[Member],
+    articles: &[Option<Arc<Article>>],
+    whole: &(dyn Fn(&Arc<Article>) -> Option<Arc<Article>> + Sync),
+) -> Grouper {
+    let fetch = |i: usize| articles.get(i).and_then(Option::as_ref).and_then(whole);
+    let kept = store
+        .map(|s| s.read(true))
+        .unwrap_or(Err(kept::Rebuild::Nothing));
+    let grouper = match kept {
+        Ok(k) if kept::same_members(&k, members) => k.into_grouper(),
+        _ => kept::build(members, &fetch, kept::Rebuild::Changed, 1).grouper,
+    };
+    super::give_back_free_memory();
+    grouper
 }
