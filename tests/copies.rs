@@ -149,19 +149,6 @@ fn a_copy_decided_otherwise_is_shown_and_kept_when_the_reviewer_keeps_theirs() {
     tmux.wait_for_exit();
 }
 
-/// Sets every file under `dir` an hour into the past, so that the index trusts the
-/// rows it writes from now on (see tests/index.rs).
-fn age(dir: &Path) {
-    for file in common::files_under(dir) {
-        let when = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
-        std::fs::File::options()
-            .write(true)
-            .open(&file)
-            .and_then(|f| f.set_modified(when))
-            .unwrap_or_else(|e| panic!("age {}: {e}", file.display()));
-    }
-}
-
 /// The one index file under `cache`.
 fn index_under(cache: &Path) -> PathBuf {
     let found: Vec<PathBuf> = common::files_under(cache)
@@ -193,7 +180,7 @@ fn wait_for_index(file: &Path, what: &str, ok: impl Fn(&rusqlite::Connection) ->
 fn a_second_start_folds_the_story_from_the_groups_the_first_kept() {
     let dir = tempfile::tempdir().expect("temp dir");
     let (inbox, reprint) = inbox_with_a_reprint(dir.path());
-    age(&inbox);
+    common::age(&inbox);
     let tmux = Tmux::new("copies-kept");
     tmux.start(&inbox);
     tmux.wait_for_screen("the story folded", |s| s.contains("▸2 Russia Backs Syria"));
@@ -209,18 +196,7 @@ fn a_second_start_folds_the_story_from_the_groups_the_first_kept() {
     tmux.wait_for_exit();
     // Both bodies blanked in the index: grouped again from them, the two would be
     // copies of nothing.
-    let conn = rusqlite::Connection::open(&index).expect("open with SQLite");
-    for file in [SEED, reprint.as_str()] {
-        let blanked = conn
-            .execute(
-                "UPDATE texts SET body = printf('blank %08d', key), body_ends = X'0E000000'
-                 WHERE key = (SELECT key FROM articles WHERE rel = ?1)",
-                [file.as_bytes()],
-            )
-            .expect("blank a body");
-        assert_eq!(blanked, 1, "{file}");
-    }
-    drop(conn);
+    common::blank_bodies(&index, &[SEED, reprint.as_str()]);
     // The same private folders, so the same index.
     tmux.start(&inbox);
     tmux.wait_for_screen("the story folded again", |s| {
@@ -236,7 +212,7 @@ fn a_second_start_folds_the_story_from_the_groups_the_first_kept() {
 fn after_a_start_on_kept_groups_a_new_reprint_joins_its_story() {
     let dir = tempfile::tempdir().expect("temp dir");
     let (inbox, reprint) = inbox_with_a_reprint(dir.path());
-    age(&inbox);
+    common::age(&inbox);
     let tmux = Tmux::new("copies-kept-add");
     tmux.start(&inbox);
     tmux.wait_for_screen("the story folded", |s| s.contains("▸2 Russia Backs Syria"));

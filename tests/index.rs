@@ -1034,22 +1034,6 @@ fn story_files(json: &str) -> Vec<Vec<String>> {
         .collect()
 }
 
-/// Replaces the bodies the index holds for `files` by a few words of their own, so
-/// that whatever groups them from the index's bodies finds them copies of nothing.
-fn blank_bodies(inbox: &Path, files: &[&str]) {
-    let conn = rusqlite::Connection::open(index_file(inbox)).expect("open with SQLite");
-    for file in files {
-        let changed = conn
-            .execute(
-                "UPDATE texts SET body = printf('blank %08d', key), body_ends = X'0E000000'
-                 WHERE key = (SELECT key FROM articles WHERE rel = ?1)",
-                [file.as_bytes()],
-            )
-            .expect("blank a body");
-        assert_eq!(changed, 1, "{file} has a body in the index");
-    }
-}
-
 #[test]
 fn a_warm_start_takes_the_kept_groups_and_gives_those_of_no_index() {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -1062,7 +1046,7 @@ fn a_warm_start_takes_the_kept_groups_and_gives_those_of_no_index() {
     assert_eq!(stories(&inbox), std::slice::from_ref(&story));
     // Grouped again from the index's bodies, the two would be copies of nothing:
     // still a story, so the groups were not made again.
-    blank_bodies(&inbox, &[common::SEED, "zz_mirror.md"]);
+    common::blank_bodies(&index_file(&inbox), &[common::SEED, "zz_mirror.md"]);
     let out = quiet(&inbox, &["groups", "--format", "json"]);
     assert_eq!(story_files(&out), [story]);
     // Once the bodies are read again (`--rebuild` drops everything kept), the same.
@@ -1090,7 +1074,7 @@ fn a_reprint_added_after_the_rest_joins_its_story_without_grouping_anew() {
     // The first reprint's body blanked in the index: grouped anew from it, it would
     // be in no story; brought up to date, its pair with the seed is kept and the new
     // one is checked against the seed's real body.
-    blank_bodies(&inbox, &["zz_mirror.md"]);
+    common::blank_bodies(&index_file(&inbox), &["zz_mirror.md"]);
     let out = quiet(&inbox, &["groups", "--format", "json"]);
     assert_eq!(story_files(&out), std::slice::from_ref(&three));
     // And without the index (every file read), the same story.

@@ -95,7 +95,7 @@ fn kept_groups(entries: &[Entry], texts: &Shared) -> Groups {
     // Read a piece at a time into the grouper it decodes to.
     let before = texts
         .with(|i| {
-            let (mut blob, len) = i.kept_reader(GROUPS).ok_or(kept::Rebuild::Nothing)?;
+            let (mut blob, len) = i.kept(GROUPS).ok_or(kept::Rebuild::Nothing)?;
             kept::decode_from(&mut blob, len).ok_or(kept::Rebuild::Unreadable)
         })
         .unwrap_or(Err(kept::Rebuild::Nothing));
@@ -108,7 +108,7 @@ fn kept_groups(entries: &[Entry], texts: &Shared) -> Groups {
         // A cache folder that cannot be written only means grouping again next time.
         let _ = texts.with(|i| {
             let len = kept::encoded_len(&resumed.grouper, &members);
-            i.keep_streamed(GROUPS, len, |out| {
+            i.keep(GROUPS, len, |out| {
                 kept::encode_into(&resumed.grouper, &members, out)
             })
         });

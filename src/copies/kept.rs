@@ -237,8 +237,10 @@ pub fn build(
     }
 }
 
-/// [`resume`], else [`build`] on `threads` threads.
-pub fn resume_or_build(
+/// [`resume`], else [`build`] on `threads` threads (what the program does, in two
+/// steps, around reading the kept bytes; for the tests).
+#[cfg(test)]
+fn resume_or_build(
     members: &[Member],
     kept: Option<&[u8]>,
     fetch: &(dyn Fn(usize) -> Option<Arc<Article>> + Sync),

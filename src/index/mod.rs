@@ -667,23 +667,11 @@ impl Index {
         Ok(Some(out))
     }
 
-    /// The bytes kept under `name` ([`Index::keep`]); `None` when there are none or
-    /// they cannot be read. What they say is for their owner to check: they come
-    /// from a file.
-    pub fn kept(&self, name: &str) -> Option<Vec<u8>> {
-        self.conn
-            .query_row("SELECT bytes FROM kept WHERE name = ?1", [name], |r| {
-                r.get::<_, Vec<u8>>(0)
-            })
-            .optional()
-            .ok()
-            .flatten()
-    }
-
-    /// The bytes kept under `name` as a reader, read a piece at a time straight from
-    /// the file (a 15 MB grouping is never held whole beside what it decodes to),
-    /// with their length.
-    pub fn kept_reader(&self, name: &str) -> Option<(rusqlite::blob::Blob<'_>, usize)> {
+    /// The bytes kept under `name` ([`Index::keep`]) as a reader, read a piece at a
+    /// time straight from the file (a 15 MB grouping is never held whole beside what
+    /// it decodes to), with their length; `None` when there are none or they cannot
+    /// be read. What they say is for their owner to check: they come from a file.
+    pub fn kept(&self, name: &str) -> Option<(rusqlite::blob::Blob<'_>, usize)> {
         let (rowid, len): (i64, i64) = self
             .conn
             .query_row(
@@ -705,7 +693,7 @@ impl Index {
     /// their place in the file, replacing what was there, in one transaction: two
     /// processes keeping at once leave one's bytes whole, never a mix, and bytes
     /// `write` could not finish are never kept.
-    pub fn keep_streamed(
+    pub fn keep(
         &self,
         name: &str,
         len: usize,
@@ -728,17 +716,6 @@ impl Index {
             }
         }
         tx.commit()
-    }
-
-    /// Keeps `bytes` under `name`, replacing what was there: one statement, so two
-    /// processes keeping at once leave one's bytes whole, never a mix.
-    pub fn keep(&self, name: &str, bytes: &[u8]) -> rusqlite::Result<()> {
-        self.conn
-            .execute(
-                "INSERT OR REPLACE INTO kept(name, bytes) VALUES(?1, ?2)",
-                params![name, bytes],
-            )
-            .map(|_| ())
     }
 
     /// How many rows and bodies the index holds.

@@ -76,7 +76,7 @@ impl Store {
     /// with `whole` false, only its groups and members ([`kept::decode_groups_from`]).
     fn read(&mut self, whole: bool) -> Result<kept::Kept, kept::Rebuild> {
         let index = self.index().ok_or(kept::Rebuild::Nothing)?;
-        let (mut blob, len) = index.kept_reader(GROUPS).ok_or(kept::Rebuild::Nothing)?;
+        let (mut blob, len) = index.kept(GROUPS).ok_or(kept::Rebuild::Nothing)?;
         let decoded = if whole {
             kept::decode_from(&mut blob, len)
         } else {
@@ -91,8 +91,7 @@ impl Store {
     fn write(&mut self, grouper: &Grouper, members: &[Member]) {
         if let Some(index) = self.index() {
             let len = kept::encoded_len(grouper, members);
-            let _ =
-                index.keep_streamed(GROUPS, len, |out| kept::encode_into(grouper, members, out));
+            let _ = index.keep(GROUPS, len, |out| kept::encode_into(grouper, members, out));
         }
     }
 }

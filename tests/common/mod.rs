@@ -513,3 +513,34 @@ pub fn stdout(out: &std::process::Output) -> String {
 pub fn stderr(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
+
+/// Sets every file under `dir` an hour into the past, so that the index trusts the
+/// rows it writes from now on (a row written within a second or so of its file's
+/// last change is read again next time; see tests/index.rs).
+pub fn age(dir: &Path) {
+    for file in files_under(dir) {
+        let when = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+        fs::File::options()
+            .write(true)
+            .open(&file)
+            .and_then(|f| f.set_modified(when))
+            .unwrap_or_else(|e| panic!("age {}: {e}", file.display()));
+    }
+}
+
+/// Replaces the bodies the index file `index` holds for `files` by a few words of
+/// their own, so that whatever groups them from the index's bodies finds them copies
+/// of nothing: groups found anyway came from the grouping the index kept.
+pub fn blank_bodies(index: &Path, files: &[&str]) {
+    let conn = rusqlite::Connection::open(index).expect("open with SQLite");
+    for file in files {
+        let changed = conn
+            .execute(
+                "UPDATE texts SET body = printf('blank %08d', key), body_ends = X'0E000000'
+                 WHERE key = (SELECT key FROM articles WHERE rel = ?1)",
+                [file.as_bytes()],
+            )
+            .expect("blank a body");
+        assert_eq!(changed, 1, "{file} has a body in the index");
+    }
+}
