@@ -2260,12 +2260,23 @@ fn a_search_shows_a_story_once_on_its_best_ranked_copy_and_is_copy_keeps_stories
 #[test]
 fn the_review_never_folds() {
     let mut s = with_copies();
-    assert!(!s.reviewing());
-    s.copies.groups = Arc::new(crate::copies::Groups::default());
+    assert_eq!(s.folded(vec![0, 1, 4]), vec![0, 1], "the inbox folds");
+    let alice = s.reviewer.clone();
+    s.start_review(alice);
+    assert!(s.reviewing());
     assert_eq!(
         s.folded(vec![0, 1, 4]),
         vec![0, 1, 4],
-        "no groups, nothing folds"
+        "the review does not"
+    );
+    s.view = vec![1, 4];
+    assert_eq!(s.fold_at(0), Fold::Alone);
+    s.cursor = 0;
+    run(&mut s, [Action::ToggleFold]);
+    assert!(
+        s.message
+            .as_ref()
+            .is_some_and(|m| m.text.contains("every copy on its own"))
     );
 }
 
