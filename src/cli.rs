@@ -679,7 +679,7 @@ impl Setup {
                     ))
                 })?;
         if let Some(cache) = cache {
-            finish_index(&cache);
+            finish_index(self, &cache);
             inbox.texts = Some(Arc::clone(&cache.texts));
         }
         Ok(inbox)
@@ -698,28 +698,24 @@ impl Setup {
     /// line too when an index was found damaged or of another version and is made
     /// again.
     pub fn open_index(&self) -> Option<crate::store::Cache> {
-        let (cache, note) = self.open_index_with(crate::store::Cache::open);
+        let (cache, note) = self.open_index_with();
         if let Some(note) = note {
             eprintln!("triage: {}", sanitize(&note));
         }
         cache
     }
 
-    /// [`Setup::open_index`] for the TUI (see [`crate::store::Cache::open_in_background`]).
-    /// The note, if any, is for the TUI's status line (stderr is hidden behind the
-    /// screen).
+    /// [`Setup::open_index`] for the TUI: the note, if any, is for the TUI's status
+    /// line (stderr is hidden behind the screen).
     pub fn open_index_in_background(&self) -> (Option<crate::store::Cache>, Option<String>) {
-        self.open_index_with(crate::store::Cache::open_in_background)
+        self.open_index_with()
     }
 
-    fn open_index_with(
-        &self,
-        open: fn(&Path) -> crate::store::indexed::Opened,
-    ) -> (Option<crate::store::Cache>, Option<String>) {
+    fn open_index_with(&self) -> (Option<crate::store::Cache>, Option<String>) {
         if !self.use_index {
             return (None, None);
         }
-        match open(&self.inbox) {
+        match crate::store::Cache::open(&self.inbox) {
             Ok((cache, note)) => (Some(cache), note),
             Err(reason) => (None, Some(reason)),
         }
@@ -753,8 +749,25 @@ impl Setup {
 }
 
 /// Waits for the index's writer, saying on stderr what it is doing when that takes a
-/// while (the first run on a big inbox), and why it stopped if it did.
-fn finish_index(cache: &crate::store::Cache) {
+/// while (the first run on a big inbox), and why it stopped if it did. An index whose
+/// rows turned out damaged as they were read (it is then set aside) is made again
+/// now, so that the next command finds it whole, and stderr says so in one line.
+fn finish_index(setup: &Setup, cache: &crate::store::Cache) {
+    if let Some(why) = cache.damaged() {
+        cache.finish();
+        if let Ok((again, _)) = crate::store::Cache::open(&setup.inbox) {
+            let _ = Inbox::index_through(&setup.inbox, &setup.reviewer, &again);
+            again.finish();
+        }
+        eprintln!(
+            "triage: {}",
+            sanitize(&format!(
+                "the index {} is made again: it could not be read ({why})",
+                cache.path().display()
+            ))
+        );
+        return;
+    }
     let pending = cache.pending();
     if pending >= 2000 {
         eprintln!(
@@ -794,7 +807,7 @@ fn index(setup: &Setup, rebuild: bool) -> Result<ExitCode, Failure> {
             ))
         })?;
     let read = cache.asked.load(std::sync::atomic::Ordering::Relaxed);
-    finish_index(&cache);
+    finish_index(setup, &cache);
     let path = cache
         .texts
         .with(|i| i.path().to_path_buf())
@@ -1797,16 +1810,25 @@ impl Matches {
     /// Adds each shown hit's best matching body line where a term matched only in a
     /// body the index holds (those in memory have it already).
     fn fill_body_lines(&mut self) {
-        if let Some(bodies) = self.texts.as_deref() {
-            crate::search::fill_body_lines(
-                &self.state.catalog.docs,
-                &self.state.catalog.facets,
-                &self.query,
-                &mut self.hits,
-                bodies,
-                usize::MAX,
-            );
+        let Some(bodies) = self.texts.as_deref() else {
+            return;
+        };
+        // A second connection, for a second thread: half the bodies each.
+        let second = bodies
+            .with(|i| crate::index::Index::reopen(i.path()).ok())
+            .flatten()
+            .map(crate::index::Shared::new);
+        let mut indexes: Vec<&dyn crate::search::BodyIndex> = vec![bodies];
+        if let Some(second) = &second {
+            indexes.push(second);
         }
+        crate::search::fill_all_body_lines(
+            &self.state.catalog.docs,
+            &self.state.catalog.facets,
+            &self.query,
+            &mut self.hits,
+            &indexes,
+        );
     }
 
     /// One hit as `triage search` shows it.

@@ -358,6 +358,12 @@ const SCHEMA: &str = "
 
 impl Index {
     fn try_open(path: &Path) -> Result<Index, Problem> {
+        Index::try_open_checking(path, true)
+    }
+
+    /// [`Index::try_open`]; with `check`, reading the rows' pages too, to find damage
+    /// (3–4 ms at 100,000 rows; another connection to a file just opened skips it).
+    fn try_open_checking(path: &Path, check: bool) -> Result<Index, Problem> {
         let conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE
@@ -378,8 +384,10 @@ impl Index {
         }
         // A file cut short still opens; reading its first and last rows finds most
         // damage here rather than in the middle of a session.
-        conn.query_row("SELECT count(*) FROM articles", [], |_| Ok(()))?;
-        conn.query_row("SELECT max(key) FROM texts", [], |_| Ok(()))?;
+        if check {
+            conn.query_row("SELECT count(*) FROM articles", [], |_| Ok(()))?;
+            conn.query_row("SELECT max(key) FROM texts", [], |_| Ok(()))?;
+        }
         Ok(Index {
             conn,
             path: path.to_path_buf(),
@@ -398,7 +406,7 @@ impl Index {
 
     /// Another connection to an index [`open`] opened, for a thread of its own.
     pub fn reopen(path: &Path) -> Result<Index, String> {
-        Index::try_open(path).map_err(|e| e.to_string())
+        Index::try_open_checking(path, false).map_err(|e| e.to_string())
     }
 
     /// The index file.
@@ -412,48 +420,34 @@ impl Index {
         self.cached_between(i64::MIN, i64::MAX)
     }
 
-    /// [`Index::cached`] on two threads, each reading half of the keys on its own
-    /// connection (100,000 rows: about half the time).
-    pub fn cached_on_two_threads(&self) -> rusqlite::Result<RowMap> {
-        let (low, high, count): (Option<i64>, Option<i64>, i64) = self.conn.query_row(
-            "SELECT min(key), max(key), count(*) FROM articles",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )?;
-        let (Some(low), Some(high)) = (low, high) else {
-            return Ok(RowMap::default());
-        };
-        let middle = low + (high - low) / 2;
-        let Ok(other) = Index::try_open(&self.path) else {
-            return self.cached();
-        };
-        std::thread::scope(|scope| {
-            let upper = scope.spawn(move || other.cached_between(middle + 1, i64::MAX));
-            // Room for both halves at once: the upper one then joins without the
-            // whole table being hashed again.
-            let room = usize::try_from(count).unwrap_or(0);
-            let mut rows = self.cached_between_into(i64::MIN, middle, room)?;
-            let upper = upper
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
-            rows.extend(upper);
-            Ok(rows)
-        })
+    /// The lowest and highest key and how many rows there are (`None`: no rows), to
+    /// cut the keys into blocks for [`Index::rows_between`].
+    pub fn key_range(&self) -> rusqlite::Result<Option<(i64, i64, i64)>> {
+        // Three queries: each alone has SQLite's shortcut (the ends of the keys' tree,
+        // its leaves counted without reading the rows); together they read every row.
+        let one = |sql: &str| self.conn.query_row(sql, [], |r| r.get::<_, Option<i64>>(0));
+        let low = one("SELECT min(key) FROM articles")?;
+        let high = one("SELECT max(key) FROM articles")?;
+        let count = one("SELECT count(*) FROM articles")?.unwrap_or(0);
+        Ok(low.zip(high).map(|(low, high)| (low, high, count)))
     }
 
     fn cached_between(&self, low: i64, high: i64) -> rusqlite::Result<RowMap> {
-        self.cached_between_into(low, high, 0)
+        let mut out = RowMap::default();
+        out.extend(self.rows_between(low, high)?);
+        Ok(out)
     }
 
-    /// [`Index::cached_between`] into a map made with room for `room` rows.
-    fn cached_between_into(&self, low: i64, high: i64, room: usize) -> rusqlite::Result<RowMap> {
-        let mut stmt = self.conn.prepare(&format!(
-            "SELECT {COLUMNS} FROM articles WHERE key BETWEEN ?1 AND ?2"
+    /// The rows whose key is in `low..=high`, in key order, with the bytes of their
+    /// paths.
+    pub fn rows_between(&self, low: i64, high: i64) -> rusqlite::Result<Vec<(Vec<u8>, Cached)>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM articles WHERE key BETWEEN ?1 AND ?2 ORDER BY key"
         ))?;
         let mut rows = stmt.query([low, high])?;
-        let mut out = RowMap::with_capacity_and_hasher(room, Default::default());
+        let mut out = Vec::new();
         while let Some(row) = rows.next()? {
-            out.insert(row.get(1)?, cached_of(row)?);
+            out.push((row.get(1)?, cached_of(row)?));
         }
         Ok(out)
     }

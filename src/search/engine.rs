@@ -257,6 +257,46 @@ pub fn fill_body_lines(
     filled
 }
 
+/// [`fill_body_lines`] for every hit, shared out among `indexes`, each read on a
+/// thread of its own (each index its own connection): for a command, which waits
+/// for all of them, and where reading the bodies is most of the work.
+pub fn fill_all_body_lines(
+    docs: &[Arc<Doc>],
+    facets: &[Facet],
+    query: &Query,
+    hits: &mut [Hit],
+    indexes: &[&dyn BodyIndex],
+) {
+    let Some((last, others)) = indexes.split_last() else {
+        return;
+    };
+    // Each part gets as many hits that need a body line as the others: those cluster
+    // after the hits in titles.
+    let needs = |h: &Hit| h.body_line.is_none() && h.shown_score().is_none();
+    let per = hits.iter().filter(|h| needs(h)).count() / indexes.len() + 1;
+    let mut parts = Vec::with_capacity(indexes.len());
+    let mut rest = hits;
+    for index in others {
+        let mut seen = 0;
+        let cut = rest
+            .iter()
+            .position(|h| {
+                seen += usize::from(needs(h));
+                seen > per
+            })
+            .unwrap_or(rest.len());
+        let (part, after) = rest.split_at_mut(cut);
+        parts.push((part, *index));
+        rest = after;
+    }
+    parts.push((rest, *last));
+    std::thread::scope(|scope| {
+        for (part, index) in parts {
+            scope.spawn(move || fill_body_lines(docs, facets, query, part, index, usize::MAX));
+        }
+    });
+}
+
 /// Turns the character indices of a [`Hit`] into byte ranges of `text`, merging
 /// adjacent characters, so callers can slice and style without splitting a UTF-8
 /// sequence. Indices past the end of `text` are ignored.

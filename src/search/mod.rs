@@ -21,8 +21,8 @@ use crate::article::{Article, Paragraphs};
 use crate::domain::Status;
 
 pub use engine::{
-    BODY_MIN_CHARS, Hit, byte_ranges, fill_body_lines, in_bodies, search, search_scoped,
-    search_with,
+    BODY_MIN_CHARS, Hit, byte_ranges, fill_all_body_lines, fill_body_lines, in_bodies, search,
+    search_scoped, search_with,
 };
 pub use labels::{LabelSet, Labels, label_number};
 pub use query::{Filter, Query, QueryError, Term, TermKind, parse};

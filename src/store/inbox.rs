@@ -928,24 +928,32 @@ fn load_batch(
 ) -> Vec<Entry> {
     let root: Arc<Path> = Arc::from(root);
     let root = &root;
+    // The rows taken here, in order, where each is mostly the next to arrive (see
+    // `Cache::take`); the entries made from them on every core.
+    let mut rows: Vec<Option<crate::index::Cached>> = match cache {
+        Some(cache) => found.iter().map(|e| cache.take(e)).collect(),
+        None => Vec::new(),
+    };
+    rows.resize_with(found.len(), || None);
+    let load = |(e, row): (&ScanEntry, Option<crate::index::Cached>)| match cache {
+        Some(cache) => cache.load_taken(root, e, row, reviewer),
+        None => Entry::load(root, &e.rel, &e.sidecars, reviewer),
+    };
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let per = found.len().div_ceil(threads.max(1)).max(1);
     if found.len() < 16 || threads == 1 {
-        return found
-            .iter()
-            .map(|e| load_one(cache, root, e, reviewer))
-            .collect();
+        return found.iter().zip(rows).map(load).collect();
+    }
+    let mut parts = Vec::new();
+    let mut rows = rows.into_iter();
+    for chunk in found.chunks(per) {
+        parts.push((chunk, rows.by_ref().take(chunk.len()).collect::<Vec<_>>()));
     }
     std::thread::scope(|scope| {
-        let parts: Vec<_> = found
-            .chunks(per)
-            .map(|chunk| {
-                scope.spawn(move || {
-                    chunk
-                        .iter()
-                        .map(|e| load_one(cache, root, e, reviewer))
-                        .collect::<Vec<_>>()
-                })
+        let parts: Vec<_> = parts
+            .into_iter()
+            .map(|(chunk, rows)| {
+                scope.spawn(move || chunk.iter().zip(rows).map(load).collect::<Vec<_>>())
             })
             .collect();
         parts
@@ -1063,7 +1071,7 @@ mod tests {
         }
         let file = dir.path().join("cache/index.sqlite");
         let open = || {
-            let (cache, _) = Cache::open_file_in_background(&file).expect("the index opens");
+            let (cache, _) = Cache::open_file(&file).expect("the index opens");
             Arc::new(cache)
         };
         let cache = open();

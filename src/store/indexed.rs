@@ -15,24 +15,12 @@ use std::time::{Duration, Instant};
 use crate::article::Article;
 use crate::index::{self, Cached, Index, Put, Stat};
 
+use super::arriving::Arriving;
 use super::{Entry, ScanEntry};
-
-/// Files whose rows are looked up one by one while all rows are being read: more
-/// than a first screen.
-const FIRST_SCREEN: usize = 100;
 
 /// Rows written per transaction at most, and how long a row waits for its batch.
 const BATCH: usize = 1024;
 const BATCH_WAIT: Duration = Duration::from_millis(200);
-
-/// The rows' table is a good part of a warm start's memory (19 MB at 100,000 rows)
-/// and never shrinks by itself: it is given back as rows are taken, so that it is
-/// not still held when the last entries are made.
-fn shrink_as_taken(rows: &mut RowMap) {
-    if rows.len() < rows.capacity() / 4 {
-        rows.shrink_to_fit();
-    }
-}
 
 /// What the writer is asked to do.
 enum Write {
@@ -49,17 +37,6 @@ enum Write {
 /// more than the rest of taking a row.
 pub type RowMap = crate::index::RowMap;
 
-/// What the rows' thread answers: the rows, or whether its error is damage and what
-/// it says.
-type RowsRead = Result<RowMap, (bool, String)>;
-
-/// The rows of [`Cache::cached`]: still being read, or read.
-enum Rows {
-    /// The thread's answer: the rows, or whether the error is damage, and what it is.
-    Reading(JoinHandle<RowsRead>),
-    Read(RowMap),
-}
-
 /// An index opened, with the sentence saying it was made again if it was; or the
 /// sentence saying why the program goes on without it.
 pub type Opened = Result<(Cache, Option<String>), String>;
@@ -67,16 +44,15 @@ pub type Opened = Result<(Cache, Option<String>), String>;
 /// The index of one inbox as a session uses it: the rows it held at the start, a
 /// writer for the rows to write, and a connection for reading bodies.
 pub struct Cache {
-    /// The rows the index held at the start, by path bytes, once read: they are
-    /// read on a thread of their own (a second at 1,000,000 rows), and until then
-    /// each file's row is looked up alone, so the first screen never waits for
-    /// them. Emptied once every file was loaded (see [`Cache::forget_unseen`]).
-    cached: Mutex<Rows>,
+    /// The rows the index held at the start, as they arrive (see [`Arriving`]): each
+    /// is taken by its file's entry, and those left once every file was loaded are
+    /// files gone from the inbox (see [`Cache::forget_unseen`]).
+    cached: Mutex<Arriving>,
     writer: Mutex<Option<Sender<Write>>>,
     thread: Mutex<Option<JoinHandle<()>>>,
-    /// Paths whose rows were looked up alone before all rows were read: those rows
-    /// are taken, whatever the bulk read brings back.
-    alone: Mutex<Vec<Vec<u8>>>,
+    /// Why the rows could not all be read, when they were damaged: the index is then
+    /// set aside once loading is over (see [`Cache::damaged`]).
+    damage: Mutex<Option<String>>,
     /// The index file.
     path: PathBuf,
     /// Rows asked for and rows written, for the progress shown.
@@ -93,73 +69,33 @@ pub struct Cache {
 }
 
 impl Cache {
-    /// Opens the index of `inbox` (see [`index::open`]). `Err` is the one sentence to
-    /// show when the program goes on without it; `Ok`'s note, when there is one, says
-    /// the index was made again.
+    /// Opens the index of `inbox` (see [`index::open`]) and starts reading its rows
+    /// (see [`Arriving`]). `Err` is the one sentence to show when the program goes on
+    /// without it; `Ok`'s note, when there is one, says the index was made again.
+    /// Damage found later, inside the rows, is for [`Cache::damaged`].
     pub fn open(inbox: &Path) -> Opened {
-        let (index, mut note) = index::open(inbox)?;
-        // Damage inside the rows shows only when they are read: the index is then made
-        // again too, rather than worked around on every start.
-        let (index, cached) = match index.cached_on_two_threads() {
-            Ok(rows) => (index, rows),
-            Err(e) if index::damaged(&e) => {
-                let path = index.path().to_path_buf();
-                drop(index);
-                let index = index::open_anew(&path)?;
-                note = Some(format!(
-                    "the index {} is made again: it could not be read ({e})",
-                    path.display()
-                ));
-                (index, RowMap::default())
-            }
-            Err(e) => {
-                return Err(format!(
-                    "working without the index ({}): {e}",
-                    index.path().display()
-                ));
-            }
-        };
-        Cache::with(index, Some(cached)).map(|cache| (cache, note))
-    }
-
-    /// [`Cache::open`] for the TUI: the rows are read on a thread of their own, so
-    /// the first screen never waits for them (each file's row is looked up alone
-    /// until they are there). Damage found in them then has the index set aside at
-    /// the end of loading, to be made again at the next start (see `Cache::rest`).
-    pub fn open_in_background(inbox: &Path) -> Opened {
         let (index, note) = index::open(inbox)?;
-        Cache::with(index, None).map(|cache| (cache, note))
+        Cache::with(index).map(|cache| (cache, note))
     }
 
-    /// [`Cache::open_in_background`] on a given index file (unit tests, which must
-    /// not depend on the environment's cache folder).
+    /// [`Cache::open`] on a given index file (unit tests, which must not depend on
+    /// the environment's cache folder).
     #[cfg(test)]
-    pub(crate) fn open_file_in_background(path: &Path) -> Opened {
+    pub(crate) fn open_file(path: &Path) -> Opened {
         let (index, note) = index::open_at(path)?;
-        Cache::with(index, None).map(|cache| (cache, note))
+        Cache::with(index).map(|cache| (cache, note))
     }
 
-    fn with(index: Index, cached: Option<RowMap>) -> Result<Cache, String> {
+    fn with(index: Index) -> Result<Cache, String> {
         let path = index.path().to_path_buf();
         let problem = |e: &dyn std::fmt::Display| {
             format!("working without the index ({}): {e}", path.display())
         };
         let texts = Index::reopen(index.path()).map_err(|e| problem(&e))?;
-        let rows = match cached {
-            Some(rows) => Rows::Read(rows),
-            None => {
-                let reader = Index::reopen(index.path()).map_err(|e| problem(&e))?;
-                Rows::Reading(
-                    std::thread::Builder::new()
-                        .name("index rows".into())
-                        .spawn(move || {
-                            reader
-                                .cached_on_two_threads()
-                                .map_err(|e| (index::damaged(&e), e.to_string()))
-                        })
-                        .map_err(|e| problem(&e))?,
-                )
-            }
+        let (rows, damage) = match Arriving::start(&path, &index) {
+            Ok(rows) => (rows, None),
+            Err((true, e)) => (Arriving::default(), Some(e)),
+            Err((false, e)) => return Err(problem(&e)),
         };
         let (tx, rx) = mpsc::channel();
         let written = Arc::new(AtomicUsize::new(0));
@@ -176,7 +112,7 @@ impl Cache {
         Ok(Cache {
             cached: Mutex::new(rows),
             path,
-            alone: Mutex::new(Vec::new()),
+            damage: Mutex::new(damage),
             writer: Mutex::new(Some(tx)),
             thread: Mutex::new(Some(thread)),
             asked: AtomicUsize::new(0),
@@ -188,19 +124,29 @@ impl Cache {
         })
     }
 
-    /// The entry of `rel` from its row when the file is unchanged since, else read
+    /// The entry of `found` from its row when the file is unchanged since, else read
     /// from the file (and its row written again).
     pub fn load(&self, root: &Arc<Path>, found: &ScanEntry, reviewer: &str) -> Entry {
+        let row = self.take(found);
+        self.load_taken(root, found, row, reviewer)
+    }
+
+    /// [`Cache::load`] with the row of `found` already taken (see [`Cache::take`]), so
+    /// that one thread can take the rows of a batch in order and others make the
+    /// entries.
+    pub fn load_taken(
+        &self,
+        root: &Arc<Path>,
+        found: &ScanEntry,
+        row: Option<Cached>,
+        reviewer: &str,
+    ) -> Entry {
         let (rel, sidecars) = (&found.rel, &found.sidecars);
         // The `stat` before the read (the scan's, else one now): a change during the
         // read shows at the next start.
         let stat = found
             .stat
             .or_else(|| std::fs::metadata(root.join(rel)).ok().map(|m| Stat::of(&m)));
-        // Each row is taken out as it is used: what is left once the scan is over
-        // are the files gone from the inbox (see [`Cache::forget_unseen`]), and
-        // the rows' memory goes back as the entries take theirs.
-        let row = self.take_row(rel);
         if let (Some(stat), Some(row)) = (&stat, &row)
             && row.fresh(stat)
             && let Some(article) = row.article()
@@ -220,126 +166,87 @@ impl Cache {
         entry
     }
 
-    /// The entry of `found` from its row, when all rows are read and its row is
-    /// fresh: no file to read, so the caller can make it at once, in order, rather
-    /// than hand it to a reader. `found` back otherwise (the row, if any, stays for
-    /// [`Cache::load`]).
+    /// The entry of `found` from its row, when its row is fresh: no file to read, so
+    /// the caller can make it at once, in order, rather than hand it to a reader.
+    /// `found` back otherwise (a stale row stays for [`Cache::load`]).
     pub fn load_fresh(&self, root: &Arc<Path>, found: ScanEntry) -> Result<Entry, ScanEntry> {
-        match self.fresh_row(&found) {
-            // A row that cannot be decoded is gone now: the reader reads the file.
-            Some(row) => match row.article() {
-                Some(article) => Ok(Entry::decisions_listed(
-                    root,
-                    found.rel,
-                    &found.sidecars,
-                    article.map(Arc::new),
-                    row.sha256,
-                )),
-                None => Err(found),
-            },
+        let Some(row) = self.take(&found) else {
+            return Err(found);
+        };
+        if !found.stat.is_some_and(|stat| row.fresh(&stat)) {
+            if let Ok(mut cached) = self.cached.lock() {
+                cached.give_back(found.rel.as_os_str().as_bytes().to_vec(), row);
+            }
+            return Err(found);
+        }
+        // A row that cannot be decoded is gone now: the reader reads the file.
+        match row.article() {
+            Some(article) => Ok(Entry::decisions_listed(
+                root,
+                found.rel,
+                &found.sidecars,
+                article.map(Arc::new),
+                row.sha256,
+            )),
             None => Err(found),
         }
     }
 
-    /// The row of `found`, taken out, when all rows are read and it is fresh.
-    fn fresh_row(&self, found: &ScanEntry) -> Option<Cached> {
-        let stat = found.stat?;
-        let key = found.rel.as_os_str().as_bytes();
+    /// The row of `found`, taken out of the rows as they arrive (see [`Arriving`]):
+    /// each row is taken by its file's entry, so that those left once the walk is
+    /// over are the files gone from the inbox (see [`Cache::forget_unseen`]).
+    pub fn take(&self, found: &ScanEntry) -> Option<Cached> {
+        let rel = &found.rel;
         let mut cached = self.cached.lock().ok()?;
-        self.settle(&mut cached, false);
-        let Rows::Read(rows) = &mut *cached else {
-            return None;
-        };
-        // One lookup for the usual case, a row still fresh; a stale one goes back
-        // for the reader (who reads the file and writes the row again).
-        let row = rows.remove(key)?;
-        if !row.fresh(&stat) {
-            rows.insert(key.to_vec(), row);
-            return None;
-        }
-        shrink_as_taken(rows);
-        Some(row)
+        cached.take(rel.as_os_str().as_bytes(), || {
+            self.texts
+                .with(|i| i.cached_one(rel).ok().flatten())
+                .flatten()
+        })
     }
 
-    /// The row of `rel`, taken out of the rows read, or looked up alone while they
-    /// are still being read.
-    fn take_row(&self, rel: &Path) -> Option<Cached> {
-        let key = rel.as_os_str().as_bytes();
-        let mut cached = self.cached.lock().ok()?;
-        let alone = self.alone.lock().map_or(0, |a| a.len());
-        // Past the first screen, waiting for all rows costs less than looking each
-        // up alone (one query each, on one connection the readers take turns on).
-        self.settle(&mut cached, alone >= FIRST_SCREEN);
-        match &mut *cached {
-            Rows::Read(rows) => {
-                let row = rows.remove(key);
-                shrink_as_taken(rows);
-                row
-            }
-            Rows::Reading(_) => {
-                drop(cached);
-                if let Ok(mut alone) = self.alone.lock() {
-                    alone.push(key.to_vec());
-                }
-                self.texts
-                    .with(|i| i.cached_one(rel).ok().flatten())
-                    .flatten()
-            }
-        }
-    }
-
-    /// Makes `cached` the rows read once their thread has finished, or, with
-    /// `wait`, once it finishes.
-    fn settle(&self, cached: &mut Rows, wait: bool) {
-        if let Rows::Reading(thread) = cached
-            && (wait || thread.is_finished())
-            && let Rows::Reading(thread) = std::mem::replace(cached, Rows::Read(RowMap::default()))
-        {
-            *cached = Rows::Read(self.rows_read(thread));
-        }
-    }
-
-    /// What the rows' thread read. When the rows were damaged, the index is set
-    /// aside (its files removed: the writer goes on into a file no one opens again)
-    /// so that the next start makes it anew, and the session says so once.
-    fn rows_read(&self, thread: JoinHandle<RowsRead>) -> RowMap {
-        match thread.join() {
-            Ok(Ok(rows)) => rows,
-            Ok(Err((damaged, e))) => {
-                let what = if damaged && index::set_aside(&self.path).is_ok() {
-                    "it is made again at the next start"
-                } else {
-                    "every article is read from its file"
-                };
-                if let Ok(mut failed) = self.failed.lock() {
-                    *failed = Some(format!(
-                        "the index {} could not be read ({e}); {what}",
-                        self.path.display()
-                    ));
-                }
-                tell(&self.listener);
-                RowMap::default()
-            }
-            Err(_) => RowMap::default(),
-        }
-    }
-
-    /// Every row read, waiting for the read to end, less those looked up alone.
+    /// Every row not taken, waiting for all to arrive. When they were damaged, the
+    /// index is set aside (its files removed: the writer goes on into a file no one
+    /// opens again) so that it is made anew, and the session says so once.
     fn rest(&self) -> RowMap {
         let Ok(mut cached) = self.cached.lock() else {
             return RowMap::default();
         };
-        self.settle(&mut cached, true);
-        let Rows::Read(mut rows) = std::mem::replace(&mut *cached, Rows::Read(RowMap::default()))
-        else {
-            return RowMap::default();
+        let rows = cached.rest();
+        let damage = match cached.failed.take() {
+            Some((true, e)) => Some(e),
+            _ => self.damage.lock().ok().and_then(|d| d.clone()),
         };
-        if let Ok(alone) = self.alone.lock() {
-            for key in alone.iter() {
-                rows.remove(key);
+        drop(cached);
+        if let Some(e) = damage {
+            let what = if index::set_aside(&self.path).is_ok() {
+                "it is made again at the next start"
+            } else {
+                "every article is read from its file"
+            };
+            if let Ok(mut failed) = self.failed.lock() {
+                *failed = Some(format!(
+                    "the index {} could not be read ({e}); {what}",
+                    self.path.display()
+                ));
             }
+            if let Ok(mut slot) = self.damage.lock() {
+                *slot = Some(e);
+            }
+            tell(&self.listener);
         }
         rows
+    }
+
+    /// The index file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Why the index's rows could not be read, when they were damaged: known once
+    /// loading is over ([`Cache::forget_unseen`]), the index then set aside.
+    pub fn damaged(&self) -> Option<String> {
+        self.damage.lock().ok().and_then(|d| d.clone())
     }
 
     /// Asks for the row of `entry` (just read from its file) to be written.

@@ -6,6 +6,7 @@
 //! safe by a lock file that is never renamed and by re-reading the sidecar before each
 //! write and applying only the edits being made.
 
+mod arriving;
 pub mod boundary;
 pub mod clean;
 pub mod inbox;
