@@ -223,16 +223,6 @@ pub fn open_at(path: &Path) -> Result<(Index, Option<String>), String> {
     }
 }
 
-/// Sets the index at `path` aside and makes a new one: for damage found only once
-/// its rows are read, after [`open_at`] (see `store::Cache::open`), so that the next
-/// start does not meet it again.
-pub fn open_anew(path: &Path) -> Result<Index, String> {
-    let without =
-        |e: &dyn std::fmt::Display| format!("working without the index ({}): {e}", path.display());
-    set_aside(path).map_err(|e| without(&e))?;
-    Index::try_open(path).map_err(|e| without(&e))
-}
-
 /// Removes the index of `inbox` (and its journal files) so the next open makes it
 /// again: `triage index --rebuild`.
 pub fn remove(inbox: &Path) -> Result<PathBuf, String> {
@@ -415,7 +405,9 @@ impl Index {
     }
 
     /// Every row, by path relative to the inbox (its bytes: hashing a `Path` walks
-    /// its components, ten times slower at 100,000 rows).
+    /// its components, ten times slower at 100,000 rows). A start takes them as they
+    /// arrive instead (`store::arriving`).
+    #[cfg(test)]
     pub fn cached(&self) -> rusqlite::Result<RowMap> {
         self.cached_between(i64::MIN, i64::MAX)
     }
@@ -432,6 +424,7 @@ impl Index {
         Ok(low.zip(high).map(|(low, high)| (low, high, count)))
     }
 
+    #[cfg(test)]
     fn cached_between(&self, low: i64, high: i64) -> rusqlite::Result<RowMap> {
         let mut out = RowMap::default();
         out.extend(self.rows_between(low, high)?);
@@ -452,7 +445,8 @@ impl Index {
         Ok(out)
     }
 
-    /// The row of one path, for the first screen while [`Index::cached`] reads the rest.
+    /// The row of one path: a file whose row is not close ahead of the walk among
+    /// the rows arriving in key order (`store::arriving`).
     pub fn cached_one(&self, rel: &Path) -> rusqlite::Result<Option<Cached>> {
         let mut stmt = self
             .conn

@@ -569,7 +569,7 @@ fn load_with(
         'walk: for chunk in found_rx.iter() {
             for found in chunk {
                 // An unchanged file's row makes its entry here, in order; the readers
-                // have the files to read (and the rows until all are read).
+                // have the files to read.
                 let made = match cache.as_ref() {
                     Some(cache) => cache.load_fresh(&shared, found),
                     None => Err(found),
