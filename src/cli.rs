@@ -698,20 +698,16 @@ impl Setup {
     /// line too when an index was found damaged or of another version and is made
     /// again.
     pub fn open_index(&self) -> Option<crate::store::Cache> {
-        let (cache, note) = self.open_index_with();
+        let (cache, note) = self.open_index_noting();
         if let Some(note) = note {
             eprintln!("triage: {}", sanitize(&note));
         }
         cache
     }
 
-    /// [`Setup::open_index`] for the TUI: the note, if any, is for the TUI's status
-    /// line (stderr is hidden behind the screen).
-    pub fn open_index_in_background(&self) -> (Option<crate::store::Cache>, Option<String>) {
-        self.open_index_with()
-    }
-
-    fn open_index_with(&self) -> (Option<crate::store::Cache>, Option<String>) {
+    /// [`Setup::open_index`] leaving the note, if any, to the caller: the TUI shows it
+    /// on its status line (stderr is hidden behind the screen).
+    pub fn open_index_noting(&self) -> (Option<crate::store::Cache>, Option<String>) {
         if !self.use_index {
             return (None, None);
         }
@@ -891,7 +887,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
             let watching = prefer.map(|prefer| {
                 crate::runtime::start_watch(setup.inbox.clone(), reviewer.to_string(), prefer)
             });
-            let (cache, index_note) = setup.open_index_in_background();
+            let (cache, index_note) = setup.open_index_noting();
             let cache = cache.map(Arc::new);
             let loader = crate::store::load_in_background_through(
                 setup.inbox.clone(),

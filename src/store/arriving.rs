@@ -224,22 +224,20 @@ mod tests {
         path
     }
 
-    fn names(n: usize) -> Vec<String> {
-        (0..n).map(|i| format!("f/{i:05}.txt")).collect()
-    }
-
-    fn start(path: &Path) -> (Index, Arriving) {
-        let first = Index::reopen(path).expect("reopens");
-        let rows = Arriving::start(path, &first).expect("starts");
-        (first, rows)
+    /// The rows of an index of `n` files (`f/00000.txt`…, keyed in that order) as
+    /// they arrive, with the files' names and a connection of the test's own.
+    fn arriving(n: usize) -> (tempfile::TempDir, Vec<String>, Index, Arriving) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let rels: Vec<String> = (0..n).map(|i| format!("f/{i:05}.txt")).collect();
+        let path = index_of(dir.path(), &rels);
+        let first = Index::reopen(&path).expect("reopens");
+        let rows = Arriving::start(&path, &first).expect("starts");
+        (dir, rels, first, rows)
     }
 
     #[test]
     fn rows_taken_in_the_order_written_never_pile_up_or_need_a_lookup() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let rels = names(5000);
-        let path = index_of(dir.path(), &rels);
-        let (_first, mut rows) = start(&path);
+        let (_dir, rels, _first, mut rows) = arriving(5000);
         for rel in &rels {
             let row = rows.take(rel.as_bytes(), || panic!("{rel} looked up alone"));
             assert!(row.is_some(), "{rel}");
@@ -251,10 +249,7 @@ mod tests {
 
     #[test]
     fn a_row_far_ahead_is_looked_up_alone_and_then_dropped_when_it_arrives() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let rels = names(12_000);
-        let path = index_of(dir.path(), &rels);
-        let (first, mut rows) = start(&path);
+        let (_dir, rels, first, mut rows) = arriving(12_000);
         // The last file first (as a file changed since gets the last key).
         let last = rels[rels.len() - 1].clone();
         let mut alone = 0;
@@ -274,10 +269,7 @@ mod tests {
 
     #[test]
     fn rows_not_taken_are_the_rest_and_a_path_never_written_is_none() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let rels = names(3000);
-        let path = index_of(dir.path(), &rels);
-        let (_first, mut rows) = start(&path);
+        let (_dir, rels, _first, mut rows) = arriving(3000);
         // Every other file is still in the inbox, plus one the index never had.
         for rel in rels.iter().step_by(2) {
             assert!(rows.take(rel.as_bytes(), || None).is_some(), "{rel}");
@@ -296,10 +288,7 @@ mod tests {
 
     #[test]
     fn a_row_given_back_is_taken_again() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let rels = names(10);
-        let path = index_of(dir.path(), &rels);
-        let (_first, mut rows) = start(&path);
+        let (_dir, rels, _first, mut rows) = arriving(10);
         let row = rows.take(rels[3].as_bytes(), || None).expect("there");
         rows.give_back(rels[3].as_bytes().to_vec(), row);
         assert!(rows.take(rels[3].as_bytes(), || None).is_some());
@@ -308,9 +297,7 @@ mod tests {
 
     #[test]
     fn an_empty_index_has_no_rows_and_no_readers() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let path = index_of(dir.path(), &[]);
-        let (_first, mut rows) = start(&path);
+        let (_dir, _, _first, mut rows) = arriving(0);
         assert!(rows.readers.is_empty());
         assert!(rows.take(b"a.txt", || None).is_none());
         assert!(rows.rest().is_empty());
