@@ -213,11 +213,25 @@ impl Cache {
             return RowMap::default();
         };
         let rows = cached.rest();
-        let damage = match cached.failed.take() {
-            Some((true, e)) => Some(e),
-            _ => self.damage.lock().ok().and_then(|d| d.clone()),
-        };
+        let failed = cached.failed.take();
         drop(cached);
+        let damage = match failed {
+            Some((true, e)) => Some(e),
+            Some((false, e)) => {
+                // Not damage (a read that failed for another reason): the articles
+                // whose rows did not arrive were read from their files; said once.
+                if let Ok(mut failed) = self.failed.lock() {
+                    *failed = Some(format!(
+                        "the index {} could not be read ({e}); articles were read from their files",
+                        self.path.display()
+                    ));
+                }
+                tell(&self.listener);
+                None
+            }
+            None => None,
+        }
+        .or_else(|| self.damage.lock().ok().and_then(|d| d.clone()));
         if let Some(e) = damage {
             let what = if index::set_aside(&self.path).is_ok() {
                 "it is made again at the next start"
