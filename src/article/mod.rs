@@ -15,6 +15,7 @@ mod text;
 
 use std::path::Path;
 
+use paragraphs::{fit_list, fit_string};
 use serde::Serialize;
 use thin_vec::ThinVec;
 
@@ -94,10 +95,10 @@ impl Article {
     /// of the memory budget.
     pub fn shrink_to_fit(&mut self) {
         let shrink_all = |v: &mut ThinVec<String>| {
-            v.iter_mut().for_each(String::shrink_to_fit);
-            v.shrink_to_fit();
+            v.iter_mut().for_each(fit_string);
+            fit_list(v);
         };
-        self.title.shrink_to_fit();
+        fit_string(&mut self.title);
         shrink_all(&mut self.authors);
         for s in [
             &mut self.publisher,
@@ -108,7 +109,7 @@ impl Article {
         .into_iter()
         .flatten()
         {
-            s.shrink_to_fit();
+            fit_string(s);
         }
         self.fields.shrink_to_fit();
         shrink_all(&mut self.regions);
