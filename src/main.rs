@@ -1,6 +1,8 @@
 //! `triage`: parse the command line, run the command or the TUI, report errors as one
 //! sentence. Everything else lives in the library.
 
+mod allocator;
+
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -8,7 +10,7 @@ use triage::cli::{Cli, Failure, argument_error, run};
 use triage::sanitize::sanitize;
 
 fn main() -> ExitCode {
-    prompt_purge();
+    fewer_malloc_arenas();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         // Help and version are not errors: clap prints them as usual.
@@ -35,29 +37,17 @@ fn main() -> ExitCode {
     }
 }
 
-/// mimalloc, not glibc's malloc. The loader's reader threads allocate what other
-/// threads keep and free, and glibc's arenas then either fight over one lock (a
-/// third of `triage search`'s time at 100,000 articles went to malloc and its futex)
-/// or each hold their own free space. Measured in BENCHMARKS.md, "The allocator".
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: allocator::Split = allocator::Split;
 
-/// mimalloc's `mi_option_purge_delay` (its place in `mi_option_e`, mimalloc.h): how
-/// long freed memory stays with the process before it goes back to the system.
-const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
-
-/// Freed memory goes back at once: a start frees much of what it read while it
-/// builds what it keeps, and mimalloc's default of 1 s of delay lets a 100,000-article
-/// session peak some 20 MiB higher. (Transparent huge pages are off for the same
-/// reason, through the `no_thp` feature in Cargo.toml.)
-fn prompt_purge() {
-    // mimalloc's own variable, when set, still decides (for measuring).
-    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_some() {
-        return;
-    }
-    // SAFETY: sets one of the allocator's options; any value is allowed, and the
-    // option is read again at each purge.
+/// glibc gives each thread that allocates its own arena (up to eight per core), each
+/// holding its own free space; it now serves only large blocks and SQLite, too few
+/// allocations for two arenas to be fought over.
+fn fewer_malloc_arenas() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets a tunable of the allocator; called before any
+    // thread is started.
     unsafe {
-        libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0);
+        libc::mallopt(libc::M_ARENA_MAX, 2);
     }
 }

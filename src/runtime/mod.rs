@@ -927,11 +927,10 @@ fn yield_to_loading() {
 }
 
 /// Returns to the system the memory loading freed and glibc's malloc kept, which a
-/// session would otherwise hold for the rest of the day. The program's own
-/// allocations go through mimalloc (`src/main.rs`), which gives freed memory back by
-/// itself; glibc's malloc still serves SQLite's page caches, and any program that
-/// links the library without choosing an allocator (about 3 MB at 100,000 articles
-/// with one glibc arena, measured when it served everything).
+/// session would otherwise hold for the rest of the day: about 3 MB measured at
+/// 100,000 articles with one malloc arena. (The program gives glibc's malloc its
+/// large blocks and SQLite's; mimalloc, which has its small ones, gives freed
+/// memory back by itself: see `src/allocator.rs`.)
 pub(crate) fn give_back_free_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: malloc_trim only releases free memory the allocator holds.
