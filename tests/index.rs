@@ -930,6 +930,34 @@ fn the_tui_on_an_indexed_inbox_reads_bodies_from_the_index() {
     });
 }
 
+/// A first start reads every article from its file, writes the index behind it, and
+/// then holds each article as a start from the index would (its body let go of once
+/// the index has it): the reader and a search over bodies still find every word.
+#[test]
+fn a_first_start_lets_go_of_bodies_once_indexed_and_still_finds_them() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let inbox = common::copy_inbox(dir.path());
+    age(&inbox);
+    let tmux = common::Tmux::new("index-first-start");
+    tmux.start(&inbox);
+    tmux.wait_for_screen("the list, the index written", |s| {
+        s.contains("Lithium") && !s.contains("loading") && !s.contains("indexing")
+    });
+    tmux.keys(&["/", "brine", "Enter"]);
+    tmux.wait_for_screen("the body-only match with its line", |s| {
+        s.contains("↳") && s.contains("rine")
+    });
+    // The selected article's story, read back from the index by the reader.
+    tmux.wait_for_screen("the story in the reader", |s| {
+        s.contains("Demand for lithium, driven by electric")
+    });
+    let written = fs::read_dir(tmux.config.path().join("cache/triage"))
+        .expect("the cache folder")
+        .flatten()
+        .any(|d| d.path().join("index.sqlite").is_file());
+    assert!(written, "the first start wrote the index");
+}
+
 /// The live watcher keeps the index current: an article changed while the TUI runs
 /// is written into the index by the TUI itself (its new words found by the index's
 /// lookup), not left for the next start to find.

@@ -60,6 +60,42 @@ impl AppState {
         self.catalog.facets.get(entry).is_some_and(|f| f.gone)
     }
 
+    /// Lets go of the bodies the index now holds: each entry still holding the very
+    /// article that was written holds its [`crate::store::Released::held`] copy
+    /// instead, in its search document too (the same title, metadata and suggested
+    /// labels, so nothing on screen or in a ranking changes; the reader and search
+    /// then go to the index for the body, as after a start from the index). An entry
+    /// whose article changed since is left as it is. Returns what changed, by entry,
+    /// for the copies' thread, which holds the same articles.
+    pub fn hold_bodies(
+        &mut self,
+        released: Vec<crate::store::Released>,
+    ) -> Vec<(
+        usize,
+        std::sync::Weak<crate::article::Article>,
+        Arc<crate::article::Article>,
+    )> {
+        let mut moved = Vec::new();
+        for r in released {
+            let Some(i) = self.find(&r.rel) else {
+                continue;
+            };
+            let same = matches!(&self.entries[i].article, Ok(a) if std::ptr::eq(Arc::as_ptr(a), r.was.as_ptr()));
+            if !same {
+                continue;
+            }
+            self.entries[i].article = Ok(Arc::clone(&r.held));
+            let docs = Arc::make_mut(&mut self.catalog.docs);
+            if let Some(doc) = docs.get_mut(i) {
+                let mut held = Doc::clone(doc);
+                held.article = Some(Arc::clone(&r.held));
+                *doc = Arc::new(held);
+            }
+            moved.push((i, r.was, r.held));
+        }
+        moved
+    }
+
     /// An article appeared or its bytes changed. It keeps its place and the
     /// selection stays where it was; a search is run again to include it.
     pub fn article_arrived(&mut self, entry: Entry) -> Vec<Effect> {

@@ -2503,3 +2503,34 @@ fn the_stats_overlay_has_progress_per_assignee() {
         .collect();
     assert_eq!(rows, [("alice", 2, 1, 1), ("bob", 3, 0, 3)]);
 }
+
+#[test]
+fn bodies_written_to_the_index_are_let_go_only_by_the_entries_still_holding_them() {
+    use std::sync::Arc;
+    let mut s = state(3);
+    let whole = |s: &AppState, i: usize| Arc::clone(s.entries[i].article.as_ref().expect("read"));
+    let release = |rel: &str, was: &Arc<Article>, key: i64| crate::store::Released {
+        rel: PathBuf::from(rel),
+        was: Arc::downgrade(was),
+        held: Arc::new(crate::index::held_copy(was, key)),
+    };
+    let (first, second) = (whole(&s, 0), whole(&s, 1));
+    // The second article changed after it was written: its entry holds another one.
+    s.article_arrived(entry("001.txt"));
+    let moved = s.hold_bodies(vec![
+        release("000.txt", &first, 10),
+        release("001.txt", &second, 11),
+        release("gone.txt", &first, 12),
+    ]);
+    assert_eq!(moved.iter().map(|m| m.0).collect::<Vec<_>>(), [0]);
+    assert_eq!(whole(&s, 0).held, Some(10), "the entry holds the copy");
+    let doc = s.catalog.docs[0].article.as_ref().expect("a document");
+    assert_eq!(doc.held, Some(10), "and so does its search document");
+    assert_eq!(&*s.catalog.docs[0].title, "Title of 000.txt");
+    assert_eq!(
+        whole(&s, 1).held,
+        None,
+        "a changed article is kept as it is"
+    );
+    assert_eq!(whole(&s, 2).held, None);
+}

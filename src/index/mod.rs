@@ -124,6 +124,26 @@ impl Cached {
     }
 }
 
+/// What a start from the index holds of `article` once its row is written under
+/// `key` (as [`Cached::article`] gives it, its own region, theme and tag names left
+/// out as the session leaves them once its suggested labels are worked out): for a
+/// first start, which read every article whole, to let go of each body the index
+/// now has (see [`crate::store::Cache::hold_bodies_once_written`]).
+pub fn held_copy(article: &Article, key: i64) -> Article {
+    Article {
+        title: article.title.clone(),
+        authors: article.authors.clone(),
+        publisher: article.publisher.clone(),
+        date: article.date.clone(),
+        source: article.source.clone(),
+        url: article.url.clone(),
+        warnings: article.warnings.clone(),
+        lossy: article.lossy,
+        held: Some(key),
+        ..Article::default()
+    }
+}
+
 impl Cached {
     /// Whether the row still describes the file whose `stat` is `now`: same size,
     /// modification and change time and inode, and not written so soon after the

@@ -14,8 +14,8 @@
 //! saw is no longer what a grouping from scratch would find.
 
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::{Arc, Weak};
 
 use crate::article::Article;
 use crate::copies::kept::{self, Member};
@@ -31,6 +31,10 @@ pub enum Job {
     Add(Vec<(usize, Arc<Article>)>),
     /// These entries left the inbox.
     Remove(Vec<usize>),
+    /// These articles, held whole, are now held by the index (the same text, its
+    /// body in the index): the copy is kept instead, where the article held is still
+    /// the one given (see [`crate::app::AppState::hold_bodies`]).
+    Held(Vec<(usize, Weak<Article>, Arc<Article>)>),
 }
 
 /// The grouping's thread, fed through [`Grouping::submit`].
@@ -190,6 +194,17 @@ fn run(inbox: Receiver<Job>, texts: Option<Arc<Shared>>, deliver: impl Fn(Groups
                         let mut fetch =
                             |i: usize| articles.get(i).and_then(Option::as_ref).and_then(&whole);
                         grouper.add(item, &body, &mut fetch);
+                    }
+                }
+                Job::Held(held) => {
+                    for (item, was, copy) in held {
+                        if let Some(slot) = articles.get_mut(item)
+                            && slot
+                                .as_ref()
+                                .is_some_and(|a| std::ptr::eq(Arc::as_ptr(a), was.as_ptr()))
+                        {
+                            *slot = Some(copy);
+                        }
                     }
                 }
                 Job::Remove(gone) => {

@@ -143,6 +143,9 @@ pub struct Session {
     loading: bool,
     /// What the watcher saw while the inbox was loading, applied in order once it has.
     held: Vec<Vec<Change>>,
+    /// Bodies let go of since memory was last given back (see
+    /// [`Session::hold_written_bodies`]).
+    bodies_let_go: usize,
     /// The watched inbox, to read changed sidecars from.
     root: PathBuf,
     /// The reviewer asked to suspend; the terminal loop carries it out.
@@ -204,6 +207,7 @@ impl Session {
             backlog: VecDeque::new(),
             loading: false,
             held: Vec::new(),
+            bodies_let_go: 0,
             root: PathBuf::new(),
             suspend: false,
             output: Vec::new(),
@@ -324,6 +328,7 @@ impl Session {
     /// [`crate::store::Cache::listen`]), so an idle session never wakes for it.
     pub fn use_index(&mut self, cache: Arc<crate::store::Cache>) {
         self.state.texts = crate::app::Texts::new(Some(Arc::clone(&cache.texts)));
+        cache.hold_bodies_once_written();
         let to = self.sender();
         cache.listen(move || {
             let _ = to.send(Event::IndexChanged);
@@ -470,6 +475,7 @@ impl Session {
                     self.state
                         .error(format!("The index is a cache, nothing is lost: {problem}"));
                 }
+                self.hold_written_bodies();
                 Redraw::Yes
             }
             Event::Assignments(Ok(assignments)) => {
@@ -590,6 +596,37 @@ impl Session {
             self.dwell.follow(self.state.selected());
         }
         self.learn();
+        self.hold_written_bodies();
+    }
+
+    /// Lets go of the bodies of the articles read whole that the index writer has
+    /// since written (see [`crate::store::Cache::hold_bodies_once_written`]): a first
+    /// start then ends up holding what a start from the index holds. Waits until
+    /// loading is over, as changes from the watcher do.
+    fn hold_written_bodies(&mut self) {
+        if self.loading {
+            return;
+        }
+        let Some(cache) = &self.cache else {
+            return;
+        };
+        let released = cache.take_released();
+        if released.is_empty() {
+            return;
+        }
+        let moved = self.state.hold_bodies(released);
+        self.bodies_let_go += moved.len();
+        if let Some(grouping) = &self.grouping
+            && !moved.is_empty()
+        {
+            grouping.submit(grouping::Job::Held(moved));
+        }
+        // The bodies are glibc's large blocks (src/allocator.rs), which it keeps
+        // once freed unless asked: given back every 16,384 and when all are written.
+        if self.bodies_let_go >= 16 * 1024 || (self.bodies_let_go > 0 && cache.pending() == 0) {
+            self.bodies_let_go = 0;
+            give_back_free_memory();
+        }
     }
 
     /// Gives the learner the team's decisions when they changed since its last

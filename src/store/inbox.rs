@@ -1054,6 +1054,56 @@ mod tests {
         assert!(!stale.exists(), "the stale temporary file is still there");
     }
 
+    /// A session that read articles whole (a first start) gets, once each is
+    /// written, the copy a start from the index would hold, whose body the index
+    /// gives back; a session that did not ask gets none.
+    #[test]
+    fn articles_written_whole_come_back_held_when_asked() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let inbox = dir.path().join("inbox");
+        std::fs::create_dir(&inbox).expect("inbox");
+        std::fs::write(
+            inbox.join("a.txt"),
+            "A title\n\nBy Someone\n\nThe first paragraph.\n\nThe second one.\n",
+        )
+        .expect("write");
+        let root: Arc<Path> = Arc::from(inbox.as_path());
+        let stat =
+            || crate::index::Stat::of(&std::fs::metadata(inbox.join("a.txt")).expect("stat"));
+        for asked in [true, false] {
+            let file = dir.path().join(format!("cache-{asked}/index.sqlite"));
+            let (cache, _) = Cache::open_file(&file).expect("the index opens");
+            if asked {
+                cache.hold_bodies_once_written();
+            }
+            let entry = Entry::load(&root, Path::new("a.txt"), &[], "alice");
+            let whole = Arc::clone(entry.article.as_ref().expect("read"));
+            cache.put(Path::new("a.txt"), stat(), &entry);
+            let deadline = Instant::now() + Duration::from_secs(120);
+            while cache.pending() > 0 {
+                assert!(Instant::now() < deadline, "the row was never written");
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            let released = cache.take_released();
+            if !asked {
+                assert!(released.is_empty(), "kept without being asked");
+                continue;
+            }
+            let [r] = released.as_slice() else {
+                panic!("one article written, {} released", released.len());
+            };
+            assert_eq!(r.rel, Path::new("a.txt"));
+            assert!(std::ptr::eq(r.was.as_ptr(), Arc::as_ptr(&whole)));
+            assert!(r.held.held.is_some(), "the copy names its row");
+            assert!(r.held.body.is_empty() && r.held.footer.is_empty());
+            assert_eq!(r.held.title, whole.title);
+            assert_eq!(r.held.authors, whole.authors);
+            let back = cache.texts.whole(&r.held).expect("the index has the body");
+            assert_eq!(back.body, whole.body);
+            assert!(cache.take_released().is_empty(), "taken once");
+        }
+    }
+
     #[test]
     fn a_session_ended_while_loading_leaves_the_rows_of_the_files_it_never_reached() {
         // More files than the walk may run ahead of the session (AHEAD), so that a

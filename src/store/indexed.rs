@@ -6,9 +6,9 @@
 use std::collections::HashMap;
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Weak};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -66,6 +66,25 @@ pub struct Cache {
     pub texts: Arc<index::Shared>,
     /// Told after each batch written and when something fails (see [`Cache::listen`]).
     listener: Arc<Listener>,
+    /// Articles written whole whose bodies the session may now let go of (see
+    /// [`Cache::hold_bodies_once_written`]).
+    released: Arc<Releases>,
+}
+
+/// An article the writer has put in the index: the one the session held whole, and
+/// what it may hold instead ([`index::held_copy`]). `was` only tells the article
+/// apart (it keeps its allocation, not its text, so no other can take its address).
+pub struct Released {
+    pub rel: PathBuf,
+    pub was: Weak<Article>,
+    pub held: Arc<Article>,
+}
+
+/// Whether to collect [`Released`] articles, and those collected.
+#[derive(Default)]
+struct Releases {
+    on: AtomicBool,
+    ready: Mutex<Vec<Released>>,
 }
 
 impl Cache {
@@ -101,12 +120,13 @@ impl Cache {
         let written = Arc::new(AtomicUsize::new(0));
         let failed = Arc::new(Mutex::new(None));
         let listener: Arc<Listener> = Arc::new(Mutex::new(None));
+        let released = Arc::new(Releases::default());
         let thread = {
             let (written, failed) = (Arc::clone(&written), Arc::clone(&failed));
-            let listener = Arc::clone(&listener);
+            let (listener, released) = (Arc::clone(&listener), Arc::clone(&released));
             std::thread::Builder::new()
                 .name("index writer".into())
-                .spawn(move || write_all(index, rx, &written, &failed, &listener))
+                .spawn(move || write_all(index, rx, &written, &failed, &listener, &released))
                 .map_err(|e| problem(&e))?
         };
         Ok(Cache {
@@ -121,6 +141,7 @@ impl Cache {
             failed,
             texts: Arc::new(index::Shared::new(texts)),
             listener,
+            released,
         })
     }
 
@@ -341,6 +362,25 @@ impl Cache {
         tell(&self.listener);
     }
 
+    /// From now on, each article written whole is also kept as [`Released`], for
+    /// [`Cache::take_released`]: a session that read its articles from their files
+    /// (a first start) then holds each as a start from the index would, once the
+    /// index has its body, rather than every body until the next start. Commands,
+    /// which end soon, leave this off.
+    pub fn hold_bodies_once_written(&self) {
+        self.released.on.store(true, Ordering::Relaxed);
+    }
+
+    /// The articles written whole since the last call (see
+    /// [`Cache::hold_bodies_once_written`]).
+    pub fn take_released(&self) -> Vec<Released> {
+        self.released
+            .ready
+            .lock()
+            .map(|mut ready| std::mem::take(&mut *ready))
+            .unwrap_or_default()
+    }
+
     /// Rows asked for and not yet written.
     pub fn pending(&self) -> usize {
         self.asked
@@ -364,6 +404,7 @@ fn write_all(
     written: &AtomicUsize,
     failed: &Mutex<Option<String>>,
     listener: &Listener,
+    released: &Releases,
 ) {
     index.tune_for_writing();
     let mut stopped = false;
@@ -393,7 +434,8 @@ fn write_all(
             tell(listener);
             continue;
         }
-        let mut rows = Vec::with_capacity(puts);
+        // Each row with the article it was made from, when it was read whole.
+        let mut rows: Vec<(Put, Option<&Arc<Article>>)> = Vec::with_capacity(puts);
         let mut gone = Vec::new();
         for w in &batch {
             match w {
@@ -402,36 +444,67 @@ fn write_all(
                     stat,
                     sha256,
                     article,
-                } => rows.push(Put {
-                    rel,
-                    stat: *stat,
-                    sha256: *sha256,
-                    article: match article {
-                        Ok(a) => Ok(a),
-                        Err(e) => Err(e),
+                } => rows.push((
+                    Put {
+                        rel,
+                        stat: *stat,
+                        sha256: *sha256,
+                        article: match article {
+                            Ok(a) => Ok(a),
+                            Err(e) => Err(e),
+                        },
                     },
-                }),
+                    article.as_ref().ok().filter(|a| a.held.is_none()),
+                )),
                 Write::Forget(rels) => gone.extend(rels.iter().cloned()),
             }
         }
         // Rows of a path written twice in one batch: the later one wins.
         let mut last: HashMap<&Path, usize> = HashMap::new();
-        for (i, row) in rows.iter().enumerate() {
+        for (i, (row, _)) in rows.iter().enumerate() {
             last.insert(row.rel, i);
         }
-        let rows: Vec<Put> = rows
+        let (rows, wholes): (Vec<Put>, Vec<Option<&Arc<Article>>>) = rows
             .into_iter()
             .enumerate()
-            .filter(|(i, row)| last.get(row.rel) == Some(i))
+            .filter(|(i, (row, _))| last.get(row.rel) == Some(i))
             .map(|(_, row)| row)
-            .collect();
-        let result = index.put(&rows).and_then(|_| index.remove(&gone));
+            .unzip();
+        let result = index
+            .put(&rows)
+            .and_then(|keys| index.remove(&gone).map(|()| keys));
         written.fetch_add(puts, Ordering::Relaxed);
-        if let Err(e) = result {
-            fail(e, &index);
-            stopped = true;
+        match result {
+            Ok(keys) => release(released, &rows, &wholes, &keys),
+            Err(e) => {
+                fail(e, &index);
+                stopped = true;
+            }
         }
         tell(listener);
+    }
+}
+
+/// Keeps, when asked to, each article just written whole as [`Released`].
+fn release(released: &Releases, rows: &[Put], wholes: &[Option<&Arc<Article>>], keys: &[i64]) {
+    if !released.on.load(Ordering::Relaxed) {
+        return;
+    }
+    let batch: Vec<Released> = rows
+        .iter()
+        .zip(wholes)
+        .zip(keys)
+        .filter_map(|((row, whole), &key)| {
+            let whole = (*whole)?;
+            Some(Released {
+                rel: row.rel.to_path_buf(),
+                was: Arc::downgrade(whole),
+                held: Arc::new(index::held_copy(whole, key)),
+            })
+        })
+        .collect();
+    if let Ok(mut ready) = released.ready.lock() {
+        ready.extend(batch);
     }
 }
 

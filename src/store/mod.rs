@@ -20,7 +20,7 @@ pub use inbox::{
     Entry, Inbox, Loaded, STILL_READING, SidecarState, load_in_background,
     load_in_background_through,
 };
-pub use indexed::Cache;
+pub use indexed::{Cache, Released};
 pub use scan::{Scan, ScanEntry, scan, scan_each};
 pub use sidecar::{
     Faults, LOCK_FILE, Sidecar, StoreError, WriteContext, parse_sidecar, read_sidecar,
