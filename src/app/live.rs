@@ -61,8 +61,8 @@ impl AppState {
     }
 
     /// Lets go of the bodies the index now holds: each entry still holding the very
-    /// article that was written holds its [`crate::store::Released::held`] copy
-    /// instead, in its search document too (the same title, metadata and suggested
+    /// article that was written holds its [`crate::index::held_copy`] instead, in its
+    /// search document too (the same title, metadata and suggested
     /// labels, so nothing on screen or in a ranking changes; the reader and search
     /// then go to the index for the body, as after a start from the index). An entry
     /// whose article changed since is left as it is. Returns what changed, by entry,
@@ -80,18 +80,20 @@ impl AppState {
             let Some(i) = self.find(&r.rel) else {
                 continue;
             };
-            let same = matches!(&self.entries[i].article, Ok(a) if std::ptr::eq(Arc::as_ptr(a), r.was.as_ptr()));
-            if !same {
-                continue;
-            }
-            self.entries[i].article = Ok(Arc::clone(&r.held));
+            let held = match &self.entries[i].article {
+                Ok(a) if std::ptr::eq(Arc::as_ptr(a), r.was.as_ptr()) => {
+                    Arc::new(crate::index::held_copy(a, r.key))
+                }
+                _ => continue,
+            };
+            self.entries[i].article = Ok(Arc::clone(&held));
             let docs = Arc::make_mut(&mut self.catalog.docs);
             if let Some(doc) = docs.get_mut(i) {
-                let mut held = Doc::clone(doc);
-                held.article = Some(Arc::clone(&r.held));
-                *doc = Arc::new(held);
+                let mut copy = Doc::clone(doc);
+                copy.article = Some(Arc::clone(&held));
+                *doc = Arc::new(copy);
             }
-            moved.push((i, r.was, r.held));
+            moved.push((i, r.was, held));
         }
         moved
     }

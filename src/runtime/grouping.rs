@@ -33,9 +33,13 @@ pub enum Job {
     Remove(Vec<usize>),
     /// These articles, held whole, are now held by the index (the same text, its
     /// body in the index): the copy is kept instead, where the article held is still
-    /// the one given (see [`crate::app::AppState::hold_bodies`]).
-    Held(Vec<(usize, Weak<Article>, Arc<Article>)>),
+    /// the one given (see [`crate::app::AppState::hold_bodies`]); then `done` is
+    /// called, for the session to send the next ones.
+    Held(HeldCopies, Box<dyn FnOnce() + Send>),
 }
+
+/// Articles by entry: the one held whole, and its copy without the body.
+pub type HeldCopies = Vec<(usize, Weak<Article>, Arc<Article>)>;
 
 /// The grouping's thread, fed through [`Grouping::submit`].
 pub struct Grouping {
@@ -196,7 +200,7 @@ fn run(inbox: Receiver<Job>, texts: Option<Arc<Shared>>, deliver: impl Fn(Groups
                         grouper.add(item, &body, &mut fetch);
                     }
                 }
-                Job::Held(held) => {
+                Job::Held(held, done) => {
                     for (item, was, copy) in held {
                         if let Some(slot) = articles.get_mut(item)
                             && slot
@@ -206,6 +210,10 @@ fn run(inbox: Receiver<Job>, texts: Option<Arc<Shared>>, deliver: impl Fn(Groups
                             *slot = Some(copy);
                         }
                     }
+                    // The session let go of them first: these were the bodies' last
+                    // references.
+                    super::give_back_free_memory();
+                    done();
                 }
                 Job::Remove(gone) => {
                     to_keep = None;

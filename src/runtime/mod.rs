@@ -82,6 +82,9 @@ pub enum Event {
     Copies(crate::copies::Groups),
     /// The index's writer wrote a batch, or reading or writing the index failed.
     IndexChanged,
+    /// The copies' thread took the last bodies let go of (see
+    /// [`Session::hold_written_bodies`]).
+    HeldTaken,
     /// A sync with the team ended: its line, or why it stopped.
     Synced(Result<String, String>),
     /// Half a minute passed since the clock of the syncs started.
@@ -143,9 +146,11 @@ pub struct Session {
     loading: bool,
     /// What the watcher saw while the inbox was loading, applied in order once it has.
     held: Vec<Vec<Change>>,
-    /// Bodies let go of since memory was last given back (see
+    /// Articles written into the index whose bodies are still to be let go of (see
     /// [`Session::hold_written_bodies`]).
-    bodies_let_go: usize,
+    to_hold: Vec<crate::store::Released>,
+    /// The copies' thread has not yet taken the last bodies let go of.
+    holding: bool,
     /// The watched inbox, to read changed sidecars from.
     root: PathBuf,
     /// The reviewer asked to suspend; the terminal loop carries it out.
@@ -207,7 +212,8 @@ impl Session {
             backlog: VecDeque::new(),
             loading: false,
             held: Vec::new(),
-            bodies_let_go: 0,
+            to_hold: Vec::new(),
+            holding: false,
             root: PathBuf::new(),
             suspend: false,
             output: Vec::new(),
@@ -507,9 +513,15 @@ impl Session {
                 }
                 if redraw { Redraw::Yes } else { Redraw::No }
             }
+            Event::HeldTaken => {
+                self.holding = false;
+                self.hold_written_bodies();
+                Redraw::No
+            }
             Event::Copies(groups) => {
                 let effects = self.state.copies_found(groups);
                 self.carry_out(effects);
+                self.hold_written_bodies();
                 Redraw::Yes
             }
             Event::Learned(learned) => {
@@ -602,30 +614,49 @@ impl Session {
     /// Lets go of the bodies of the articles read whole that the index writer has
     /// since written (see [`crate::store::Cache::hold_bodies_once_written`]): a first
     /// start then ends up holding what a start from the index holds. Waits until
-    /// loading is over, as changes from the watcher do.
+    /// loading is over, as changes from the watcher do, and while the copies' thread
+    /// groups the inbox: it holds every article meanwhile and takes the copies only
+    /// once done, so a body let go of earlier would stay in memory beside its copy.
     fn hold_written_bodies(&mut self) {
-        if self.loading {
+        if self.loading || self.state.copies.finding || self.holding {
             return;
         }
         let Some(cache) = &self.cache else {
             return;
         };
-        let released = cache.take_released();
-        if released.is_empty() {
+        self.to_hold.extend(cache.take_released());
+        if self.to_hold.is_empty() {
             return;
         }
-        let moved = self.state.hold_bodies(released);
-        self.bodies_let_go += moved.len();
-        if let Some(grouping) = &self.grouping
-            && !moved.is_empty()
-        {
-            grouping.submit(grouping::Job::Held(moved));
-        }
-        // The bodies are glibc's large blocks (src/allocator.rs), which it keeps
-        // once freed unless asked: given back every 16,384 and when all are written.
-        if self.bodies_let_go >= 16 * 1024 || (self.bodies_let_go > 0 && cache.pending() == 0) {
-            self.bodies_let_go = 0;
-            give_back_free_memory();
+        // A few thousand at a time, each step's bodies given back before the next
+        // step's copies are made: the rest once the copies' thread has taken these
+        // (it may be busy for seconds, and would hold every body meanwhile), or on
+        // the next turn of the loop when no such thread holds them.
+        let now: Vec<_> = self
+            .to_hold
+            .drain(..self.to_hold.len().min(HOLD_AT_ONCE))
+            .collect();
+        let moved = self.state.hold_bodies(now);
+        // The bodies are glibc's large blocks (src/allocator.rs), which it keeps once
+        // freed unless asked: whoever drops the last reference gives them back, the
+        // copies' thread when it holds them too.
+        match &self.grouping {
+            Some(grouping) if !moved.is_empty() => {
+                self.holding = true;
+                let to = self.sender.clone();
+                let done = Box::new(move || {
+                    let _ = to.send(Event::HeldTaken);
+                });
+                grouping.submit(grouping::Job::Held(moved, done));
+            }
+            _ => {
+                if !moved.is_empty() {
+                    give_back_free_memory();
+                }
+                if !self.to_hold.is_empty() {
+                    let _ = self.sender.send(Event::IndexChanged);
+                }
+            }
         }
     }
 
@@ -931,6 +962,11 @@ impl Session {
         self.dwell = Dwell::new(self.state.selected(), clock);
     }
 }
+
+/// How many articles a turn of the loop lets go of the bodies of (see
+/// [`Session::hold_written_bodies`]): some 4,096 copies, about 1.5 MB, made before
+/// the bodies they replace are given back.
+const HOLD_AT_ONCE: usize = 4096;
 
 /// A watch of the inbox on its way (setting one up walks the folders, and polling
 /// stats every file, so it is done on its own thread).

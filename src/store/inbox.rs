@@ -1054,9 +1054,9 @@ mod tests {
         assert!(!stale.exists(), "the stale temporary file is still there");
     }
 
-    /// A session that read articles whole (a first start) gets, once each is
-    /// written, the copy a start from the index would hold, whose body the index
-    /// gives back; a session that did not ask gets none.
+    /// A session that read articles whole (a first start) learns, once each is
+    /// written, the key under which the index gives its body back; a session that
+    /// did not ask learns nothing.
     #[test]
     fn articles_written_whole_come_back_held_when_asked() {
         let dir = tempfile::tempdir().expect("temp dir");
@@ -1094,11 +1094,11 @@ mod tests {
             };
             assert_eq!(r.rel, Path::new("a.txt"));
             assert!(std::ptr::eq(r.was.as_ptr(), Arc::as_ptr(&whole)));
-            assert!(r.held.held.is_some(), "the copy names its row");
-            assert!(r.held.body.is_empty() && r.held.footer.is_empty());
-            assert_eq!(r.held.title, whole.title);
-            assert_eq!(r.held.authors, whole.authors);
-            let back = cache.texts.whole(&r.held).expect("the index has the body");
+            let held = Arc::new(crate::index::held_copy(&whole, r.key));
+            assert!(held.body.is_empty() && held.footer.is_empty());
+            assert_eq!(held.title, whole.title);
+            assert_eq!(held.authors, whole.authors);
+            let back = cache.texts.whole(&held).expect("the index has the body");
             assert_eq!(back.body, whole.body);
             assert!(cache.take_released().is_empty(), "taken once");
         }

@@ -72,12 +72,14 @@ pub struct Cache {
 }
 
 /// An article the writer has put in the index: the one the session held whole, and
-/// what it may hold instead ([`index::held_copy`]). `was` only tells the article
-/// apart (it keeps its allocation, not its text, so no other can take its address).
+/// the key of its row, for the copy the session may hold instead
+/// ([`index::held_copy`], made by the session when it swaps, so that no copy waits
+/// beside its article). `was` only tells the article apart (it keeps its
+/// allocation, not its text, so no other can take its address).
 pub struct Released {
     pub rel: PathBuf,
     pub was: Weak<Article>,
-    pub held: Arc<Article>,
+    pub key: i64,
 }
 
 /// Whether to collect [`Released`] articles, and those collected.
@@ -499,7 +501,7 @@ fn release(released: &Releases, rows: &[Put], wholes: &[Option<&Arc<Article>>], 
             Some(Released {
                 rel: row.rel.to_path_buf(),
                 was: Arc::downgrade(whole),
-                held: Arc::new(index::held_copy(whole, key)),
+                key,
             })
         })
         .collect();
