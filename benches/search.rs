@@ -51,6 +51,10 @@ use triage::search::{
 };
 use triage::store::{Cache, Entry, Inbox};
 
+/// The program's allocator, so that the figures are the program's.
+#[global_allocator]
+static ALLOCATOR: triage::allocator::Split = triage::allocator::Split;
+
 const TITLE_QUERY: &str = "sanctn";
 const BODY_QUERY: &str = "pipeline";
 const SIZES: [usize; 2] = [10_000, 100_000];

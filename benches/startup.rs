@@ -22,6 +22,10 @@ use triage::labels::Taxonomy;
 use triage::store::{Loaded, load_in_background};
 use triage::ui::Ui;
 
+/// The program's allocator, so that the figures are the program's.
+#[global_allocator]
+static ALLOCATOR: triage::allocator::Split = triage::allocator::Split;
+
 const ARTICLES: usize = 100_000;
 
 fn corpus(n: usize) -> PathBuf {

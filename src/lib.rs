@@ -55,6 +55,7 @@
 //! - `corpus` generates deterministic inboxes of any size for benchmarks and tests;
 //!   only with the `corpus` feature, which tests, benchmarks and examples turn on.
 
+pub mod allocator;
 pub mod app;
 pub mod article;
 pub mod cli;

@@ -1,8 +1,6 @@
 //! `triage`: parse the command line, run the command or the TUI, report errors as one
 //! sentence. Everything else lives in the library.
 
-mod allocator;
-
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -10,7 +8,7 @@ use triage::cli::{Cli, Failure, argument_error, run};
 use triage::sanitize::sanitize;
 
 fn main() -> ExitCode {
-    fewer_malloc_arenas();
+    triage::allocator::fewer_glibc_arenas();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         // Help and version are not errors: clap prints them as usual.
@@ -38,16 +36,4 @@ fn main() -> ExitCode {
 }
 
 #[global_allocator]
-static ALLOCATOR: allocator::Split = allocator::Split;
-
-/// glibc gives each thread that allocates its own arena (up to eight per core), each
-/// holding its own free space; it now serves only large blocks and SQLite, too few
-/// allocations for two arenas to be fought over.
-fn fewer_malloc_arenas() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: mallopt only sets a tunable of the allocator; called before any
-    // thread is started.
-    unsafe {
-        libc::mallopt(libc::M_ARENA_MAX, 2);
-    }
-}
+static ALLOCATOR: triage::allocator::Split = triage::allocator::Split;
