@@ -17,6 +17,14 @@ use super::{AppState, Effect, doc_of, facet_of};
 use crate::search::Doc;
 use crate::store::{Entry, SidecarState};
 
+/// Articles by entry: the one held whole, and the copy without its body held instead
+/// (see [`AppState::hold_bodies`]).
+pub type HeldCopies = Vec<(
+    usize,
+    std::sync::Weak<crate::article::Article>,
+    Arc<crate::article::Article>,
+)>;
+
 /// Finds an entry by its inbox-relative path. Built on the first live change, so an
 /// inbox nobody touches pays nothing; it keys on a 64-bit hash of the path rather
 /// than the path itself, which at 100,000 articles is some 2 MB instead of 10.
@@ -67,14 +75,7 @@ impl AppState {
     /// then go to the index for the body, as after a start from the index). An entry
     /// whose article changed since is left as it is. Returns what changed, by entry,
     /// for the copies' thread, which holds the same articles.
-    pub fn hold_bodies(
-        &mut self,
-        released: Vec<crate::store::Released>,
-    ) -> Vec<(
-        usize,
-        std::sync::Weak<crate::article::Article>,
-        Arc<crate::article::Article>,
-    )> {
+    pub fn hold_bodies(&mut self, released: Vec<crate::store::Released>) -> HeldCopies {
         let mut moved = Vec::new();
         for r in released {
             let Some(i) = self.find(&r.rel) else {

@@ -31,6 +31,7 @@ pub use bulk::{Bulk, Differing, Marks, OnConflict, Step, StepId};
 pub use copies::{Copies, Fold};
 pub use edit::{HISTORY_LIMIT, History, LineEdit, Window};
 pub use learned::{Learned, Order};
+pub use live::HeldCopies;
 pub use syncing::Syncing;
 
 /// Which pane has focus; on narrow screens, which pane is shown.

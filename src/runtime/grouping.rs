@@ -14,8 +14,8 @@
 //! saw is no longer what a grouping from scratch would find.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, Sender};
-use std::sync::{Arc, Weak};
 
 use crate::article::Article;
 use crate::copies::kept::{self, Member};
@@ -35,11 +35,8 @@ pub enum Job {
     /// body in the index): the copy is kept instead, where the article held is still
     /// the one given (see [`crate::app::AppState::hold_bodies`]); then `done` is
     /// called, for the session to send the next ones.
-    Held(HeldCopies, Box<dyn FnOnce() + Send>),
+    Held(crate::app::HeldCopies, Box<dyn FnOnce() + Send>),
 }
-
-/// Articles by entry: the one held whole, and its copy without the body.
-pub type HeldCopies = Vec<(usize, Weak<Article>, Arc<Article>)>;
 
 /// The grouping's thread, fed through [`Grouping::submit`].
 pub struct Grouping {

@@ -1180,6 +1180,67 @@ mod tests {
         );
     }
 
+    /// A session that read its articles whole holds them whole while it loads and
+    /// while the copies' thread groups them, then, the index having written them,
+    /// holds each as a start from the index would (its body let go of).
+    #[test]
+    fn articles_read_whole_are_held_by_the_index_once_loaded_and_grouped() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let inbox = dir.path().join("inbox");
+        std::fs::create_dir(&inbox).expect("inbox");
+        let root: Arc<std::path::Path> = Arc::from(inbox.as_path());
+        let (cache, _) = crate::store::Cache::open_file(&dir.path().join("cache/index.sqlite"))
+            .expect("the index opens");
+        let cache = Arc::new(cache);
+        let (mut session, loader) = loading_session();
+        session.use_index(Arc::clone(&cache));
+        let mut entries = Vec::new();
+        for i in 0..3 {
+            let rel = PathBuf::from(format!("a{i}.txt"));
+            std::fs::write(inbox.join(&rel), format!("Title {i}\n\nBody {i} here.\n"))
+                .expect("write");
+            let entry = crate::store::Entry::load(&root, &rel, &[], "alice");
+            let stat = std::fs::metadata(inbox.join(&rel)).expect("stat");
+            cache.put(&rel, crate::index::Stat::of(&stat), &entry);
+            entries.push(entry);
+        }
+        loader
+            .send(Loaded::Batch(entries))
+            .expect("the session listens");
+        let written = Instant::now();
+        while cache.pending() > 0 {
+            assert!(written.elapsed() < Duration::from_secs(60), "never written");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        while let Some(event) = session.next_event(Duration::from_millis(200)) {
+            session.handle(event);
+        }
+        let held = |s: &Session| {
+            s.state
+                .entries
+                .iter()
+                .filter(|e| e.article.as_ref().is_ok_and(|a| a.held.is_some()))
+                .count()
+        };
+        assert_eq!(held(&session), 0, "whole while loading");
+        loader
+            .send(Loaded::Done(Vec::new()))
+            .expect("the session listens");
+        let done = Instant::now();
+        while held(&session) < 3 {
+            assert!(
+                done.elapsed() < Duration::from_secs(60),
+                "bodies never let go"
+            );
+            if let Some(event) = session.next_event(Duration::from_millis(50)) {
+                session.handle(event);
+            }
+        }
+        let whole = session.state.texts.whole(&session.state.entries[1]);
+        let body = whole.expect("the index gives the body back").body.clone();
+        assert_eq!(body.iter().collect::<Vec<_>>(), ["Body 1 here."]);
+    }
+
     #[test]
     fn signals_end_the_program_or_redraw_it_whole() {
         let (mut session, _loader) = loading_session();
